@@ -1,0 +1,40 @@
+# The two commands of the README:
+#   make demo   set up, build the demo snapshot, open JupyterLab on the notebooks
+#               (HEADLESS=1 make demo: print the demo summary instead of starting JupyterLab)
+#   make test   set up, start PostgreSQL if it is down, run the whole test suite
+# Everything else here is the set-up those two do by themselves on a fresh clone.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT   ?= 8888
+
+.PHONY: demo test postgres install bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+postgres:
+	@scripts/ensure-postgres
+
+demo: $(STAMP)
+	$(BIN)/llamaforensics demo
+	$(BIN)/llamaforensics info
+ifeq ($(HEADLESS),)
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+endif
+
+test: $(STAMP) postgres
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) postgres
+	$(BIN)/python bench/snapshot.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

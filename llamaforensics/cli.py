@@ -1,0 +1,88 @@
+"""The ``llamaforensics`` command: thin wrappers over the library, one public call per command.
+
+Errors are one line on stderr and a non-zero exit (2 for usage or input
+errors, 1 otherwise); ``--json`` prints machine-readable output on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .dsn import resolve_dsn
+from .errors import LlamaForensicsError, UsageError
+
+PROG = "llamaforensics"
+
+DESCRIPTION = """\
+Forensic analysis and repair workbench for the music catalog's llama_logs.
+
+Every command reads a snapshot (--snapshot FILE, default $LLAMAFORENSICS_SNAPSHOT,
+else the demo snapshot, built on first use) or a live database (--dsn DSN,
+default $DATABASE_URL). Nothing is ever written to PostgreSQL unless a
+command says so and you pass --apply.
+"""
+
+EPILOG = """\
+examples:
+  llamaforensics demo                                  build the demo snapshot, print a summary
+  llamaforensics snapshot postgresql://me@db/app -o prod.duckdb
+  llamaforensics snapshot -o prod.duckdb --refresh     (DSN from $DATABASE_URL)
+  llamaforensics info --snapshot prod.duckdb --json
+
+Run 'llamaforensics COMMAND --help' for the options of each command.
+"""
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32, width=100)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from .commands import demo, info, snapshot
+
+    for module in (demo, snapshot, info):
+        module.register(commands, _formatter)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except LlamaForensicsError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def require_dsn(value: str | None):
+    dsn = resolve_dsn(value)
+    if dsn is None:
+        raise UsageError("no database given: pass a DSN or set DATABASE_URL")
+    return dsn
+
+
+def snapshot_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--snapshot", metavar="FILE", type=Path, default=None,
+        help="snapshot file to read (default: $LLAMAFORENSICS_SNAPSHOT, else the demo snapshot)",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

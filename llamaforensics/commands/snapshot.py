@@ -1,0 +1,51 @@
+"""``llamaforensics snapshot``: copy a live database into a snapshot file, or refresh one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HELP = "copy a live database into a snapshot file (read-only, consistent, incremental)"
+DESCRIPTION = """\
+Copy llama_logs and the catalog (albums, artists, tracks, their links, sync_jobs,
+users) from PostgreSQL into one DuckDB file, inside ONE read-only REPEATABLE READ
+transaction, so every table shows the same moment.
+
+With --refresh, only log rows the snapshot has not seen are copied and the
+catalog is re-read; rows deleted upstream stay in the snapshot, marked with
+the time they were first found missing. The password is never stored or shown.
+"""
+EPILOG = """\
+examples:
+  llamaforensics snapshot postgresql://admin@db.internal/app -o prod.duckdb
+  DATABASE_URL=postgresql://admin@db/app llamaforensics snapshot -o prod.duckdb --refresh
+  llamaforensics snapshot 'host=127.0.0.1 dbname=app user=me' -o app.duckdb --quiet --json
+"""
+
+
+def register(commands, formatter) -> None:
+    p = commands.add_parser("snapshot", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    p.add_argument("dsn", nargs="?", metavar="DSN", help="PostgreSQL URL or 'key=value' string (default: $DATABASE_URL)")
+    p.add_argument("-o", "--out", metavar="FILE", type=Path, required=True, help="snapshot file to write")
+    p.add_argument("--refresh", action="store_true", help="update FILE in place: new log rows, catalog re-read")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--json", action="store_true", help="print the resulting manifest as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..cli import print_json, require_dsn
+    from ..snapshot import refresh_snapshot, snapshot_info, take_snapshot
+
+    dsn = require_dsn(args.dsn)
+    if args.refresh:
+        refresh_snapshot(dsn, args.out, progress=not args.quiet)
+    else:
+        take_snapshot(dsn, args.out, progress=not args.quiet)
+    info = snapshot_info(args.out)
+    if args.json:
+        print_json(info.to_dict())
+    else:
+        from .info import describe
+
+        print(describe(info))
+    return 0

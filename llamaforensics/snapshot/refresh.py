@@ -1,0 +1,157 @@
+"""Bring an existing snapshot up to date: new log rows only, the catalog re-read, nothing ever dropped.
+
+llama_logs is append-only by convention, so only rows whose id the snapshot
+has not seen are copied (found from the source's id list, then fetched with a
+created_at range pushed down to PostgreSQL and anti-joined here). Catalog
+tables are small next to the log and change in place, so they are re-read
+whole. A row that vanished upstream is kept and marked with the time it was
+first found missing (``_lf_deleted_at``); that is the history a cascade
+delete erased from the live database.
+
+Everything happens in one DuckDB transaction over one PostgreSQL snapshot: a
+failed refresh leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from ..dsn import Dsn, redact
+from ..errors import LlamaForensicsError, SnapshotError
+from .format import DELETED_COLUMN, SNAPSHOT_TABLES, SnapshotTable, check_snapshot, quote_ident, write_manifest
+from .progress import execute_with_progress
+from .scanner import attach_postgres
+from .source import SourceInfo, inspect_source
+from .take import estimated_rows, select_list, source_clock, source_relation
+
+
+def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True) -> dict:
+    """Update the snapshot at ``path`` from ``dsn``; return rows added and newly deleted per table."""
+    path = Path(path)
+    if not path.exists():
+        raise SnapshotError(f"{path} does not exist; take a full snapshot first (without --refresh)")
+    info = inspect_source(dsn)
+    started = time.perf_counter()
+    con = _open_for_refresh(path)
+    try:
+        attach_postgres(con, dsn)
+        _add_enum_values(con, info)
+        con.execute("BEGIN")
+        taken_at, _ = source_clock(con)
+        estimates = estimated_rows(con, info)
+        counts, new, deleted = {}, {}, {}
+        for table in SNAPSHOT_TABLES.values():
+            if table.upstream not in info.columns:
+                continue
+            refresh = _refresh_log if table.name == "llama_logs" else _refresh_catalog_table
+            counts[table.name], new[table.name], deleted[table.name] = refresh(
+                con, table, info, taken_at, estimates.get(table.upstream), progress
+            )
+        write_manifest(
+            con, kind="refresh", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
+            schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=new, deleted_rows=deleted,
+            drift=info.drift, duration_s=round(time.perf_counter() - started, 3),
+        )
+        con.execute("COMMIT")
+        con.execute("DETACH pg")
+    except duckdb.Error as exc:
+        raise LlamaForensicsError(f"refresh of {path} from {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
+    finally:
+        con.close()
+    return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts}
+
+
+def _open_for_refresh(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise SnapshotError(f"{path} is not a snapshot DuckDB can open: {str(exc).splitlines()[0]}") from None
+    try:
+        check_snapshot(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
+    """Fail clearly when the source grew enum values after the snapshot was first taken."""
+    for name, values in info.enums.items():
+        try:
+            known = con.execute(f"SELECT enum_range(NULL::{quote_ident(name)})").fetchone()[0]
+        except duckdb.Error:
+            continue
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise SnapshotError(
+                f'the source\'s enum "{name}" gained values since this snapshot was taken '
+                f"({', '.join(unknown)}); take a full snapshot into a new file"
+            )
+
+
+def _refresh_log(con, table: SnapshotTable, info: SourceInfo, taken_at, estimate, progress) -> tuple[int, int, int]:
+    """Copy log rows the snapshot has not seen; mark rows gone upstream. Returns (upstream, new, deleted)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source_relation(table)}")
+    oldest_new = con.execute(
+        "SELECT min(u.created_at) FROM _lf_up u ANTI JOIN llama_logs l ON l.id = u.id"
+    ).fetchone()[0]
+    new = 0
+    if oldest_new is not None:
+        cols = ", ".join(quote_ident(c) for c in table.column_names)
+        before = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
+        execute_with_progress(
+            con,
+            f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
+            f"SELECT {select_list(table, info)}, NULL FROM {source_relation(table)} AS src "
+            f"WHERE src.created_at >= $since AND src.id NOT IN (SELECT id FROM llama_logs)",
+            desc="llama_logs (new)", total=None, enabled=progress, params={"since": oldest_new},
+        )
+        new = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] - before
+    deleted = _mark_vanished(con, "llama_logs", ("id",), "_lf_up", taken_at)
+    upstream = con.execute("SELECT count(*) FROM _lf_up").fetchone()[0]
+    con.execute("DROP TABLE _lf_up")
+    return upstream, new, deleted
+
+
+def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, progress) -> tuple[int, int, int]:
+    """Replace the live rows of a catalog table with the source's; keep and mark rows gone upstream."""
+    name = quote_ident(table.name)
+    cols = ", ".join(quote_ident(c) for c in table.column_names)
+    execute_with_progress(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
+        desc=table.name, total=estimate, enabled=progress,
+    )
+    # DuckDB names the select-list columns after the expressions; give them the snapshot's names.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT * FROM _lf_fresh")
+    key = _key_match(table.key, name, "_lf_fresh")
+    new = con.execute(f"SELECT count(*) FROM _lf_fresh ANTI JOIN {name} ON {key}").fetchone()[0]
+    deleted = _mark_vanished(con, table.name, table.key, "_lf_fresh", taken_at)
+    con.execute(f"DELETE FROM {name} WHERE EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})")
+    con.execute(f"INSERT INTO {name} ({cols}, {DELETED_COLUMN}) SELECT *, NULL FROM _lf_fresh")
+    upstream = con.execute("SELECT count(*) FROM _lf_fresh").fetchone()[0]
+    con.execute("DROP TABLE _lf_fresh")
+    return upstream, new, deleted
+
+
+def _mark_vanished(con, table: str, key: tuple[str, ...], present: str, taken_at) -> int:
+    """Mark rows missing from ``present`` as deleted (once); un-mark rows that came back."""
+    name = quote_ident(table)
+    match = _key_match(key, name, present)
+    deleted = con.execute(
+        f"UPDATE {name} SET {DELETED_COLUMN} = $t WHERE {DELETED_COLUMN} IS NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {present} WHERE {match})",
+        {"t": taken_at},
+    ).fetchone()[0]
+    con.execute(
+        f"UPDATE {name} SET {DELETED_COLUMN} = NULL WHERE {DELETED_COLUMN} IS NOT NULL "
+        f"AND EXISTS (SELECT 1 FROM {present} WHERE {match})"
+    )
+    return deleted
+
+
+def _key_match(key: tuple[str, ...], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{quote_ident(k)} = {right}.{quote_ident(k)}" for k in key)

@@ -1,0 +1,145 @@
+"""Inspect the source database before copying it: reachable, readable, and shaped as expected.
+
+Every failure here is one sentence a person can act on, and none of them
+contains a password. Differences from the upstream schema that the workbench
+can live with (extra or missing columns, unknown enum values, a missing
+catalog table) are returned as drift messages instead of errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import psycopg
+
+from ..dsn import Dsn, redact
+from ..errors import ConnectionFailed, SourceSchemaError
+from ..schema import upstream_enums, upstream_tables
+from .format import SNAPSHOT_TABLES
+
+REQUIRED_TABLES = ("llama_logs",)
+
+# pg_catalog, not information_schema: the latter hides tables the role may not
+# read, which would turn "no permission" into a misleading "no such table".
+_COLUMNS_SQL = """
+SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(tables)s)
+ORDER BY c.relname, a.attnum
+"""
+
+_ENUMS_SQL = """
+SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)
+FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = 'public'
+GROUP BY t.typname
+"""
+
+
+@dataclass
+class SourceInfo:
+    """What the source database looks like, as far as the snapshot cares."""
+
+    server_version: str
+    columns: dict[str, list[tuple[str, str]]]  # upstream table -> [(column, type name)]
+    enums: dict[str, tuple[str, ...]]
+    drift: list[str] = field(default_factory=list)
+
+    def has_column(self, upstream_table: str, column: str) -> bool:
+        return any(name == column for name, _ in self.columns.get(upstream_table, []))
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of every copied table's columns and types and of every enum's values."""
+        h = hashlib.sha256()
+        for table in sorted(self.columns):
+            for name, type_name in self.columns[table]:
+                h.update(f"{table}.{name}:{type_name}\n".encode())
+        for name in sorted(self.enums):
+            h.update(f"enum {name}:{','.join(self.enums[name])}\n".encode())
+        return h.hexdigest()[:16]
+
+
+def connect_source(dsn: Dsn, **kwargs) -> psycopg.Connection:
+    """Open a psycopg connection, turning every failure into one password-free sentence."""
+    try:
+        return psycopg.connect(dsn.conninfo, connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as exc:
+        raise ConnectionFailed(f"cannot connect to {dsn.display}: {_first_line(exc, dsn)}") from None
+
+
+def inspect_source(dsn: Dsn) -> SourceInfo:
+    """Return the source's shape and drift; raise if a required table or permission is missing."""
+    upstream_names = [t.upstream for t in SNAPSHOT_TABLES.values()]
+    with connect_source(dsn) as conn:
+        conn.read_only = True
+        server_version = conn.execute("SHOW server_version").fetchone()[0]
+        rows = conn.execute(_COLUMNS_SQL, {"tables": upstream_names}).fetchall()
+        enums = {name: tuple(values) for name, values in conn.execute(_ENUMS_SQL).fetchall()}
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for table, column, type_name in rows:
+            columns.setdefault(table, []).append((column, type_name))
+        _require_tables(dsn, columns)
+        _require_select(conn, dsn, columns)
+    info = SourceInfo(server_version, columns, enums)
+    info.drift = describe_drift(info)
+    return info
+
+
+def _require_tables(dsn: Dsn, columns: dict) -> None:
+    for table in REQUIRED_TABLES:
+        if table not in columns:
+            raise SourceSchemaError(
+                f"{dsn.display} has no table public.{table}: is this the music-catalog database? "
+                "(check the database name in the DSN)"
+            )
+
+
+def _require_select(conn: psycopg.Connection, dsn: Dsn, columns: dict) -> None:
+    user = conn.info.user
+    for table in columns:
+        allowed = conn.execute(
+            "SELECT has_table_privilege(current_user, format('public.%%I', %s::text), 'SELECT')", [table]
+        ).fetchone()[0]
+        if not allowed:
+            raise SourceSchemaError(
+                f"role {user!r} may not read public.{table} on {dsn.display}; "
+                f'grant it with: GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{user}"'
+            )
+
+
+def describe_drift(info: SourceInfo) -> list[str]:
+    """Return one message per difference between the source and the upstream schema."""
+    drift = []
+    for table in SNAPSHOT_TABLES.values():
+        live = info.columns.get(table.upstream)
+        if live is None:
+            drift.append(f"table {table.upstream} is missing: the snapshot's {table.name} stays empty")
+            continue
+        live_names = {name for name, _ in live}
+        for col in table.column_names:
+            if col not in live_names:
+                drift.append(f"column {table.upstream}.{col} is missing: copied as NULL")
+        expected = {c.name for c in upstream_tables()[table.upstream].columns}
+        for name in sorted(live_names - expected):
+            drift.append(f"column {table.upstream}.{name} is not in the upstream schema: not copied")
+    known = upstream_enums()
+    for name, values in known.items():
+        live_values = info.enums.get(name)
+        if live_values is None:
+            drift.append(f'enum type "{name}" is missing')
+            continue
+        extra = [v for v in live_values if v not in values]
+        if extra:
+            drift.append(f'enum "{name}" has values the workbench does not know: {", ".join(extra)} (kept)')
+    return drift
+
+
+def _first_line(exc: BaseException, dsn: Dsn) -> str:
+    text = str(exc).strip()
+    line = next((part.strip() for part in text.splitlines() if part.strip()), type(exc).__name__)
+    return redact(line, dsn.password)

@@ -1,0 +1,94 @@
+"""A real PostgreSQL server for every test, and fresh upstream-shaped databases cloned from templates.
+
+The server comes from ``LLAMAFORENSICS_TEST_DSN``, else ``postgresql://postgres@127.0.0.1:5432/postgres``.
+If neither answers, the run stops at once with one message saying how to provide one:
+tests never skip for lack of a database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from llamaforensics.dsn import Dsn, parse_dsn
+from llamaforensics.schema.install import create_database, drop_database, install_upstream_schema
+
+DEFAULT_TEST_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _admin_dsn() -> Dsn:
+    return parse_dsn(os.environ.get("LLAMAFORENSICS_TEST_DSN") or DEFAULT_TEST_DSN)
+
+
+def pytest_sessionstart(session):
+    admin = _admin_dsn()
+    try:
+        with psycopg.connect(admin.conninfo, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        pytest.exit(
+            f"no PostgreSQL server for the tests at {admin.display} ({first_line}). "
+            "Start the local one with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start "
+            "(bash .ci/run does this), or set LLAMAFORENSICS_TEST_DSN to a server where you may create databases.",
+            returncode=3,
+        )
+
+
+class DatabaseFactory:
+    """Creates databases for one test run and drops every one of them at the end."""
+
+    def __init__(self, admin: Dsn):
+        self.admin = admin
+        self.created: list[str] = []
+
+    def new(self, label: str, template: str | None = None) -> Dsn:
+        name = f"lf_{RUN_ID}_{label}_{len(self.created)}"
+        dsn = create_database(self.admin, name, template)
+        self.created.append(name)
+        return dsn
+
+    def drop_all(self) -> None:
+        for name in reversed(self.created):
+            drop_database(self.admin, name)
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Dsn:
+    """The server's maintenance DSN (for creating and dropping test databases)."""
+    return _admin_dsn()
+
+
+@pytest.fixture(scope="session")
+def databases(pg_admin):
+    factory = DatabaseFactory(pg_admin)
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def upstream_template(databases) -> str:
+    """Name of a template database holding the empty upstream schema, built once per run."""
+    dsn = databases.new("tmpl_empty")
+    install_upstream_schema(dsn)
+    return dsn.params["dbname"]
+
+
+@pytest.fixture
+def empty_db(databases, upstream_template) -> Dsn:
+    """A fresh database with the upstream schema and no rows, for this test alone."""
+    return databases.new("empty", template=upstream_template)
+
+
+@pytest.fixture(scope="session")
+def password_server():
+    """A private password-checking PostgreSQL server (the machine's own trusts everyone)."""
+    from pgtools import PasswordServer
+
+    server = PasswordServer().start()
+    yield server
+    server.stop()

@@ -1,0 +1,168 @@
+"""The CLI: one clear line on bad input, a non-zero exit, no password anywhere, no half-written file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from pgtools import free_port
+from test_snapshot import seed
+
+from llamaforensics.cli import main
+from llamaforensics.schema.install import install_upstream_schema
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err: str, *fragments: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("llamaforensics: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def no_files_left(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.fixture
+def seeded_db(empty_db):
+    seed(empty_db, extra_logs=20)
+    return empty_db
+
+
+def test_snapshot_then_info_round_trip(seeded_db, tmp_path, capsys):
+    out_file = tmp_path / "s.duckdb"
+    code, out, err = run_cli(capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--quiet", "--json")
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["tables"]["llama_logs"] == {"live": 26, "deleted_upstream": 0}
+    assert info["manifest"]["source"] == seeded_db.display
+    code, out, _ = run_cli(capsys, "info", "--snapshot", str(out_file))
+    assert code == 0
+    assert "llama_logs" in out and "26" in out and seeded_db.display in out
+
+
+def test_snapshot_takes_dsn_from_database_url(seeded_db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", seeded_db.conninfo)
+    code, _, err = run_cli(capsys, "snapshot", "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    assert code == 0, err
+
+
+def test_missing_dsn_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    code, _, err = run_cli(capsys, "snapshot", "-o", str(tmp_path / "s.duckdb"))
+    assert code == 2
+    assert_one_line_error(err, "no database given", "DATABASE_URL")
+
+
+def test_unreachable_host(tmp_path, capsys):
+    port = free_port()  # nothing listens there
+    code, _, err = run_cli(capsys, "snapshot", f"postgresql://nobody:hunter2@127.0.0.1:{port}/app",
+                           "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    assert code == 2
+    assert_one_line_error(err, f"cannot connect to postgresql://nobody@127.0.0.1:{port}/app", "refused")
+    assert "hunter2" not in err
+    assert no_files_left(tmp_path) == []
+
+
+def test_wrong_password(password_server, tmp_path, capsys):
+    dsn = password_server.dsn(password="wrong-Passw0rd-xyz")
+    code, out, err = run_cli(capsys, "snapshot", dsn.conninfo, "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    assert code == 2
+    assert_one_line_error(err, "cannot connect to", "password authentication failed")
+    assert "wrong-Passw0rd-xyz" not in out + err
+    assert no_files_left(tmp_path) == []
+
+
+def test_dsn_with_password_works_and_the_password_is_never_shown_or_stored(password_server, tmp_path, capsys):
+    admin = password_server.dsn()
+    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS app")
+        conn.execute("CREATE DATABASE app")
+    dsn = password_server.dsn(dbname="app")
+    install_upstream_schema(dsn)
+    seed(dsn, extra_logs=3)
+    url = f"postgresql://{password_server.user}:{password_server.password}@127.0.0.1:{password_server.port}/app"
+    out_file = tmp_path / "s.duckdb"
+    code, out, err = run_cli(capsys, "snapshot", url, "-o", str(out_file), "--json")
+    assert code == 0, err
+    assert json.loads(out)["tables"]["llama_logs"]["live"] == 9
+    assert password_server.password not in out + err
+    assert password_server.password.encode() not in out_file.read_bytes()
+    code, out, err = run_cli(capsys, "info", "--snapshot", str(out_file), "--json")
+    assert password_server.password not in out + err
+
+
+def test_database_without_llama_logs(databases, tmp_path, capsys):
+    bare = databases.new("bare")
+    code, _, err = run_cli(capsys, "snapshot", bare.conninfo, "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    assert code == 2
+    assert_one_line_error(err, "has no table public.llama_logs")
+    assert no_files_left(tmp_path) == []
+
+
+def test_role_without_select(seeded_db, tmp_path, capsys):
+    role = f"lf_noselect_{seeded_db.params['dbname'][-12:]}"
+    with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        dsn = seeded_db.conninfo + f" user={role}"
+        code, _, err = run_cli(capsys, "snapshot", dsn, "-o", str(tmp_path / "s.duckdb"), "--quiet")
+        assert code == 2
+        assert_one_line_error(err, f"role '{role}' may not read public.", "GRANT SELECT")
+        assert no_files_left(tmp_path) == []
+    finally:
+        with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+def test_a_failed_refresh_leaves_the_snapshot_as_it_was(seeded_db, tmp_path, capsys):
+    out_file = tmp_path / "s.duckdb"
+    assert run_cli(capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--quiet")[0] == 0
+    before = out_file.read_bytes()
+    with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
+        conn.execute("ALTER TYPE \"EnrichmentStatus\" ADD VALUE 'ARCHIVED'")
+    code, _, err = run_cli(capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--refresh", "--quiet")
+    assert code == 2
+    assert_one_line_error(err, '"EnrichmentStatus" gained values', "ARCHIVED", "full snapshot")
+    assert out_file.read_bytes() == before
+    assert no_files_left(tmp_path) == ["s.duckdb"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(b"this is not a database", "is not a snapshot", id="text-file"),
+        pytest.param(b"", "is not a snapshot", id="empty-file"),
+    ],
+)
+def test_info_on_a_file_that_is_not_a_snapshot(tmp_path, capsys, content, message):
+    path = tmp_path / "x.duckdb"
+    path.write_bytes(content)
+    code, _, err = run_cli(capsys, "info", "--snapshot", str(path))
+    assert code == 2
+    assert_one_line_error(err, message)
+
+
+def test_malformed_dsn(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "snapshot", "host=x password='unterminated", "-o", str(tmp_path / "s.duckdb"))
+    assert code == 2
+    assert_one_line_error(err, "cannot parse the database address")
+    assert "unterminated" not in err
+
+
+def test_console_script_help_has_examples():
+    result = subprocess.run([sys.executable, "-m", "llamaforensics.cli", "snapshot", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "examples:" in result.stdout and "--refresh" in result.stdout

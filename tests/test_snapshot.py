@@ -1,0 +1,247 @@
+"""Snapshots: exact copies, one consistent moment, incremental refresh that never forgets, drift tolerated."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import duckdb
+import psycopg
+import pytest
+from pgtools import postgres_checksums, snapshot_checksums
+
+from llamaforensics.errors import SnapshotError
+from llamaforensics.snapshot import open_snapshot, refresh_snapshot, snapshot_info, take_snapshot
+from llamaforensics.snapshot.format import SNAPSHOT_TABLES
+
+HOSTILE_TITLES = [
+    "It's \"quoted\"; DROP TABLE albums; --",
+    "Back\\slash\ttab\nnewline",
+    "🎸🔥 Emoji Album 🎵",
+    "東京事変 – 教育 (Deluxe Edition)",
+    "מוזיקה RTL",
+    "x" * 255,
+]
+
+
+def seed(dsn, extra_logs: int = 0) -> dict:
+    """Insert a small catalog full of hostile values; return the ids it made."""
+    ids = {"albums": [], "artists": [], "users": ["user-1", "user'2"]}
+    with psycopg.connect(dsn.conninfo) as conn:
+        for uid in ids["users"]:
+            conn.execute('INSERT INTO "User"(id, name, email, role, "updatedAt") VALUES (%s, %s, %s, %s, now())',
+                         [uid, f"Name of {uid}", f"{uid}@example.org", "ADMIN"])
+        artist = conn.execute(
+            "INSERT INTO artists(name, genres, updated_at) VALUES (%s, %s, now()) RETURNING id",
+            ["Björk & \"The\" 'Sugarcubes'", ["art pop", "a,b", "with \"quote\""]],
+        ).fetchone()[0]
+        ids["artists"].append(artist)
+        for n, title in enumerate(HOSTILE_TITLES):
+            album = conn.execute(
+                "INSERT INTO albums(title, genres, metadata, source, release_date, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, now()) RETURNING id",
+                [title, None if n % 2 else ["rock", "{braces}", "NULL"],
+                 psycopg.types.json.Jsonb([1, "not an object", None] if n == 1 else {"syncSource": "manual", "n": n, "ü": "ö"}),
+                 "SPOTIFY", f"2024-0{n % 9 + 1}-01"],
+            ).fetchone()[0]
+            ids["albums"].append(album)
+            conn.execute("INSERT INTO album_artists(album_id, artist_id) VALUES (%s, %s)", [album, artist])
+            track = conn.execute(
+                "INSERT INTO tracks(album_id, title, track_number, updated_at) VALUES (%s, %s, 1, now()) RETURNING id",
+                [album, title[:255]],
+            ).fetchone()[0]
+            conn.execute("INSERT INTO track_artists(track_id, artist_id) VALUES (%s, %s)", [track, artist])
+            conn.execute(
+                "INSERT INTO llama_logs(entity_type, entity_id, album_id, operation, category, status, sources, "
+                "fields_enriched, metadata, preview_data, job_id, root_job_id, is_root_job, user_id, created_at) "
+                "VALUES ('ALBUM', %s, %s, 'album:created:spotify-sync', 'CREATED', 'SUCCESS', %s, %s, %s, %s, %s, %s, true, %s, "
+                "timestamp '2026-01-01 10:00:00.123' + %s * interval '1 minute')",
+                [album, album, ["SPOTIFY"], ["title"], psycopg.types.json.Jsonb({"title": title}),
+                 psycopg.types.json.Jsonb("just a string"), f"job-{n}", f"job-{n}", ids["users"][n % 2], n],
+            )
+        conn.execute(
+            "INSERT INTO sync_jobs(job_id, job_type, status, metadata, updated_at) "
+            "VALUES ('job-0', 'SPOTIFY_NEW_RELEASES', 'COMPLETED', '{\"batch\": 6}', now())"
+        )
+        add_logs(conn, extra_logs)
+    return ids
+
+
+def add_logs(conn, n: int, operation: str = "enrichment:album") -> None:
+    conn.execute(
+        "INSERT INTO llama_logs(operation, category, status, created_at) "
+        "SELECT %s, 'ENRICHED', 'SUCCESS', now() - g * interval '1 second' FROM generate_series(1, %s) g",
+        [operation, n],
+    )
+
+
+@pytest.fixture
+def seeded_db(empty_db):
+    seed(empty_db, extra_logs=500)
+    return empty_db
+
+
+def test_snapshot_holds_exactly_the_source_rows(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    assert snapshot_checksums(path) == postgres_checksums(seeded_db)
+
+
+def test_snapshot_keeps_upstream_types(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    con = open_snapshot(path)
+    types = {(t, c): ty for t, c, ty in con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns").fetchall()}
+    assert types[("llama_logs", "id")] == "UUID"
+    assert types[("llama_logs", "category")].startswith("ENUM('CREATED', 'ENRICHED'")
+    assert types[("llama_logs", "sources")] == "VARCHAR[]"
+    assert types[("llama_logs", "metadata")] == "JSON"
+    assert types[("llama_logs", "created_at")] == "TIMESTAMP"
+    title, genres, meta = con.execute(
+        "SELECT title, genres, metadata->>'$.ü' FROM albums WHERE title LIKE 'It''s%'").fetchone()
+    assert (title, genres, meta) == (HOSTILE_TITLES[0], ["rock", "{braces}", "NULL"], "ö")
+    assert con.execute("SELECT max(created_at) FROM llama_logs WHERE is_root_job").fetchone()[0].microsecond == 123000
+
+
+def test_manifest_records_source_counts_and_fingerprint(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    info = snapshot_info(path)
+    m = info.manifest
+    assert (m.kind, m.source) == ("full", seeded_db.display)
+    assert m.row_counts == {"llama_logs": 506, "albums": 6, "artists": 1, "tracks": 6, "album_artists": 6,
+                            "track_artists": 6, "sync_jobs": 1, "users": 2}
+    assert len(m.schema_fingerprint) == 16 and m.drift == []
+    assert m.tool_version and m.server_version.startswith("15") or m.server_version
+
+
+def test_snapshot_is_one_consistent_moment_while_a_writer_commits(seeded_db, tmp_path):
+    """Each writer transaction adds an album AND its CREATED log: a snapshot must hold both or neither."""
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        add_logs(conn, 200_000)  # make the copy take long enough for the writer to commit during it
+    stop = threading.Event()
+    commits = []
+
+    def writer():
+        with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
+            while not stop.is_set():
+                with conn.transaction():
+                    album = conn.execute(
+                        "INSERT INTO albums(title, updated_at) VALUES ('writer', now()) RETURNING id").fetchone()[0]
+                    conn.execute(
+                        "INSERT INTO llama_logs(album_id, operation, category, status) "
+                        "VALUES (%s, 'album:created:spotify-sync', 'CREATED', 'SUCCESS')", [album])
+                commits.append(time.perf_counter())
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        time.sleep(0.2)
+        started = time.perf_counter()
+        path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+        finished = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    assert sum(started < t < finished for t in commits) > 5, "the writer must commit while the copy runs"
+    con = open_snapshot(path)
+    albums = con.execute("SELECT count(*) FROM albums WHERE title = 'writer'").fetchone()[0]
+    logs = con.execute("SELECT count(*) FROM llama_logs l JOIN albums a ON a.id = l.album_id "
+                       "WHERE a.title = 'writer'").fetchone()[0]
+    orphan_logs = con.execute("SELECT count(*) FROM llama_logs l ANTI JOIN albums a ON a.id = l.album_id "
+                              "WHERE l.album_id IS NOT NULL").fetchone()[0]
+    assert albums == logs and orphan_logs == 0
+    assert albums < len(commits)
+
+
+def test_refresh_adds_only_new_log_rows_and_keeps_deleted_history(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        victim = conn.execute("SELECT id FROM albums WHERE title = %s", ["x" * 255]).fetchone()[0]
+        victim_logs = conn.execute("SELECT count(*) FROM llama_logs WHERE album_id = %s", [victim]).fetchone()[0]
+        conn.execute("DELETE FROM albums WHERE id = %s", [victim])  # cascades to tracks, links and logs
+        add_logs(conn, 7, operation="cache:album-cover-art")
+        conn.execute("UPDATE llama_logs SET reason = 'rewritten later' WHERE operation = 'enrichment:album'")
+        conn.execute("UPDATE albums SET title = 'Renamed' WHERE title LIKE 'Back%'")
+    result = refresh_snapshot(seeded_db, path, progress=False)
+    assert result["new_rows"]["llama_logs"] == 7
+    assert result["deleted_rows"]["llama_logs"] == victim_logs
+    assert result["deleted_rows"]["albums"] == 1 and result["deleted_rows"]["tracks"] == 1
+    con = open_snapshot(path)
+    kept = con.execute("SELECT _lf_deleted_at IS NOT NULL FROM albums WHERE id = ?", [victim]).fetchone()
+    assert kept == (True,)
+    assert con.execute("SELECT count(*) FROM llama_logs WHERE album_id = ? AND _lf_deleted_at IS NOT NULL",
+                       [victim]).fetchone()[0] == victim_logs
+    # log rows are append-only: an old row is never re-copied, so its first-seen value stays
+    assert con.execute("SELECT count(*) FROM llama_logs WHERE reason = 'rewritten later'").fetchone()[0] == 0
+    # the catalog is re-read: the rename shows
+    assert con.execute("SELECT count(*) FROM albums WHERE title = 'Renamed'").fetchone()[0] == 1
+    live = snapshot_checksums(path)
+    source = postgres_checksums(seeded_db)
+    assert {t: live[t] for t in SNAPSHOT_TABLES if t != "llama_logs"} == \
+           {t: source[t] for t in SNAPSHOT_TABLES if t != "llama_logs"}
+    assert live["llama_logs"][0] == source["llama_logs"][0]
+    history = snapshot_info(path).history
+    assert [m.kind for m in history] == ["full", "refresh"]
+
+
+def test_refresh_finds_backdated_rows_and_rows_that_come_back(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        conn.execute("INSERT INTO llama_logs(operation, category, status, created_at) "
+                     "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '2001-01-01')")
+    assert refresh_snapshot(seeded_db, path, progress=False)["new_rows"]["llama_logs"] == 1
+    assert refresh_snapshot(seeded_db, path, progress=False)["new_rows"]["llama_logs"] == 0
+
+
+def test_schema_drift_is_reported_and_tolerated(seeded_db, tmp_path):
+    with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
+        conn.execute("ALTER TABLE albums ADD COLUMN popularity integer")
+        conn.execute("ALTER TABLE tracks DROP COLUMN isrc")
+        conn.execute("ALTER TYPE \"LlamaLogCategory\" ADD VALUE 'ARCHIVED'")
+        conn.execute("INSERT INTO llama_logs(operation, category, status) VALUES ('archive', 'ARCHIVED', 'SUCCESS')")
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    drift = snapshot_info(path).manifest.drift
+    assert "column tracks.isrc is missing: copied as NULL" in drift
+    assert "column albums.popularity is not in the upstream schema: not copied" in drift
+    assert 'enum "LlamaLogCategory" has values the workbench does not know: ARCHIVED (kept)' in drift
+    con = open_snapshot(path)
+    assert con.execute("SELECT count(*) FROM llama_logs WHERE category = 'ARCHIVED'").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM tracks WHERE isrc IS NULL").fetchone()[0] == 6
+
+
+def test_snapshot_without_catalog_tables_still_copies_the_log(empty_db, tmp_path):
+    with psycopg.connect(empty_db.conninfo, autocommit=True) as conn:
+        conn.execute("DROP TABLE track_artists")
+        add_logs(conn, 3)
+    path = take_snapshot(empty_db, tmp_path / "s.duckdb", progress=False)
+    info = snapshot_info(path)
+    assert info.tables["llama_logs"]["live"] == 3
+    assert "table track_artists is missing: the snapshot's track_artists stays empty" in info.manifest.drift
+
+
+def test_file_from_a_newer_version_is_refused(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE _lf_manifest SET format_version = 99, tool_version = '9.0.0'")
+    con.close()
+    with pytest.raises(SnapshotError, match=r"written by llamaforensics 9\.0\.0 .*upgrade llamaforensics"):
+        open_snapshot(path)
+
+
+def test_duckdb_file_that_is_no_snapshot_is_refused(tmp_path):
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).execute("CREATE TABLE t(x int)").close()
+    with pytest.raises(SnapshotError, match="not a llamaforensics snapshot"):
+        open_snapshot(path)
+
+
+def test_unique_ids_do_not_collide_across_refreshes(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    for _ in range(3):
+        with psycopg.connect(seeded_db.conninfo) as conn:
+            add_logs(conn, 5)
+        refresh_snapshot(seeded_db, path, progress=False)
+    con = open_snapshot(path)
+    total, distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM llama_logs").fetchone()
+    assert total == distinct == 506 + 15
+    assert uuid.UUID(str(con.execute("SELECT id FROM llama_logs LIMIT 1").fetchone()[0]))
