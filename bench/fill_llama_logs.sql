@@ -1,6 +1,7 @@
 -- Fill llama_logs with :rows upstream-shaped rows, server-side (no client round trips).
 -- Widths follow the real table: ~440 bytes a row (2M rows ~ 0.9 GB with indexes).
--- Used by bench/snapshot.py; run with psql -v rows=2000000 -f bench/fill_llama_logs.sql
+-- Used by bench/snapshot.py; run with psql -v rows=2000000 -v start=0 -v base=2025-01-01 -f bench/fill_llama_logs.sql
+-- (base=now stamps every row with the current time, as the app's writers do)
 INSERT INTO llama_logs (id, entity_type, entity_id, album_id, operation, category, sources, status, reason,
     fields_enriched, data_quality_before, data_quality_after, error_message, retry_count, duration_ms,
     api_call_count, metadata, job_id, parent_job_id, root_job_id, is_root_job, triggered_by, created_at)
@@ -25,5 +26,5 @@ SELECT gen_random_uuid(),
        CASE WHEN g % 3 = 0 THEN 'job-' || (g / 3) END,
        g % 3 = 0,
        (ARRAY['scheduled','admin_ui','manual','graphql'])[1 + g % 4],
-       timestamp '2025-01-01' + (g * interval '7 seconds')
+       CASE WHEN :'base' = 'now' THEN now()::timestamp(3) ELSE :'base'::timestamp + (g * interval '7 seconds') END
 FROM generate_series(:start, :start + :rows - 1) AS g;

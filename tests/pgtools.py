@@ -16,11 +16,10 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import psycopg
 
 from llamaforensics.dsn import Dsn, parse_dsn
-from llamaforensics.snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, quote_ident
+from llamaforensics.snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, connect, quote_ident
 
 
 def _canonical(value):
@@ -58,7 +57,7 @@ def postgres_checksums(dsn: Dsn) -> dict[str, tuple[int, str]]:
 def snapshot_checksums(path, live_only: bool = True) -> dict[str, tuple[int, str]]:
     """Return (rows, sha256 of canonical rows) per snapshot table, read from a snapshot file."""
     out = {}
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         for table in SNAPSHOT_TABLES.values():
             cols = ", ".join(

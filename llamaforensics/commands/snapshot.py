@@ -27,6 +27,8 @@ def register(commands, formatter) -> None:
     p.add_argument("dsn", nargs="?", metavar="DSN", help="PostgreSQL URL or 'key=value' string (default: $DATABASE_URL)")
     p.add_argument("-o", "--out", metavar="FILE", type=Path, required=True, help="snapshot file to write")
     p.add_argument("--refresh", action="store_true", help="update FILE in place: new log rows, catalog re-read")
+    p.add_argument("--verify", action="store_true",
+                   help="with --refresh: reconcile every log id even when the row counts agree (slower)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the resulting manifest as JSON")
     p.set_defaults(run=run)
@@ -38,7 +40,7 @@ def run(args) -> int:
 
     dsn = require_dsn(args.dsn)
     if args.refresh:
-        refresh_snapshot(dsn, args.out, progress=not args.quiet)
+        refresh_snapshot(dsn, args.out, progress=not args.quiet, verify=args.verify)
     else:
         take_snapshot(dsn, args.out, progress=not args.quiet)
     info = snapshot_info(args.out)

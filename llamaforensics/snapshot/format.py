@@ -67,6 +67,28 @@ SNAPSHOT_TABLES: dict[str, SnapshotTable] = {
 }
 
 
+# DuckDB must never try to download an extension (no network here, nor on many
+# production hosts); json and parquet are built in, postgres_scanner is loaded
+# explicitly from its wheel. The memory limit keeps a snapshot's peak RSS
+# bounded however many rows stream through (DuckDB spills beyond it).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+SNAPSHOT_MEMORY_LIMIT = "256MB"
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file the way every part of the workbench does (no extension downloads).
+
+    The configuration is the same for every connection: DuckDB refuses a second
+    connection to a file in one process when the configurations differ.
+    """
+    return duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Bound a bulk copy's memory: DuckDB spills to disk beyond the limit instead of growing."""
+    con.execute(f"SET memory_limit = '{SNAPSHOT_MEMORY_LIMIT}'")
+
+
 def duckdb_type(column: Column) -> str:
     """Return the DuckDB type that keeps an upstream column's meaning."""
     if column.enum:

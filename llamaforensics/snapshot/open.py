@@ -10,7 +10,7 @@ import duckdb
 
 from .. import __version__
 from ..errors import SnapshotError
-from .format import DELETED_COLUMN, SNAPSHOT_TABLES, Manifest, check_snapshot, quote_ident, read_manifests
+from .format import DELETED_COLUMN, SNAPSHOT_TABLES, Manifest, check_snapshot, connect, quote_ident, read_manifests
 
 DEMO_SEED = 42
 DEMO_SCALE = 1.0
@@ -45,7 +45,7 @@ def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConne
     if not path.exists():
         raise SnapshotError(f"no snapshot at {path}; take one with: llamaforensics snapshot DSN -o {path}")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)
     except duckdb.Error as exc:
         raise SnapshotError(f"{path} is not a snapshot: {str(exc).splitlines()[0]}") from None
     try:

@@ -15,28 +15,51 @@ failed refresh leaves the file exactly as it was.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 
 from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
-from .format import DELETED_COLUMN, SNAPSHOT_TABLES, SnapshotTable, check_snapshot, quote_ident, write_manifest
+from .format import (
+    DELETED_COLUMN,
+    SNAPSHOT_TABLES,
+    SnapshotTable,
+    check_snapshot,
+    connect,
+    limit_memory,
+    quote_ident,
+    read_manifests,
+    write_manifest,
+)
 from .progress import execute_with_progress
 from .scanner import attach_postgres
 from .source import SourceInfo, inspect_source
-from .take import estimated_rows, select_list, source_clock, source_relation
+from .take import estimated_rows, select_list, source_clock, source_query, source_relation
+
+# Log rows are stamped when their writer's transaction starts but become visible
+# when it commits: rows of a transaction still open at the last run can carry
+# an older created_at. Rows older than this window are still found, by the
+# exact row-count check and the id reconciliation it triggers.
+REFRESH_OVERLAP = timedelta(hours=1)
 
 
-def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True) -> dict:
-    """Update the snapshot at ``path`` from ``dsn``; return rows added and newly deleted per table."""
+def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verify: bool = False) -> dict:
+    """Update the snapshot at ``path`` from ``dsn``; return rows added and newly deleted per table.
+
+    ``verify=True`` reconciles the whole log id list even when the row counts
+    agree (slower; catches a deletion and a backdated insert that cancel out).
+    """
     path = Path(path)
     if not path.exists():
         raise SnapshotError(f"{path} does not exist; take a full snapshot first (without --refresh)")
     info = inspect_source(dsn)
     started = time.perf_counter()
     con = _open_for_refresh(path)
+    since = read_manifests(con)[-1].taken_at
     try:
+        limit_memory(con)
         attach_postgres(con, dsn)
         _add_enum_values(con, info)
         con.execute("BEGIN")
@@ -46,10 +69,11 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True) -> di
         for table in SNAPSHOT_TABLES.values():
             if table.upstream not in info.columns:
                 continue
-            refresh = _refresh_log if table.name == "llama_logs" else _refresh_catalog_table
-            counts[table.name], new[table.name], deleted[table.name] = refresh(
-                con, table, info, taken_at, estimates.get(table.upstream), progress
-            )
+            if table.name == "llama_logs":
+                result = _refresh_log(con, table, info, taken_at, since, verify, progress)
+            else:
+                result = _refresh_catalog_table(con, table, info, taken_at, estimates.get(table.upstream), progress)
+            counts[table.name], new[table.name], deleted[table.name] = result
         write_manifest(
             con, kind="refresh", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
             schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=new, deleted_rows=deleted,
@@ -66,7 +90,7 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True) -> di
 
 def _open_for_refresh(path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        con = duckdb.connect(str(path))
+        con = connect(path)
     except duckdb.Error as exc:
         raise SnapshotError(f"{path} is not a snapshot DuckDB can open: {str(exc).splitlines()[0]}") from None
     try:
@@ -92,28 +116,42 @@ def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
             )
 
 
-def _refresh_log(con, table: SnapshotTable, info: SourceInfo, taken_at, estimate, progress) -> tuple[int, int, int]:
-    """Copy log rows the snapshot has not seen; mark rows gone upstream. Returns (upstream, new, deleted)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source_relation(table)}")
-    oldest_new = con.execute(
-        "SELECT min(u.created_at) FROM _lf_up u ANTI JOIN llama_logs l ON l.id = u.id"
-    ).fetchone()[0]
-    new = 0
-    if oldest_new is not None:
-        cols = ", ".join(quote_ident(c) for c in table.column_names)
-        before = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
-        execute_with_progress(
-            con,
-            f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
-            f"SELECT {select_list(table, info)}, NULL FROM {source_relation(table)} AS src "
-            f"WHERE src.created_at >= $since AND src.id NOT IN (SELECT id FROM llama_logs)",
-            desc="llama_logs (new)", total=None, enabled=progress, params={"since": oldest_new},
-        )
-        new = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] - before
-    deleted = _mark_vanished(con, "llama_logs", ("id",), "_lf_up", taken_at)
-    upstream = con.execute("SELECT count(*) FROM _lf_up").fetchone()[0]
-    con.execute("DROP TABLE _lf_up")
+def _refresh_log(con, table: SnapshotTable, info: SourceInfo, taken_at, since, verify, progress) -> tuple[int, int, int]:
+    """Copy log rows the snapshot has not seen; mark rows gone upstream. Returns (upstream, new, deleted).
+
+    The fast path fetches rows created since the last run (minus an overlap for
+    writer transactions that were still open then) and then compares exact row
+    counts inside the same source snapshot. Any difference means a row vanished
+    or arrived backdated, and only then is the full id list reconciled.
+    """
+    new = _copy_new_log_rows(con, table, info, since - REFRESH_OVERLAP, progress)
+    upstream = con.execute(f"SELECT * FROM {source_query('SELECT count(*) FROM public.llama_logs')}").fetchone()[0]
+    live = con.execute(f"SELECT count(*) FROM llama_logs WHERE {DELETED_COLUMN} IS NULL").fetchone()[0]
+    deleted = 0
+    if verify or upstream != live:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source_relation(table)}")
+        oldest_missing = con.execute(
+            "SELECT min(u.created_at) FROM _lf_up u ANTI JOIN llama_logs l ON l.id = u.id").fetchone()[0]
+        if oldest_missing is not None:
+            new += _copy_new_log_rows(con, table, info, oldest_missing, progress)
+        deleted = _mark_vanished(con, "llama_logs", ("id",), "_lf_up", taken_at)
+        con.execute("DROP TABLE _lf_up")
     return upstream, new, deleted
+
+
+def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progress: bool) -> int:
+    """Copy source log rows created at or after ``since`` whose id the snapshot lacks; return how many."""
+    cols = ", ".join(quote_ident(c) for c in table.column_names)
+    window = source_query(f"SELECT * FROM public.llama_logs WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'")
+    before = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
+    execute_with_progress(
+        con,
+        f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
+        f"SELECT {select_list(table, info)}, NULL FROM {window} AS src "
+        f"ANTI JOIN llama_logs AS seen ON seen.id = src.id",
+        desc="llama_logs (new)", total=None, enabled=progress,
+    )
+    return con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] - before
 
 
 def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, progress) -> tuple[int, int, int]:

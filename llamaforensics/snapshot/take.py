@@ -24,6 +24,8 @@ from .format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
     SnapshotTable,
+    connect,
+    limit_memory,
     create_schema,
     duckdb_type,
     quote_ident,
@@ -53,7 +55,7 @@ def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, o
     _remove(tmp)
     started = time.perf_counter()
     try:
-        con = duckdb.connect(str(tmp))
+        con = connect(tmp)
         try:
             _copy_all(con, dsn, info, progress, started)
         finally:
@@ -69,6 +71,7 @@ def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, o
 
 
 def _copy_all(con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progress: bool, started: float) -> None:
+    limit_memory(con)
     create_schema(con, enum_values=info.enums)
     attach_postgres(con, dsn)
     con.execute("SET preserve_insertion_order = false")
@@ -117,7 +120,17 @@ def select_list(table: SnapshotTable, info: SourceInfo, source_alias: str = "src
 
 
 def source_relation(table: SnapshotTable) -> str:
+    """Return the attached source table: scanned in parallel ctid ranges, best for whole-table copies."""
     return f"pg.public.{quote_ident(table.upstream)}"
+
+
+def source_query(sql: str) -> str:
+    """Return a relation that runs ``sql`` inside PostgreSQL, in the same transaction.
+
+    Selective reads (a time window, a count) are far cheaper as one query the
+    server plans itself than as the scanner's many ctid-range COPYs.
+    """
+    return "postgres_query('pg', '" + sql.replace("'", "''") + "')"
 
 
 def _copy_table(con, table: SnapshotTable, info: SourceInfo, estimate: int | None, progress: bool) -> int:

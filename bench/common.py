@@ -1,0 +1,67 @@
+"""Shared by the benchmarks: scratch databases, and timing a child process with its own peak memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import psycopg
+
+from llamaforensics.dsn import Dsn, parse_dsn
+
+DEFAULT_DSN = os.environ.get("LLAMAFORENSICS_TEST_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class Measurement:
+    name: str
+    seconds: float
+    peak_mb: float
+    rows: int
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds if self.seconds else float("nan")
+
+
+def measure(name: str, argv: list[str], rows: int, env: dict | None = None) -> Measurement:
+    """Run ``argv`` to completion; return its wall time and its own peak RSS (not this process's)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{name} failed (exit {os.waitstatus_to_exitcode(status)}): {' '.join(argv)}")
+    return Measurement(name, elapsed, usage.ru_maxrss / 1024, rows)
+
+
+def scratch_database(admin: Dsn, name: str) -> tuple[Dsn, bool]:
+    """Return the DSN of database ``name``, creating it when missing; and whether it already existed."""
+    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.with_dbname(name), bool(exists)
+
+
+def drop_database(admin: Dsn, name: str) -> None:
+    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def psql(dsn: Dsn, *args: str) -> list[str]:
+    return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn.conninfo, *args]
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """Return a Markdown table (the README's benchmark tables are pasted from this)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def admin_dsn(value: str | None) -> Dsn:
+    return parse_dsn(value or DEFAULT_DSN)

@@ -1,0 +1,29 @@
+"""Docs that cannot drift: the README's CLI reference is the parser's own --help, every command documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llamaforensics.docs import START, command_parsers, cli_reference, replace_section
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_readme_cli_reference_is_current():
+    text = README.read_text(encoding="utf-8")
+    assert START in text, "README.md lost its CLI reference markers"
+    assert replace_section(text, cli_reference()) == text, "run: python -m llamaforensics.docs --write"
+
+
+def test_every_command_has_help_and_examples():
+    for name, parser in command_parsers().items():
+        help_text = parser.format_help()
+        assert "examples:" in help_text, f"llamaforensics {name} --help has no examples"
+        assert parser.description, f"llamaforensics {name} has no description"
+
+
+def test_readme_names_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    assert "make demo" in text and "make test" in text
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "make test" in ci, ".ci/run must run the README's test command"
