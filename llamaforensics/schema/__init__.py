@@ -22,6 +22,7 @@ class Column:
     name: str
     pg_type: str  # as written in the DDL, upper-cased: UUID, VARCHAR(100), TEXT[], "LlamaLogCategory", ...
     not_null: bool
+    default: str | None = None  # the DEFAULT expression as written, if any
 
     @property
     def enum(self) -> str | None:
@@ -76,6 +77,7 @@ def upstream_tables() -> dict[str, Table]:
             if match:
                 col, pg_type, rest = match.groups()
                 pg_type = pg_type if pg_type.startswith('"') else pg_type.upper()
-                columns.append(Column(col, pg_type, "NOT NULL" in rest.upper()))
+                default = re.search(r"DEFAULT (.+?)$", rest.strip().rstrip(","))
+                columns.append(Column(col, pg_type, "NOT NULL" in rest.upper(), default.group(1) if default else None))
         tables[name] = Table(name, tuple(columns))
     return tables
