@@ -92,3 +92,38 @@ def password_server():
     server = PasswordServer().start()
     yield server
     server.stop()
+
+
+# --- demo fixtures: the generator's default catalog, as data, as a snapshot and as a database
+
+
+@pytest.fixture(scope="session")
+def demo_data():
+    """The default demo catalog (scale 1, seed 42), generated once per run."""
+    from llamaforensics.demo import generate
+
+    return generate(scale=1.0, seed=42)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(demo_data, tmp_path_factory):
+    """A snapshot file written straight from the demo data (no server)."""
+    from llamaforensics.demo import write_snapshot
+
+    return write_snapshot(demo_data, tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_template(databases, upstream_template, demo_data) -> str:
+    """Name of a template database holding the demo data, loaded once per run."""
+    from llamaforensics.demo import write_postgres
+
+    dsn = databases.new("tmpl_demo", template=upstream_template)
+    write_postgres(demo_data, dsn)
+    return dsn.params["dbname"]
+
+
+@pytest.fixture
+def demo_db(databases, demo_template) -> Dsn:
+    """A fresh database holding the demo data, for this test alone."""
+    return databases.new("demo", template=demo_template)

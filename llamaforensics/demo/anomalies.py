@@ -43,8 +43,9 @@ ANOMALY_KINDS: dict[str, AnomalyKind] = {
         "PARTIAL_SUCCESS (its metadata.musicbrainzId carries the id that was never stored; detail: source, "
         "logged_musicbrainz_id)")),
     "no_created_log": AnomalyKind("ALBUM", (
-        "no log row records the album's creation: no CREATED row about it (album_id, or entity_type ALBUM "
-        "and entity_id) and no USER_ACTION row about it with metadata.albumCreated = true")),
+        "no log row records the album's creation: no row with entity_type ALBUM and category CREATED about it "
+        "(album_id or entity_id; track rows carry album_id too, they do not count) and no USER_ACTION row about "
+        "it with metadata.albumCreated = true")),
     "late_first_log": AnomalyKind("ALBUM", (
         f"the album's first log row comes more than {LATE_FIRST_LOG_HOURS} h after albums.created_at "
         "(detail: hours)")),

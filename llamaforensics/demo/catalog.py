@@ -162,8 +162,11 @@ def tracks_table(rng, plan: AlbumPlan, album: np.ndarray, position: np.ndarray, 
     title = pc.binary_join_element_wise(pick(vocab.TRACK_WORDS, k % words), pick(vocab.TRACK_WORDS, (k // words) % words), " ")
     mb = pa.array(plan.has_mbid[album])
     spotify = pa.array(plan.origin[album] == 0)
-    features = {name: np.round(rng.random(n), 3) for name in
-                ("energy", "valence", "danceability", "acousticness", "instrumentalness", "liveness", "speechiness")}
+    # Audio features come from Spotify: only Spotify-sourced tracks have them.
+    ranges = dict.fromkeys(("energy", "valence", "danceability", "acousticness", "instrumentalness", "liveness",
+                            "speechiness"), (0.0, 1.0)) | {"tempo": (60.0, 180.0), "loudness": (-20.0, -2.0)}
+    features = {name: pc.if_else(spotify, pa.array(np.round(rng.uniform(lo, hi, n), 3)), None)
+                for name, (lo, hi) in ranges.items()}
     segs = Segments(arrow_schema("tracks"))
     segs.add(
         n, id=track_ids(plan, album, position), album_id=album_ids(plan).take(pa.array(album)),
@@ -172,9 +175,9 @@ def tracks_table(rng, plan: AlbumPlan, album: np.ndarray, position: np.ndarray, 
         title=title, track_number=pa.array(position, pa.int32()), disc_number=1,
         duration_ms=pa.array(rng.integers(90_000, 420_000, n), pa.int32()), explicit=pa.array(rng.random(n) < 0.1),
         spotify_id=pc.if_else(spotify, pc.utf8_slice_codeunits(pc.replace_substring(uuids(plan.seed, "spotify-track", plan.number[album] * 64 + position), "-", ""), 0, 22), None),
-        tempo=np.round(rng.uniform(60, 180, n), 2), loudness=np.round(rng.uniform(-20, -2, n), 2),
-        key_signature=pa.array(rng.integers(0, 12, n), pa.int32()), mode=pa.array(rng.integers(0, 2, n), pa.int32()),
-        time_signature=pa.array(np.full(n, 4), pa.int32()), source=pick(CONTENT_SOURCE, plan.origin[album]),
+        key_signature=pc.if_else(spotify, pa.array(rng.integers(0, 12, n), pa.int32()), None),
+        mode=pc.if_else(spotify, pa.array(rng.integers(0, 2, n), pa.int32()), None),
+        time_signature=pc.if_else(spotify, pa.array(np.full(n, 4), pa.int32()), None), source=pick(CONTENT_SOURCE, plan.origin[album]),
         data_quality=pick(QUALITY, np.maximum(plan.quality[album], 1)), enrichment_status="COMPLETED",
         last_enriched=timestamps(created), created_at=timestamps(created), updated_at=timestamps(created),
         **features,

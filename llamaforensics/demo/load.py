@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from queue import Queue
+from threading import Thread
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -83,6 +86,26 @@ def _drop_keys(cur, tables: list[str]) -> list[str]:
     return restore
 
 
+def prefetched(items: Iterator, depth: int = 1) -> Iterator:
+    """Yield ``items``, producing the next ones in a thread meanwhile (generation overlaps COPY)."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                queue.put(item)
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+
+    Thread(target=produce, daemon=True, name="demo-chunks").start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 def write_postgres(data, dsn: Dsn, progress: bool = False) -> dict[str, int]:
     """Load the demo data into ``dsn`` (upstream schema, empty tables) in one transaction; return rows per table."""
     import psycopg
@@ -96,7 +119,7 @@ def write_postgres(data, dsn: Dsn, progress: bool = False) -> dict[str, int]:
         for name in ("User", "Collection"):
             _copy(cur, name, data.people_tables[name])
             counts[name] += len(data.people_tables[name])
-        for chunk in data.chunks():
+        for chunk in prefetched(data.chunks()):
             for name in DEMO_TABLES:
                 if name in chunk.tables and len(chunk.tables[name]):
                     _copy(cur, name, chunk.tables[name])
@@ -176,7 +199,7 @@ def _fill_snapshot(con, data, progress: bool) -> None:
     bar = tqdm(unit="album", desc="building snapshot", disable=not progress)
     for batch in data.batches("User"):
         _insert(con, "users", batch, counts)
-    for chunk in data.chunks():
+    for chunk in prefetched(data.chunks()):
         for upstream, name in upstream_of.items():
             if upstream in chunk.tables:
                 _insert(con, name, chunk.tables[upstream], counts)
