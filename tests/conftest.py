@@ -24,6 +24,22 @@ def _admin_dsn() -> Dsn:
     return parse_dsn(os.environ.get("LLAMAFORENSICS_TEST_DSN") or DEFAULT_TEST_DSN)
 
 
+def pytest_configure(config):
+    # The default demo snapshot goes to a per-run cache, never the user's (notebook kernels inherit this).
+    import tempfile
+
+    config._llamaforensics_cache = tempfile.mkdtemp(prefix="llamaforensics-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._llamaforensics_cache
+    os.environ.pop("LLAMAFORENSICS_SNAPSHOT", None)
+    os.environ.pop("DATABASE_URL", None)
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    shutil.rmtree(getattr(config, "_llamaforensics_cache", ""), ignore_errors=True)
+
+
 def pytest_sessionstart(session):
     admin = _admin_dsn()
     try:

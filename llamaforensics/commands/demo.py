@@ -21,7 +21,7 @@ already holds data is refused and left untouched.
 EPILOG = """\
 examples:
   llamaforensics demo                                     default demo snapshot, summary
-  llamaforensics demo --out big.duckdb --scale 100        ~200k albums, straight to a snapshot
+  llamaforensics demo --out big.duckdb --scale 100        200k albums, 2.6M log rows, straight to a snapshot
   createdb demo && llamaforensics demo --dsn postgresql://postgres@127.0.0.1/demo
   llamaforensics demo --out clean.duckdb --clean          no anomalies at all (a control)
 """
@@ -32,7 +32,7 @@ def register(commands, formatter) -> None:
     p.add_argument("--dsn", metavar="DSN", help="also load the data into this PostgreSQL database")
     p.add_argument("--out", metavar="FILE", type=Path, help="snapshot file to write (default: the demo snapshot)")
     p.add_argument("--scale", type=float, default=1.0, metavar="N",
-                   help="size: 1 = ~2,000 albums; 1000 = ~10 million log rows (default: 1)")
+                   help="size: 1 = ~2,000 albums and ~26k log rows; 381 = ~10 million log rows (default: 1)")
     p.add_argument("--seed", type=int, default=42, metavar="S", help="random seed; same seed, same data (default: 42)")
     p.add_argument("--clean", action="store_true", help="plant no anomalies")
     p.add_argument("--truth", metavar="FILE", type=Path, help="ground-truth Parquet file (default: beside the output)")
