@@ -42,7 +42,7 @@ def build_chunk(seed: int, chunk: int, n: int, first_number: int, batch_base: in
     batches = lifelog.sync_batches(plan)
     _link_jobs(plan, batches)
     status = lifelog.enrichment_status(plan, rng)
-    ok = np.isin(status, ["SUCCESS", "PARTIAL_SUCCESS"]) & (plan.enriched_at >= 0)
+    ok = ((status == "SUCCESS") | (status == "PARTIAL_SUCCESS")) & (plan.enriched_at >= 0)
     events.schedule_later(rng, plan, ok)
     plan.extra["title"] = catalog.album_titles(rng, plan)
     albums = catalog.albums_table(rng, plan)

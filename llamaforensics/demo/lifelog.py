@@ -154,7 +154,7 @@ def log_enrichments(log: LifeLog, rng, status: np.ndarray, mbids: pa.Array) -> N
     root = pc.if_else(has_parent, batch_root, job)
     depth = np.where(plan.batch[idx] >= 0, 2, np.where(plan.duplicate_of[idx] >= 0, 1, 0))
     st = status[idx]
-    ok = np.isin(st, ["SUCCESS", "PARTIAL_SUCCESS"])
+    ok = (st == "SUCCESS") | (st == "PARTIAL_SUCCESS")
     retried = ok & (plan.role[idx] == 0) & (rng.random(len(idx)) < 0.05)
     plan.extra["retried"] = np.zeros(plan.size, bool)
     plan.extra["retried"][idx[retried]] = True

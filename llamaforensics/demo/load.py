@@ -1,9 +1,10 @@
 """Write demo data: into PostgreSQL with COPY, straight into a snapshot file, and the ground truth to Parquet.
 
-PostgreSQL loading is one transaction: the loaded tables' indexes and foreign
-keys are dropped first and rebuilt after the COPY (one sorted pass per index
-instead of millions of random inserts), so 10 million log rows load in
-minutes; if anything fails, the database is left exactly as it was.
+PostgreSQL loading drops the loaded tables' indexes and keys first and rebuilds
+them after the COPY (one sorted pass per index instead of millions of random
+inserts), over two connections, so 10 million log rows load in minutes; if
+anything fails, the tables are emptied and the keys restored: the database is
+left exactly as it was (empty, with the upstream schema).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Queue
 from threading import Thread
@@ -71,8 +73,12 @@ WHERE i.indrelid = ANY(%(rels)s::regclass[])
 """
 
 
-def _drop_keys(cur, tables: list[str]) -> list[str]:
-    """Drop the tables' indexes and keys (and foreign keys into them); return the DDL that restores them."""
+def _drop_keys(cur, tables: list[str]) -> list[list[str]]:
+    """Drop the tables' indexes and keys (and foreign keys into them); return the DDL that restores them.
+
+    The DDL comes in three stages (indexes; primary and unique keys; foreign keys),
+    the statements of one stage independent of each other.
+    """
     rels = [f"public.{quote_ident(t)}" for t in tables]
     constraints = cur.execute(_CONSTRAINTS_SQL, {"rels": rels}).fetchall()
     indexes = cur.execute(_INDEXES_SQL, {"rels": rels}).fetchall()
@@ -80,10 +86,12 @@ def _drop_keys(cur, tables: list[str]) -> list[str]:
         cur.execute(f"ALTER TABLE {rel} DROP CONSTRAINT {quote_ident(name)}")
     for name, _def in indexes:
         cur.execute(f"DROP INDEX {name}")
-    restore = [d for _n, d in indexes]
-    restore += [f"ALTER TABLE {rel} ADD CONSTRAINT {quote_ident(name)} {d}" for rel, name, d, t in constraints if t != "f"]
-    restore += [f"ALTER TABLE {rel} ADD CONSTRAINT {quote_ident(name)} {d}" for rel, name, d, t in constraints if t == "f"]
-    return restore
+    add = "ALTER TABLE {} ADD CONSTRAINT {} {}"
+    return [
+        [d for _n, d in indexes],
+        [add.format(rel, quote_ident(name), d) for rel, name, d, t in constraints if t != "f"],
+        [add.format(rel, quote_ident(name), d) for rel, name, d, t in constraints if t == "f"],
+    ]
 
 
 def prefetched(items: Iterator, depth: int = 1) -> Iterator:
@@ -106,30 +114,106 @@ def prefetched(items: Iterator, depth: int = 1) -> Iterator:
         yield item
 
 
+# Two writers keep both cores busy: PostgreSQL parses one COPY stream per connection.
+LOG_WRITER, CATALOG_WRITER = 0, 1
+
+
 def write_postgres(data, dsn: Dsn, progress: bool = False) -> dict[str, int]:
-    """Load the demo data into ``dsn`` (upstream schema, empty tables) in one transaction; return rows per table."""
+    """Load the demo data into ``dsn`` (upstream schema, empty tables); return rows per table.
+
+    Keys are dropped, the rows copied over two connections (llama_logs on one, the
+    catalog on the other), then the keys rebuilt over two connections. The
+    database must hold no rows before (``llamaforensics demo`` checks): if
+    anything fails, every loaded table is emptied and every key restored, which
+    leaves it exactly as it was.
+    """
+    import psycopg
+
+    with psycopg.connect(dsn.conninfo, autocommit=True) as admin:
+        with admin.transaction():
+            stages = _drop_keys(admin.cursor(), list(DEMO_TABLES))
+        try:
+            counts = _copy_all(data, dsn, progress)
+            _restore(dsn, stages, progress)
+        except BaseException:
+            _undo_load(admin, stages)
+            raise
+    _analyze(dsn, DEMO_TABLES)
+    return counts
+
+
+def _copy_all(data, dsn: Dsn, progress: bool) -> dict[str, int]:
     import psycopg
 
     counts = {t: 0 for t in DEMO_TABLES}
-    with psycopg.connect(dsn.conninfo) as conn, conn.cursor() as cur:
-        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        cur.execute("SET LOCAL synchronous_commit = off")
-        restore = _drop_keys(cur, list(DEMO_TABLES))
-        bar = tqdm(unit="album", desc="loading PostgreSQL", disable=not progress)
-        for name in ("User", "Collection"):
-            _copy(cur, name, data.people_tables[name])
-            counts[name] += len(data.people_tables[name])
-        for chunk in prefetched(data.chunks()):
-            for name in DEMO_TABLES:
-                if name in chunk.tables and len(chunk.tables[name]):
-                    _copy(cur, name, chunk.tables[name])
-                    counts[name] += len(chunk.tables[name])
-            bar.update(len(chunk.tables["albums"]))
-        bar.close()
-        for ddl in tqdm(restore, desc="indexes and keys", unit="index", disable=not progress):
-            cur.execute(ddl)
-    _analyze(dsn, DEMO_TABLES)
+    conns = [psycopg.connect(dsn.conninfo) for _ in range(2)]
+    try:
+        with ThreadPoolExecutor(2, thread_name_prefix="demo-copy") as pool:
+            for name in ("User", "Collection"):
+                _copy(conns[CATALOG_WRITER].cursor(), name, data.people_tables[name])
+                counts[name] += len(data.people_tables[name])
+            bar = tqdm(unit="album", desc="loading PostgreSQL", disable=not progress)
+            for chunk in prefetched(data.chunks()):
+                jobs = [pool.submit(_copy_chunk, conns[w], chunk, w) for w in (LOG_WRITER, CATALOG_WRITER)]
+                for job in jobs:
+                    for name, n in job.result().items():
+                        counts[name] += n
+                bar.update(len(chunk.tables["albums"]))
+            bar.close()
+        for conn in conns:
+            conn.commit()
+    finally:
+        for conn in conns:
+            conn.close()
     return counts
+
+
+def _copy_chunk(conn, chunk, writer: int) -> dict[str, int]:
+    done = {}
+    for name in DEMO_TABLES:
+        if (name == "llama_logs") == (writer == LOG_WRITER) and len(chunk.tables.get(name, ())):
+            _copy(conn.cursor(), name, chunk.tables[name])
+            done[name] = len(chunk.tables[name])
+    return done
+
+
+def _restore(dsn: Dsn, stages: list[list[str]], progress: bool) -> None:
+    """Rebuild indexes and keys, stage by stage, two statements at a time."""
+    import psycopg
+
+    bar = tqdm(total=sum(map(len, stages)), desc="indexes and keys", unit="index", disable=not progress)
+    conns = [psycopg.connect(dsn.conninfo, autocommit=True) for _ in range(2)]
+    try:
+        for conn in conns:
+            conn.execute("SET maintenance_work_mem = '256MB'")
+        with ThreadPoolExecutor(2, thread_name_prefix="demo-keys") as pool:
+            for stage in stages:
+                halves = [stage[0::2], stage[1::2]]
+                for job in [pool.submit(_run_all, conn, half, bar) for conn, half in zip(conns, halves)]:
+                    job.result()
+    finally:
+        for conn in conns:
+            conn.close()
+        bar.close()
+
+
+def _run_all(conn, statements: list[str], bar) -> None:
+    for ddl in statements:
+        conn.execute(ddl)
+        bar.update(1)
+
+
+def _undo_load(admin, stages: list[list[str]]) -> None:
+    """Empty the loaded tables and restore whichever keys are missing (the state before the load)."""
+    tables = ", ".join(f"public.{quote_ident(t)}" for t in DEMO_TABLES)
+    admin.execute(f"TRUNCATE {tables}")
+    for stage in stages:
+        for ddl in stage:
+            try:
+                admin.execute(ddl)
+            except Exception as exc:  # already restored before the failure
+                if getattr(exc, "sqlstate", None) not in ("42P07", "42710", "42P16"):
+                    raise
 
 
 def _analyze(dsn: Dsn, tables) -> None:

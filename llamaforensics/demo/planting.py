@@ -107,14 +107,15 @@ def plant_job_anomalies(logs: pa.Table, rng, truth: Truth) -> pa.Table:
     """Break roots and parents of whole jobs in the healthy log; record every row touched."""
     logs = _break_batches(logs, rng, truth)
     plantable = pc.and_(logs["_plant"], pc.greater_equal(logs["_depth"], 1))
-    jobs = pc.unique(pc.filter(logs["job_id"], plantable)).to_numpy(zero_copy_only=False)
-    deep = pc.unique(pc.filter(logs["job_id"], pc.and_(plantable, pc.greater_equal(logs["_depth"], 2)))).to_numpy(zero_copy_only=False)
-    n_null = max(2, round(NULL_ROOT_SHARE * len(jobs)))
-    nulled = rng.choice(jobs, size=min(n_null, len(jobs)), replace=False)
-    wrong_pool = np.setdiff1d(deep, nulled)
-    wronged = rng.choice(wrong_pool, size=min(max(2, round(WRONG_ROOT_SHARE * len(deep))), len(wrong_pool)), replace=False)
-    is_null = pc.is_in(logs["job_id"], pa.array(nulled, pa.string()))
-    is_wrong = pc.is_in(logs["job_id"], pa.array(wronged, pa.string()))
+    jobs = pc.unique(pc.filter(logs["job_id"], plantable))
+    deep = pc.unique(pc.filter(logs["job_id"], pc.and_(plantable, pc.greater_equal(logs["_depth"], 2))))
+    n_null = min(max(2, round(NULL_ROOT_SHARE * len(jobs))), len(jobs))
+    nulled = jobs.take(pa.array(rng.choice(len(jobs), size=n_null, replace=False)))
+    wrong_pool = deep.filter(pc.invert(pc.is_in(deep, nulled)))
+    n_wrong = min(max(2, round(WRONG_ROOT_SHARE * len(deep))), len(wrong_pool))
+    wronged = wrong_pool.take(pa.array(rng.choice(len(wrong_pool), size=n_wrong, replace=False)))
+    is_null = pc.is_in(logs["job_id"], nulled)
+    is_wrong = pc.is_in(logs["job_id"], wronged)
     for mask, kind in ((is_null, "null_root_job_id"), (is_wrong, "wrong_root_job_id")):
         rows = logs.filter(mask)
         details = [{"inferred_root": r} if kind == "null_root_job_id" else {"stored": p, "inferred": r}
