@@ -32,6 +32,7 @@ examples:
   llamaforensics snapshot postgresql://me@db/app -o prod.duckdb
   llamaforensics snapshot -o prod.duckdb --refresh     (DSN from $DATABASE_URL)
   llamaforensics info --snapshot prod.duckdb --json
+  llamaforensics album "silent rivers - bjork"         how did this album get here?
 
 Run 'llamaforensics COMMAND --help' for the options of each command.
 """
@@ -45,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import demo, info, snapshot
+    from .commands import album, demo, info, snapshot
 
-    for module in (demo, snapshot, info):
+    for module in (demo, snapshot, info, album):
         module.register(commands, _formatter)
     return parser
 

@@ -1,0 +1,80 @@
+"""``llamaforensics album``: how did this album get here, and what happened to it since?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HELP = "the dossier of one album: its row, tracks, timeline, story; PROV and timeline exports"
+DESCRIPTION = """\
+Find an album by id, MusicBrainz/Spotify/Deezer/Discogs id, or title (fuzzy:
+case, accents, punctuation and edition suffixes do not matter; add the artist
+as "Title - Artist" to tell albums apart), and show what the snapshot knows:
+the current row, artists, tracks, every log row about it, its tracks or its
+artists in time order, and the story those rows tell. Every sentence of the
+story lists the log rows it rests on (--json).
+"""
+EPILOG = """\
+examples:
+  llamaforensics album "silent rivers"                    best title match, other candidates listed
+  llamaforensics album "Silent Rivers (Deluxe) - bjork"   edition suffix and accents forgiven
+  llamaforensics album 3ffcd1f8-098e-45a7-8dbc-0ca91f464108 --json
+  llamaforensics album "silent rivers" --prov album.prov.json --timeline album.csv
+"""
+TIMELINE_ROWS = 25
+
+
+def register(commands, formatter) -> None:
+    from ..cli import snapshot_argument
+
+    p = commands.add_parser("album", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    p.add_argument("query", metavar="QUERY", help="album id, external id, or title text")
+    snapshot_argument(p)
+    p.add_argument("--json", action="store_true", help="print the whole dossier as JSON")
+    p.add_argument("--prov", metavar="FILE", type=Path, help="write the provenance as W3C PROV-JSON")
+    p.add_argument("--timeline", metavar="FILE", type=Path, help="write the timeline (.csv or .parquet)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..cli import print_json
+    from ..dossier import dossier, write_prov
+    from ..errors import UsageError
+
+    result = dossier(args.query, args.snapshot)
+    if args.prov:
+        write_prov(result, args.prov)
+    if args.timeline:
+        suffix = args.timeline.suffix.lower()
+        if suffix not in (".csv", ".parquet"):
+            raise UsageError(f"--timeline wants a .csv or .parquet file, not {args.timeline.name}")
+        frame = result.timeline.with_columns(result.timeline["sources"].list.join(","),
+                                             result.timeline["fields_enriched"].list.join(","))
+        frame.write_csv(args.timeline) if suffix == ".csv" else result.timeline.write_parquet(args.timeline)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(describe(result))
+    return 0
+
+
+def describe(d) -> str:
+    a = d.album
+    artists = ", ".join(f"{x['name']} ({x['role']})" for x in d.artists) or "no artist linked"
+    lines = [
+        f"{a['title']!r}  by {artists}",
+        f"id {a['id']}   musicbrainz {a['musicbrainz_id'] or '-'}   spotify {a['spotify_id'] or '-'}   source {a['source']}",
+        f"released {a['release_date'] or '?'}   {d.tracks.height} tracks (track_count {a['track_count']})   "
+        f"enrichment {a['enrichment_status']}   quality {a['data_quality']}",
+        "",
+        "story:",
+        *[f"  {s.text}" for s in d.story()],
+        "",
+        f"timeline ({d.timeline.height} log rows{'' if d.timeline.height <= TIMELINE_ROWS else f', last {TIMELINE_ROWS}'}):",
+    ]
+    for r in d.timeline.tail(TIMELINE_ROWS).to_dicts():
+        lines.append(f"  {r['created_at']:%Y-%m-%d %H:%M}  {r['category']:<11} {r['status']:<17} {r['operation']:<28} "
+                     f"{(r['entity'] or '')[:24]:<24} job {r['job_id'] or '-'}")
+    others = d.candidates.to_dicts()[1:6]
+    if others:
+        lines += ["", "other candidates:"] + [f"  {c['score']:.2f}  {c['title']!r} by {c['artist'] or '?'}  ({c['album_id']})" for c in others]
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""The album dossier: everything the snapshot knows about one album, in one object.
+
+Its row, its artists and tracks, the timeline of every log row about it, its
+tracks or its artists, the jobs that touched it, its findings, and -- from
+those facts alone -- the story of how it got here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from ..snapshot import open_snapshot
+from ..snapshot.format import read_manifests
+from .search import resolve_album
+
+TIMELINE_SQL = """
+WITH album_tracks AS (SELECT id FROM tracks WHERE album_id = $album),
+     album_artists_ AS (SELECT artist_id AS id FROM album_artists WHERE album_id = $album)
+SELECT l.created_at, l.category::VARCHAR AS category, l.operation, l.status::VARCHAR AS status,
+       l.entity_type::VARCHAR AS entity_type,
+       coalesce(t.title, ar.name, CASE WHEN l.entity_type = 'ALBUM' OR l.album_id IS NOT NULL THEN 'album' END) AS entity,
+       CASE l.entity_type WHEN 'TRACK' THEN coalesce(l.track_id, l.entity_id) WHEN 'ARTIST' THEN coalesce(l.artist_id, l.entity_id)
+            ELSE coalesce(l.album_id, l.entity_id) END::VARCHAR AS entity_id,
+       l.sources, l.fields_enriched, l.reason, l.error_message, l.job_id, l.parent_job_id, l.root_job_id,
+       l.is_root_job, l.triggered_by, u.name AS user_name, l.user_id, l.metadata::VARCHAR AS metadata,
+       l.id::VARCHAR AS log_id, l._lf_deleted_at AS deleted_upstream_at
+FROM llama_logs l
+LEFT JOIN tracks t ON t.id = coalesce(l.track_id, CASE WHEN l.entity_type = 'TRACK' THEN l.entity_id END)
+LEFT JOIN artists ar ON ar.id = coalesce(l.artist_id, CASE WHEN l.entity_type = 'ARTIST' THEN l.entity_id END)
+LEFT JOIN users u ON u.id = l.user_id
+WHERE l.album_id = $album
+   OR (l.entity_type = 'ALBUM' AND l.entity_id = $album)
+   OR l.track_id IN (SELECT id FROM album_tracks)
+   OR (l.entity_type = 'TRACK' AND l.entity_id IN (SELECT id FROM album_tracks))
+   OR l.artist_id IN (SELECT id FROM album_artists_)
+   OR (l.entity_type = 'ARTIST' AND l.entity_id IN (SELECT id FROM album_artists_))
+ORDER BY l.created_at, l.id
+"""
+
+
+@dataclass
+class AlbumDossier:
+    """What the snapshot knows about one album (see :func:`dossier`)."""
+
+    album: dict[str, Any]
+    artists: list[dict[str, Any]]
+    tracks: pl.DataFrame
+    timeline: pl.DataFrame
+    snapshot_time: datetime
+    candidates: pl.DataFrame
+    lineage: Any = None                      # networkx.DiGraph of the jobs, when lineage is available
+    findings: list = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    batch_sizes: dict[str, int] = field(default_factory=dict)   # sync batch job -> albums it created
+
+    @property
+    def album_id(self) -> str:
+        return str(self.album["id"])
+
+    @property
+    def title(self) -> str:
+        return self.album["title"]
+
+    def story(self):
+        """Return the plain-language story, each sentence with the log rows it rests on."""
+        from .story import tell_story
+
+        return tell_story(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the whole dossier (story included)."""
+        return _jsonable({
+            "album": self.album, "artists": self.artists, "tracks": self.tracks.to_dicts(),
+            "timeline": self.timeline.to_dicts(), "snapshot_time": self.snapshot_time,
+            "story": [s.to_dict() for s in self.story()], "findings": [getattr(f, "__dict__", f) for f in self.findings],
+            "history": self.history, "other_candidates": self.candidates.to_dicts()[1:],
+        })
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def dossier(query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection | None = None) -> AlbumDossier:
+    """Return the dossier of the album ``query`` names (id, external id or title) in a snapshot.
+
+    ``snapshot`` is a path, an open connection, or None for the default snapshot.
+    """
+    con = snapshot if isinstance(snapshot, duckdb.DuckDBPyConnection) else open_snapshot(snapshot)
+    try:
+        album_id, candidates = resolve_album(con, query)
+        return build_dossier(con, album_id, candidates)
+    finally:
+        if con is not snapshot:
+            con.close()
+
+
+def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.DataFrame | None = None) -> AlbumDossier:
+    album = con.execute("SELECT * FROM albums WHERE id = $a", {"a": album_id}).pl().to_dicts()[0]
+    artists = con.execute(
+        "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
+        "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
+        {"a": album_id}).pl().to_dicts()
+    tracks = con.execute(
+        "SELECT id::VARCHAR AS id, disc_number, track_number, title, duration_ms, musicbrainz_id::VARCHAR AS musicbrainz_id, "
+        "created_at, _lf_deleted_at FROM tracks WHERE album_id = $a ORDER BY disc_number, track_number", {"a": album_id}).pl()
+    timeline = con.execute(TIMELINE_SQL, {"album": album_id}).pl()
+    manifests = read_manifests(con)
+    result = AlbumDossier(album, artists, tracks, timeline, manifests[-1].taken_at,
+                          candidates if candidates is not None else pl.DataFrame(),
+                          history=[{"seq": m.seq, "kind": m.kind, "taken_at": m.taken_at} for m in manifests])
+    result.batch_sizes = _batch_sizes(con, timeline)
+    result.lineage = _lineage(con, album_id)
+    result.findings = _findings(con, album_id)
+    return result
+
+
+def _batch_sizes(con, timeline: pl.DataFrame) -> dict[str, int]:
+    """How many albums each sync batch that created this album created in all."""
+    parents = timeline.filter((pl.col("category") == "CREATED") & (pl.col("entity_type") == "ALBUM"))["parent_job_id"]
+    parents = [p for p in parents.to_list() if p]
+    if not parents:
+        return {}
+    rows = con.execute(
+        "SELECT parent_job_id, count(*) FROM llama_logs WHERE parent_job_id IN (SELECT unnest($p)) "
+        "AND category = 'CREATED' AND entity_type = 'ALBUM' GROUP BY ALL", {"p": parents}).fetchall()
+    return dict(rows)
+
+
+def _lineage(con, album_id: str):
+    try:
+        from ..lineage import album_lineage
+    except ImportError:  # lineage not installed in this build
+        return None
+    return album_lineage(con, album_id)
+
+
+def _findings(con, album_id: str) -> list:
+    try:
+        from ..findings import findings_for_album
+    except ImportError:
+        return []
+    return findings_for_album(con, album_id)

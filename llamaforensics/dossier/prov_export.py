@@ -1,0 +1,118 @@
+"""The album's provenance as W3C PROV (PROV-JSON), built with the ``prov`` package.
+
+Albums, tracks and artists are entities; jobs (or single log rows without a
+job) are activities; content sources, users and the app are agents. The
+relations: wasGeneratedBy (the creating activity), used (every later activity
+about the album), wasDerivedFrom (tracks from their album),
+wasAssociatedWith (sources, users, the app), wasInformedBy (a job and the job
+that spawned it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from prov.model import PROV_LABEL, PROV_TYPE, ProvDocument
+
+NAMESPACES = {p: f"urn:llamaforensics:{p}:" for p in ("album", "track", "artist", "job", "log", "source", "user", "app")}
+APP = "app:music-catalog"
+
+
+def _local(text: str) -> str:
+    """A QName-safe local name (ids from the database are hostile input too)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", str(text))
+
+
+def to_prov(dossier) -> ProvDocument:
+    """Return the dossier's provenance as a PROV document."""
+    doc = ProvDocument()
+    for prefix, uri in NAMESPACES.items():
+        doc.add_namespace(prefix, uri)
+    album = doc.entity(f"album:{_local(dossier.album_id)}", {PROV_LABEL: dossier.title, PROV_TYPE: "album"})
+    tracks = {t["id"]: doc.entity(f"track:{_local(t['id'])}", {PROV_LABEL: t["title"], PROV_TYPE: "track"})
+              for t in dossier.tracks.to_dicts()}
+    artists = {a["id"]: doc.entity(f"artist:{_local(a['id'])}", {PROV_LABEL: a["name"], PROV_TYPE: "artist"})
+               for a in dossier.artists}
+    for track in tracks.values():
+        doc.wasDerivedFrom(track, album)
+    activities = _activities(doc, dossier.timeline.to_dicts())
+    _relate(doc, dossier.timeline.to_dicts(), activities, album, tracks, artists)
+    return doc
+
+
+def _activity_id(row: dict) -> str:
+    return f"job:{_local(row['job_id'])}" if row["job_id"] else f"log:{_local(row['log_id'])}"
+
+
+def _activities(doc: ProvDocument, rows: list[dict]) -> dict:
+    spans: dict[str, list[dict]] = {}
+    for row in rows:
+        spans.setdefault(_activity_id(row), []).append(row)
+    activities = {}
+    for ident, group in spans.items():
+        ops = sorted({r["operation"] for r in group})
+        activities[ident] = doc.activity(ident, group[0]["created_at"], group[-1]["created_at"],
+                                         {PROV_LABEL: ", ".join(ops), PROV_TYPE: group[0]["category"]})
+    return activities
+
+
+def _relate(doc, rows, activities, album, tracks, artists) -> None:
+    agents: dict[str, object] = {}
+
+    def agent(ident: str, label: str):
+        if ident not in agents:
+            agents[ident] = doc.agent(ident, {PROV_LABEL: label})
+        return agents[ident]
+
+    generated: set[str] = set()
+    linked: set[tuple] = set()
+    for row in rows:
+        act = activities[_activity_id(row)]
+        target = _target(row, album, tracks, artists)
+        if row["category"] == "CREATED" and target is not None and str(target.identifier) not in generated:
+            doc.wasGeneratedBy(target, act, row["created_at"])
+            generated.add(str(target.identifier))
+        elif target is not None and (act.identifier, target.identifier) not in linked:
+            doc.used(act, target, row["created_at"])
+            linked.add((act.identifier, target.identifier))
+        for who in _agents_of(row, agent):
+            if (act.identifier, who.identifier) not in linked:
+                doc.wasAssociatedWith(act, who)
+                linked.add((act.identifier, who.identifier))
+        parent = f"job:{_local(row['parent_job_id'])}" if row["parent_job_id"] else None
+        if parent and parent != str(act.identifier) and (act.identifier, parent) not in linked:
+            informant = activities.get(parent) or doc.activity(parent, other_attributes={PROV_LABEL: "job outside this album's story"})
+            activities[parent] = informant
+            doc.wasInformedBy(act, informant)
+            linked.add((act.identifier, parent))
+
+
+def _target(row, album, tracks, artists):
+    """The entity a row is about (None for a track or artist no longer in the catalog)."""
+    if row["entity_type"] == "TRACK":
+        return tracks.get(row["entity_id"])
+    if row["entity_type"] == "ARTIST":
+        return artists.get(row["entity_id"])
+    return album
+
+
+def _agents_of(row, agent) -> list:
+    out = [agent(f"source:{_local(s)}", s) for s in (row["sources"] or [])]
+    if row["user_id"]:
+        out.append(agent(f"user:{_local(row['user_id'])}", row["user_name"] or row["user_id"]))
+    if row["triggered_by"]:
+        out.append(agent(APP, "the music-catalog app"))
+    return out
+
+
+def write_prov(dossier, path: str | os.PathLike) -> Path:
+    """Write the dossier's PROV-JSON to ``path`` (checked by reading it back with the prov reader)."""
+    doc = to_prov(dossier)
+    text = doc.serialize(format="json", indent=2)
+    if ProvDocument.deserialize(content=text, format="json") != doc:
+        raise ValueError("PROV document did not survive its own reader")
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,117 @@
+"""Find an album from what a person has at hand: an id, an external id, or a half-remembered title.
+
+Ids (the album's own, MusicBrainz, Spotify, Deezer, Discogs) match exactly and
+rank first. Anything else is a fuzzy title search that forgives case, accents,
+punctuation and edition suffixes ("(Deluxe)", "[Bonus Track Version]"), and
+uses the artist when the query names one ("Title - Artist", "Title by Artist").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from ..errors import LlamaForensicsError
+
+# The same normalisation in SQL (for the catalog) and in Python (for the query).
+_SQL_NORMALISE = (
+    "trim(regexp_replace(regexp_replace(regexp_replace(strip_accents(lower({0})), "
+    r"'\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]', '', 'g'), "
+    r"'[^a-z0-9]+', ' ', 'g'), '\s+', ' ', 'g'))"
+)
+_EDITION = re.compile(r"\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]")
+_ARTIST_SPLIT = re.compile(r"\s+(?:-|–|—|by)\s+", re.IGNORECASE)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+MIN_SCORE = 0.75
+
+
+class AlbumNotFound(LlamaForensicsError):
+    """No album matches the query."""
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    title: str
+    artist: str | None
+
+
+def normalise(text: str) -> str:
+    """Return ``text`` lower-cased, without accents, edition suffixes or punctuation."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    text = _EDITION.sub("", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def parse_query(text: str) -> Query:
+    parts = _ARTIST_SPLIT.split(text.strip(), maxsplit=1)
+    artist = normalise(parts[1]) if len(parts) == 2 else None
+    return Query(text.strip(), normalise(parts[0]), artist or None)
+
+
+def find_albums(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> pl.DataFrame:
+    """Return candidate albums for ``query``, best first: id matches (score 1), then fuzzy title matches."""
+    if not query or not query.strip():
+        raise AlbumNotFound("empty album query: give an id, an external id, or a title")
+    exact = _by_id(con, query.strip())
+    if exact.height:
+        return exact
+    return _by_title(con, parse_query(query), limit)
+
+
+def _by_id(con, text: str) -> pl.DataFrame:
+    by = "id::VARCHAR = $q OR musicbrainz_id::VARCHAR = $q" if _UUID.match(text) else "false"
+    sql = f"""
+        SELECT a.id::VARCHAR AS album_id, a.title, {_primary_artist('a')} AS artist, 1.0 AS score,
+               CASE WHEN a.id::VARCHAR = $q THEN 'id' WHEN a.musicbrainz_id::VARCHAR = $q THEN 'musicbrainz_id'
+                    WHEN a.spotify_id = $q THEN 'spotify_id' WHEN a.deezer_id = $q THEN 'deezer_id'
+                    ELSE 'discogs_id' END AS matched_on
+        FROM albums a
+        WHERE ({by}) OR a.spotify_id = $q OR a.deezer_id = $q OR a.discogs_id = $q
+        ORDER BY a.created_at
+    """
+    return con.execute(sql, {"q": text.lower() if _UUID.match(text) else text}).pl()
+
+
+def _primary_artist(alias: str) -> str:
+    return (f"(SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
+            f"WHERE aa.album_id = {alias}.id ORDER BY aa.position, ar.name LIMIT 1)")
+
+
+def _by_title(con, q: Query, limit: int) -> pl.DataFrame:
+    artist_score = "0.0" if q.artist is None else (
+        f"coalesce(max(jaro_winkler_similarity({_SQL_NORMALISE.format('ar.name')}, $artist)), 0)")
+    sql = f"""
+        WITH scored AS (
+            SELECT a.id, a.title, a.created_at,
+                   jaro_winkler_similarity({_SQL_NORMALISE.format('a.title')}, $title) AS title_score,
+                   {artist_score} AS artist_score
+            FROM albums a
+            LEFT JOIN album_artists aa ON aa.album_id = a.id
+            LEFT JOIN artists ar ON ar.id = aa.artist_id
+            GROUP BY a.id, a.title, a.created_at
+        )
+        SELECT id::VARCHAR AS album_id, title, {_primary_artist('scored')} AS artist,
+               round(CASE WHEN $has_artist THEN 0.7 * title_score + 0.3 * artist_score ELSE title_score END, 4) AS score,
+               'title' AS matched_on
+        FROM scored
+        WHERE title_score >= $min
+        ORDER BY score DESC, created_at
+        LIMIT $limit
+    """
+    params = {"title": q.title, "has_artist": q.artist is not None, "min": MIN_SCORE, "limit": limit}
+    if q.artist is not None:
+        params["artist"] = q.artist
+    return con.execute(sql, params).pl()
+
+
+def resolve_album(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, pl.DataFrame]:
+    """Return the best album id for ``query`` and all candidates; raise :class:`AlbumNotFound` if none."""
+    candidates = find_albums(con, query)
+    if not candidates.height:
+        raise AlbumNotFound(f"no album matches {query!r} (tried ids, external ids and titles)")
+    return candidates["album_id"][0], candidates
