@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import admin_dsn, drop_database, measure, psql, scratch_database, table  # noqa: E402
+from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
 
 from llamaforensics.schema.install import install_upstream_schema  # noqa: E402
 
@@ -67,7 +67,7 @@ def _fill(dsn, rows: int, start: int, base: str) -> None:
 def run(args) -> dict:
     dsn = prepare(args)
     out = Path(tempfile.mkdtemp(prefix="lf-bench-")) / "bench.duckdb"
-    cli = [sys.executable, "-m", "llamaforensics.cli"]
+    cli = without_pandas("from llamaforensics.cli import main; sys.exit(main(sys.argv[1:]))")
     results = [measure("psql \\copy binary (floor)", psql(dsn, "-c",
                "\\copy (select * from llama_logs) to /dev/null with (format binary)"), args.rows)]
     if not args.skip_pandas:
