@@ -33,6 +33,7 @@ examples:
   llamaforensics snapshot -o prod.duckdb --refresh     (DSN from $DATABASE_URL)
   llamaforensics info --snapshot prod.duckdb --json
   llamaforensics album "silent rivers - bjork"         how did this album get here?
+  llamaforensics lineage --check                       broken, looping and mis-rooted job chains
 
 Run 'llamaforensics COMMAND --help' for the options of each command.
 """
@@ -46,9 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import album, demo, info, snapshot
+    from .commands import album, demo, info, lineage, snapshot
 
-    for module in (demo, snapshot, info, album):
+    for module in (demo, snapshot, info, album, lineage):
         module.register(commands, _formatter)
     return parser
 
