@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -46,14 +47,20 @@ def without_pandas(code: str) -> list[str]:
 
 
 def measure(name: str, argv: list[str], rows: int, env: dict | None = None) -> Measurement:
-    """Run ``argv`` to completion; return its wall time and its own peak RSS (not this process's)."""
+    """Run ``argv`` to completion; return its wall time and its own peak RSS (not this process's).
+
+    GNU time reports the peak: a child forked straight from this process would
+    start with this process's resident set already counted.
+    """
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{name} failed (exit {os.waitstatus_to_exitcode(status)}): {' '.join(argv)}")
-    return Measurement(name, elapsed, usage.ru_maxrss / 1024, rows)
+    with tempfile.NamedTemporaryFile("r") as peak:
+        proc = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *argv],
+                              env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - started
+        if proc.returncode != 0:
+            sys.exit(f"{name} failed (exit {proc.returncode}): {' '.join(argv)}")
+        peak_kb = int(peak.read().split()[-1])
+    return Measurement(name, elapsed, peak_kb / 1024, rows)
 
 
 def scratch_database(admin: Dsn, name: str) -> tuple[Dsn, bool]:

@@ -30,8 +30,9 @@ def _jump(con: duckdb.DuckDBPyConnection, n_jobs: int) -> None:
     """Fill _lf_roots(job_id, top, depth): the top each job reaches (itself for tops), and how far it is."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _lf_ptr AS
-        SELECT e.job_id, coalesce(p.job_id, e.job_id) AS ptr, CASE WHEN p.job_id IS NULL THEN 0 ELSE 1 END AS depth
-        FROM _lf_job_edges e LEFT JOIN _lf_job_edges p ON p.job_id = e.parent AND e.parent <> e.job_id
+        SELECT e.job_id, CASE WHEN p.job_id IS NULL OR p.job_id = e.job_id THEN e.job_id ELSE p.job_id END AS ptr,
+               CASE WHEN p.job_id IS NULL OR p.job_id = e.job_id THEN 0 ELSE 1 END AS depth
+        FROM _lf_job_edges e LEFT JOIN _lf_job_edges p ON p.job_id = e.parent  -- a self-loop points at itself
     """)
     for _ in range(max(1, math.ceil(math.log2(max(n_jobs, 2)))) + 1):
         changed = con.execute("""

@@ -1,0 +1,134 @@
+"""Benchmark: global root inference over every job of llama_logs, three ways, one run.
+
+Data: ROWS upstream-shaped log rows (default 2,000,000) in PostgreSQL, about
+0.3 distinct jobs per row (several rows share a job_id), 35% of jobs roots,
+chains up to depth 6, one job in 1,000 with a parent no row has, a few loops.
+
+* postgres:  a recursive CTE in PostgreSQL walking every row up its parent
+             chain, with no depth limit (the upstream method without its limit;
+             PostgreSQL's CYCLE clause stops loops), default settings.
+* networkx:  the job graph built in Python from the snapshot, weakly connected
+             components, each job's top found by walking the graph.
+* llamaforensics: lineage.infer_roots on the snapshot (pointer jumping in DuckDB).
+
+Each runs as its own process (its own peak memory). The scratch database and
+snapshot are kept between runs unless --drop is given.
+
+    python bench/lineage.py [--rows 2000000] [--dsn ...] [--skip-networkx] [--json FILE] [--drop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
+
+FILL = """
+INSERT INTO llama_logs (id, entity_type, entity_id, operation, category, status, job_id, parent_job_id, root_job_id,
+                        is_root_job, triggered_by, created_at)
+SELECT gen_random_uuid(), 'ALBUM', gen_random_uuid(), 'enrichment:album', 'ENRICHED', 'SUCCESS',
+       'job-' || k,
+       CASE WHEN k % 997 = 0 AND k % 40 >= 14 THEN 'missing-' || k          -- a parent no row has
+            WHEN k % 40 < 14 THEN CASE WHEN k % 100003 = 1 THEN 'job-' || (k + 1) END   -- roots, and a few loops
+            ELSE 'job-' || (k - 5) END,
+       CASE WHEN k % 40 < 14 THEN 'job-' || k END,
+       k % 40 < 14, 'scheduled', timestamp '2025-01-01' + g * interval '1 second'
+FROM generate_series(0, :rows - 1) AS g, LATERAL (SELECT (g * 3 / 10)::bigint AS k) AS j;
+UPDATE llama_logs SET parent_job_id = 'job-' || (substr(job_id, 5)::bigint - 1)
+WHERE job_id IN (SELECT 'job-' || (k + 1) FROM generate_series(1, (:rows * 3 / 10)::bigint, 100003) AS k);
+"""
+POSTGRES = """
+WITH RECURSIVE jobs AS MATERIALIZED (
+    SELECT DISTINCT ON (job_id) job_id, parent_job_id FROM llama_logs WHERE job_id IS NOT NULL ORDER BY job_id, parent_job_id
+), up(id, cur, parent, depth) AS (
+    SELECT id, job_id, parent_job_id, 0 FROM llama_logs WHERE job_id IS NOT NULL
+    UNION ALL
+    SELECT u.id, j.job_id, j.parent_job_id, u.depth + 1 FROM up u JOIN jobs j ON j.job_id = u.parent
+) CYCLE cur SET looped USING path
+SELECT count(*) FROM (SELECT DISTINCT ON (id) id, cur FROM up ORDER BY id, depth DESC) AS tops
+"""
+NETWORKX = """
+import sys, duckdb, networkx as nx
+con = duckdb.connect(sys.argv[1], read_only=True)
+edges = con.execute("SELECT DISTINCT job_id, parent_job_id FROM llama_logs WHERE job_id IS NOT NULL").fetchall()
+g = nx.DiGraph()
+for job, parent in edges:
+    g.add_node(job)
+    if parent is not None:
+        g.add_edge(job, parent)
+components = list(nx.weakly_connected_components(g))
+top = {}
+for job in g:
+    seen, node = {job}, job
+    while True:
+        nxt = next(iter(g.successors(node)), None)
+        if nxt is None or nxt in seen:
+            break
+        seen.add(nxt)
+        node = nxt
+    top[job] = node
+print(len(components), len(top))
+"""
+OURS = "from llamaforensics.lineage import infer_roots; import duckdb; print(infer_roots(duckdb.connect(sys.argv[1], read_only=True)).height)"
+
+
+def prepare(args):
+    from llamaforensics.schema.install import install_upstream_schema
+    from llamaforensics.snapshot import take_snapshot
+
+    admin = admin_dsn(args.dsn)
+    name = f"lf_bench_lineage_{args.rows}"
+    dsn, existed = scratch_database(admin, name)
+    if not existed:
+        install_upstream_schema(dsn)
+        print(f"filling llama_logs with {args.rows:,} rows (kept for later runs)...", flush=True)
+        import subprocess
+
+        subprocess.run(psql(dsn, "-v", f"rows={args.rows}", "-c", "SET synchronous_commit = off"), check=True)
+        with tempfile.NamedTemporaryFile("w", suffix=".sql") as f:
+            f.write(FILL)
+            f.flush()
+            subprocess.run(psql(dsn, "-v", f"rows={args.rows}", "-f", f.name), check=True)
+        subprocess.run(psql(dsn, "-c", "VACUUM ANALYZE llama_logs"), check=True)
+    snapshot = Path(tempfile.gettempdir()) / f"{name}.duckdb"
+    if not snapshot.exists():
+        take_snapshot(dsn, snapshot, progress=False)
+    return admin, name, dsn, snapshot
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--dsn")
+    parser.add_argument("--skip-networkx", action="store_true")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--drop", action="store_true", help="drop the scratch database and snapshot afterwards")
+    args = parser.parse_args()
+    admin, name, dsn, snapshot = prepare(args)
+    import duckdb
+
+    jobs = duckdb.connect(str(snapshot), read_only=True).execute(
+        "SELECT count(DISTINCT job_id) FROM llama_logs").fetchone()[0]
+    results = [measure("PostgreSQL recursive CTE (walk up, no depth limit)", psql(dsn, "-c", POSTGRES), args.rows)]
+    if not args.skip_networkx:
+        results.append(measure("networkx (build graph, components, tops)", without_pandas(NETWORKX) + [str(snapshot)], args.rows))
+    results.append(measure("llamaforensics infer_roots (DuckDB pointer jumping)", without_pandas(OURS) + [str(snapshot)], args.rows))
+    ours = results[-1]
+    rows = [[m.name, f"{m.seconds:.2f}", f"{m.peak_mb:,.0f}", f"{m.seconds / ours.seconds:.1f}x"] for m in results]
+    print(f"\nllama_logs: {args.rows:,} rows, {jobs:,} jobs\n")
+    print(table(rows, ["method", "seconds", "peak MB", "vs llamaforensics"]))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"rows": args.rows, "jobs": jobs, "results": [m.__dict__ for m in results]}, indent=2))
+    if args.drop:
+        drop_database(admin, name)
+        snapshot.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
