@@ -32,6 +32,7 @@ examples:
   llamaforensics snapshot postgresql://me@db/app -o prod.duckdb
   llamaforensics snapshot -o prod.duckdb --refresh     (DSN from $DATABASE_URL)
   llamaforensics info --snapshot prod.duckdb --json
+  llamaforensics findings                              what is broken: counts per kind, first offenders
   llamaforensics album "silent rivers - bjork"         how did this album get here?
   llamaforensics lineage --check                       broken, looping and mis-rooted job chains
 
@@ -47,9 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import album, demo, info, lineage, snapshot
+    from .commands import album, demo, findings, info, lineage, snapshot
 
-    for module in (demo, snapshot, info, album, lineage):
+    for module in (demo, snapshot, info, findings, album, lineage):
         module.register(commands, _formatter)
     return parser
 

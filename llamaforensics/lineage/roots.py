@@ -27,22 +27,51 @@ def _prepare_edges(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _jump(con: duckdb.DuckDBPyConnection, n_jobs: int) -> None:
-    """Fill _lf_roots(job_id, top, depth): the top each job reaches (itself for tops), and how far it is."""
+    """Fill _lf_ptr(job_id, ptr, depth, settled, top_kind): the top each job reaches and how far it is.
+
+    A top is a job with no parent (kind 'root'), a parent no row has ('broken')
+    or itself as parent ('loop'). A job is settled once its pointer reaches a
+    top; only unsettled jobs jump, so the work shrinks every round. A round that
+    settles nobody leaves only jobs on or under a loop: they never reach a top.
+    """
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _lf_ptr AS
-        SELECT e.job_id, CASE WHEN p.job_id IS NULL OR p.job_id = e.job_id THEN e.job_id ELSE p.job_id END AS ptr,
-               CASE WHEN p.job_id IS NULL OR p.job_id = e.job_id THEN 0 ELSE 1 END AS depth
-        FROM _lf_job_edges e LEFT JOIN _lf_job_edges p ON p.job_id = e.parent  -- a self-loop points at itself
+        WITH first AS (
+            SELECT e.job_id, e.parent, p.job_id AS parent_job, p.parent AS grandparent, g.job_id AS grandparent_job
+            FROM _lf_job_edges e
+            LEFT JOIN _lf_job_edges p ON p.job_id = e.parent
+            LEFT JOIN _lf_job_edges g ON g.job_id = p.parent
+        ), kinds AS (
+            SELECT *,
+                   CASE WHEN parent IS NULL THEN 'root' WHEN parent = job_id THEN 'loop'
+                        WHEN parent_job IS NULL THEN 'broken' END AS own_kind,
+                   CASE WHEN parent_job IS NULL THEN NULL WHEN grandparent IS NULL THEN 'root'
+                        WHEN grandparent = parent_job THEN 'loop' WHEN grandparent_job IS NULL THEN 'broken' END AS parent_kind
+            FROM first
+        )
+        -- a top (no parent, a missing parent, or itself) points at itself; its children are settled at once
+        SELECT job_id,
+               CASE WHEN own_kind IS NOT NULL THEN job_id ELSE parent_job END AS ptr,
+               CASE WHEN own_kind IS NOT NULL THEN 0 ELSE 1 END AS depth,
+               own_kind IS NOT NULL OR parent_kind IS NOT NULL AS settled,
+               coalesce(own_kind, parent_kind) AS top_kind
+        FROM kinds
     """)
     for _ in range(max(1, math.ceil(math.log2(max(n_jobs, 2)))) + 1):
-        changed = con.execute("""
-            CREATE OR REPLACE TEMP TABLE _lf_next AS
-            SELECT a.job_id, b.ptr, CASE WHEN a.ptr = a.job_id THEN a.depth ELSE a.depth + b.depth END AS depth
-            FROM _lf_ptr a JOIN _lf_ptr b ON b.job_id = a.ptr;
-            SELECT count(*) FROM _lf_next n JOIN _lf_ptr p USING (job_id) WHERE n.ptr <> p.ptr
-        """).fetchone()[0]
-        con.execute("DROP TABLE _lf_ptr; ALTER TABLE _lf_next RENAME TO _lf_ptr")
-        if not changed:
+        settled = con.execute("""
+            CREATE OR REPLACE TEMP TABLE _lf_step AS
+            SELECT a.job_id, b.ptr, a.depth + b.depth AS depth, b.settled, b.top_kind
+            FROM _lf_ptr a JOIN _lf_ptr b ON b.job_id = a.ptr
+            WHERE NOT a.settled;
+            SELECT count(*) FILTER (WHERE settled), count(*) FROM _lf_step
+        """).fetchone()
+        if not settled[1]:
+            break
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _lf_ptr AS
+            SELECT * FROM _lf_ptr WHERE settled UNION ALL SELECT * FROM _lf_step
+        """)
+        if not settled[0] and _ > 0:
             break
 
 
@@ -56,22 +85,17 @@ def infer_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     _jump(con, n_jobs)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _lf_roots AS
-        WITH tops AS (
-            SELECT e.job_id, e.parent, e.parent IS NOT NULL AND p.job_id IS NULL AS parent_missing
-            FROM _lf_job_edges e LEFT JOIN _lf_job_edges p ON p.job_id = e.parent
-        )
         SELECT e.job_id, e.parent AS parent_job_id, e.conflicting_parents,
-               CASE WHEN t.parent IS NULL OR t.parent_missing THEN r.ptr END AS inferred_root,
-               CASE WHEN t.parent IS NULL OR t.parent_missing THEN r.depth END AS depth,
+               CASE WHEN r.settled AND r.top_kind <> 'loop' THEN r.ptr END AS inferred_root,
+               CASE WHEN r.settled AND r.top_kind <> 'loop' THEN r.depth END AS depth,
                CASE WHEN e.parent IS NULL THEN 'root'
-                    WHEN NOT (t.parent IS NULL OR t.parent_missing) THEN 'cycle'
-                    WHEN t.parent_missing THEN 'broken'
+                    WHEN NOT r.settled OR r.top_kind = 'loop' THEN 'cycle'
+                    WHEN r.top_kind = 'broken' THEN 'broken'
                     ELSE 'ok' END AS status,
-               CASE WHEN self.parent_missing THEN e.parent END AS missing_parent
-        FROM _lf_job_edges e
-        JOIN _lf_ptr r USING (job_id)
-        JOIN tops t ON t.job_id = r.ptr
-        JOIN tops self ON self.job_id = e.job_id
+               CASE WHEN e.parent IS NOT NULL AND e.parent <> e.job_id
+                         AND NOT EXISTS (SELECT 1 FROM _lf_job_edges p WHERE p.job_id = e.parent) THEN e.parent END
+                   AS missing_parent
+        FROM _lf_job_edges e JOIN _lf_ptr r USING (job_id)
     """)
     return con.execute("SELECT * FROM _lf_roots ORDER BY job_id").pl()
 

@@ -34,7 +34,7 @@ from .format import (
     write_manifest,
 )
 from .progress import execute_with_progress
-from .scanner import attach_postgres
+from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, inspect_source
 from .take import estimated_rows, select_list, source_clock, source_query, source_relation
 
@@ -80,7 +80,7 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
             drift=info.drift, duration_s=round(time.perf_counter() - started, 3),
         )
         con.execute("COMMIT")
-        con.execute("DETACH pg")
+        con.execute(f"DETACH {SOURCE_ALIAS}")
     except duckdb.Error as exc:
         raise LlamaForensicsError(f"refresh of {path} from {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
     finally:

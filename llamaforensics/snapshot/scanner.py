@@ -47,7 +47,12 @@ def extension_path() -> Path:
     return target
 
 
-def attach_postgres(con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = "pg", read_only: bool = True) -> None:
+# The attached source's name: unusual, because a snapshot file's own catalog is named after the
+# file (a snapshot called pg.duckdb would otherwise clash with an alias "pg").
+SOURCE_ALIAS = "_lf_source_pg"
+
+
+def attach_postgres(con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = SOURCE_ALIAS, read_only: bool = True) -> None:
     """Attach ``dsn`` to ``con`` as ``alias``; the password travels in a temporary secret, not in SQL text.
 
     Keeping the password out of the ATTACH string keeps it out of DuckDB's

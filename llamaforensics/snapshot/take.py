@@ -32,15 +32,15 @@ from .format import (
     write_manifest,
 )
 from .progress import execute_with_progress
-from .scanner import attach_postgres
+from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, inspect_source
 
 _ESTIMATES_SQL = (
-    "SELECT * FROM postgres_query('pg', 'SELECT relname::text, greatest(reltuples, 0)::bigint "
+    f"SELECT * FROM postgres_query('{SOURCE_ALIAS}', 'SELECT relname::text, greatest(reltuples, 0)::bigint "
     "FROM pg_class WHERE relnamespace = ''public''::regnamespace AND relkind = ''r''')"
 )
 _CLOCK_SQL = (
-    "SELECT * FROM postgres_query('pg', "
+    f"SELECT * FROM postgres_query('{SOURCE_ALIAS}', "
     "'SELECT (now() AT TIME ZONE ''UTC'')::timestamp(3), txid_current_snapshot()::text')"
 )
 
@@ -88,7 +88,7 @@ def _copy_all(con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progre
         duration_s=round(time.perf_counter() - started, 3),
     )
     con.execute("COMMIT")
-    con.execute("DETACH pg")
+    con.execute(f"DETACH {SOURCE_ALIAS}")
     con.execute("CHECKPOINT")
 
 
@@ -121,7 +121,7 @@ def select_list(table: SnapshotTable, info: SourceInfo, source_alias: str = "src
 
 def source_relation(table: SnapshotTable) -> str:
     """Return the attached source table: scanned in parallel ctid ranges, best for whole-table copies."""
-    return f"pg.public.{quote_ident(table.upstream)}"
+    return f"{SOURCE_ALIAS}.public.{quote_ident(table.upstream)}"
 
 
 def source_query(sql: str) -> str:
@@ -130,7 +130,7 @@ def source_query(sql: str) -> str:
     Selective reads (a time window, a count) are far cheaper as one query the
     server plans itself than as the scanner's many ctid-range COPYs.
     """
-    return "postgres_query('pg', '" + sql.replace("'", "''") + "')"
+    return f"postgres_query('{SOURCE_ALIAS}', '" + sql.replace("'", "''") + "')"
 
 
 def _copy_table(con, table: SnapshotTable, info: SourceInfo, estimate: int | None, progress: bool) -> int:

@@ -1,0 +1,16 @@
+-- dangling_entity_id: log rows whose entity_id points at nothing.
+--
+-- What: rows with an entity_id and entity_type whose table (albums, tracks,
+-- artists) has no live row with that id. entity_id has no foreign key, so
+-- nothing stops this; the FK columns (album_id, ...) would have cascaded.
+-- Why: the row's history is orphaned: an entity deleted without its log, or a
+-- writer that logged the wrong id.
+-- Fix suggested: none automatic; the snapshot may still hold the deleted entity.
+SELECT l.id::VARCHAR AS entity_id, l.entity_type::VARCHAR AS pointed_type, l.entity_id::VARCHAR AS pointed_id,
+       l.operation, [l.id::VARCHAR] AS evidence
+FROM llama_logs l
+WHERE l.entity_id IS NOT NULL AND l.entity_type IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM albums x WHERE l.entity_type = 'ALBUM' AND x.id = l.entity_id AND x._lf_deleted_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM tracks x WHERE l.entity_type = 'TRACK' AND x.id = l.entity_id AND x._lf_deleted_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM artists x WHERE l.entity_type = 'ARTIST' AND x.id = l.entity_id AND x._lf_deleted_at IS NULL)
+ORDER BY l.created_at, l.id

@@ -1,0 +1,34 @@
+-- duplicate_album: the same release in the catalog twice, grouped, with the album to keep.
+--
+-- What: live albums sharing a normalised title (lower case, accents stripped,
+-- anything but letters and digits of any script removed) and the same primary
+-- artist (album_artists role 'primary', position 0), or sharing a discogs_id.
+-- (musicbrainz, spotify and deezer ids are unique upstream, so they cannot repeat.)
+-- The survivor: the member with a musicbrainz_id, then the earliest created.
+-- Why: users collect, rate and get recommended both copies; the app's own fix
+-- was to re-point collection rows and delete the duplicate by hand.
+-- Fix suggested: merge_duplicate into the survivor (re-pointing every reference).
+WITH norm AS (
+    SELECT a.id, a.title, a.discogs_id, a.musicbrainz_id, a.created_at,
+           trim(regexp_replace(lower(strip_accents(a.title)), '[^\p{L}\p{N}]+', ' ', 'g')) AS key_title,
+           (SELECT aa.artist_id FROM album_artists aa
+            WHERE aa.album_id = a.id AND aa.role = 'primary' AND aa.position = 0 AND aa._lf_deleted_at IS NULL
+            ORDER BY aa.artist_id LIMIT 1) AS artist_id
+    FROM albums a WHERE a._lf_deleted_at IS NULL
+), pairs AS (
+    SELECT 'title+artist' AS matched_on, list(id ORDER BY id) AS members FROM norm
+    WHERE key_title <> '' AND artist_id IS NOT NULL GROUP BY key_title, artist_id HAVING count(*) > 1
+    UNION ALL
+    SELECT 'discogs_id', list(id ORDER BY id) FROM norm WHERE discogs_id IS NOT NULL GROUP BY discogs_id HAVING count(*) > 1
+), members AS (
+    SELECT DISTINCT p.members, unnest(p.members) AS id, string_agg(DISTINCT p.matched_on, ', ') OVER (PARTITION BY p.members) AS matched_on
+    FROM pairs p
+), ranked AS (
+    SELECT m.members, m.matched_on, n.*,
+           first_value(n.id) OVER (PARTITION BY m.members ORDER BY n.musicbrainz_id IS NULL, n.created_at, n.id) AS survivor
+    FROM members m JOIN norm n ON n.id = m.id
+)
+SELECT DISTINCT id::VARCHAR AS entity_id, title, survivor::VARCHAR AS "group", survivor::VARCHAR AS survivor,
+       matched_on, len(members) AS group_size, []::VARCHAR[] AS evidence
+FROM ranked
+ORDER BY "group", entity_id

@@ -1,0 +1,19 @@
+-- late_first_log: albums whose first log row comes long after the album row was created.
+--
+-- What: live albums whose earliest log row about them (album_id, or entity_type
+-- ALBUM and entity_id) is more than $late_hours hours after albums.created_at.
+-- Why: the album existed unlogged for a while: inserted by a script, imported
+-- before the log existed, or created_at set from the source's own date.
+-- Fix suggested: none automatic; evidence is the first row.
+WITH first_rows AS (
+    SELECT coalesce(album_id, entity_id) AS album_id, min(created_at) AS first_at,
+           arg_min(id::VARCHAR, created_at) AS first_id
+    FROM llama_logs
+    WHERE album_id IS NOT NULL OR entity_type = 'ALBUM'
+    GROUP BY 1
+)
+SELECT a.id::VARCHAR AS entity_id, a.title,
+       round((epoch_ms(f.first_at) - epoch_ms(a.created_at)) / 3600000.0, 1) AS hours, [f.first_id] AS evidence
+FROM albums a JOIN first_rows f ON f.album_id = a.id
+WHERE a._lf_deleted_at IS NULL AND f.first_at > a.created_at + to_hours(CAST($late_hours AS BIGINT))
+ORDER BY hours DESC, a.id
