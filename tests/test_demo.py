@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pytest
 from pgtools import snapshot_checksums
 
-from llamaforensics.demo import ANOMALY_KINDS, generate, write_postgres, write_snapshot
+from llamaforensics.demo import ANOMALY_KINDS, generate, write_postgres
 from llamaforensics.snapshot import take_snapshot
 from llamaforensics.snapshot.format import connect, read_manifests
 

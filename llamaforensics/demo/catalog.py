@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from . import vocabulary as vocab
 from .columns import Segments, dates, iso, json_template, numbered, pick, string_lists, timestamps, uuids
-from .plan import CONTENT_SOURCE, DAY, HOUR, NOW_MS, SYNC_SOURCE, AlbumPlan
+from .plan import CONTENT_SOURCE, DAY, HOUR, SYNC_SOURCE, AlbumPlan
 from .shapes import arrow_schema
 
 QUALITY = np.array(["LOW", "MEDIUM", "HIGH"], dtype=object)
@@ -207,5 +207,3 @@ def first_album_times(plan: AlbumPlan, n_artists: int) -> np.ndarray:
     np.minimum.at(first, plan.artist, plan.t0)
     return np.where(first == np.iinfo(np.int64).max, -1, first)
 
-
-__all__ = ["NOW_MS"]

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import catalog, events, lifelog, people, planting
-from .anomalies import ROLE_CODES
 from .plan import COLLECTION, DAY, HOUR, LEGACY_END_MS, NOW_MS, RECOMMENDATION, plan_albums
 
 CHUNK_ALBUMS = 25_000

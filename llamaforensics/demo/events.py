@@ -22,10 +22,9 @@ def log_artists(log: LifeLog, rng, artist_ids: pa.Array, local: np.ndarray, firs
     root = pc.coalesce(root, job)
     t = plan.t0[first_album] + 5
     number = (1 << 42) + plan.chunk * 10_000_000 + local
-    base = 2 if plan.chunk >= 0 else 0
     for is_batched in (True, False):
         s = batched == is_batched
-        d = base if is_batched else 0
+        d = 2 if is_batched else 0  # under a sync batch: batch [0] -> album creation [1] -> artist [2]
         ids = artist_ids.filter(pa.array(s))
         j, r = job.filter(pa.array(s)), root.filter(pa.array(s))
         common = dict(entity_type="ARTIST", entity_id=ids, artist_id=ids, triggered_by="scheduled", root_job_id=r)
@@ -116,8 +115,7 @@ def log_user_events(log: LifeLog, rng, users: pa.Array, admins: pa.Array, collec
     """Collection adds, admin corrections and preview enrichments; return the collection rows they imply."""
     plan = log.plan
     n = plan.size
-    eligible = plan.role != 0
-    eligible = ~plan.has("no_created_log")
+    eligible = ~plan.has("no_created_log")  # no log row at all may name its creation
     adds = np.flatnonzero(eligible & ((rng.random(n) < 0.15) | (plan.duplicate_of >= 0)))
     t_add = plan.t0[adds] + HOUR + (rng.random(len(adds)) * np.maximum(NOW_MS - 2 * HOUR - plan.t0[adds], 1)).astype(np.int64)
     user = (plan.user[adds] + 1 + rng.integers(0, 5, len(adds))) % len(users)

@@ -15,9 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import Segments, json_template, numbered, timestamps, uuids
-from .plan import (COLLECTION, DEEZER, HOUR, MANUAL, MINUTE, MUSICBRAINZ, NOW_MS, RECOMMENDATION, SPOTIFY,
-                   UNKNOWN, AlbumPlan)
+from .columns import Segments, json_template, numbered, timestamps
+from .plan import COLLECTION, DEEZER, MANUAL, MUSICBRAINZ, RECOMMENDATION, SPOTIFY, AlbumPlan
 from .shapes import arrow_schema
 
 QUEUE_BASE = 1_000_000
@@ -162,8 +161,7 @@ def log_enrichments(log: LifeLog, rng, status: np.ndarray, mbids: pa.Array) -> N
                   is_root_job=pc.invert(has_parent), triggered_by="scheduled")
     for d in np.unique(depth):
         sel = depth == d
-        pick_ = lambda a: a.filter(pa.array(sel)) if isinstance(a, pa.Array) else a  # noqa: E731
-        cols = {k: pick_(v) for k, v in common.items()}
+        cols = {k: pick_r(v, sel) for k, v in common.items()}
         quality_after = np.where(ok[sel], np.where(plan.quality[idx[sel]] == 2, "HIGH", "MEDIUM"), "LOW")
         mb_text = mbids.take(pa.array(idx[sel]))
         metadata = json_template({"musicbrainzId": "$mb", "matchScore": "#s"}, mb=mb_text,

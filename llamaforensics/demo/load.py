@@ -28,7 +28,7 @@ from ..dsn import Dsn
 from ..schema import upstream_enums, upstream_tables
 from ..snapshot.format import SNAPSHOT_TABLES, connect, create_schema, duckdb_type, quote_ident, write_manifest
 from .plan import DEMO_NOW
-from .shapes import DEMO_TABLES, arrow_schema
+from .shapes import DEMO_TABLES
 
 TRUTH_TABLE = "_lf_ground_truth"
 

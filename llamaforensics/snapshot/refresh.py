@@ -166,8 +166,6 @@ def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, 
         f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
         desc=table.name, total=estimate, enabled=progress,
     )
-    # DuckDB names the select-list columns after the expressions; give them the snapshot's names.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT * FROM _lf_fresh")
     key = _key_match(table.key, name, "_lf_fresh")
     new = con.execute(f"SELECT count(*) FROM _lf_fresh ANTI JOIN {name} ON {key}").fetchone()[0]
     deleted = _mark_vanished(con, table.name, table.key, "_lf_fresh", taken_at)
