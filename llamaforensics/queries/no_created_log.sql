@@ -6,12 +6,17 @@
 -- collection and recommendation paths log only that).
 -- Why: "how did this album get here?" has no answer from the log.
 -- Fix suggested: none automatic; the dossier shows what the log does know.
+WITH creation_rows AS (
+    SELECT album_id, CASE WHEN entity_type = 'ALBUM' THEN entity_id END AS entity_id
+    FROM llama_logs
+    WHERE (category = 'CREATED' AND entity_type = 'ALBUM')
+       OR (category = 'USER_ACTION' AND (metadata->>'albumCreated') = 'true')
+), recorded AS (
+    SELECT album_id AS id FROM creation_rows WHERE album_id IS NOT NULL
+    UNION
+    SELECT entity_id FROM creation_rows WHERE entity_id IS NOT NULL
+)
 SELECT a.id::VARCHAR AS entity_id, a.title, a.created_at AS album_created_at, []::VARCHAR[] AS evidence
-FROM albums a
+FROM albums a ANTI JOIN recorded r ON r.id = a.id
 WHERE a._lf_deleted_at IS NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM llama_logs l
-      WHERE (l.album_id = a.id OR (l.entity_type = 'ALBUM' AND l.entity_id = a.id))
-        AND ((l.category = 'CREATED' AND l.entity_type = 'ALBUM')
-             OR (l.category = 'USER_ACTION' AND (l.metadata->>'albumCreated') = 'true')))
 ORDER BY a.created_at, a.id
