@@ -30,21 +30,24 @@ def _empty() -> pl.DataFrame:
 
 
 def _uniform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Fold a query's own columns into ``detail`` and add the kind's severity and fix."""
+    """Fold a query's own columns into ``detail`` (JSON) and add the kind's severity and fix, column-wise."""
     spec = KINDS[kind]
+    if not frame.height:
+        return _empty()
     own = [c for c in frame.columns if c not in ("entity_id", "title", "evidence")]
-    rows = []
-    for row in frame.to_dicts():
-        detail = {c: (row[c].isoformat() if isinstance(row[c], datetime) else row[c]) for c in own}
-        fix = spec.fix
-        if kind == "trackless_album":
-            fix = FIX_BY_CAUSE[detail["cause"]]
-        elif kind == "duplicate_album" and row["entity_id"] == detail["survivor"]:
-            fix = "none"
-        rows.append({"kind": kind, "entity_type": spec.entity_type, "entity_id": row["entity_id"],
-                     "title": row.get("title"), "severity": spec.severity, "suggested_fix": fix,
-                     "detail": json.dumps(detail, ensure_ascii=False, default=str), "evidence": row.get("evidence") or []})
-    return pl.DataFrame(rows, schema=_empty().schema) if rows else _empty()
+    detail = pl.struct(own).struct.json_encode() if own else pl.lit("{}")
+    fix = pl.lit(spec.fix)
+    if kind == "trackless_album":
+        fix = pl.col("cause").replace_strict(FIX_BY_CAUSE, default=spec.fix)
+    elif kind == "duplicate_album":
+        fix = pl.when(pl.col("entity_id") == pl.col("survivor")).then(pl.lit("none")).otherwise(fix)
+    title = pl.col("title") if "title" in frame.columns else pl.lit(None, pl.String)
+    evidence = pl.col("evidence") if "evidence" in frame.columns else pl.lit([], pl.List(pl.String))
+    return frame.select(
+        pl.lit(kind).alias("kind"), pl.lit(spec.entity_type).alias("entity_type"), pl.col("entity_id"),
+        title.cast(pl.String).alias("title"), pl.lit(spec.severity).alias("severity"), fix.alias("suggested_fix"),
+        detail.alias("detail"), evidence.cast(pl.List(pl.String)).alias("evidence"),
+    )
 
 
 def _sql_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict) -> pl.DataFrame:

@@ -9,7 +9,8 @@ WITH claims AS (
     SELECT album_id, list(id::VARCHAR ORDER BY created_at) AS evidence,
            arg_max(metadata->>'musicbrainzId', created_at) AS logged_musicbrainz_id
     FROM llama_logs
-    WHERE operation = 'enrichment:album' AND status IN ('SUCCESS', 'PARTIAL_SUCCESS') AND album_id IS NOT NULL
+    WHERE operation = 'enrichment:album' AND status IN ('SUCCESS', 'PARTIAL_SUCCESS')
+      AND album_id IN (SELECT id FROM albums WHERE musicbrainz_id IS NULL AND _lf_deleted_at IS NULL)
     GROUP BY album_id
 )
 SELECT a.id::VARCHAR AS entity_id, a.title, a.source::VARCHAR AS source, c.logged_musicbrainz_id, c.evidence
