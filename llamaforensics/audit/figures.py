@@ -9,20 +9,18 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from .tables import AuditFilter, backfill_rules, distribution, failure_rate, legacy_share
+from .tables import AuditFilter, backfill_rules, cube, distribution, with_spikes
 
 TOP_OPERATIONS = 25
 
 
-def categories_over_time(con, bucket: str = "week", where: AuditFilter = AuditFilter()) -> go.Figure:
-    frame = distribution(con, ("category",), bucket, where)
+def categories_over_time(frame: pl.DataFrame, bucket: str) -> go.Figure:
     return px.area(frame, x="bucket", y="rows", color="category", title=f"log rows per {bucket}, by category")
 
 
-def operation_heatmap(con, where: AuditFilter = AuditFilter()) -> go.Figure:
-    frame = distribution(con, ("operation", "category"), None, where)
-    top = frame.group_by("operation").agg(pl.col("rows").sum()).sort("rows", descending=True).head(TOP_OPERATIONS)["operation"]
-    wide = (frame.filter(pl.col("operation").is_in(top.to_list()))
+def operation_heatmap(frame: pl.DataFrame) -> go.Figure:
+    top = frame.group_by("operation").agg(pl.col("rows").sum()).sort("rows", descending=True).head(TOP_OPERATIONS)
+    wide = (frame.filter(pl.col("operation").is_in(top["operation"].to_list()))
             .pivot(on="category", index="operation", values="rows").fill_null(0).sort("operation"))
     cats = [c for c in wide.columns if c != "operation"]
     fig = go.Figure(go.Heatmap(z=wide.select(cats).to_numpy(), x=cats, y=wide["operation"].to_list(), colorscale="Blues",
@@ -31,13 +29,11 @@ def operation_heatmap(con, where: AuditFilter = AuditFilter()) -> go.Figure:
     return fig
 
 
-def bars(con, dimension: str, where: AuditFilter = AuditFilter()) -> go.Figure:
-    frame = distribution(con, (dimension, "category"), None, where)
+def bars(frame: pl.DataFrame, dimension: str) -> go.Figure:
     return px.bar(frame, x=dimension, y="rows", color="category", title=f"log rows by {dimension} and category")
 
 
-def failures(con, bucket: str = "week", where: AuditFilter = AuditFilter()) -> go.Figure:
-    frame = failure_rate(con, bucket, where)
+def failures(frame: pl.DataFrame, bucket: str) -> go.Figure:
     fig = px.line(frame, x="bucket", y="rate", title=f"failure rate per {bucket} (spikes marked)", markers=True)
     spikes = frame.filter(pl.col("spike"))
     fig.add_trace(go.Scatter(x=spikes["bucket"], y=spikes["rate"], mode="markers", name="spike",
@@ -46,9 +42,10 @@ def failures(con, bucket: str = "week", where: AuditFilter = AuditFilter()) -> g
     return fig
 
 
-def legacy(con, bucket: str = "month", where: AuditFilter = AuditFilter()) -> go.Figure:
-    frame = legacy_share(con, bucket, where).unpivot(index="bucket", variable_name="root_job_id", value_name="rows")
-    return px.bar(frame, x="bucket", y="rows", color="root_job_id", title="rows with and without root_job_id")
+def legacy(frame: pl.DataFrame, bucket: str) -> go.Figure:
+    long = frame.with_columns((pl.col("rows") - pl.col("without_root")).alias("with_root")).unpivot(
+        index="bucket", on=["with_root", "without_root"], variable_name="root_job_id", value_name="n")
+    return px.bar(long, x="bucket", y="n", color="root_job_id", title=f"rows per {bucket} with and without root_job_id")
 
 
 def backfill(con, where: AuditFilter = AuditFilter()) -> go.Figure:
@@ -59,16 +56,18 @@ def backfill(con, where: AuditFilter = AuditFilter()) -> go.Figure:
 
 
 def audit_figures(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, go.Figure]:
-    """Return every audit figure, by name."""
+    """Return every audit figure, by name (one scan of the log for most of them)."""
+    c = cube(con, bucket, where)
     figures = {
-        "categories_over_time": categories_over_time(con, bucket, where),
-        "operation_x_category": operation_heatmap(con, where),
-        "failure_rate": failures(con, bucket, where),
-        "legacy_rows": legacy(con, "month", where),
+        "categories_over_time": categories_over_time(c["bucket_category"], bucket),
+        "operation_x_category": operation_heatmap(c["operation_category"]),
+        "failure_rate": failures(with_spikes(c["bucket"]), bucket),
+        "legacy_rows": legacy(c["bucket"], bucket),
         "backfill_rule": backfill(con, where),
+        "by_source": bars(distribution(con, ("source", "category"), None, where), "source"),
     }
-    for dim in ("status", "source", "triggered_by", "entity_type", "user"):
-        figures[f"by_{dim}"] = bars(con, dim, where)
+    for dim in ("status", "triggered_by", "entity_type", "user"):
+        figures[f"by_{dim}"] = bars(c[f"{dim}_category"], dim)
     return figures
 
 

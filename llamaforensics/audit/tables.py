@@ -91,6 +91,11 @@ def failure_rate(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: Au
         SELECT date_trunc('{bucket}', created_at) AS bucket, count(*) AS rows,
                count(*) FILTER (WHERE status = 'FAILED') AS failed
         FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""", params).pl()
+    return with_spikes(frame)
+
+
+def with_spikes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``rate`` (failed / rows) and ``spike`` (above mean + 3 sigma, with enough rows) to per-bucket counts."""
     frame = frame.with_columns((pl.col("failed") / pl.col("rows")).alias("rate"))
     mean, std = frame["rate"].mean() or 0.0, frame["rate"].std() or 0.0
     return frame.with_columns(((pl.col("rate") > mean + SPIKE_SIGMAS * std) & (pl.col("rows") >= MIN_ROWS_FOR_SPIKE)
@@ -127,5 +132,36 @@ def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFil
         WITH mislabelled AS ({load_query('mislabelled_category')})
         SELECT {BACKFILL_RULE} AS rule, count(*) AS rows,
                count(*) FILTER (WHERE category::VARCHAR = split_part({BACKFILL_RULE}, '-> ', 2)) AS labelled_by_rule,
-               count(*) FILTER (WHERE id::VARCHAR IN (SELECT entity_id FROM mislabelled)) AS probably_mislabelled
+               count(*) FILTER (WHERE id IN (SELECT entity_id::UUID FROM mislabelled)) AS probably_mislabelled
         FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY rows DESC""", params).pl()
+
+
+CUBE_SETS = {"bucket_category": ("bucket", "category"), "operation_category": ("operation", "category"),
+             "status_category": ("status", "category"), "triggered_by_category": ("triggered_by", "category"),
+             "entity_type_category": ("entity_type", "category"), "user_category": ("user", "category"),
+             "bucket": ("bucket",)}
+
+
+def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, pl.DataFrame]:
+    """Return several distributions from ONE scan of llama_logs (GROUPING SETS), keyed by their dimensions.
+
+    Each frame has the dimensions, ``rows``, ``failed`` and ``without_root``; the
+    figures slice these instead of scanning the log once per figure.
+    """
+    _check(bucket, ())
+    cond, params = where.where()
+    dims = ("bucket", "category", "operation", "status", "triggered_by", "entity_type", "user")
+    sets = ", ".join("(" + ", ".join(cols) + ")" for cols in CUBE_SETS.values())
+    frame = con.execute(f"""
+        SELECT grouping({', '.join(dims)}) AS gid, {', '.join(dims)}, count(*) AS rows,
+               count(*) FILTER (WHERE status = 'FAILED') AS failed, count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
+        FROM (SELECT date_trunc('{bucket}', l.created_at) AS bucket, l.category::VARCHAR AS category, l.operation,
+                     l.status::VARCHAR AS status, {DIMENSIONS['triggered_by']} AS triggered_by,
+                     {DIMENSIONS['entity_type']} AS entity_type, {DIMENSIONS['user']} AS "user", l.root_job_id
+              FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id WHERE {cond})
+        GROUP BY GROUPING SETS ({sets})""", params).pl()
+    out = {}
+    for name, cols in CUBE_SETS.items():
+        gid = sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in cols)
+        out[name] = frame.filter(pl.col("gid") == gid).select(*cols, "rows", "failed", "without_root").sort(list(cols))
+    return out
