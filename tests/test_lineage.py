@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -11,35 +13,46 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llamaforensics.lineage import (album_lineage, check_roots, compare_with_upstream, cycles, infer_roots, job_lineage,
-                                    lineage_figure, to_graphml)
+from llamaforensics.lineage import (album_lineage, check_roots, compare_with_upstream, cycles, infer_roots, job_graph,
+                                    job_lineage, lineage_figure, to_graphml, upstream_backfill_roots)
+from llamaforensics.lineage import graph as graph_module
 from llamaforensics.snapshot.format import create_schema
 
 T0 = datetime(2026, 1, 1)
+ALBUM, TRACK, ARTIST, OTHER_ALBUM = (str(uuid.UUID(int=n)) for n in (0xA1B, 0x7AC, 0xA27, 0xB0B))
 
 
-def log_db(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
-    """A snapshot-shaped in-memory database holding rows (job_id, parent_job_id, root_job_id[, is_root[, status]])."""
+def log(job, parent=None, root=None, **extra) -> dict:
+    """One llama_logs row; is_root_job follows "has no parent" unless given."""
+    return {"job_id": job, "parent_job_id": parent, "root_job_id": root, "is_root_job": parent is None, **extra}
+
+
+def log_db(rows: list[dict], tracks: dict[str, str] | None = None, album_artists: dict[str, str] | None = None):
+    """Return a snapshot-shaped in-memory database holding the rows (one minute apart), tracks and album artists."""
     con = duckdb.connect()
     create_schema(con)
-    for i, row in enumerate(rows):
-        job, parent, root, *rest = row
-        is_root = rest[0] if rest else parent is None
-        status = rest[1] if len(rest) > 1 else "SUCCESS"
-        con.execute(
-            "INSERT INTO llama_logs (id, operation, category, status, job_id, parent_job_id, root_job_id, is_root_job, "
-            "retry_count, api_call_count, created_at) VALUES (?, 'enrichment:album', 'ENRICHED', ?, ?, ?, ?, ?, 0, 0, ?)",
-            [str(uuid.UUID(int=i + 1)), status, job, parent, root, is_root, T0 + timedelta(minutes=i)])
+    for n, row in enumerate(rows):
+        row = {"id": str(uuid.UUID(int=n + 1)), "operation": "enrichment:album", "category": "ENRICHED",
+               "status": "SUCCESS", "retry_count": 0, "api_call_count": 0, "created_at": T0 + timedelta(minutes=n), **row}
+        con.execute(f"INSERT INTO llama_logs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    for track, album in (tracks or {}).items():
+        con.execute("INSERT INTO tracks (id, album_id, title, track_number) VALUES (?, ?, 'a track', 1)", [track, album])
+    for album, artist in (album_artists or {}).items():
+        con.execute("INSERT INTO album_artists (album_id, artist_id, role, position) VALUES (?, ?, 'primary', 0)",
+                    [album, artist])
     return con
 
 
-def chain(depth: int, prefix: str = "j") -> list[tuple]:
-    """A chain of depth+1 jobs j0 <- j1 <- ... <- j{depth}, every row rooted correctly."""
-    return [(f"{prefix}{d}", f"{prefix}{d - 1}" if d else None, f"{prefix}0") for d in range(depth + 1)]
+def chain(depth: int, prefix: str = "j") -> list[dict]:
+    """Return a chain of depth+1 jobs j0 <- j1 <- ... <- j{depth}, every row rooted correctly."""
+    return [log(f"{prefix}{d}", f"{prefix}{d - 1}" if d else None, f"{prefix}0") for d in range(depth + 1)]
 
 
 def roots_of(con) -> dict[str, tuple]:
     return {r["job_id"]: (r["inferred_root"], r["depth"], r["status"]) for r in infer_roots(con).to_dicts()}
+
+
+# --- root inference -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("depth", [pytest.param(1, id="depth-1"), pytest.param(15, id="depth-15"),
@@ -48,89 +61,261 @@ def test_roots_of_chains_of_any_depth(depth):
     roots = roots_of(log_db(chain(depth)))
     assert roots[f"j{depth}"] == ("j0", depth, "ok")
     assert roots["j0"] == ("j0", 0, "root")
-    assert all(r[0] == "j0" for r in roots.values())
+    assert {r[0] for r in roots.values()} == {"j0"} and len(roots) == depth + 1
 
 
-@pytest.mark.parametrize("rows, members", [
-    pytest.param([("a", "b", "a"), ("b", "a", "a")], [["a", "b"]], id="two-cycle"),
-    pytest.param([("c", "c", "c")], [["c"]], id="self-loop"),
-    pytest.param([("a", "b", None), ("b", "c", None), ("c", "a", None), ("d", "a", None)], [["a", "b", "c"]], id="tail-into-loop"),
+def test_a_chain_100000_deep_settles_in_a_few_rounds():
+    con = duckdb.connect()
+    create_schema(con)
+    con.execute("""
+        INSERT INTO llama_logs (id, operation, category, status, job_id, parent_job_id, is_root_job, created_at)
+        SELECT uuid(), 'enrichment:album', 'ENRICHED', 'SUCCESS', 'd' || g, CASE WHEN g > 0 THEN 'd' || (g - 1) END,
+               g = 0, TIMESTAMP '2026-01-01' + g * INTERVAL 1 SECOND
+        FROM range(100000) AS t(g)""")
+    started = time.perf_counter()
+    deepest = infer_roots(con).filter(job_id="d99999").to_dicts()[0]
+    assert (deepest["inferred_root"], deepest["depth"], deepest["status"]) == ("d0", 99999, "ok")
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("rows, loop_members, expected", [
+    pytest.param([log("a", "b"), log("b", "a")], [["a", "b"]],
+                 {"a": (None, None, "cycle"), "b": (None, None, "cycle")}, id="two-cycle"),
+    pytest.param([log("c", "c")], [["c"]], {"c": (None, None, "cycle")}, id="self-loop"),
+    pytest.param([log("c", "a"), log("a", "b"), log("b", "c"), log("tail", "a"), log("tail2", "tail")], [["a", "b", "c"]],
+                 {j: (None, None, "cycle") for j in ("a", "b", "c", "tail", "tail2")}, id="tail-into-three-cycle"),
+    pytest.param([log("x", "y"), log("y", "x"), log("r"), log("k", "r")], [["x", "y"]],
+                 {"x": (None, None, "cycle"), "y": (None, None, "cycle"), "r": ("r", 0, "root"), "k": ("r", 1, "ok")},
+                 id="loop-beside-a-tree"),
 ])
-def test_loops_terminate_and_are_reported(rows, members):
+def test_loops_terminate_and_are_reported(rows, loop_members, expected):
     con = log_db(rows)
-    roots = roots_of(con)
-    assert all(status == "cycle" and root is None for root, _, status in roots.values())
-    assert cycles(con) == members
+    assert roots_of(con) == expected
+    assert cycles(con) == loop_members
+    frame = infer_roots(con).filter(status="cycle")
+    assert set(frame["cycle"]) == {members[0] for members in loop_members}
+    assert sorted(frame.filter(on_cycle=True)["job_id"]) == sorted(j for m in loop_members for j in m)
 
 
 def test_a_break_makes_the_highest_reachable_job_the_root():
-    con = log_db([("batch", "mb-sync-batch", "batch", True), ("child", "batch", "batch"), ("grandchild", "child", "batch")])
-    roots = roots_of(con)
-    assert roots["grandchild"] == ("batch", 2, "broken")
-    assert roots["batch"] == ("batch", 0, "broken")
-    problems = check_roots(con)
-    assert problems.filter(problems["problem"] == "broken_chain")["missing_parent"].to_list() == ["mb-sync-batch"]
-    assert problems.filter(problems["problem"] == "is_root_mismatch")["job_id"].to_list() == ["batch"]
+    con = log_db([log("batch", "mb-sync-batch", "batch", is_root_job=True), log("child", "batch", "batch"),
+                  log("grandchild", "child", "batch")])
+    frame = {r["job_id"]: r for r in infer_roots(con).to_dicts()}
+    assert [(frame[j]["inferred_root"], frame[j]["depth"], frame[j]["status"], frame[j]["missing_parent"])
+            for j in ("batch", "child", "grandchild")] == [("batch", 0, "broken", "mb-sync-batch"),
+                                                           ("batch", 1, "broken", "mb-sync-batch"),
+                                                           ("batch", 2, "broken", "mb-sync-batch")]
 
 
-def test_conflicting_parents_take_the_most_named_one():
-    con = log_db([("r1", None, "r1"), ("r2", None, "r2"), ("x", "r1", "r1"), ("x", "r1", "r1"), ("x", "r2", "r2")])
-    frame = infer_roots(con)
-    x = frame.filter(frame["job_id"] == "x").to_dicts()[0]
-    assert (x["parent_job_id"], x["inferred_root"], x["conflicting_parents"]) == ("r1", "r1", 1)
+@pytest.mark.parametrize("rows, parent, conflicts", [
+    pytest.param([log("r1"), log("r2"), log("x", "r2"), log("x", "r1"), log("x", "r1")], "r1", 1, id="most-named-wins"),
+    pytest.param([log("r1"), log("r2"), log("x", "r2"), log("x", "r1")], "r2", 1, id="tie-goes-to-first-named"),
+    pytest.param([log("r1"), log("x", None), log("x", "r1"), log("x", None)], "r1", 0, id="null-parent-rows-do-not-count"),
+])
+def test_conflicting_parents_take_the_most_named_one(rows, parent, conflicts):
+    x = infer_roots(log_db(rows)).filter(job_id="x").to_dicts()[0]
+    assert (x["parent_job_id"], x["inferred_root"], x["conflicting_parents"]) == (parent, parent, conflicts)
 
 
 def test_rows_without_a_job_are_not_jobs():
-    con = log_db([(None, None, None), ("a", None, "a")])
-    assert set(roots_of(con)) == {"a"}
+    con = log_db([log(None), log(None, "a"), log("a")])
+    assert roots_of(con) == {"a": ("a", 0, "root")}
 
 
-def test_stored_roots_are_checked_row_by_row():
-    rows = [("r", None, "r"), ("c1", "r", None), ("c2", "c1", "c1"), ("c3", "c2", "r"), ("loop", "loop", "loop")]
+def test_an_empty_log_has_no_jobs():
+    assert infer_roots(log_db([])).height == 0 and cycles(log_db([])) == []
+
+
+# --- stored roots ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows, expected", [
+    pytest.param([log("r", root="r"), log("c", "r")], [("c", "null_root")], id="null-root"),
+    pytest.param([log("r", root="r"), log("c1", "r", "r"), log("c2", "c1", "c1")], [("c2", "wrong_root")], id="wrong-root"),
+    pytest.param([log("r", root="r", is_root_job=False), log("c", "r", "r", is_root_job=True)],
+                 [("c", "is_root_mismatch"), ("r", "is_root_mismatch")], id="is-root-mismatch"),
+    pytest.param([log("b", "gone", "b"), log("c", "b", "b")], [("b", "broken_chain")], id="broken-chain"),
+    pytest.param([log("l", "l", "l", is_root_job=False)], [("l", "looping_chain")], id="looping-chain"),
+    pytest.param(chain(3), [], id="all-well"),
+])
+def test_stored_roots_are_checked_row_by_row(rows, expected):
     problems = check_roots(log_db(rows))
-    found = sorted((r["job_id"], r["problem"]) for r in problems.to_dicts())
-    assert found == [("c1", "null_root"), ("c2", "wrong_root"), ("loop", "looping_chain")]
+    assert sorted((r["job_id"], r["problem"]) for r in problems.to_dicts()) == expected
 
 
-def test_upstream_backfill_fails_where_inference_does_not():
-    """Depth-limited walk joined on non-unique job_id: wrong below depth 10, and on loops."""
-    rows = chain(12) + [("a", "b", None), ("b", "a", None)]
-    con = log_db(rows)
+def test_check_roots_names_the_break_and_the_loop():
+    problems = check_roots(log_db([log("b", "mb-sync-batch", "b", is_root_job=False), log("p", "q"), log("q", "p")]))
+    assert problems.filter(problem="broken_chain")["missing_parent"].to_list() == ["mb-sync-batch"]
+    assert problems.filter(problem="looping_chain")["cycle"].to_list() == ["p", "p"]
+
+
+def test_upstream_backfill_is_wrong_where_inference_is_not():
+    """Depth-limited walk joined on the non-unique job_id: short below depth 10, lost in loops, fanned out on conflicts."""
+    conflicted = [log("b-root", root="b-root"), log("a-root", root="a-root"),
+                  log("x", "b-root", "b-root"), log("x", "b-root", "b-root"), log("x", "a-root", "a-root"),
+                  log("x-child", "x", "b-root")]
+    con = log_db(chain(12) + [log("p", "q"), log("q", "p")] + conflicted)
+    upstream = {r["job_id"]: r for r in upstream_backfill_roots(con).to_dicts()}
+    assert (upstream["j12"]["upstream_root"], upstream["j12"]["steps"]) == ("j2", 10)
+    assert (upstream["x-child"]["upstream_root"], upstream["x-child"]["candidate_roots"]) == ("a-root", 2)
     diff = compare_with_upstream(con)
-    deep = diff.filter(diff["why"] == "chain deeper than the depth limit of 10")
-    assert sorted(deep["job_id"].to_list()) == ["j11", "j12"]
-    assert sorted(deep["upstream_root"].to_list()) == ["j1", "j2"] and set(deep["inferred_root"]) == {"j0"}
-    assert set(diff.filter(diff["why"].str.starts_with("loop"))["job_id"]) == {"a", "b"}
-    assert roots_of(con)["j12"] == ("j0", 12, "ok")
+    assert sorted((r["job_id"], r["upstream_root"], r["inferred_root"], r["why"]) for r in diff.to_dicts()) == [
+        ("j11", "j1", "j0", "chain deeper than the depth limit of 10"),
+        ("j12", "j2", "j0", "chain deeper than the depth limit of 10"),
+        ("p", "p", None, "loop: the walk circles until its depth limit"),
+        ("q", "q", None, "loop: the walk circles until its depth limit"),
+        ("x", "a-root", "b-root", "job_id not unique: the walk fanned out"),
+        ("x-child", "a-root", "b-root", "job_id not unique: the walk fanned out"),
+    ]
+    assert roots_of(con)["j12"] == ("j0", 12, "ok") and roots_of(con)["x-child"] == ("b-root", 2, "ok")
 
 
-def reference_roots(parent: dict[str, str | None]) -> dict[str, str | None]:
-    """The obvious walk, one job at a time: the top, or None when the walk meets a job twice."""
+# --- property: pointer jumping agrees with the obvious walk ---------------------------------------
+
+
+def reference_roots(parent: dict[str, str | None]) -> dict[str, tuple]:
+    """Return (root, depth, status) per job by walking one job at a time, the obvious way."""
     out = {}
     for job in parent:
-        seen, node = {job}, job
-        while parent.get(node) is not None and parent[node] in parent:
+        path, node = [job], job
+        while parent.get(node) is not None and parent[node] in parent and parent[node] not in path:
             node = parent[node]
-            if node in seen:
-                node = None
-                break
-            seen.add(node)
-        out[job] = node
+            path.append(node)
+        if parent.get(node) in path:
+            out[job] = (None, None, "cycle")
+        elif parent[job] is None:
+            out[job] = (job, 0, "root")
+        else:
+            out[job] = (node, len(path) - 1, "broken" if parent[node] is not None else "ok")
     return out
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(min_value=-1, max_value=30), min_size=1, max_size=30),
-       st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=3))
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-2, max_value=40), min_size=1, max_size=40),
+       st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=4))
 def test_pointer_jumping_agrees_with_the_obvious_walk(parents, back_edges):
-    # A forest (parent index < own index, or none), plus a few arbitrary edges that may close loops.
-    parent = {f"n{i}": (f"n{p}" if 0 <= p < i else None) for i, p in enumerate(parents)}
+    # A forest (a parent earlier in the list, none (-1), or one no row has (-2)), plus edges that may close loops.
+    parent = {f"n{i}": (f"n{p}" if 0 <= p < i else "gone" if p == -2 else None) for i, p in enumerate(parents)}
     for a, b in back_edges:
         if f"n{a}" in parent and f"n{b}" in parent:
             parent[f"n{a}"] = f"n{b}"
-    con = log_db([(job, p, None) for job, p in parent.items()])
-    got = {job: root for job, (root, _, _) in roots_of(con).items()}
-    assert got == reference_roots(parent)
+    con = log_db([log(job, p) for job, p in parent.items()])
+    assert roots_of(con) == reference_roots(parent)
+
+
+# --- graphs ---------------------------------------------------------------------------------------
+
+
+def album_world() -> duckdb.DuckDBPyConnection:
+    """A sync batch that created the album, enrichment jobs for the album, its track and its artist, and strangers."""
+    return log_db([
+        log("sync", operation="musicbrainz:sync-new-releases", category="CREATED"),
+        log("create", "sync", album_id=ALBUM, operation="album:created:musicbrainz-sync", category="CREATED"),
+        log("enrich-album", "create", album_id=ALBUM),
+        log("track-job", "enrich-album", track_id=TRACK, operation="track:created:enrichment", category="CREATED"),
+        log("artist-job", "mb-batch", artist_id=ARTIST, operation="enrichment:artist"),
+        log("artist-image", "artist-job", operation="cache:artist-image", status="FAILED"),
+        log("other-album", "sync", album_id=OTHER_ALBUM, operation="album:created:musicbrainz-sync"),
+        log("other-child", "other-album", album_id=OTHER_ALBUM),
+    ], tracks={TRACK: ALBUM}, album_artists={ALBUM: ARTIST})
+
+
+def test_album_lineage_reaches_track_and_artist_jobs_roots_and_descendants():
+    graph = album_lineage(album_world(), ALBUM)
+    assert set(graph.nodes) == {"sync", "create", "enrich-album", "track-job", "artist-job", "artist-image", "mb-batch"}
+    assert set(graph.edges) == {("create", "sync"), ("enrich-album", "create"), ("track-job", "enrich-album"),
+                                ("artist-job", "mb-batch"), ("artist-image", "artist-job")}
+    assert graph.nodes["mb-batch"]["missing"] and graph.nodes["artist-image"]["failed"]
+    assert {j for j, d in graph.nodes(data=True) if d.get("touches_album")} == {"create", "enrich-album", "track-job",
+                                                                                 "artist-job"}
+    assert graph.nodes["create"]["rows"][0]["album_id"] == ALBUM
+
+
+@pytest.mark.parametrize("album", [pytest.param(str(uuid.UUID(int=0xDEAD)), id="no-logs"),
+                                   pytest.param("not an id'; DROP TABLE llama_logs; --", id="not-an-id")])
+def test_album_lineage_of_an_album_without_jobs_is_empty(album):
+    con = album_world()
+    assert album_lineage(con, album).number_of_nodes() == 0
+    assert con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] == 8
+
+
+def test_job_lineage_of_an_unknown_job_is_one_missing_node():
+    graph = job_lineage(album_world(), "no-such-job")
+    assert list(graph.nodes(data="missing")) == [("no-such-job", True)]
+
+
+def test_album_lineage_walks_chains_deeper_than_a_walk_level_limit(monkeypatch):
+    monkeypatch.setattr(graph_module, "MAX_LEVELS", 4)
+    rows = chain(9) + [log("touch", "j9", album_id=ALBUM), log("under", "touch"), log("stranger", "j3")]
+    graph = album_lineage(log_db(rows), ALBUM)
+    assert set(graph.nodes) == {f"j{d}" for d in range(10)} | {"touch", "under"}
+
+
+def test_job_lineage_is_the_whole_tree_of_the_root():
+    con = album_world()
+    assert set(job_lineage(con, "track-job").nodes) == {"sync", "create", "enrich-album", "track-job", "other-album",
+                                                        "other-child"}
+    assert set(job_lineage(con, "artist-image").nodes) == {"mb-batch", "artist-job", "artist-image"}
+
+
+@pytest.mark.parametrize("levels", [pytest.param(64, id="walked"), pytest.param(2, id="from-global-roots")])
+@pytest.mark.parametrize("rows, job, expected", [
+    pytest.param([log("a", "b"), log("b", "a"), log("t", "a")], "a", {"a", "b", "t"}, id="two-cycle"),
+    pytest.param([log("s", "s"), log("t", "s")], "t", {"s", "t"}, id="self-loop"),
+    pytest.param([log(f"e{n}", f"e{(n + 1) % 5}") for n in range(5)], "e3", {f"e{n}" for n in range(5)}, id="five-cycle"),
+    pytest.param(chain(6) + [log("k", "j6"), log("side", "j2")], "k", {f"j{d}" for d in range(7)} | {"k", "side"},
+                 id="chain"),
+])
+def test_job_lineage_terminates_on_loops_at_any_depth(monkeypatch, levels, rows, job, expected):
+    monkeypatch.setattr(graph_module, "MAX_LEVELS", levels)
+    assert set(job_lineage(log_db(rows), job).nodes) == expected
+
+
+def test_job_graph_attaches_rows_and_marks_missing_parents():
+    graph = job_graph(log_db([log("a", "gone", reason="first"), log("a", "gone", status="FAILED")]), ["a"])
+    a = graph.nodes["a"]
+    assert [r["reason"] for r in a["rows"]] == ["first", None]
+    assert (a["category"], a["status"], a["first_at"], a["failed"], a["missing"]) == ("ENRICHED", "FAILED", T0, True, False)
+    assert graph.nodes["gone"]["missing"] and graph.edges["a", "gone"]["rows"] == 2
+
+
+# --- figure and export ----------------------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script> & \'quoted\' 東京 🦙'
+
+
+def test_figure_escapes_hostile_text():
+    con = log_db([log("r"), log("c", "r", "r", status="FAILED", reason=HOSTILE, operation="<b>op</b>")])
+    fig = lineage_figure(job_lineage(con, "c"), f"album {HOSTILE}")
+    hover = " ".join(t for trace in fig.data if trace.hovertext for t in trace.hovertext)
+    assert "<script>" not in hover and "<b>op</b>" not in hover
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quoted&#x27; 東京 🦙" in hover
+    assert "&lt;b&gt;op&lt;/b&gt; ENRICHED FAILED" in hover
+    assert "<script>" not in fig.layout.title.text and "東京 🦙" in fig.layout.title.text
+    failed = [t for t in fig.data[1:] if "x" in t.marker.symbol]
+    assert failed and "#d62728" in failed[0].marker.line.color
+
+
+def test_figure_layers_follow_depth_and_time():
+    graph = job_lineage(log_db(chain(3) + [log("gone-child", "gone")]), "j3")
+    fig = lineage_figure(graph)
+    ys = {y for trace in fig.data[1:] for y in trace.y}
+    assert ys == {0, -1, -2, -3}
+    assert lineage_figure(job_lineage(log_db([log("a", "b"), log("b", "a")]), "a")).data[1].y is not None
+
+
+def test_graphml_round_trips(tmp_path):
+    con = log_db([log("r"), log("c", "r", "r", status="FAILED", reason=HOSTILE), log("c", "gone")])
+    graph = job_lineage(con, "c")
+    back = nx.read_graphml(to_graphml(graph, tmp_path / "g.graphml"))
+    assert set(back.nodes) == {"r", "c", "gone"} and set(back.edges) == {("c", "r"), ("c", "gone")}
+    c = back.nodes["c"]
+    assert (c["failed"], c["missing"], c["status"], c["first_at"]) == (True, False, "SUCCESS", "2026-01-01T00:01:00")
+    assert [r["reason"] for r in json.loads(c["rows"])] == [HOSTILE, None]
+    assert back.nodes["gone"]["missing"] is True and back.edges["c", "r"]["rows"] == 1
+
+
+# --- the demo catalog's planted chain problems -----------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +340,7 @@ def test_chain_problems_match_the_planted_truth_exactly(demo, problem, kind):
     assert got == planted and planted
 
 
-def test_album_lineage_reaches_tracks_artists_roots_and_children(demo):
+def test_demo_album_lineage_reaches_tracks_artists_roots_and_children(demo):
     album = demo.execute(
         "SELECT l.album_id::VARCHAR FROM llama_logs l JOIN llama_logs a ON a.artist_id IS NOT NULL AND a.parent_job_id = l.job_id "
         "WHERE l.operation = 'album:created:musicbrainz-sync' ORDER BY 1 LIMIT 1").fetchone()[0]
@@ -164,24 +349,11 @@ def test_album_lineage_reaches_tracks_artists_roots_and_children(demo):
     assert {"musicbrainz:sync-new-releases", "album:created:musicbrainz-sync", "enrichment:album",
             "track:created:enrichment", "artist:created", "enrichment:artist"} <= operations
     assert nx.is_directed_acyclic_graph(graph)
-    assert sum(1 for _, d in graph.nodes(data=True) if graph.out_degree(_) == 0) == 1, "one root"
+    assert sum(1 for job in graph.nodes if graph.out_degree(job) == 0) == 1, "one root"
     failing = demo.execute("SELECT entity_id FROM _lf_ground_truth WHERE kind = 'failing_enrichment' LIMIT 1").fetchone()[0]
     assert any(d["failed"] for _, d in album_lineage(demo, failing).nodes(data=True))
 
 
-def test_job_lineage_of_a_loop_terminates(demo):
+def test_demo_job_lineage_of_a_loop_terminates(demo):
     graph = job_lineage(demo, "requeue-0-a-0")
     assert set(graph.nodes) == {"requeue-0-a-0", "requeue-0-b-0"} and not nx.is_directed_acyclic_graph(graph)
-
-
-def test_figure_escapes_hostile_text_and_graphml_round_trips(tmp_path):
-    con = log_db([("r", None, "r"), ("c", "r", "r", False, "FAILED")])
-    con.execute("UPDATE llama_logs SET reason = '<script>alert(1)</script> 東京 \"quoted\"'")
-    graph = job_lineage(con, "c")
-    fig = lineage_figure(graph, "<b>title</b>")
-    hover = " ".join(t for trace in fig.data if trace.hovertext for t in trace.hovertext)
-    assert "<script>" not in hover and "&lt;script&gt;" in hover and "東京" in hover
-    assert "<b>title</b>" not in fig.layout.title.text
-    assert any("x" in (trace.marker.symbol or []) for trace in fig.data[1:])
-    back = nx.read_graphml(to_graphml(graph, tmp_path / "g.graphml"))
-    assert set(back.nodes) == {"r", "c"} and list(back.edges) == [("c", "r")] and back.nodes["c"]["failed"] is True

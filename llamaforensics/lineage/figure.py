@@ -1,4 +1,8 @@
-"""A lineage graph drawn as a layered tree: time left to right, depth top to bottom, colour by category."""
+"""A lineage graph drawn as a layered tree: time left to right, depth top to bottom, colour by category.
+
+Everything shown comes from the database under investigation, so every piece of
+text is HTML-escaped before plotly sees it (its hover labels understand tags).
+"""
 
 from __future__ import annotations
 
@@ -10,38 +14,52 @@ import plotly.graph_objects as go
 
 CATEGORY_COLOUR = {"CREATED": "#1f77b4", "ENRICHED": "#2ca02c", "CACHED": "#17becf", "CORRECTED": "#9467bd",
                    "FAILED": "#d62728", "LINKED": "#8c564b", "USER_ACTION": "#ff7f0e", None: "#7f7f7f"}
+FAILED_OUTLINE = "#d62728"
 MAX_HOVER_ROWS = 6
 
 
+def lineage_figure(graph: nx.DiGraph, title: str = "job lineage") -> go.Figure:
+    """Return a plotly figure of the jobs: edges child -> parent, failed jobs as red-outlined crosses, hover shows rows."""
+    depth = layers(graph)
+    pos = {job: (_x(graph, job), -depth[job]) for job in graph.nodes}
+    fig = go.Figure(_edge_trace(graph, pos))
+    by_category: dict = {}
+    for job, data in graph.nodes(data=True):
+        by_category.setdefault(data.get("category"), []).append(job)
+    for category, jobs in sorted(by_category.items(), key=lambda item: str(item[0])):
+        fig.add_trace(_job_trace(graph, pos, category, jobs))
+    levels = sorted(set(depth.values()))
+    fig.update_layout(title=html.escape(title), height=420, xaxis={"title": None},
+                      yaxis={"title": "depth below the root", "tickvals": [-d for d in levels],
+                             "ticktext": [str(d) for d in levels]},
+                      legend={"orientation": "h", "y": -0.15}, margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    return fig
+
+
 def layers(graph: nx.DiGraph) -> dict[str, int]:
-    """Return each job's distance below the top of its chain (loops and breaks end the walk)."""
-    depth = {}
+    """Return each job's distance below the top of its chain, in one pass (a loop is cut where the walk meets it)."""
+    depth: dict[str, int] = {}
     for job in graph.nodes:
-        steps, seen, node = 0, {job}, job
-        while True:
-            parents = [p for p in graph.successors(node) if p not in seen]
-            if not parents:
-                break
-            node = parents[0]
-            seen.add(node)
-            steps += 1
-        depth[job] = steps
+        path, on_path, node = [], set(), job
+        while node is not None and node not in depth and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = _parent(graph, node)
+        level = depth[node] + 1 if node in depth else 0
+        for member in reversed(path):
+            depth[member] = level
+            level += 1
     return depth
 
 
-def _hover(job: str, data: dict) -> str:
-    head = f"<b>job {html.escape(job)}</b>" + (" (no row has this job: a missing parent)" if data.get("missing") else "")
-    lines = [head]
-    for row in data.get("rows", [])[:MAX_HOVER_ROWS]:
-        lines.append(f"{row['created_at']:%Y-%m-%d %H:%M:%S} {html.escape(row['operation'])} "
-                     f"{row['category']} {row['status']}" + (f": {html.escape(row['reason'])}" if row.get("reason") else ""))
-    extra = len(data.get("rows", [])) - MAX_HOVER_ROWS
-    if extra > 0:
-        lines.append(f"... and {extra} more rows")
-    return "<br>".join(lines)
+def _parent(graph: nx.DiGraph, job: str) -> str | None:
+    """Return the parent most of the job's rows name (ties: the smaller id), or None for a top."""
+    parents = [p for p in graph.successors(job) if p != job]
+    return min(parents, key=lambda p: (-graph.edges[job, p].get("rows", 0), p), default=None)
 
 
 def _x(graph: nx.DiGraph, job: str):
+    """Return when the job started; a missing job is put just before its first child."""
     data = graph.nodes[job]
     if data.get("first_at") is not None:
         return data["first_at"]
@@ -50,31 +68,42 @@ def _x(graph: nx.DiGraph, job: str):
     return min(children) - timedelta(seconds=1) if children else None
 
 
-def lineage_figure(graph: nx.DiGraph, title: str = "job lineage") -> go.Figure:
-    """Return a plotly figure of the jobs: edges child -> parent, failed jobs as red crosses, hover shows rows."""
-    depth = layers(graph)
-    pos = {job: (_x(graph, job), -depth[job]) for job in graph.nodes}
-    edge_x, edge_y = [], []
+def _edge_trace(graph: nx.DiGraph, pos: dict) -> go.Scatter:
+    xs, ys = [], []
     for child, parent in graph.edges:
         (x0, y0), (x1, y1) = pos[child], pos[parent]
         if x0 is not None and x1 is not None:
-            edge_x += [x0, x1, None]
-            edge_y += [y0, y1, None]
-    fig = go.Figure(go.Scatter(x=edge_x, y=edge_y, mode="lines", line={"color": "#bbb", "width": 1},
-                               hoverinfo="skip", showlegend=False))
-    by_category: dict = {}
-    for job, data in graph.nodes(data=True):
-        by_category.setdefault(data.get("category"), []).append(job)
-    for category, jobs in by_category.items():
-        fig.add_trace(go.Scatter(
-            x=[pos[j][0] for j in jobs], y=[pos[j][1] for j in jobs], mode="markers", name=str(category or "missing job"),
-            marker={"size": 12, "color": CATEGORY_COLOUR.get(category, "#7f7f7f"),
-                    "symbol": ["x" if graph.nodes[j].get("failed") else ("circle-open" if graph.nodes[j].get("missing") else "circle")
-                               for j in jobs],
-                    "line": {"width": [3 if graph.nodes[j].get("touches_album") else 1 for j in jobs], "color": "#222"}},
-            hovertext=[_hover(j, graph.nodes[j]) for j in jobs], hoverinfo="text"))
-    fig.update_layout(title=html.escape(title), height=420, xaxis={"title": None},
-                      yaxis={"title": "depth below the root", "tickvals": sorted({-d for d in depth.values()}),
-                             "ticktext": [str(d) for d in sorted({d for d in depth.values()}, reverse=True)]},
-                      legend={"orientation": "h", "y": -0.15}, margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    return fig
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#bbb", "width": 1}, hoverinfo="skip", showlegend=False)
+
+
+def _job_trace(graph: nx.DiGraph, pos: dict, category: str | None, jobs: list[str]) -> go.Scatter:
+    nodes = [graph.nodes[j] for j in jobs]
+    symbol = ["x" if n.get("failed") else ("circle-open" if n.get("missing") else "circle") for n in nodes]
+    outline = [FAILED_OUTLINE if n.get("failed") else "#222" for n in nodes]
+    width = [3 if n.get("failed") or n.get("touches_album") else 1 for n in nodes]
+    return go.Scatter(
+        x=[pos[j][0] for j in jobs], y=[pos[j][1] for j in jobs], mode="markers",
+        name=html.escape(str(category or "missing job")),
+        marker={"size": 12, "color": CATEGORY_COLOUR.get(category, "#7f7f7f"), "symbol": symbol,
+                "line": {"width": width, "color": outline}},
+        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)], hoverinfo="text")
+
+
+def hover_text(job: str, data: dict) -> str:
+    """Return the hover label of a job: its id and its first rows (time, operation, category, status, reason), escaped."""
+    lines = [f"<b>job {_text(job)}</b>" + (" (no row has this job: a missing parent)" if data.get("missing") else "")]
+    rows = data.get("rows", [])
+    for row in rows[:MAX_HOVER_ROWS]:
+        when = f"{row['created_at']:%Y-%m-%d %H:%M:%S}" if row.get("created_at") else "(no time)"
+        line = " ".join(_text(row.get(k)) for k in ("operation", "category", "status"))
+        problem = row.get("reason") or row.get("error_message")
+        lines.append(f"{when} {line}" + (f": {_text(problem)}" if problem else ""))
+    if len(rows) > MAX_HOVER_ROWS:
+        lines.append(f"... and {len(rows) - MAX_HOVER_ROWS} more rows")
+    return "<br>".join(lines)
+
+
+def _text(value) -> str:
+    return html.escape("" if value is None else str(value))
