@@ -27,3 +27,18 @@ def test_readme_names_the_two_commands():
     assert "make demo" in text and "make test" in text
     ci = (README.parent / ".ci" / "run").read_text()
     assert "make test" in ci, ".ci/run must run the README's test command"
+
+
+def test_every_finding_kind_is_documented():
+    """Each SQL check says what it finds, why it matters and what fix it suggests; the CLI help names every kind."""
+    from llamaforensics.cli import build_parser
+    from llamaforensics.findings import KINDS
+    from llamaforensics.queries import load_query
+
+    help_text = build_parser()._subparsers._group_actions[0].choices["findings"].format_help()
+    for kind, spec in KINDS.items():
+        assert kind in help_text, f"findings --help does not name {kind}"
+        if spec.source == "sql":
+            header = load_query(kind).split("\n\n")[0]
+            assert header.startswith(f"-- {kind}:"), kind
+            assert all(word in header for word in ("What:", "Why:", "Fix suggested:")), kind
