@@ -16,7 +16,7 @@ import polars as pl
 
 from ..errors import UsageError
 from ..queries import load_query
-from ..snapshot.format import read_manifests
+from ..snapshot.format import quote_ident, read_manifests
 from .kinds import KINDS, LINEAGE_PROBLEMS, Finding, Thresholds
 
 COLUMNS = ("kind", "entity_type", "entity_id", "title", "severity", "suggested_fix", "detail", "evidence")
@@ -111,7 +111,7 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
     albums sharing its title or discogs id, for duplicates) and their rows, so a dossier on a snapshot of millions of
     albums stays quick. The copies shadow the snapshot's tables until dropped.
     """
-    main = f'"{con.execute("SELECT current_database()").fetchone()[0]}".main'
+    main = quote_ident(con.execute("SELECT current_database()").fetchone()[0]) + ".main"
     album = f"CAST('{_uuid(album_id)}' AS UUID)"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE albums AS
