@@ -17,8 +17,10 @@ has, a 2-job loop every 100,003 jobs.
              components, each job's top found by walking the graph.
 * llamaforensics: lineage.infer_roots on the snapshot (DuckDB + pointer jumping).
 
-Each runs as its own process (its own peak memory). The scratch database and
-snapshot are kept between runs unless --drop is given.
+Each runs as its own process (its own peak memory), timed whole ("seconds")
+and by itself ("work s": without the interpreter's start, imports and
+teardown). The scratch database and snapshot are kept between runs unless
+--drop is given.
 
     python bench/lineage.py [--rows 2000000] [--dsn ...] [--skip-networkx] [--json FILE] [--drop]
 """
@@ -64,20 +66,24 @@ WITH RECURSIVE jobs AS MATERIALIZED (
 ) CYCLE cur SET looped USING path
 SELECT count(*) FROM (SELECT DISTINCT ON (id) id, cur FROM up ORDER BY id, depth DESC) AS tops
 """
-# Runs the query on a server connection and writes the backend's peak RSS (kB; -1 when not on this machine).
+# Each side runs in its own process and writes {"work_s": ...} to its last argument: the seconds of the
+# work itself, without the interpreter's start, imports and teardown (which "seconds" includes).
 POSTGRES_SIDE = """
-import os, re, sys, psycopg
+import json, os, re, sys, time, psycopg
 dsn, query, out = sys.argv[1:4]
 with psycopg.connect(dsn, autocommit=True) as conn:
     pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    started = time.perf_counter()
     conn.execute(query).fetchall()
+    work = time.perf_counter() - started
     conn.execute("SELECT pg_stat_force_next_flush()")
-    status = f"/proc/{pid}/status"
+    status = f"/proc/{pid}/status"  # the server backend's peak, when the server runs on this machine
     peak = re.search(r"VmHWM:\\s+(\\d+)", open(status).read()) if os.path.exists(status) else None
-    open(out, "w").write(peak.group(1) if peak else "-1")
+json.dump({"work_s": work, "backend_peak_kb": int(peak.group(1)) if peak else None}, open(out, "w"))
 """
 NETWORKX = """
-import sys, duckdb, networkx as nx
+import json, sys, time, duckdb, networkx as nx
+started = time.perf_counter()
 con = duckdb.connect(sys.argv[1], read_only=True)
 edges = con.execute("SELECT DISTINCT job_id, parent_job_id FROM llama_logs WHERE job_id IS NOT NULL").fetchall()
 g = nx.DiGraph()
@@ -96,12 +102,14 @@ for job in g:
         seen.add(nxt)
         node = nxt
     top[job] = node
-print(len(components), len(top))
+json.dump({"work_s": time.perf_counter() - started}, open(sys.argv[2], "w"))
 """
 OURS = """
+import json, time, duckdb
 from llamaforensics.lineage import infer_roots
-from llamaforensics.snapshot.format import connect
-print(infer_roots(connect(sys.argv[1], read_only=True)).group_by("status").len())
+started = time.perf_counter()
+roots = infer_roots(duckdb.connect(sys.argv[1], read_only=True))
+json.dump({"work_s": time.perf_counter() - started}, open(sys.argv[2], "w"))
 """
 
 
@@ -162,16 +170,32 @@ def temp_bytes(dsn) -> int:
         return conn.execute("SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
 
 
+def run_side(name: str, argv: list[str], rows: int) -> tuple:
+    """Measure one side as its own process; return the measurement and what the side reported about itself."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
+        measured = measure(name, [*argv, report.name], rows)
+        return measured, json.loads(report.read())
+
+
 def measure_postgres(dsn, rows: int) -> tuple:
-    """Return the PostgreSQL side's measurement (peak = the server backend's) and what it spilled to temp files."""
+    """Measure the PostgreSQL side; its peak is the server backend's, and it reports what it spilled to temp files."""
     before = temp_bytes(dsn)
-    with tempfile.NamedTemporaryFile("r") as peak:
-        m = measure("PostgreSQL recursive CTE (walk up, no depth limit)",
-                    [sys.executable, "-c", POSTGRES_SIDE, dsn.conninfo, POSTGRES, peak.name], rows)
-        backend_kb = int(peak.read() or -1)
+    measured, report = run_side("PostgreSQL recursive CTE (walk up, no depth limit)",
+                                [sys.executable, "-c", POSTGRES_SIDE, dsn.conninfo, POSTGRES], rows)
     time.sleep(1.5)  # the backend's statistics reach pg_stat_database when it is idle
-    m.peak_mb = backend_kb / 1024 if backend_kb >= 0 else float("nan")
-    return m, temp_bytes(dsn) - before
+    peak_kb = report.pop("backend_peak_kb")
+    measured.peak_mb = peak_kb / 1024 if peak_kb is not None else float("nan")
+    report["temp_bytes"] = temp_bytes(dsn) - before
+    return measured, report
+
+
+def report_table(sides: list[tuple]) -> str:
+    """Return the Markdown table of the sides, each compared with the last (ours)."""
+    ours, our_report = sides[-1]
+    rows = [[m.name, f"{m.seconds:.2f}", f"{report['work_s']:.2f}", f"{m.peak_mb:,.0f}",
+             f"{m.seconds / ours.seconds:.1f}x", f"{report['work_s'] / our_report['work_s']:.1f}x",
+             f"{m.peak_mb / ours.peak_mb:.1f}x"] for m, report in sides]
+    return table(rows, ["method", "seconds", "work s", "peak MB", "time vs ours", "work vs ours", "memory vs ours"])
 
 
 def main() -> None:
@@ -187,22 +211,21 @@ def main() -> None:
 
     jobs = duckdb.connect(str(snapshot), read_only=True).execute(
         "SELECT count(DISTINCT job_id) FROM llama_logs").fetchone()[0]
-    postgres, spilled = measure_postgres(dsn, args.rows)
-    results = [postgres]
+    sides = [measure_postgres(dsn, args.rows)]
     if not args.skip_networkx:
-        results.append(measure("networkx (build graph, components, tops)", without_pandas(NETWORKX) + [str(snapshot)], args.rows))
-    results.append(measure("llamaforensics infer_roots (DuckDB + pointer jumping)", without_pandas(OURS) + [str(snapshot)], args.rows))
-    ours = results[-1]
-    rows = [[m.name, f"{m.seconds:.2f}", f"{m.peak_mb:,.0f}", f"{m.seconds / ours.seconds:.1f}x", f"{m.peak_mb / ours.peak_mb:.1f}x"]
-            for m in results]
+        sides.append(run_side("networkx (build graph, components, tops)", without_pandas(NETWORKX) + [str(snapshot)],
+                              args.rows))
+    sides.append(run_side("llamaforensics infer_roots (DuckDB + pointer jumping)", without_pandas(OURS) + [str(snapshot)],
+                          args.rows))
     print(f"\nllama_logs: {args.rows:,} rows, {jobs:,} jobs\n")
-    print(table(rows, ["method", "seconds", "peak MB", "time vs ours", "memory vs ours"]))
-    print(f"\nPostgreSQL peak is its backend's resident set (shared buffers it touched included); "
-          f"it also spilled {spilled / 2**20:,.0f} MB to temp files (work_mem default).")
+    print(report_table(sides))
+    print(f"\nseconds: the whole process; work s: without the interpreter's start, imports and teardown. "
+          f"PostgreSQL's peak is its backend's resident set (shared buffers it touched included); it also spilled "
+          f"{sides[0][1]['temp_bytes'] / 2**20:,.0f} MB to temp files (work_mem default).")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"rows": args.rows, "jobs": jobs, "postgres_temp_bytes": spilled,
-                                         "results": [m.__dict__ for m in results]}, indent=2))
+        args.json.write_text(json.dumps({"rows": args.rows, "jobs": jobs,
+                                         "results": [{**m.__dict__, **report} for m, report in sides]}, indent=2))
     if args.drop:
         drop_database(admin, name)
         snapshot.unlink(missing_ok=True)

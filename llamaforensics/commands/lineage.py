@@ -103,23 +103,24 @@ def describe(graph, title: str) -> str:
     tops = [j for j in graph.nodes if not any(p != j for p in graph.successors(j))]
     seen: set[str] = set()
 
-    def walk(job: str, indent: int) -> None:
-        data = graph.nodes[job]
-        mark = " (missing: no row has this job)" if data.get("missing") else ""
-        mark += " FAILED" if data.get("failed") else ""
-        if job in seen:
-            lines.append(f"{'  ' * indent}{job} ... (loop)")
-            return
-        seen.add(job)
-        when = f"{data['first_at']:%Y-%m-%d %H:%M} " if data.get("first_at") else ""
-        lines.append(f"{'  ' * indent}{when}{job}  [{', '.join(data.get('operations', []))}] {len(data.get('rows', []))} rows{mark}")
-        children = sorted((c for c in graph.predecessors(job) if c != job),
-                          key=lambda c: (graph.nodes[c].get("first_at") is None, graph.nodes[c].get("first_at") or 0))
-        for child in children:
-            walk(child, indent + 1)
+    def walk(top: str) -> None:
+        stack = [(top, 1)]  # iterative: chains can be far deeper than Python's recursion limit
+        while stack:
+            job, indent = stack.pop()
+            data = graph.nodes[job]
+            if job in seen:
+                lines.append(f"{'  ' * indent}{job} ... (loop)")
+                continue
+            seen.add(job)
+            mark = (" (missing: no row has this job)" if data.get("missing") else "") + (" FAILED" if data.get("failed") else "")
+            when = f"{data['first_at']:%Y-%m-%d %H:%M} " if data.get("first_at") else ""
+            lines.append(f"{'  ' * indent}{when}{job}  [{', '.join(data.get('operations', []))}] {len(data.get('rows', []))} rows{mark}")
+            children = sorted((c for c in graph.predecessors(job) if c != job),
+                              key=lambda c: (graph.nodes[c].get("first_at") is None, graph.nodes[c].get("first_at") or 0))
+            stack.extend((child, indent + 1) for child in reversed(children))
 
     for top in sorted(tops, key=str) or sorted(graph.nodes, key=str)[:1]:
-        walk(top, 1)
+        walk(top)
     for job in sorted(set(graph.nodes) - seen, key=str):  # loops with no top
-        walk(job, 1)
+        walk(job)
     return "\n".join(lines)

@@ -73,9 +73,9 @@ def compare_with_upstream(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 @contextmanager
 def _upstream_pairs(con: duckdb.DuckDBPyConnection):
-    """Register the upstream walk's answer per (job_id, parent_job_id) as ``_lf_upstream`` while in the block."""
-    con.register("_lf_upstream", con.execute(load_query("upstream_backfill_roots")).to_arrow_table())
+    """Keep the upstream walk's answer per (job_id, parent_job_id) in the temp table ``_lf_upstream`` while in the block."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _lf_upstream AS " + load_query("upstream_backfill_roots"))
     try:
         yield
     finally:
-        con.unregister("_lf_upstream")
+        con.execute("DROP TABLE IF EXISTS _lf_upstream")

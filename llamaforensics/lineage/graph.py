@@ -50,7 +50,11 @@ WHERE coalesce(inferred_root, cycle) IN (
 
 
 def album_lineage(con: duckdb.DuckDBPyConnection, album_id: str) -> nx.DiGraph:
-    """Return the jobs that touched the album, its tracks or its artists, up to their roots and down to their children."""
+    """Return the jobs that touched the album, its tracks or its artists, up to their roots and down to their children.
+
+    The jobs that touched it are marked ``touches_album``. An id that is no
+    UUID, or an album no log row mentions, gives an empty graph.
+    """
     try:
         album = str(uuid.UUID(str(album_id)))
     except ValueError:
@@ -72,9 +76,10 @@ def job_lineage(con: duckdb.DuckDBPyConnection, job_id: str) -> nx.DiGraph:
 
 
 def _tops(con: duckdb.DuckDBPyConnection, jobs: set[str]) -> set[str]:
-    """Return the ``jobs`` that have rows and no parent among the jobs that have rows (roots, and the jobs above a break)."""
-    edges = con.execute("SELECT DISTINCT job_id, parent_job_id FROM llama_logs WHERE job_id IN (SELECT unnest($jobs::VARCHAR[]))",
-                        {"jobs": sorted(jobs)}).fetchall()
+    """Return the ``jobs`` that have rows and no parent with rows: the roots, and the highest jobs below a break."""
+    edges = con.execute(
+        "SELECT DISTINCT job_id, parent_job_id FROM llama_logs WHERE job_id IN (SELECT unnest($jobs::VARCHAR[]))",
+        {"jobs": sorted(jobs)}).fetchall()
     existing = {job for job, _ in edges}
     return existing - {job for job, parent in edges if parent in existing and parent != job}
 
@@ -105,6 +110,7 @@ def _trees(con: duckdb.DuckDBPyConnection, jobs: list[str]) -> set[str]:
 
 
 def _tree_graph(con: duckdb.DuckDBPyConnection, jobs: list[str]) -> nx.DiGraph:
+    """Return the graph (job -> inferred parent) of the trees the ``jobs`` are in, from the global root inference."""
     store_roots(con)
     graph = nx.DiGraph()
     for job, parent in con.execute(_SAME_TREE, {"jobs": jobs}).fetchall():

@@ -1,25 +1,15 @@
 """Root inference over every job of the log, set-at-a-time, with no depth limit.
 
-DuckDB reduces the log to its distinct jobs, numbered 0..n-1, each with the one
-parent it names (queries/job_parents.sql). The parent pointers then go through
-pointer jumping (doubling) as NumPy integer arrays: each round every pointer
-still moving jumps to its target's pointer, so after k rounds it has climbed
-2^k steps and a chain of any depth settles in log2(depth) rounds. A job whose
-parent no row has stops there (a break: the highest reachable job is its
-root). A job on or under a loop never reaches a top; it is given up on after
-more steps than there are jobs, and its loop is reported. DuckDB then joins
-the numbers back to job ids (queries/job_roots.sql). No Python object per row
-or per job.
-
-Measured on 600,000 jobs (2M log rows, 2 cores): one jumping round takes about
-20 ms as NumPy arrays, 180 ms as a DuckDB self-join of temp tables on integer
-ids (400 ms on the job-id strings); DuckDB's recursive CTE walking every job up
-took 2.1 s, and pointer jumping written as ``WITH RECURSIVE ... USING KEY`` 23 s.
+DuckDB reduces the log to its distinct jobs, numbered 0..n-1 (the rowid of a
+temp table), each with the one parent it names (queries/job_parents.sql), and
+hands over each job's parent number. The numbers climb to their tops by
+pointer jumping as NumPy arrays (see ``pointers``), and Polars puts the ids
+back by gathering at the numbers. No Python object per row or per job; the
+job ids cross from DuckDB once.
 """
 
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
 
 import duckdb
@@ -27,10 +17,7 @@ import numpy as np
 import polars as pl
 
 from ..queries import load_query
-
-NO_PARENT, MISSING_PARENT = -1, -2
-ROOT, OK, BROKEN, CYCLE = range(4)
-STATUSES = ("root", "ok", "broken", "cycle")
+from .pointers import BROKEN, CYCLE, MISSING_PARENT, NO_PARENT, STATUSES, classify, climb, loops
 
 
 def infer_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -56,7 +43,7 @@ def infer_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Keep ``roots`` (inferred now when not given) in the temp table ``_lf_roots``, for SQL that joins on it; return them.
+    """Keep ``roots`` (inferred now when not given) in the temp table ``_lf_roots`` for SQL that joins on it; return them.
 
     A table, not a registered frame: DuckDB pushes join filters into a registered
     Arrow scan through pyarrow, which cannot compare the string views Polars hands over.
@@ -71,7 +58,7 @@ def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = Non
 
 
 def job_parents(con: duckdb.DuckDBPyConnection) -> np.ndarray:
-    """Number the jobs (temp table ``_lf_jobs``, by rowid) and return each one's parent number, NO_PARENT or MISSING_PARENT."""
+    """Number the jobs (temp table ``_lf_jobs``, by rowid); return each one's parent number, NO_PARENT or MISSING_PARENT."""
     con.execute(load_query("job_parents"))
     found = con.execute("""
         SELECT j.rowid::INTEGER AS job,
@@ -98,7 +85,8 @@ def _numbered_jobs(con: duckdb.DuckDBPyConnection, parent: np.ndarray) -> pl.Dat
     at_dangling = np.full(len(parent), -1, dtype=np.int64)
     at_dangling[dangling["job"].to_numpy()] = np.arange(dangling.height)
     parent_ids = jobs["job_id"].gather(_or_null(parent, parent < 0))
-    parent_ids = parent_ids.zip_with(parent_ids.is_not_null(), dangling["parent"].gather(_or_null(at_dangling, at_dangling < 0)))
+    dangling_ids = dangling["parent"].gather(_or_null(at_dangling, at_dangling < 0))
+    parent_ids = parent_ids.zip_with(parent_ids.is_not_null(), dangling_ids)
     return jobs.select("job_id", parent_ids.alias("parent_job_id"), "conflicting_parents")
 
 
@@ -134,57 +122,8 @@ def _string_views(con: duckdb.DuckDBPyConnection):
         con.execute("SET produce_arrow_string_view = " + ("true" if before else "false"))
 
 
-def climb(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per job, the job its parent pointers come to rest on, and the steps taken to get there.
-
-    A job with no parent, or whose parent no row has, points at itself: a top.
-    After ceil(log2 n) + 1 rounds every pointer that can reach a top has; the
-    ones still moving are on or under a loop, and by then each points at a job
-    of its loop (it has walked more steps than there are jobs).
-    """
-    own = np.arange(len(parent), dtype=parent.dtype)
-    pointer = np.where(parent >= 0, parent, own)
-    steps = (pointer != own).astype(parent.dtype)  # on a loop this may wrap round; it is not reported there
-    moving = np.flatnonzero(pointer[pointer] != pointer)
-    for _ in range(math.ceil(math.log2(max(len(parent), 2))) + 1):
-        if not moving.size:
-            break
-        via = pointer[moving]
-        steps[moving] += steps[via]
-        pointer[moving] = pointer[via]
-        moving = moving[pointer[pointer[moving]] != pointer[moving]]
-    return pointer, steps
-
-
-def classify(parent: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """Return each job's status code: ROOT, OK (reaches a root), BROKEN (reaches a missing parent) or CYCLE."""
-    is_top = parent < 0  # a self-loop also points at itself, but it has a parent: it is a loop, not a top
-    return np.select([~is_top[top], parent == NO_PARENT, parent[top] == MISSING_PARENT], [CYCLE, ROOT, BROKEN], OK).astype(np.int8)
-
-
-def loops(parent: np.ndarray, top: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per job, a member of the loop it is on or under (-1 for none), and whether it is on the loop itself.
-
-    Walks each loop once from the job its members' pointers rest on: the work is
-    the loops' total length, not the number of jobs under them.
-    """
-    loop = np.full(len(parent), -1, dtype=parent.dtype)
-    on_loop = np.zeros(len(parent), dtype=bool)
-    looping = np.flatnonzero(status == CYCLE)
-    for start in np.unique(top[looping]).tolist():
-        if on_loop[start]:
-            continue
-        members, node = [start], int(parent[start])
-        while node != start and len(members) <= len(parent):
-            members.append(node)
-            node = int(parent[node])
-        loop[members], on_loop[members] = start, True
-    loop[looping] = loop[top[looping]]
-    return loop, on_loop
-
-
 def _loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.ndarray:
-    """Return, per job on or under a loop, the number of the loop's member with the smallest id (its name); -1 elsewhere."""
+    """Return, per job on or under a loop, the number of the loop's member with the smallest id; -1 elsewhere."""
     members = np.flatnonzero(on_loop)
     named = np.full(len(loop), -1, dtype=loop.dtype)
     if members.size:
