@@ -48,9 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import album, audit, demo, diff, findings, info, lineage, snapshot
+    from .commands import album, audit, demo, diff, findings, info, lineage, repair, snapshot
 
-    for module in (demo, snapshot, info, findings, audit, diff, album, lineage):
+    for module in (demo, snapshot, info, findings, audit, diff, album, lineage, repair):
         module.register(commands, _formatter)
     return parser
 

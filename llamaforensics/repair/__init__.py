@@ -1,0 +1,25 @@
+"""Repair: corrections that are previewed, rehearsed, applied atomically, logged in the app's format, undoable.
+
+    corrections = [SetAlbumFields(album_id=..., fields={"musicbrainz_id": ...}, reason="id from the logs")]
+    prepared = prepare_corrections(dsn, corrections)         # fill ``expected`` from the current state
+    results = apply_corrections(dsn, prepared)               # dry run: previews, nothing written
+    results = apply_corrections(dsn, prepared, dry_run=False)
+    undo(dsn, results[0].correction.id, dry_run=False)
+"""
+
+from .apply import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, STALE, Result, apply_corrections,
+                    prepare_corrections)
+from .errors import InvalidCorrection, RepairError, StaleCorrection, UndoRefused, UnknownUser
+from .model import (KINDS, AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
+                    RevertCorrection, SetAlbumFields, UnlinkArtist, dump_corrections, load_corrections)
+from .preview import format_diff, format_results
+from .session import RepairSession
+from .undo import undo
+
+__all__ = [
+    "ALREADY_APPLIED", "APPLIED", "DRY_RUN", "INVALID", "STALE", "KINDS", "AddTracks", "Correction",
+    "InvalidCorrection", "LinkArtist", "MergeAlbums", "ModifyTracks", "RemoveTracks", "RepairError",
+    "RepairSession", "Result", "RevertCorrection", "SetAlbumFields", "StaleCorrection", "UndoRefused",
+    "UnknownUser", "UnlinkArtist", "apply_corrections", "dump_corrections", "format_diff", "format_results",
+    "load_corrections", "prepare_corrections", "undo",
+]

@@ -1,0 +1,161 @@
+"""Apply corrections: one transaction each, locked, checked against the expected state, logged.
+
+For every correction: lock the album's rows (``SELECT ... FOR UPDATE``);
+report ALREADY_APPLIED when its id is in the log or the album is already in
+the target state; refuse as STALE (writing nothing) when a fact it was
+prepared against moved; otherwise run its row operations and write its log
+rows in the same transaction. Dry-run (the default) plans and previews
+inside the transaction and rolls it back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..dsn import Dsn
+from .errors import InvalidCorrection, StaleCorrection, UnknownUser
+from .logbook import correction_rows, session_root_row
+from .model import Correction
+from .operation import execute
+from .plan import load_state, observe, plan, stale_facts
+from .preview import preview
+from .session import RepairSession
+from .store import PostgresCatalog
+
+APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = "APPLIED", "ALREADY_APPLIED", "STALE", "INVALID", "DRY_RUN"
+
+
+@dataclass
+class Result:
+    """What happened to one correction (``diff`` is its preview; ``current`` the moved facts when STALE)."""
+
+    correction: Correction
+    status: str
+    message: str = ""
+    diff: dict | None = None
+    current: dict | None = None
+    log_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        c = self.correction
+        return {"correction_id": c.id, "kind": c.kind, "album_id": c.album_id, "status": self.status,
+                "message": self.message, "diff": self.diff, "current": self.current, "log_ids": self.log_ids}
+
+
+def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool = True, user_id: str | None = None,
+                      session: RepairSession | None = None, progress: bool = False) -> list[Result]:
+    """Apply (or with ``dry_run``, preview) each correction to PostgreSQL in its own transaction."""
+    session = session or RepairSession(user_id=user_id)
+    catalog = PostgresCatalog(dsn)
+    try:
+        return apply_to_catalog(catalog, corrections, session, dry_run=dry_run, progress=progress)
+    finally:
+        catalog.close()
+
+
+def apply_to_catalog(catalog, corrections, session: RepairSession, *, dry_run: bool, progress: bool = False):
+    """Apply corrections to any catalog (PostgreSQL, or a snapshot copy when rehearsing)."""
+    from tqdm import tqdm
+
+    check_user(catalog, session.user_id)
+    return [apply_one(catalog, c, session, dry_run=dry_run)
+            for c in tqdm(corrections, unit="correction", desc="repair", disable=not progress)]
+
+
+def check_user(catalog, user_id: str | None) -> None:
+    if user_id is not None:
+        found = catalog.user_exists(user_id)
+        catalog.rollback()
+        if not found:
+            raise UnknownUser(f'no user {user_id!r} in "User"; give the id of an existing admin, or none; '
+                              "nothing was written")
+
+
+def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_run: bool) -> Result:
+    """Run one correction in its own transaction; commit only when it was applied."""
+    if correction.expected is None:
+        return Result(correction, INVALID, "not prepared: fill expected with prepare_corrections (repair plan) first")
+    catalog.begin()
+    try:
+        result, change = _attempt(catalog, correction, session, dry_run)
+    except (InvalidCorrection, StaleCorrection) as exc:
+        catalog.rollback()
+        status = STALE if isinstance(exc, StaleCorrection) else INVALID
+        return Result(correction, status, str(exc), current=getattr(exc, "current", None))
+    except catalog.refusals as exc:
+        catalog.rollback()
+        return Result(correction, INVALID, f"the database refused it: {str(exc).strip().splitlines()[0]}")
+    except BaseException:
+        catalog.rollback()
+        raise
+    if result.status != APPLIED:
+        catalog.rollback()
+        return result
+    catalog.commit()
+    _remember(session, change)
+    return result
+
+
+def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
+    started = time.monotonic()
+    state = load_state(catalog, c.album_id, lock=True)
+    logged = catalog.logged_correction(c.id)
+    if logged:
+        return Result(c, ALREADY_APPLIED, f"applied at {logged['created_at']} in {logged['root_job_id']}"), None
+    now = session.now()
+    survivor = getattr(c, "survivor_id", c.album_id)
+    moved = stale_facts(c.expected, observe(catalog, c, state), lambda e, cur: (
+        session.same_updated_at(c.album_id, e, cur) or session.same_updated_at(survivor, e, cur)))
+    try:
+        change = plan(catalog, c, state, now)
+    except InvalidCorrection as exc:
+        if moved:
+            raise StaleCorrection(f"album {c.album_id} changed since the correction was prepared ({exc})", moved)
+        raise
+    if change.empty:
+        return Result(c, ALREADY_APPLIED, "the catalog is already in the corrected state"), change
+    if moved:
+        raise StaleCorrection(f"album {c.album_id} changed since the correction was prepared: "
+                              + ", ".join(sorted(moved)) + " moved; prepare it again", moved)
+    elapsed = int((time.monotonic() - started) * 1000)
+    rows = correction_rows(session, change, session.sequence + 1, now, elapsed)
+    if not session.root_written and not catalog.row("llama_logs", {"root_job_id": session.job_id,
+                                                                   "is_root_job": True}):
+        rows.insert(0, session_root_row(session, now))
+    diff = preview(change, rows)
+    if dry_run:
+        return Result(c, DRY_RUN, "dry run: nothing written", diff), change
+    for op in change.ops:
+        execute(catalog, op)
+    for row in rows:
+        catalog.insert("llama_logs", row)
+    return Result(c, APPLIED, f"applied in {session.job_id}", diff, log_ids=[r["id"] for r in rows]), change
+
+
+def _remember(session: RepairSession, change) -> None:
+    session.root_written = True
+    session.sequence += 1
+    for op in change.ops:
+        if op.action == "update" and op.table == "albums" and "updated_at" in op.after:
+            stands_for = change.stands_for.get(op.where["id"], ())
+            session.remember_write(op.where["id"], op.before["updated_at"], op.after["updated_at"], stands_for)
+
+
+def prepare_corrections(dsn: Dsn, corrections: list[Correction]) -> list[Correction]:
+    """Return the corrections with ``expected`` filled from the database's current state.
+
+    A correction that already says what it expects (a manifest summary's prodValue, an undo) keeps it.
+    """
+    catalog = PostgresCatalog(dsn)
+    try:
+        return prepare_in_catalog(catalog, corrections)
+    finally:
+        catalog.close()
+
+
+def prepare_in_catalog(catalog, corrections: list[Correction]) -> list[Correction]:
+    prepared = [c if c.expected is not None else c.with_expected(observe(catalog, c, load_state(catalog, c.album_id)))
+                for c in corrections]
+    catalog.rollback()
+    return prepared

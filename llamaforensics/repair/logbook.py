@@ -1,0 +1,144 @@
+"""The llama_logs rows a correction writes: the app's own admin-correction shape, plus what undo needs.
+
+Per correction: one CORRECTED ``admin_correction`` row about the album, whose
+``metadata`` is the app's shape (``metadata``, ``externalIds``, ``tracks``,
+``artists``, ``coverArt``; camelCase field names) plus a ``llamaforensics``
+key with the correction document and its row operations (the complete
+before/after); a CREATED row per new track or artist; a LINKED row per new
+album-artist link. Every row hangs under the repair session's root job.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from .. import __version__
+from .fields import ALBUM_FIELDS, app_name
+from .plan import Change
+
+TRIGGERED_BY = "llamaforensics"
+CORRECTION_OPERATION = "admin_correction"
+CHILD_OPERATIONS = {
+    ("insert", "tracks"): ("CREATED", "TRACK", "track:created:admin-correction"),
+    ("insert", "artists"): ("CREATED", "ARTIST", "artist:created:admin-correction"),
+    ("insert", "album_artists"): ("LINKED", "ALBUM", "album-artist:linked"),
+}
+
+
+def correction_job_id(correction_id: str) -> str:
+    return f"llamaforensics-correction-{correction_id}"
+
+
+def _log_row(session, now: str, **values) -> dict:
+    return {"id": str(uuid.uuid4()), "triggered_by": TRIGGERED_BY, "user_id": session.user_id, "created_at": now,
+            "status": "SUCCESS", "retry_count": 0, "api_call_count": 0, "root_job_id": session.job_id,
+            "is_root_job": False, **values}
+
+
+def session_root_row(session, now: str) -> dict:
+    """Return the root row of a repair session: every correction's rows name it as parent and root."""
+    return _log_row(session, now, operation=CORRECTION_OPERATION, category="CORRECTED", job_id=session.job_id,
+                    is_root_job=True, reason="llamaforensics repair session",
+                    metadata={"llamaforensics": {"version": 1, "session": session.job_id, "tool": __version__}})
+
+
+def correction_rows(session, change: Change, sequence: int, now: str, duration_ms: int | None = None) -> list[dict]:
+    """Return the CORRECTED row and its CREATED/LINKED children for one planned correction."""
+    c = change.correction
+    common = {"job_id": correction_job_id(c.id), "parent_job_id": session.job_id}
+    album_after = _album_after(change)
+    main = _log_row(
+        session, now, **common, operation=CORRECTION_OPERATION, category="CORRECTED", entity_type="ALBUM",
+        entity_id=change.album_id, album_id=change.album_id, reason=c.reason or describe_kind(c.kind),
+        fields_enriched=changed_fields(change), duration_ms=duration_ms,
+        data_quality_before=(change.album or {}).get("data_quality"), data_quality_after=album_after,
+        metadata=app_metadata(change) | {"llamaforensics": {
+            "version": 1, "correctionId": c.id, "kind": c.kind, "origin": c.origin, "confidence": c.confidence,
+            "session": session.job_id, "sequence": sequence, "correction": c.to_dict(),
+            "albumBefore": change.album, "ops": [op.to_dict() for op in change.ops]}})
+    rows = [main]
+    for op in change.ops:
+        spec = CHILD_OPERATIONS.get((op.action, op.table))
+        if spec:
+            rows.append(_child_row(session, now, common, change, op, *spec))
+    return rows
+
+
+def _child_row(session, now, common, change, op, category, entity_type, operation) -> dict:
+    row = op.row
+    pointers = {"album_id": row.get("album_id", change.album_id)}
+    if op.table == "tracks":
+        pointers |= {"track_id": row["id"], "entity_id": row["id"]}
+        reason = f"track {row['disc_number']}-{row['track_number']} {row['title']!r} added by a correction"
+    elif op.table == "artists":
+        pointers = {"artist_id": row["id"], "entity_id": row["id"]}
+        reason = f"artist {row['name']!r} created by a correction"
+    else:
+        pointers |= {"artist_id": row["artist_id"], "entity_id": row["album_id"]}
+        reason = f"artist linked to the album as {row['role']!r} by a correction"
+    return _log_row(session, now, **common, **pointers, operation=operation, category=category,
+                    entity_type=entity_type, reason=reason, metadata={"llamaforensics": {
+                        "correctionId": change.correction.id, "row": row}})
+
+
+def _album_after(change: Change):
+    quality = (change.album or {}).get("data_quality")
+    for op in change.ops:
+        if op.action == "update" and op.table == "albums" and "data_quality" in op.after:
+            quality = op.after["data_quality"]
+    return quality
+
+
+def changed_fields(change: Change) -> list[str]:
+    """Return the app's names of what changed: album fields, then tracks/artists when they changed."""
+    names = []
+    for op in change.ops:
+        if op.table == "albums" and op.action == "update" and op.where["id"] == change.album_id:
+            names += [app_name(f) for f in op.after if f != "updated_at"]
+    if any(op.table == "tracks" for op in change.ops):
+        names.append("tracks")
+    if any(op.table in ("album_artists", "artists") for op in change.ops):
+        names.append("artists")
+    return names
+
+
+def app_metadata(change: Change) -> dict:
+    """Return the admin-correction metadata in the app's own shape (what its admin UI shows)."""
+    meta = {"metadata": [], "externalIds": [], "tracks": [], "artists": [], "coverArt": None}
+    for op in change.ops:
+        if op.table == "albums" and op.action == "update" and op.where["id"] == change.album_id:
+            for name in (f for f in op.after if f != "updated_at"):
+                delta = {"field": app_name(name), "before": op.before[name], "after": op.after[name]}
+                group = ALBUM_FIELDS.get(name, (None, "metadata"))[1]
+                if group == "coverArt":
+                    meta["coverArt"] = delta
+                else:
+                    meta[group].append(delta)
+        elif op.table == "tracks":
+            meta["tracks"].append(_track_entry(change, op))
+        elif op.table == "album_artists" and op.action in ("insert", "delete"):
+            artist = change.artists.get(op.row["artist_id"], {})
+            meta["artists"].append({"action": "added" if op.action == "insert" else "removed",
+                                    "artistName": artist.get("name"), "artistMbid": artist.get("musicbrainz_id")})
+    return meta
+
+
+def _track_entry(change: Change, op) -> dict:
+    if op.action == "update":
+        track = change.tracks.get(op.where["id"], {})
+        deltas = [{"field": app_name(f), "before": op.before[f], "after": op.after[f]}
+                  for f in op.after if f != "updated_at"]
+        action = "modified"
+    else:
+        track, deltas = op.row, []
+        action = "added" if op.action == "insert" else "removed"
+    return {"action": action, "trackTitle": track.get("title"), "position": track.get("track_number"),
+            "discNumber": track.get("disc_number"), "deltas": deltas}
+
+
+def describe_kind(kind: str) -> str:
+    return {"set_album_fields": "album fields corrected", "add_tracks": "tracks added",
+            "remove_tracks": "tracks removed", "modify_tracks": "tracks corrected",
+            "link_artist": "artist linked", "unlink_artist": "artist unlinked",
+            "merge_albums": "duplicate album merged into this one",
+            "revert_correction": "earlier correction undone"}.get(kind, kind)

@@ -1,0 +1,92 @@
+"""Row operations: what a correction does to the catalog, as data that can be logged, replayed and inverted.
+
+A correction is planned into a list of :class:`Operation` s (insert, delete,
+update, repoint). The same list is executed on PostgreSQL or on a snapshot,
+written into the CORRECTED log row, and inverted for undo: an insert undoes
+a delete, an update swaps before and after, a repoint moves the same rows
+back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .errors import StaleCorrection
+
+ROW_KEYS = {
+    "albums": ("id",), "artists": ("id",), "tracks": ("id",), "llama_logs": ("id",),
+    "album_artists": ("album_id", "artist_id", "role"), "track_artists": ("track_id", "artist_id", "role"),
+}
+
+
+@dataclass
+class Operation:
+    action: str  # insert | delete | update | repoint
+    table: str
+    row: dict | None = None  # insert, delete: the full row
+    key: list[str] | None = None  # insert, delete: the columns naming the row
+    where: dict | None = None  # update: the row's key
+    before: dict | None = None  # update: the changed columns' old values
+    after: dict | None = None  # update: their new values
+    column: str | None = None  # repoint: the column moved
+    old: object = None  # repoint: the value it had
+    new: object = None  # repoint: the value it gets
+    keys: list[dict] | None = None  # repoint: the rows moved (their keys)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None or k in ("old", "new")}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Operation":
+        return cls(**data)
+
+    @property
+    def row_key(self) -> dict:
+        return {k: self.row[k] for k in self.key or ROW_KEYS[self.table]}
+
+
+def insert(table: str, row: dict, key=None) -> Operation:
+    return Operation("insert", table, row=row, key=list(key or ROW_KEYS[table]))
+
+
+def delete(table: str, row: dict, key=None) -> Operation:
+    return Operation("delete", table, row=row, key=list(key or ROW_KEYS[table]))
+
+
+def update(table: str, where: dict, before: dict, after: dict) -> Operation:
+    return Operation("update", table, where=where, before=before, after=after)
+
+
+def repoint(table: str, column: str, old, new, keys: list[dict]) -> Operation:
+    return Operation("repoint", table, column=column, old=old, new=new, keys=keys)
+
+
+def execute(catalog, op: Operation) -> None:
+    """Run one operation; a row that is not where the plan found it aborts the correction as STALE."""
+    if op.action == "insert":
+        catalog.insert(op.table, op.row)
+        return
+    if op.action == "delete":
+        found = catalog.delete(op.table, op.row_key)
+        expected = 1
+    elif op.action == "update":
+        found = catalog.update(op.table, op.where, op.after)
+        expected = 1
+    else:
+        found = sum(catalog.update(op.table, {**k, op.column: op.old}, {op.column: op.new}) for k in op.keys)
+        expected = len(op.keys)
+    if found != expected:
+        raise StaleCorrection(f"{op.table}: expected to {op.action} {expected} row(s), found {found}; "
+                              "the catalog changed while the correction ran")
+
+
+def inverse(op: Operation, now: str) -> Operation:
+    """Return the operation that undoes ``op`` (an undone update's ``updated_at`` becomes ``now``)."""
+    if op.action == "insert":
+        return delete(op.table, op.row, op.key)
+    if op.action == "delete":
+        return insert(op.table, op.row, op.key)
+    if op.action == "update":
+        restored = {**op.before, **({"updated_at": now} if "updated_at" in op.before else {})}
+        return update(op.table, op.where, op.after, restored)
+    return repoint(op.table, op.column, op.new, op.old, op.keys)

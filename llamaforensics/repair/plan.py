@@ -1,0 +1,241 @@
+"""Turn a correction and the album's current state into row operations (and say what it expects).
+
+:func:`observe` returns the facts a correction is prepared against (what goes
+into ``expected``); :func:`plan` returns the :class:`Change`: the operations
+that reach the correction's target from the current state. An empty change
+means the target is already reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import InvalidCorrection
+from .fields import ALBUM_UNIQUE_FIELDS, canonical, canonical_text, columns
+from .model import (AddTracks, Correction, LinkArtist, ModifyTracks, RemoveTracks, SetAlbumFields,
+                    UnlinkArtist)
+from .operation import Operation, delete, insert, repoint, update
+
+
+@dataclass
+class AlbumState:
+    """An album row (None when absent) with its tracks and artist links, as the engine read them."""
+
+    album: dict | None
+    tracks: list[dict]
+    links: list[dict]
+
+
+@dataclass
+class Change:
+    """The planned effect of one correction."""
+
+    correction: Correction
+    album_id: str  # the album the CORRECTED log row is about (the survivor for a merge)
+    ops: list[Operation] = field(default_factory=list)
+    album: dict | None = None  # the album row before
+    artists: dict[str, dict] = field(default_factory=dict)  # artist id -> row, to name them in the log
+    tracks: dict[str, dict] = field(default_factory=dict)  # track id -> row before, to name them in the log
+    stands_for: dict[str, set] = field(default_factory=dict)  # album id -> updated_at values the write restores
+
+    @property
+    def empty(self) -> bool:
+        return not self.ops
+
+
+def load_state(catalog, album_id: str, *, lock: bool = False) -> AlbumState:
+    """Read (and with ``lock``, lock) an album, its tracks and its artist links."""
+    album = catalog.row("albums", {"id": album_id}, lock=lock)
+    tracks = catalog.rows("tracks", {"album_id": album_id}, lock=lock, order="disc_number, track_number, id")
+    links = catalog.rows("album_artists", {"album_id": album_id}, lock=lock, order="position, artist_id, role")
+    return AlbumState(album, tracks, links)
+
+
+def observe(catalog, correction: Correction, state: AlbumState) -> dict:
+    """Return the facts about the current state that ``correction`` depends on."""
+    album = state.album or {}
+    facts = {"updated_at": album.get("updated_at")}
+    by_id = {t["id"]: t for t in state.tracks}
+    if isinstance(correction, SetAlbumFields):
+        facts |= {f: album.get(f) for f in correction.fields}
+    elif isinstance(correction, AddTracks):
+        facts["track_ids"] = sorted(by_id)
+    elif isinstance(correction, RemoveTracks):
+        facts["tracks"] = {t: (by_id.get(t) or {}).get("updated_at") for t in correction.track_ids}
+    elif isinstance(correction, ModifyTracks):
+        facts["tracks"] = {t: {f: (by_id.get(t) or {}).get(f) for f in [*fields, "updated_at"]}
+                           for t, fields in correction.tracks.items()}
+    elif isinstance(correction, (LinkArtist, UnlinkArtist)):
+        facts["link"] = next((link for link in state.links if link["artist_id"] == correction.artist_id
+                              and link["role"] == correction.role), None)
+    elif correction.kind == "merge_albums":
+        survivor = catalog.row("albums", {"id": correction.survivor_id}) or {}
+        facts["survivor_updated_at"] = survivor.get("updated_at")
+    return facts
+
+
+def stale_facts(expected: dict, current: dict, same_updated_at) -> dict:
+    """Return the facts whose current value differs from the expected one, with the current values."""
+    moved = {}
+    for key, value in expected.items():
+        if key in ("updated_at", "survivor_updated_at") and same_updated_at(value, current.get(key)):
+            continue
+        if canonical_text(value) != canonical_text(current.get(key)):
+            moved[key] = current.get(key)
+    return moved
+
+
+def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change:
+    """Return the operations that take the album from ``state`` to the correction's target."""
+    from .merge import plan_merge
+    from .undo import plan_revert
+
+    planners = {"set_album_fields": _set_fields, "add_tracks": _add_tracks, "remove_tracks": _remove_tracks,
+                "modify_tracks": _modify_tracks, "link_artist": _link_artist, "unlink_artist": _unlink_artist,
+                "merge_albums": plan_merge, "revert_correction": plan_revert}
+    return planners[correction.kind](catalog, correction, state, now)
+
+
+def require_album(correction: Correction, state: AlbumState) -> dict:
+    if state.album is None:
+        raise InvalidCorrection(f"album {correction.album_id} does not exist")
+    return state.album
+
+
+def album_update(album: dict, changes: dict, now: str) -> Operation:
+    """Update album columns and ``updated_at`` (the ORM's column: every write sets it)."""
+    before = {k: album[k] for k in changes} | {"updated_at": album["updated_at"]}
+    return update("albums", {"id": album["id"]}, before, {**changes, "updated_at": now})
+
+
+def new_row(table: str, values: dict, now: str) -> dict:
+    """Return a complete new row: the upstream literal defaults, then ``values``, stamped ``now``."""
+    row = {name: literal_default(col.default) for name, col in columns(table).items()}
+    row |= {"created_at": now, "updated_at": now} if "updated_at" in row else {"created_at": now}
+    return row | {k: canonical(v) for k, v in values.items()}
+
+
+def literal_default(default: str | None):
+    if default is None:
+        return None
+    if default.startswith("'"):
+        return default.strip("'")
+    if default.lower() in ("true", "false"):
+        return default.lower() == "true"
+    return int(default) if default.lstrip("-").isdigit() else None
+
+
+def _same(a, b) -> bool:
+    return canonical_text(_norm(a)) == canonical_text(_norm(b))
+
+
+def _norm(value):
+    return value.lower() if isinstance(value, str) and len(value) == 36 and value.count("-") == 4 else value
+
+
+def _set_fields(catalog, c: SetAlbumFields, state: AlbumState, now: str) -> Change:
+    album = require_album(c, state)
+    changes = {f: _norm(canonical(v)) for f, v in c.fields.items() if not _same(album[f], v)}
+    for name in ALBUM_UNIQUE_FIELDS:
+        if changes.get(name) is not None:
+            other = next((a for a in catalog.rows("albums", {name: changes[name]}) if a["id"] != album["id"]), None)
+            if other:
+                raise InvalidCorrection(
+                    f"{name} {changes[name]} already belongs to album {other['id']} ({other['title']!r}); "
+                    "if they are the same release, merge them (merge_albums) instead")
+    return Change(c, album["id"], [album_update(album, changes, now)] if changes else [], album)
+
+
+def _add_tracks(catalog, c: AddTracks, state: AlbumState, now: str) -> Change:
+    album = require_album(c, state)
+    have = {t["id"] for t in state.tracks}
+    taken = {(t["disc_number"], t["track_number"]): t for t in state.tracks}
+    ops = []
+    for track in c.tracks:
+        if track["id"] in have:
+            continue
+        elsewhere = catalog.row("tracks", {"id": track["id"]})
+        if elsewhere:
+            raise InvalidCorrection(f"track {track['id']} already exists on album {elsewhere['album_id']}")
+        pos = (track.get("disc_number", 1), track["track_number"])
+        if pos in taken:
+            raise InvalidCorrection(f"disc {pos[0]} track {pos[1]} of album {album['id']} is already "
+                                    f"{taken[pos]['title']!r} ({taken[pos]['id']}); remove or modify it first")
+        ops.append(insert("tracks", new_row("tracks", {**track, "album_id": album["id"]}, now)))
+    if ops:
+        ops.append(album_update(album, {"track_count": len(state.tracks) + len(ops)}, now))
+    return Change(c, album["id"], ops, album)
+
+
+def detach_logs(catalog, column: str, entity_id: str) -> list[Operation]:
+    """Unhook log rows from a row about to be deleted, so the cascade cannot take them (entity_id stays)."""
+    keys = [{"id": r["id"]} for r in catalog.rows("llama_logs", {column: entity_id}, order="id")]
+    return [repoint("llama_logs", column, entity_id, None, keys)] if keys else []
+
+
+def track_removal(catalog, track: dict) -> list[Operation]:
+    """Delete a track with its artist links, keeping its log rows."""
+    ops = detach_logs(catalog, "track_id", track["id"])
+    ops += [delete("track_artists", r) for r in catalog.rows("track_artists", {"track_id": track["id"]},
+                                                              order="artist_id, role")]
+    return ops + [delete("tracks", track)]
+
+
+def _remove_tracks(catalog, c: RemoveTracks, state: AlbumState, now: str) -> Change:
+    album = require_album(c, state)
+    by_id = {t["id"]: t for t in state.tracks}
+    ops = []
+    for track_id in c.track_ids:
+        if track_id not in by_id:
+            elsewhere = catalog.row("tracks", {"id": track_id})
+            if elsewhere:
+                raise InvalidCorrection(f"track {track_id} belongs to album {elsewhere['album_id']}, not {album['id']}")
+            continue
+        ops += track_removal(catalog, by_id[track_id])
+    if ops:
+        ops.append(album_update(album, {"track_count": len(state.tracks) - len(set(c.track_ids) & set(by_id))}, now))
+    return Change(c, album["id"], ops, album)
+
+
+def _modify_tracks(catalog, c: ModifyTracks, state: AlbumState, now: str) -> Change:
+    album = require_album(c, state)
+    by_id = {t["id"]: t for t in state.tracks}
+    ops = []
+    for track_id, values in c.tracks.items():
+        track = by_id.get(track_id)
+        if track is None:
+            raise InvalidCorrection(f"track {track_id} is not on album {album['id']}")
+        changes = {f: _norm(canonical(v)) for f, v in values.items() if not _same(track[f], v)}
+        if changes:
+            before = {f: track[f] for f in changes} | {"updated_at": track["updated_at"]}
+            ops.append(update("tracks", {"id": track_id}, before, changes | {"updated_at": now}))
+    if ops:
+        ops.append(album_update(album, {}, now))
+    return Change(c, album["id"], ops, album, tracks=by_id)
+
+
+def _link_artist(catalog, c: LinkArtist, state: AlbumState, now: str) -> Change:
+    album = require_album(c, state)
+    artist = catalog.row("artists", {"id": c.artist_id})
+    ops = []
+    if artist is None:
+        if c.new_artist is None:
+            raise InvalidCorrection(f"artist {c.artist_id} does not exist; give new_artist to create it")
+        artist = new_row("artists", c.new_artist, now)
+        ops.append(insert("artists", artist))
+    if not any(link["artist_id"] == c.artist_id and link["role"] == c.role for link in state.links):
+        link = {"album_id": album["id"], "artist_id": c.artist_id, "role": c.role, "position": c.position}
+        ops.append(insert("album_artists", link))
+    if ops:
+        ops.append(album_update(album, {}, now))
+    return Change(c, album["id"], ops, album, {artist["id"]: artist})
+
+
+def _unlink_artist(catalog, c: UnlinkArtist, state: AlbumState, now: str) -> Change:
+    album = require_album(c, state)
+    link = next((x for x in state.links if x["artist_id"] == c.artist_id and x["role"] == c.role), None)
+    if link is None:
+        return Change(c, album["id"], [], album)
+    artist = catalog.row("artists", {"id": c.artist_id}) or {"id": c.artist_id}
+    return Change(c, album["id"], [delete("album_artists", link), album_update(album, {}, now)], album,
+                  {c.artist_id: artist})

@@ -1,0 +1,128 @@
+"""Rehearse corrections on a copy of a snapshot (DuckDB): the same plan, the same rows, no server touched.
+
+The snapshot itself is never modified: corrections run on a copy. A deleted
+row is marked (``_lf_deleted_at``) rather than dropped, as in every snapshot,
+and reads see live rows only; references are those of the upstream DDL's
+foreign keys between the tables a snapshot holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ..schema import upstream_ddl
+from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, connect
+from ..snapshot.format import quote_ident as q
+from .fields import columns
+from .session import RepairSession, utc_now
+from .store import Catalog, Reference
+
+_FOREIGN_KEY = re.compile(r'ALTER TABLE "(\w+)" ADD CONSTRAINT "\w+" FOREIGN KEY \("(\w+)"\) REFERENCES "(\w+)"')
+_UNIQUE = re.compile(r'CREATE UNIQUE INDEX "\w+" ON "(\w+)"\(([^)]*)\)')
+
+
+class SnapshotCatalog(Catalog):
+    """A writable snapshot copy seen as a catalog: ``?`` parameters, no row locks, soft deletes."""
+
+    placeholder = "?"
+    locks = False
+    refusals = (duckdb.ConstraintException, duckdb.ConversionException, duckdb.InvalidInputException)
+    table_names = {"User": "users"}
+
+    def __init__(self, path: str | Path, clock=utc_now):
+        self.con = connect(path)
+        self.clock = clock
+        self.in_transaction = False
+
+    def close(self) -> None:
+        self.con.close()
+
+    def begin(self) -> None:
+        self.con.begin()
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        self.con.commit()
+        self.in_transaction = False
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.con.rollback()
+            self.in_transaction = False
+
+    def _execute(self, sql: str, params) -> int:
+        return self.con.execute(sql, params).fetchone()[0]
+
+    def _fetch(self, sql: str, params) -> list[dict]:
+        cur = self.con.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [{k: v for k, v in zip(names, r) if k != DELETED_COLUMN} for r in cur.fetchall()]
+
+    def _live(self) -> str:
+        return f" AND {DELETED_COLUMN} IS NULL"
+
+    def delete(self, table: str, where: dict) -> int:
+        mark = {DELETED_COLUMN: self.clock().isoformat(timespec="milliseconds")}
+        sets = f"{DELETED_COLUMN} = {self.placeholder}"
+        return self._execute(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}",
+                             list(mark.values()) + list(where.values()))
+
+    def adapt(self, table: str, column: str, value):
+        col = columns(table).get(column)
+        if col is not None and col.pg_type == "JSONB" and value is not None:
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    def json_text(self, key: str) -> str:
+        return f"json_extract_string(metadata, '$.llamaforensics.{key}')"
+
+    def user_exists(self, user_id: str) -> bool:
+        return bool(self._fetch("SELECT 1 AS x FROM users WHERE id = ?", [user_id]))
+
+    def references(self, table: str) -> list[Reference]:
+        """Return the upstream foreign keys into ``table`` from tables the snapshot holds."""
+        ddl = upstream_ddl()
+        unique = [(t, tuple(c.strip().strip('"') for c in cols.split(","))) for t, cols in _UNIQUE.findall(ddl)]
+        refs = []
+        for source, column, target in _FOREIGN_KEY.findall(ddl):
+            if target != table or source not in SNAPSHOT_TABLES:
+                continue
+            key = SNAPSHOT_TABLES[source].key
+            uniques = tuple(cols for t, cols in unique if t == source and column in cols)
+            refs.append(Reference(source, column, key, ((key,) if column in key else ()) + uniques))
+        return sorted(refs, key=lambda r: (r.table, r.column))
+
+
+@dataclass
+class Rehearsal:
+    """The results of a rehearsal and the snapshot copy that holds its outcome."""
+
+    path: Path
+    results: list
+
+
+def rehearse(snapshot: str | Path, corrections, *, out: str | Path | None = None,
+             session: RepairSession | None = None) -> Rehearsal:
+    """Apply ``corrections`` to a copy of ``snapshot`` (written to ``out``, else a temporary file).
+
+    Corrections not yet prepared are prepared against the copy itself.
+    """
+    from .apply import apply_to_catalog, prepare_in_catalog
+
+    session = session or RepairSession()
+    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="llamaforensics-rehearsal-")) / "rehearsal.duckdb"
+    shutil.copyfile(snapshot, out)
+    catalog = SnapshotCatalog(out, clock=session.clock)
+    try:
+        prepared = prepare_in_catalog(catalog, list(corrections))
+        results = apply_to_catalog(catalog, prepared, session, dry_run=False)
+    finally:
+        catalog.close()
+    return Rehearsal(out, results)

@@ -1,0 +1,91 @@
+"""The upstream dev-to-prod manifest, imported as is: applied as logged corrections, or refused whole."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from llamaforensics.repair import APPLIED, InvalidCorrection, apply_corrections, prepare_corrections
+from llamaforensics.repair.manifest import import_manifest
+from repair_seed import ALBUM, ARTIST_A, HOSTILE, MBID, TRACKLESS, checksums, fresh_catalog, query
+
+
+@pytest.fixture
+def db(databases, upstream_template):
+    """The small seeded catalog (repair_seed.py), fresh for this test."""
+    return fresh_catalog(databases, upstream_template)
+
+
+NEW_ARTIST = "a0000000-0000-0000-0000-0000000000cc"
+DEV_TRACK = "22000000-0000-0000-0000-000000000001"
+
+
+def manifest_entry(**overrides) -> dict:
+    return {
+        "albumId": TRACKLESS, "albumTitle": "New Thing (Deluxe)", "firstArtistName": "Nobody",
+        "updates": {"musicbrainzId": MBID, "releaseDate": "2024-03-01"},
+        "tracks": [{"id": DEV_TRACK, "albumId": TRACKLESS, "title": HOSTILE, "trackNumber": 1, "discNumber": 1,
+                    "durationMs": 201000, "explicit": False, "energy": 0.4, "createdAt": "2024-03-02T00:00:00",
+                    "updatedAt": "2024-03-02T00:00:00"},
+                   {"title": "Second", "trackNumber": 2, "discNumber": 1}],
+        "artists": [{"id": NEW_ARTIST, "name": "Nobody", "musicbrainzId": None, "countryCode": "IS"}],
+        "albumArtistLinks": [{"artistId": NEW_ARTIST, "role": "primary", "position": 0},
+                             {"artistId": ARTIST_A, "role": "featured", "position": 1}],
+    } | overrides
+
+
+def test_a_manifest_entry_becomes_logged_corrections(db):
+    corrections = import_manifest(json.dumps([manifest_entry()]), dsn=db)
+    assert [c.kind for c in corrections] == ["set_album_fields", "add_tracks", "link_artist", "link_artist"]
+    results = apply_corrections(db, prepare_corrections(db, corrections), dry_run=False)
+    assert [r.status for r in results] == [APPLIED] * 4, [r.message for r in results]
+    tracks = query(db, "SELECT id::text, title, duration_ms FROM tracks WHERE album_id = %s ORDER BY track_number",
+                   [TRACKLESS])
+    assert tracks[0] == {"id": DEV_TRACK, "title": HOSTILE, "duration_ms": 201000}  # dev ids kept
+    assert [t["title"] for t in tracks] == [HOSTILE, "Second"]
+    links = query(db, "SELECT artist_id::text AS a, role FROM album_artists WHERE album_id = %s ORDER BY position",
+                  [TRACKLESS])
+    assert links == [{"a": NEW_ARTIST, "role": "primary"}, {"a": ARTIST_A, "role": "featured"}]
+    assert query(db, "SELECT name, country_code FROM artists WHERE id = %s", [NEW_ARTIST]) == [
+        {"name": "Nobody", "country_code": "IS"}]
+    assert query(db, "SELECT musicbrainz_id::text AS m, track_count FROM albums WHERE id = %s", [TRACKLESS]) == [
+        {"m": MBID, "track_count": 2}]
+    origins = query(db, "SELECT DISTINCT metadata->'llamaforensics'->>'origin' AS o FROM llama_logs "
+                        "WHERE category = 'CORRECTED' AND NOT is_root_job")
+    assert origins == [{"o": "manifest"}]
+
+
+def test_a_summary_carries_the_production_values_it_expects(db):
+    summary = [{"albumId": ALBUM, "albumTitle": "Silent Rivers", "firstArtistName": "Björk",
+                "changes": [{"field": "title", "prodValue": "Not what production has", "devValue": "Fixed"}]}]
+    [correction] = import_manifest(json.dumps(summary))
+    assert correction.expected == {"title": "Not what production has"}
+    [result] = apply_corrections(db, prepare_corrections(db, [correction]), dry_run=False)
+    assert result.status == "STALE" and result.current == {"title": "Silent Rivers"}
+
+
+@pytest.mark.parametrize("text, problems", [
+    pytest.param("[{", ["manifest is not JSON"], id="bad-json"),
+    pytest.param(json.dumps({"albumId": TRACKLESS}), ["neither a list of album entries"], id="not-a-list"),
+    pytest.param(json.dumps([manifest_entry(updates={"releaseDate": 2024})]),
+                 ["$[0].updates.releaseDate: 2024 is not of type 'string', 'null'"], id="wrong-type"),
+    pytest.param(json.dumps([manifest_entry(albumId="42")]), ["$[0].albumId: '42' is not a UUID"], id="non-uuid"),
+    pytest.param(json.dumps([manifest_entry(tracks=[{"trackNumber": 1}])]),
+                 ["$[0].tracks[0]: 'title' is a required property"], id="track-without-title"),
+    pytest.param(json.dumps([manifest_entry(tracks=[{"title": "a", "trackNumber": 1}, {"title": "b", "trackNumber": 1}])]),
+                 ["$[0].tracks[1]: disc 1 track 1 repeats tracks[0]"], id="duplicate-track-numbers"),
+    pytest.param(json.dumps([manifest_entry(mood="sad", updates={"colour": "red"})]),
+                 ["$[0].mood: unknown field of a manifest entry", "$[0].updates.colour: unknown or unsupported field"],
+                 id="unknown-fields"),
+    pytest.param(json.dumps([manifest_entry(), manifest_entry(albumId="90000000-0000-0000-0000-000000000009")]),
+                 ["$[1].albumId: no album 90000000-0000-0000-0000-000000000009 in"], id="unknown-album"),
+])
+
+def test_a_malformed_manifest_is_refused_whole_and_nothing_is_written(db, text, problems):
+    before = checksums(db)
+    with pytest.raises(InvalidCorrection) as info:
+        import_manifest(text, dsn=db)
+    for problem in problems:
+        assert problem in str(info.value), str(info.value)
+    assert checksums(db) == before
