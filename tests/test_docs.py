@@ -38,7 +38,6 @@ def test_every_finding_kind_is_documented():
     help_text = build_parser()._subparsers._group_actions[0].choices["findings"].format_help()
     for kind, spec in KINDS.items():
         assert kind in help_text, f"findings --help does not name {kind}"
-        if spec.source == "sql":
-            header = load_query(kind).split("\n\n")[0]
-            assert header.startswith(f"-- {kind}:"), kind
-            assert all(word in header for word in ("What:", "Why:", "Fix suggested:")), kind
+        header = load_query(kind).split("\n\n")[0]
+        assert header.startswith(f"-- {kind}:"), kind
+        assert all(word in header for word in ("What:", "Why:", "Fix suggested:")), kind

@@ -1,8 +1,10 @@
 """Every kind of finding: what it points at, how bad it is, and what fix it suggests.
 
-Each album and log-row kind is one SQL file in ``llamaforensics/queries`` named
-after it (the job-chain kinds come from the lineage engine, which infers
-roots with no depth limit). The thresholds are parameters with defaults.
+Each kind is one SQL file in ``llamaforensics/queries`` named after it, whose
+header says what it finds, why it matters and what fix it suggests. The four
+job-chain kinds read the rows ``queries/job_chain_rows.sql`` flags against the
+roots the lineage engine infers (no depth limit, safe on loops). The
+thresholds are parameters with documented defaults.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Thresholds:
     min_failures: int = 3      # failing_enrichment: at least this many FAILED enrichment rows
 
     def params(self) -> dict[str, int]:
+        """Return the thresholds as the named parameters the SQL files bind."""
         return asdict(self)
 
 
@@ -30,7 +33,7 @@ class Kind:
     severity: str             # critical, warning, info
     fix: str                  # the suggested fix kind
     summary: str
-    source: str = "sql"       # sql (queries/<name>.sql) or lineage
+    needs: str | None = None  # a shared preparation the kind's SQL reads ("job_chains": _lf_chain_rows)
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -43,15 +46,16 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("stuck_enrichment", "ALBUM", "warning", "requeue_enrichment", "enrichment pending for too long"),
     Kind("failing_enrichment", "ALBUM", "warning", "requeue_enrichment", "enrichment failing again and again"),
     Kind("duplicate_album", "ALBUM", "warning", "merge_duplicate", "the same release twice; groups with a survivor"),
-    Kind("null_root_job_id", "LOG", "info", "backfill_root", "rows with a job but no root_job_id", "lineage"),
-    Kind("wrong_root_job_id", "LOG", "warning", "backfill_root", "root_job_id is not the top of the chain", "lineage"),
-    Kind("broken_parent_chain", "LOG", "warning", "none", "parent_job_id names a job no row has", "lineage"),
-    Kind("looping_parent_chain", "LOG", "critical", "none", "parent_job_id chains that loop", "lineage"),
+    Kind("null_root_job_id", "LOG", "info", "backfill_root", "rows with a job but no root_job_id", "job_chains"),
+    Kind("wrong_root_job_id", "LOG", "warning", "backfill_root", "root_job_id is not the top of the chain", "job_chains"),
+    Kind("broken_parent_chain", "LOG", "warning", "none", "parent_job_id names a job no row has", "job_chains"),
+    Kind("looping_parent_chain", "LOG", "critical", "none", "parent_job_id chains that loop", "job_chains"),
     Kind("dangling_entity_id", "LOG", "warning", "none", "entity_id points at nothing"),
     Kind("mislabelled_category", "LOG", "info", "relabel_category", "category disagrees with operation and status"),
 )}
-LINEAGE_PROBLEMS = {"null_root": "null_root_job_id", "wrong_root": "wrong_root_job_id",
-                    "broken_chain": "broken_parent_chain", "looping_chain": "looping_parent_chain"}
+# trackless_album's fix depends on its cause; duplicate_album's survivor needs none.
+FIX_BY_CAUSE = {"tracks_never_fetched": "fetch_tracks", "never_enriched": "requeue_enrichment",
+                "edition_suffix": "set_external_id", "too_new_for_musicbrainz": "add_tracks", "unknown": "add_tracks"}
 
 
 @dataclass

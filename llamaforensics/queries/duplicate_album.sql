@@ -8,13 +8,14 @@
 -- Why: users collect, rate and get recommended both copies; the app's own fix
 -- was to re-point collection rows and delete the duplicate by hand.
 -- Fix suggested: merge_duplicate into the survivor (re-pointing every reference).
-WITH norm AS (
+WITH primary_artist AS (
+    SELECT album_id, min(artist_id) AS artist_id FROM album_artists
+    WHERE role = 'primary' AND position = 0 AND _lf_deleted_at IS NULL GROUP BY album_id
+), norm AS (
     SELECT a.id, a.title, a.discogs_id, a.musicbrainz_id, a.created_at,
            trim(regexp_replace(lower(strip_accents(a.title)), '[^\p{L}\p{N}]+', ' ', 'g')) AS key_title,
-           (SELECT aa.artist_id FROM album_artists aa
-            WHERE aa.album_id = a.id AND aa.role = 'primary' AND aa.position = 0 AND aa._lf_deleted_at IS NULL
-            ORDER BY aa.artist_id LIMIT 1) AS artist_id
-    FROM albums a WHERE a._lf_deleted_at IS NULL
+           p.artist_id
+    FROM albums a LEFT JOIN primary_artist p ON p.album_id = a.id WHERE a._lf_deleted_at IS NULL
 ), pairs AS (
     SELECT 'title+artist' AS matched_on, list(id ORDER BY id) AS members FROM norm
     WHERE key_title <> '' AND artist_id IS NOT NULL GROUP BY key_title, artist_id HAVING count(*) > 1

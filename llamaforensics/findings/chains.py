@@ -1,0 +1,64 @@
+"""Job chains for the findings: every job's inferred root, and the log rows whose chain is wrong.
+
+The roots come from the lineage engine (``lineage.infer_roots``: pointer
+jumping with no depth limit, safe on loops and missing parents). Only the
+columns the checks need go into DuckDB, as the temp table ``_lf_chain_roots``;
+``queries/job_chain_rows.sql`` then joins the log to it once and keeps the
+rows with a problem in ``_lf_chain_rows``, which the four job-chain kinds read.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ..queries import load_query
+
+CHAIN_TABLES = ("_lf_chain_rows", "_lf_chain_roots")
+SHOWN_CYCLE_JOBS = 20  # a loop of 10,000 jobs is named, counted and shown by its first jobs, not copied per row
+
+
+def prepare_job_chains(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Fill ``_lf_chain_roots`` and ``_lf_chain_rows``; return each loop's jobs in walk order, by the loop's name."""
+    from ..lineage import cycles, infer_roots
+
+    roots = infer_roots(con)
+    _store_chain_roots(con, roots)
+    con.execute(load_query("job_chain_rows"))
+    return {loop[0]: loop for loop in cycles(con, roots.filter(pl.col("on_cycle")))}
+
+
+def drop_job_chains(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables :func:`prepare_job_chains` made."""
+    for table in CHAIN_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def describe_loops(frame: pl.DataFrame, loops: dict[str, list[str]]) -> pl.DataFrame:
+    """Add each looping row's loop length and its first jobs, in walk order from the loop's name."""
+    if not frame.height:
+        return frame
+    names = frame["cycle"].unique().to_list()
+    shown = pl.DataFrame({"cycle": names, "cycle_length": [len(loops.get(n, [])) for n in names],
+                          "cycle_jobs": [loops.get(n, [])[:SHOWN_CYCLE_JOBS] for n in names]},
+                         schema={"cycle": pl.String, "cycle_length": pl.Int64, "cycle_jobs": pl.List(pl.String)})
+    return frame.join(shown, on="cycle", how="left", maintain_order="left")
+
+
+def _store_chain_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame) -> None:
+    """Keep, per job, what the row checks compare with: its usual parent, root, and whether it loops or breaks at once.
+
+    Plain Arrow strings (not Polars' string views), so DuckDB can copy the
+    registered frame in one scan.
+    """
+    slim = roots.select(
+        "job_id", pl.col("parent_job_id").alias("parent"), "inferred_root",
+        (pl.col("status") == "cycle").alias("looping"),
+        ((pl.col("status") == "broken") & (pl.col("missing_parent") == pl.col("parent_job_id"))).alias("parent_missing"),
+        "cycle", "on_cycle",
+    ).to_arrow(compat_level=pl.CompatLevel.oldest())
+    con.register("_lf_chain_roots_frame", slim)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _lf_chain_roots AS SELECT * FROM _lf_chain_roots_frame")
+    finally:
+        con.unregister("_lf_chain_roots_frame")
