@@ -194,7 +194,9 @@ def album_artists_table(plan: AlbumPlan) -> pa.Table:
 
 
 def track_artists_table(plan: AlbumPlan, album: np.ndarray, position: np.ndarray) -> pa.Table:
-    keep = plan.linked[album]
+    """Track credits: the album's artist on each track; half the artistless albums keep them (the lost link
+    can be read back from them), the other half have none."""
+    keep = plan.linked[album] | (plan.has("artistless")[album] & (plan.number[album] % 2 == 0))
     segs = Segments(arrow_schema("track_artists"))
     segs.add(int(keep.sum()), track_id=track_ids(plan, album[keep], position[keep]),
              artist_id=artist_ids(plan, plan.artist[album[keep]]), role="primary", position=0)

@@ -71,6 +71,7 @@ def build_chunk(seed: int, chunk: int, n: int, first_number: int, batch_base: in
     events.log_later(log, rng, enrich_batches["job"], mbids)
     adds = events.log_user_events(log, rng, people_.users, people_.admins, people_.collections, albums["title"].combine_chunks(),
                                   albums["release_country"].combine_chunks(), mbids)
+    events.log_track_previews(log, seed, albums["title"].combine_chunks(), mbids)
     healthy = np.flatnonzero((plan.role == 0) & ok)
     if anomalies:
         planting.plant_extra_rows(log, rng, healthy)

@@ -3,6 +3,8 @@ admin corrections, preview enrichments and repeated failures."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -10,6 +12,9 @@ import pyarrow.compute as pc
 from .columns import jsonb_text, numbered, timestamps
 from .lifelog import LifeLog, queue_id
 from .plan import DAY, HOUR, MINUTE, NOW_MS, AlbumPlan
+from .vocabulary import TRACK_WORDS
+
+EDITION_SUFFIX = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]\s*$")
 
 
 def log_artists(log: LifeLog, rng, artist_ids: pa.Array, local: np.ndarray, first_album: np.ndarray) -> None:
@@ -162,3 +167,37 @@ def log_enrichment_batches(log: LifeLog, batches: dict) -> None:
     log.add(len(job), depth=0, plant=False, operation="enrichment:batch", category="ENRICHED", status="SUCCESS",
             sources=["MUSICBRAINZ"], reason="Scheduled re-enrichment batch", job_id=job, root_job_id=job,
             is_root_job=True, triggered_by="scheduled", created_at=timestamps(batches["start"]))
+
+
+def log_track_previews(log: LifeLog, seed: int, titles: pa.Array, mbids: pa.Array) -> None:
+    """Preview enrichments that found the tracks of a trackless album but were never applied.
+
+    An admin previewed a MusicBrainz match (for an edition-suffix album, the
+    match the plain title finds) whose ``rawData`` lists the release's tracks;
+    nobody applied it, so the album is still trackless. These are the logged
+    track lists repair proposals are built from. A generator of its own keeps
+    every other row of the chunk as it was.
+    """
+    plan = log.plan
+    idx = np.flatnonzero(plan.has("tracks_never_fetched") | plan.has("edition_suffix"))
+    if not len(idx):
+        return
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, plan.chunk, 7])))
+    preview = []
+    for i, mbid, title in zip(idx, mbids.take(pa.array(idx)).to_pylist(), titles.take(pa.array(idx)).to_pylist()):
+        k = int(plan.claimed_tracks[i]) or int(rng.integers(6, 14))
+        pick = rng.integers(0, len(TRACK_WORDS), (k, 2))
+        tracks = [{"position": p + 1, "number": str(p + 1), "title": f"{TRACK_WORDS[a]} {TRACK_WORDS[b]}",
+                   "length": int(rng.integers(120_000, 360_000))} for p, (a, b) in enumerate(pick)]
+        if plan.has("edition_suffix")[i]:
+            title = EDITION_SUFFIX.sub("", title)
+        preview.append(jsonb_text({"matchScore": 0.88, "matchedEntity": {"id": mbid, "title": title},
+                                   "fieldsToUpdate": ["musicbrainzId", "tracks"],
+                                   "rawData": {"id": mbid, "title": title, "media": [{"position": 1, "tracks": tracks}]}}))
+    start = np.maximum(plan.enriched_at[idx], plan.t0[idx]) + HOUR
+    when = start + (rng.random(len(idx)) * np.maximum(NOW_MS - 2 * HOUR - start, 1)).astype(np.int64)
+    job = queue_id(plan.number[idx], 7)
+    log.add(len(idx), depth=0, plant=False, **log.albums(idx), operation="PREVIEW_ENRICHMENT", category="ENRICHED",
+            status="PREVIEW", sources=["MUSICBRAINZ"], reason="Preview of a MusicBrainz match (dry run)",
+            job_id=job, root_job_id=job, is_root_job=True, triggered_by="admin_ui",
+            preview_data=pa.array(preview, pa.string()), created_at=timestamps(when))

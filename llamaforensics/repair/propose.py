@@ -1,0 +1,155 @@
+"""Proposed corrections for findings, built from data the snapshot already holds.
+
+Each proposal says where its values come from (``origin``) and how sure it
+is (``confidence``, 0-1), and carries no expected state yet: prepare it
+against the database it will be applied to (``prepare_corrections``).
+
+- trackless_album       -> the track list (and MusicBrainz id) of a logged
+                           preview enrichment's ``preview_data`` (confidence:
+                           its matchScore)
+- missing_external_id   -> the musicbrainz_id the successful enrichment logged
+- track_count_mismatch  -> track_count set to the tracks the album really has
+- artistless_album      -> a link to the artist credited on most of its tracks
+- duplicate_album       -> a merge of the duplicate into the group's survivor
+Other kinds (stuck enrichment, job chains, ...) are fixed by the app or by a
+backfill, not by a catalog correction: their proposal says so and holds none.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ..findings import Finding
+from .model import AddTracks, Correction, LinkArtist, MergeAlbums, SetAlbumFields
+
+NO_CORRECTION = {
+    "stuck_enrichment": "requeue the album's enrichment in the app",
+    "failing_enrichment": "look at the last error, then requeue the enrichment in the app",
+    "no_created_log": "nothing to correct in the catalog: the origin is unknown",
+    "late_first_log": "nothing to correct in the catalog: the history is incomplete",
+}
+
+
+@dataclass
+class Proposal:
+    """The corrections proposed for one finding, or a note saying why there are none."""
+
+    finding: Finding
+    corrections: list[Correction] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def confidence(self) -> float:
+        return min((c.confidence for c in self.corrections), default=0.0)
+
+
+def propose(con: duckdb.DuckDBPyConnection, finding: Finding) -> Proposal:
+    """Return the proposal for one finding, read from the snapshot ``con``."""
+    build = _BUILDERS.get(finding.kind)
+    if build is None:
+        note = NO_CORRECTION.get(finding.kind, "no catalog correction fixes this kind: it is fixed in the log or the app")
+        return Proposal(finding, note=note)
+    corrections, note = build(con, finding)
+    return Proposal(finding, corrections, note)
+
+
+def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> list[Proposal]:
+    """Return a proposal for each finding (in order)."""
+    return [propose(con, f) for f in findings]
+
+
+def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
+    row = con.execute("""
+        SELECT l.id::VARCHAR, l.created_at, l.preview_data::VARCHAR, a.musicbrainz_id::VARCHAR
+        FROM llama_logs l JOIN albums a ON a.id = l.album_id
+        WHERE l.album_id = CAST(? AS UUID) AND l.preview_data IS NOT NULL
+          AND json_array_length(l.preview_data, '$.rawData.media[0].tracks') > 0
+        ORDER BY l.created_at DESC, l.id LIMIT 1""", [finding.entity_id]).fetchone()
+    if row is None:
+        return [], "no logged track list for it: add the tracks by hand or from a manifest"
+    log_id, at, preview, album_mbid = row
+    data = json.loads(preview)
+    score = float(data.get("matchScore") or 0.5)
+    origin = f"preview_data of log row {log_id} ({at:%Y-%m-%d})"
+    tracks = [_track(t, disc.get("position") or 1) for disc in data["rawData"].get("media", [])
+              for t in disc.get("tracks", [])]
+    out: list[Correction] = []
+    matched = (data.get("matchedEntity") or {}).get("id")
+    if album_mbid is None and matched and not _mbid_taken(con, matched, finding.entity_id):
+        out.append(SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": matched}, origin=origin,
+                                  confidence=score, reason="MusicBrainz id of the previewed match"))
+    out.append(AddTracks(album_id=finding.entity_id, tracks=tracks, origin=origin, confidence=score,
+                         reason=f"{len(tracks)} tracks of the previewed MusicBrainz match, never applied"))
+    return out, f"{len(tracks)} tracks from {origin}, match score {score:.2f}"
+
+
+def _track(t: dict, disc: int) -> dict:
+    track = {"title": str(t["title"])[:255], "track_number": int(t.get("position") or t.get("number")),
+             "disc_number": int(disc)}
+    if t.get("length") is not None:
+        track["duration_ms"] = int(t["length"])
+    return track
+
+
+def _mbid_taken(con, mbid: str, album_id: str) -> bool:
+    return con.execute("SELECT count(*) FROM albums WHERE musicbrainz_id::VARCHAR = ? AND id <> CAST(? AS UUID)",
+                       [mbid, album_id]).fetchone()[0] > 0
+
+
+def _missing_id(con, finding: Finding) -> tuple[list[Correction], str]:
+    mbid = finding.detail.get("logged_musicbrainz_id")
+    if not mbid:
+        return [], "the enrichment logged no MusicBrainz id: search MusicBrainz for it"
+    if _mbid_taken(con, mbid, finding.entity_id):
+        return [], f"the logged MusicBrainz id {mbid} belongs to another album: look for a duplicate to merge"
+    origin = f"metadata of enrichment log row {finding.evidence[-1]}" if finding.evidence else "enrichment metadata"
+    return [SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": mbid}, origin=origin,
+                           confidence=0.9, reason="MusicBrainz id logged by a successful enrichment")], origin
+
+
+def _track_count(con, finding: Finding) -> tuple[list[Correction], str]:
+    actual = finding.detail.get("actual")
+    if actual is None:
+        return [], "the real number of tracks is unknown"
+    return [SetAlbumFields(album_id=finding.entity_id, fields={"track_count": int(actual)}, origin="the album's tracks",
+                           confidence=0.95, reason=f"track_count set to the {actual} tracks the album has")], \
+        f"track_count {finding.detail.get('claimed')} -> {actual}"
+
+
+def _artistless(con, finding: Finding) -> tuple[list[Correction], str]:
+    row = con.execute("""
+        SELECT ta.artist_id::VARCHAR, ar.name, count(*) AS n,
+               (SELECT count(*) FROM tracks WHERE album_id = CAST($1 AS UUID)) AS tracks
+        FROM tracks t JOIN track_artists ta ON ta.track_id = t.id JOIN artists ar ON ar.id = ta.artist_id
+        WHERE t.album_id = CAST($1 AS UUID)
+        GROUP BY ALL ORDER BY n DESC, ar.name LIMIT 1""", [finding.entity_id]).fetchone()
+    if row is None:
+        return [], "no track names an artist: link one by hand (search the artists by name)"
+    artist_id, name, n, tracks = row
+    confidence = round(0.5 + 0.4 * n / max(tracks, 1), 2)
+    origin = f"track credits ({n} of {tracks} tracks)"
+    return [LinkArtist(album_id=finding.entity_id, artist_id=artist_id, origin=origin, confidence=confidence,
+                       reason=f"{name} is credited on {n} of its {tracks} tracks")], f"link {name}: {origin}"
+
+
+def _duplicate(con, finding: Finding) -> tuple[list[Correction], str]:
+    survivor = finding.detail.get("survivor")
+    if not survivor or survivor == finding.entity_id:
+        return [], "this album is the group's survivor: merge the others into it"
+    matched = finding.detail.get("matched_on", "")
+    confidence = 0.9 if "id" in matched else 0.7
+    return [MergeAlbums(album_id=finding.entity_id, survivor_id=survivor, origin=f"duplicate group ({matched})",
+                        confidence=confidence, reason=f"duplicate of {survivor} (same {matched})")], \
+        f"merge into {survivor} (same {matched})"
+
+
+_BUILDERS = {
+    "trackless_album": _trackless,
+    "missing_external_id": _missing_id,
+    "track_count_mismatch": _track_count,
+    "artistless_album": _artistless,
+    "duplicate_album": _duplicate,
+}

@@ -1,0 +1,84 @@
+"""Proposals from findings: applied to the real database, the finding they answer is gone from a new snapshot."""
+
+import json
+
+import duckdb
+import psycopg
+import pytest
+
+from llamaforensics.findings import run_findings, to_findings
+from llamaforensics.repair import apply_corrections, prepare_corrections
+from llamaforensics.repair.propose import propose, propose_all
+from llamaforensics.snapshot import take_snapshot
+
+FIXABLE = ("trackless_album", "missing_external_id", "track_count_mismatch", "artistless_album", "duplicate_album")
+
+
+@pytest.fixture(scope="module")
+def demo_findings(demo_snapshot):
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        findings = to_findings(run_findings(con))
+        yield findings, propose_all(con, findings)
+
+
+def test_every_fixable_kind_gets_proposals_with_origin_and_confidence(demo_findings):
+    findings, proposals = demo_findings
+    for kind in FIXABLE:
+        made = [p for p in proposals if p.finding.kind == kind and p.corrections]
+        assert made, f"no proposal for any {kind}"
+        for p in made:
+            assert all(c.album_id == p.finding.entity_id and c.origin and 0 < c.confidence <= 1 for c in p.corrections)
+    unfixable = [p for p in proposals if p.finding.kind == "stuck_enrichment"]
+    assert unfixable and all(not p.corrections and "requeue" in p.note for p in unfixable)
+
+
+def test_trackless_proposal_reads_the_logged_preview(demo_findings, demo_snapshot):
+    _, proposals = demo_findings
+    p = next(p for p in proposals if p.finding.kind == "trackless_album" and p.corrections)
+    add = p.corrections[-1]
+    log_id = add.origin.split("log row ")[1].split(" ")[0]
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        preview = json.loads(con.execute("SELECT preview_data::VARCHAR FROM llama_logs WHERE id = CAST(? AS UUID)",
+                                         [log_id]).fetchone()[0])
+    logged = [t["title"] for m in preview["rawData"]["media"] for t in m["tracks"]]
+    assert [t["title"] for t in add.tracks] == logged
+    assert add.confidence == preview["matchScore"]
+
+
+def test_trackless_albums_without_a_logged_track_list_get_a_note(demo_findings):
+    _, proposals = demo_findings
+    bare = [p for p in proposals if p.finding.kind == "trackless_album" and not p.corrections]
+    assert bare and all("by hand" in p.note for p in bare)
+
+
+def test_applied_proposals_resolve_their_findings(demo_db, demo_findings, tmp_path):
+    _, proposals = demo_findings
+    chosen = []
+    for kind in FIXABLE:
+        chosen += [p for p in proposals if p.finding.kind == kind and p.corrections][:2]
+    corrections = prepare_corrections(demo_db, [c for p in chosen for c in p.corrections])
+    results = apply_corrections(demo_db, corrections, dry_run=False)
+    assert {r.status for r in results} == {"APPLIED"}, [r.message for r in results if r.status != "APPLIED"]
+
+    after = take_snapshot(demo_db, tmp_path / "after.duckdb", progress=False)
+    with duckdb.connect(str(after), read_only=True) as con:
+        remaining = {(f.kind, f.entity_id) for f in to_findings(run_findings(con, list(FIXABLE)))}
+    for p in chosen:
+        assert (p.finding.kind, p.finding.entity_id) not in remaining, p.note
+    with psycopg.connect(demo_db.conninfo) as conn:
+        logged = conn.execute("SELECT count(*) FROM llama_logs WHERE category = 'CORRECTED' "
+                              "AND root_job_id LIKE 'llamaforensics-repair-%'").fetchone()[0]
+    assert logged >= len(chosen)
+
+
+def test_a_proposal_for_an_id_another_album_holds_is_withheld(demo_findings, demo_snapshot, tmp_path):
+    _, proposals = demo_findings
+    p = next(p for p in proposals if p.finding.kind == "missing_external_id" and p.corrections)
+    mbid = p.corrections[0].fields["musicbrainz_id"]
+    copy = tmp_path / "clash.duckdb"
+    copy.write_bytes(demo_snapshot.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE albums SET musicbrainz_id = CAST(? AS UUID) WHERE id = "
+                    "(SELECT id FROM albums WHERE musicbrainz_id IS NOT NULL LIMIT 1)", [mbid])
+        again = propose(con, p.finding)
+    assert not again.corrections and "another album" in again.note
