@@ -88,7 +88,7 @@ def _job_trace(graph: nx.DiGraph, pos: dict, category: str | None, jobs: list[st
         name=html.escape(str(category or "missing job")),
         marker={"size": 12, "color": CATEGORY_COLOUR.get(category, "#7f7f7f"), "symbol": symbol,
                 "line": {"width": width, "color": outline}},
-        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)], hoverinfo="text")
+        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)], hoverinfo="text", customdata=jobs)
 
 
 def hover_text(job: str, data: dict) -> str:

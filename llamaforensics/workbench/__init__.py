@@ -1,0 +1,104 @@
+"""The notebook workbench: one object whose methods show each widget.
+
+    import llamaforensics
+    wb = llamaforensics.open()          # the demo data; or a DSN, or a snapshot path
+    wb.findings_browser()               # which albums are broken?
+    wb.repair(wb.findings_of("trackless_album")[:1])
+
+Every widget is a view over a state object (``wb.finder``, ``wb.findings``,
+``wb.audit_state``, ``wb.lineage_state``, ``wb.wizard``) that can be driven
+from plain Python.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+from IPython.display import display
+
+from ..findings import Finding
+from .source import RepairTarget, resolve_source
+from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
+from .views import audit_view, finder_view, findings_view, lineage_view, repair_view, table
+
+__all__ = ["AlbumFinder", "AuditDashboard", "FindingsBrowser", "LineageExplorer", "RepairTarget", "RepairWizard",
+           "Workbench", "open_workbench", "table"]
+
+
+class Workbench:
+    """The snapshot the workbench reads, the target its repairs go to, and a widget per task."""
+
+    def __init__(self, source=None, *, user_id: str | None = None, snapshot_path=None, progress: bool = False):
+        self.con, self.target, self.description = resolve_source(source, snapshot_path=snapshot_path, progress=progress)
+        self.snapshot_path = self.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                              "current_database()").fetchone()[0]
+        self.user_id = user_id
+        self.finder = AlbumFinder(self.con)
+        self._findings: FindingsBrowser | None = None
+        self._audit: AuditDashboard | None = None
+        self.lineage_state = LineageExplorer(self.con)
+        self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=user_id)
+        self._repair_area = w.Output()
+        self._dossier_area = w.Output()
+
+    def __repr__(self) -> str:
+        return f"<llamaforensics workbench: reads {self.description}; repairs go to {self.target.label}>"
+
+    @property
+    def findings(self) -> FindingsBrowser:
+        """The findings browser's state (the findings are computed on first use)."""
+        if self._findings is None:
+            self._findings = FindingsBrowser(self.con)
+        return self._findings
+
+    @property
+    def audit_state(self) -> AuditDashboard:
+        if self._audit is None:
+            self._audit = AuditDashboard(self.con)
+        return self._audit
+
+    def findings_of(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings.findings if f.kind == kind]
+
+    # -- widgets
+    def album(self, query: str = "") -> w.Widget:
+        """The album finder and dossier; ``query`` pre-fills the search box."""
+        self.finder.query = query
+        return finder_view(self.finder)
+
+    def findings_browser(self) -> w.Widget:
+        """Counts per kind and a filterable table; "Repair" opens the repair wizard below it."""
+        def open_dossier(finding: Finding) -> None:
+            self._dossier_area.clear_output()
+            if finding.entity_type == "ALBUM":
+                self.finder.album_id = finding.entity_id
+                with self._dossier_area:
+                    display(finder_view(self.finder))
+
+        return w.VBox([findings_view(self.findings, on_repair=self._open_repair, on_dossier=open_dossier),
+                       self._dossier_area, self._repair_area])
+
+    def audit(self) -> w.Widget:
+        """The category audit dashboard: date range, bucket and filters driving the figures."""
+        return audit_view(self.audit_state)
+
+    def lineage(self, query: str = "") -> w.Widget:
+        """The lineage explorer: a job id or an album in, the tree out; click a job for its rows."""
+        view = lineage_view(self.lineage_state)
+        self.lineage_state.query = query
+        return view
+
+    def repair(self, findings: list[Finding] | Finding | None = None) -> w.Widget:
+        """The repair wizard, on these findings (one, or a batch of one kind)."""
+        if findings is not None:
+            self.wizard.select([findings] if isinstance(findings, Finding) else list(findings))
+        return repair_view(self.wizard)
+
+    def _open_repair(self, findings: list[Finding]) -> None:
+        self._repair_area.clear_output()
+        with self._repair_area:
+            display(self.repair(findings))
+
+
+def open_workbench(source=None, **kwargs) -> Workbench:
+    """Open the workbench on ``source``: a DSN, a snapshot path, or None ($DATABASE_URL, else the demo data)."""
+    return Workbench(source, **kwargs)

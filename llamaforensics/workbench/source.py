@@ -1,0 +1,115 @@
+"""Where the workbench reads from and where its repairs go.
+
+Reads always come from a snapshot (read-only DuckDB). Repairs go to a
+:class:`RepairTarget`: the PostgreSQL database the snapshot was taken from,
+or, with no database (the demo, or a snapshot file alone), a working copy of
+the snapshot, so every step of a repair can still be tried end to end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ..dsn import Dsn, parse_dsn
+from ..repair.apply import apply_one, check_user, prepare_in_catalog
+from ..repair.rehearse import SnapshotCatalog
+from ..repair.session import RepairSession
+from ..repair.store import PostgresCatalog
+from ..repair.undo import reverts_for
+from ..snapshot import open_snapshot, take_snapshot
+from ..snapshot.open import default_snapshot_path, ensure_demo_snapshot
+
+
+@dataclass
+class RepairTarget:
+    """The catalog repairs are written to: ``dsn`` (PostgreSQL) or ``working_copy`` (a snapshot file)."""
+
+    dsn: Dsn | None = None
+    working_copy: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """What the confirmation shows: host/database, never the password."""
+        if self.dsn is not None:
+            return f"PostgreSQL {self.dsn.host_and_db}"
+        return f"snapshot working copy {self.working_copy.name} (no database: nothing leaves this machine)"
+
+    def catalog(self):
+        return PostgresCatalog(self.dsn) if self.dsn is not None else SnapshotCatalog(self.working_copy)
+
+    def prepare(self, corrections: list) -> list:
+        """Fill each correction's expected state from the target as it is now."""
+        catalog = self.catalog()
+        try:
+            return prepare_in_catalog(catalog, corrections)
+        finally:
+            catalog.close()
+
+    def apply(self, corrections: list, session: RepairSession, *, dry_run: bool, on_each=None) -> list:
+        """Apply (or preview) each correction in its own transaction; call ``on_each(i, result)`` after each."""
+        catalog = self.catalog()
+        results = []
+        try:
+            check_user(catalog, session.user_id)
+            for i, correction in enumerate(corrections):
+                results.append(apply_one(catalog, correction, session, dry_run=dry_run))
+                if on_each:
+                    on_each(i, results[-1])
+        finally:
+            catalog.close()
+        return results
+
+    def undo(self, target: str, session: RepairSession, *, dry_run: bool = False) -> list:
+        """Undo a correction (by id) or a whole repair session (by its root job id), as new logged corrections."""
+        catalog = self.catalog()
+        try:
+            reverts = reverts_for(catalog, target)
+        finally:
+            catalog.close()
+        return self.apply(reverts, session, dry_run=dry_run)
+
+    def log_rows(self, ids: list[str]) -> list[dict]:
+        """Return the llama_logs rows with these ids, oldest first."""
+        catalog = self.catalog()
+        try:
+            rows = [catalog.row("llama_logs", {"id": i}) for i in ids]
+            catalog.rollback()
+        finally:
+            catalog.close()
+        return sorted((r for r in rows if r), key=lambda r: (r["created_at"], r["id"]))
+
+
+def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = None,
+                   progress: bool = False) -> tuple[duckdb.DuckDBPyConnection, RepairTarget, str]:
+    """Return (read-only snapshot connection, repair target, description) for ``source``.
+
+    ``source`` is a DSN (text or :class:`Dsn`), a snapshot path, or None: then
+    ``$DATABASE_URL`` when set, else the demo snapshot. A DSN is snapshotted
+    first (to ``snapshot_path``, default beside the demo snapshot).
+    """
+    if source is None and os.environ.get("DATABASE_URL"):
+        source = os.environ["DATABASE_URL"]
+    if isinstance(source, str) and "://" not in source and "=" not in source:
+        source = Path(source)
+    if source is None or isinstance(source, Path):
+        path = Path(source) if source is not None else ensure_demo_snapshot(default_snapshot_path())
+        return open_snapshot(path), RepairTarget(working_copy=_working_copy(path)), f"snapshot {path.name}"
+    dsn = source if isinstance(source, Dsn) else parse_dsn(source)
+    path = Path(snapshot_path) if snapshot_path else default_snapshot_path().with_name(
+        f"{dsn.params.get('dbname', 'db')}@{dsn.params.get('host') or 'localhost'}.duckdb")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    take_snapshot(dsn, path, progress=progress)
+    return open_snapshot(path), RepairTarget(dsn=dsn), f"{dsn.display} (snapshot {path.name})"
+
+
+def _working_copy(path: Path) -> Path:
+    """A writable copy of the snapshot beside it (made once; repairs without a database go there)."""
+    copy = path.with_name(f"{path.stem}.working-copy.duckdb")
+    if not copy.exists() or copy.stat().st_mtime < path.stat().st_mtime:
+        shutil.copyfile(path, copy)
+    return copy

@@ -1,0 +1,294 @@
+"""The workbench's state objects: all the behaviour of the widgets, observable and usable in plain Python.
+
+Each is a ``traitlets.HasTraits`` (the observer machinery ipywidgets itself
+is built on): a widget sets traits or calls methods, and re-renders when the
+traits it observes change. Nothing here imports ipywidgets, so every step of
+every widget can be driven and checked in a test or a script.
+"""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import polars as pl
+from traitlets import Any, Bool, Dict, HasTraits, Instance, Int, List, Unicode, observe
+
+from ..audit import AuditFilter, audit_figures
+from ..dossier import build_dossier, find_albums, tell_story
+from ..findings import Finding, run_findings, to_findings
+from ..repair import APPLIED, Correction, format_diff
+from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
+from ..repair.propose import propose
+from ..repair.rehearse import rehearse
+from ..repair.session import RepairSession
+from .source import RepairTarget
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+class AlbumFinder(HasTraits):
+    """A search box's state: the query, its ranked candidates, and the dossier of the one selected."""
+
+    query = Unicode("")
+    candidates = Instance(pl.DataFrame, args=())
+    album_id = Unicode(None, allow_none=True)
+    dossier = Any(None)
+    story = List()
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
+        super().__init__(**kwargs)
+        self.con = con
+
+    @observe("query")
+    def _search(self, change) -> None:
+        text = change["new"].strip()
+        self.candidates = find_albums(self.con, text) if len(text) >= 2 else pl.DataFrame()
+
+    @observe("album_id")
+    def _open(self, change) -> None:
+        if change["new"] is None:
+            self.dossier, self.story = None, []
+            return
+        self.dossier = build_dossier(self.con, change["new"])
+        self.story = tell_story(self.dossier)
+
+
+class FindingsBrowser(HasTraits):
+    """Every finding of the snapshot, their counts, a filtered and sorted view, and the one selected."""
+
+    kind = Unicode("")          # "" = every kind
+    severity = Unicode("")      # "" = every severity
+    text = Unicode("")          # matches id or title
+    sort = Unicode("severity")  # severity, kind, title
+    rows = List()               # the filtered, sorted findings
+    selected = Instance(Finding, allow_none=True)
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, findings: list[Finding] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.con = con
+        self.findings = findings if findings is not None else to_findings(run_findings(con))
+        self._refilter()
+
+    def counts(self) -> pl.DataFrame:
+        """Findings per kind and severity, most first."""
+        frame = pl.DataFrame({"kind": [f.kind for f in self.findings], "severity": [f.severity for f in self.findings]},
+                             schema={"kind": pl.String, "severity": pl.String})
+        return frame.group_by("kind", "severity").len("findings").sort(["findings", "kind"], descending=[True, False])
+
+    @observe("kind", "severity", "text", "sort")
+    def _filters(self, _change) -> None:
+        self._refilter()
+
+    def _refilter(self) -> None:
+        text = self.text.strip().lower()
+        rows = [f for f in self.findings
+                if (not self.kind or f.kind == self.kind) and (not self.severity or f.severity == self.severity)
+                and (not text or text in f.entity_id or text in (f.title or "").lower())]
+        key = {"severity": lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.kind, f.title or ""),
+               "kind": lambda f: (f.kind, f.title or ""), "title": lambda f: ((f.title or "").lower(), f.kind)}[self.sort]
+        self.rows = sorted(rows, key=key)
+        if self.selected is not None and self.selected not in self.rows:
+            self.selected = None
+
+
+class AuditDashboard(HasTraits):
+    """The category audit's filters and the figures they produce."""
+
+    start = Any(None)        # datetime or None
+    end = Any(None)
+    bucket = Unicode("week")
+    categories = List()
+    operations = List()
+    sources = List()
+    figures = Dict()
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
+        super().__init__(**kwargs)
+        self.con = con
+        self.choices = {column: [r[0] for r in con.execute(
+            f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM llama_logs) WHERE v IS NOT NULL ORDER BY v").fetchall()]
+            for column, expr in (("categories", "category::VARCHAR"), ("operations", "operation"),
+                                 ("sources", "unnest(sources)"))}
+        self.span = con.execute("SELECT min(created_at), max(created_at) FROM llama_logs").fetchone()
+        self.refresh()
+
+    @observe("start", "end", "bucket", "categories", "operations", "sources")
+    def _changed(self, _change) -> None:
+        self.refresh()
+
+    def filter(self) -> AuditFilter:
+        return AuditFilter(start=self.start, end=self.end, categories=tuple(self.categories) or None,
+                           operations=tuple(self.operations) or None, sources=tuple(self.sources) or None)
+
+    def refresh(self) -> None:
+        self.figures = audit_figures(self.con, self.bucket, self.filter())
+
+
+class LineageExplorer(HasTraits):
+    """A job id or album in, its lineage graph out; the selected job's log rows."""
+
+    query = Unicode("")
+    graph = Any(None)
+    job = Unicode(None, allow_none=True)
+    job_rows = Instance(pl.DataFrame, args=())
+    message = Unicode("")
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
+        super().__init__(**kwargs)
+        self.con = con
+
+    @observe("query")
+    def _lookup(self, change) -> None:
+        from ..lineage import album_lineage, job_lineage
+
+        text = change["new"].strip()
+        self.job = None
+        if not text:
+            self.graph, self.message = None, ""
+            return
+        if self.con.execute("SELECT count(*) FROM llama_logs WHERE job_id = ?", [text]).fetchone()[0]:
+            self.graph, self.message = job_lineage(self.con, text), f"job {text}"
+            return
+        candidates = find_albums(self.con, text, limit=1)
+        if candidates.height:
+            album_id = candidates["album_id"][0]
+            self.graph = album_lineage(self.con, album_id)
+            self.message = f"album {candidates['title'][0]} ({album_id})"
+        else:
+            self.graph, self.message = None, f"no job or album matches {text!r}"
+
+    @observe("job")
+    def _rows(self, change) -> None:
+        self.job_rows = pl.DataFrame() if change["new"] is None else self.con.execute(
+            "SELECT created_at, category::VARCHAR AS category, operation, status::VARCHAR AS status, entity_type::VARCHAR "
+            "AS entity_type, entity_id::VARCHAR AS entity_id, reason, error_message FROM llama_logs WHERE job_id = ? "
+            "ORDER BY created_at, id", [change["new"]]).pl()
+
+
+class RepairWizard(HasTraits):
+    """One repair, step by step: findings -> proposals -> edits -> preview -> rehearsal -> apply -> undo.
+
+    ``step`` is one of: pick, review, previewed, applied, undone. Batch mode is
+    the same with several findings of one kind selected.
+    """
+
+    step = Unicode("pick")
+    findings = List()
+    proposals = List()
+    corrections = List()        # the corrections as they stand (proposed, then edited)
+    preview_text = Unicode("")
+    rehearsal_text = Unicode("")
+    results = List()
+    log_rows = List()
+    undo_results = List()
+    done = Int(0)
+    busy = Bool(False)
+    message = Unicode("")
+    elapsed = Dict()            # seconds from opening the wizard to each step
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, target: RepairTarget, snapshot_path, *,
+                 user_id: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.con, self.target, self.snapshot_path = con, target, snapshot_path
+        self.session = RepairSession(user_id=user_id)
+        self.opened = time.monotonic()
+
+    # -- pick and review
+    def select(self, findings: list[Finding]) -> None:
+        """Start over with these findings (one, or several of one kind for a batch)."""
+        kinds = {f.kind for f in findings}
+        if len(kinds) > 1:
+            raise ValueError(f"a batch repairs findings of one kind, not {', '.join(sorted(kinds))}")
+        self.opened = time.monotonic()
+        self.elapsed, self.results, self.log_rows, self.undo_results = {}, [], [], []
+        self.preview_text = self.rehearsal_text = ""
+        self.findings = list(findings)
+        self.proposals = [propose(self.con, f) for f in findings]
+        self.corrections = [c for p in self.proposals for c in p.corrections]
+        self.message = "; ".join(p.note for p in self.proposals[:3]) + (" ..." if len(self.proposals) > 3 else "")
+        self.step = "review"
+
+    def manual(self, album_id: str, *, fields: dict | None = None, track_titles: list[str] | None = None,
+               artist_name: str | None = None, reason: str = "manual correction in the workbench") -> None:
+        """Replace the proposal by a hand-made correction (fields, tracks by title, an artist by name)."""
+        made: list[Correction] = []
+        if fields:
+            made.append(SetAlbumFields(album_id=album_id, fields=fields, reason=reason))
+        if track_titles:
+            made.append(AddTracks(album_id=album_id, reason=reason, tracks=[
+                {"title": t, "track_number": i + 1} for i, t in enumerate(track_titles)]))
+        if artist_name:
+            found = self.con.execute("SELECT id::VARCHAR FROM artists WHERE lower(name) = lower(?) LIMIT 1",
+                                     [artist_name]).fetchone()
+            made.append(LinkArtist(album_id=album_id, reason=reason, artist_id=found[0]) if found else
+                        LinkArtist(album_id=album_id, reason=reason, new_artist={"name": artist_name}))
+        self.corrections = made
+        self.step = "review"
+
+    # -- preview, rehearse, apply, undo
+    def preview(self) -> None:
+        """Prepare the corrections against the target as it is now and show exactly what would change."""
+        self._require(self.corrections, "nothing to preview: no correction is proposed or entered")
+        self.corrections = self.target.prepare(self.corrections)
+        results = self.target.apply(self.corrections, self.session, dry_run=True)
+        self.preview_text = "\n\n".join(format_diff(r.diff) if r.diff else f"{r.correction.kind}: {r.status} {r.message}"
+                                        for r in results)
+        self._mark("previewed")
+        self.step = "previewed"
+
+    def rehearse(self) -> None:
+        """Apply the corrections to a copy of the snapshot and report what each did there.
+
+        They are prepared afresh against the copy: the snapshot may be older than the target.
+        """
+        self._require(self.corrections, "nothing to rehearse")
+        done = rehearse(self.snapshot_path, [c.with_expected(None) for c in self.corrections])
+        self.rehearsal_text = "\n".join(f"{r.correction.kind} on {r.correction.album_id}: {r.status} {r.message}"
+                                        for r in done.results)
+        self._mark("rehearsed")
+
+    def confirmation(self) -> str:
+        """What the apply button asks the admin to confirm: how many corrections, where."""
+        return f"Apply {len(self.corrections)} correction(s) to {self.target.label}?"
+
+    def apply(self, *, confirmed: bool = False) -> None:
+        """Apply for real (each correction its own transaction, logged); needs ``confirmed=True``."""
+        if not confirmed:
+            raise PermissionError(self.confirmation() + " Pass confirmed=True (the Apply button asks first).")
+        self._require(self.step == "previewed", "preview the corrections before applying them")
+        self.busy, self.done = True, 0
+        try:
+            self.results = self.target.apply(self.corrections, self.session, dry_run=False,
+                                             on_each=lambda i, _r: setattr(self, "done", i + 1))
+        finally:
+            self.busy = False
+        self.log_rows = self.target.log_rows([i for r in self.results for i in r.log_ids])
+        self.message = self.summary()
+        self._mark("applied")
+        self.step = "applied"
+
+    def undo(self) -> None:
+        """Undo every correction applied here, as new logged corrections."""
+        applied = [r.correction.id for r in self.results if r.status == APPLIED]
+        self._require(applied, "nothing applied here to undo")
+        self.undo_results = [u for cid in reversed(applied) for u in self.target.undo(cid, self.session)]
+        reverted = sum(r.status == APPLIED for r in self.undo_results)
+        self.message = f"undone: {reverted} of {len(applied)} correction(s) reverted, each logged as a new correction"
+        self._mark("undone")
+        self.step = "undone"
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for r in self.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return ", ".join(f"{n} {s.lower().replace('_', ' ')}" for s, n in sorted(counts.items())) or "nothing done"
+
+    def _mark(self, step: str) -> None:
+        self.elapsed = {**self.elapsed, step: round(time.monotonic() - self.opened, 2)}
+
+    def _require(self, ok, message: str) -> None:
+        if not ok:
+            self.message = message
+            raise ValueError(message)
+

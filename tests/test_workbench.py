@@ -1,0 +1,150 @@
+"""The workbench in plain Python: state objects driven directly, and the widgets forwarding to them."""
+
+import psycopg
+import pytest
+
+import llamaforensics
+from llamaforensics.workbench import RepairTarget, table
+
+
+@pytest.fixture
+def wb(demo_db, tmp_path):
+    return llamaforensics.open(demo_db.conninfo, snapshot_path=tmp_path / "wb.duckdb")
+
+
+def _fixable_trackless(wb):
+    return next(f for f in wb.findings_of("trackless_album") if f.detail["cause"] == "tracks_never_fetched")
+
+
+def _tracks(dsn, album_id):
+    with psycopg.connect(dsn.conninfo) as conn:
+        return conn.execute("SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number", [album_id]).fetchall()
+
+
+def test_open_with_no_argument_reads_the_demo_and_repairs_a_working_copy(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    wb = llamaforensics.open()
+    assert "demo" in wb.description and "working copy" in wb.target.label
+    assert wb.findings_of("trackless_album")
+
+
+def test_the_confirmation_names_the_database_never_the_password(wb, password_server):
+    dsn = password_server.dsn()
+    wb.wizard.target = RepairTarget(dsn=dsn)
+    shown = wb.wizard.target.label + wb.wizard.confirmation()
+    assert dsn.password and dsn.password not in shown
+    assert f"PostgreSQL {dsn.host_and_db}" in shown
+
+
+def test_findings_browser_filters_and_sorts(wb):
+    fb = wb.findings
+    assert fb.counts()["findings"].sum() == len(fb.findings) == len(fb.rows)
+    fb.kind = "duplicate_album"
+    assert fb.rows and {f.kind for f in fb.rows} == {"duplicate_album"}
+    fb.kind, fb.severity = "", "critical"
+    assert fb.rows and {f.severity for f in fb.rows} == {"critical"}
+    fb.severity, fb.sort = "", "title"
+    titles = [(f.title or "").lower() for f in fb.rows]
+    assert titles == sorted(titles)
+    target = fb.rows[5]
+    fb.text = target.entity_id
+    assert target in fb.rows and all(target.entity_id in f.entity_id for f in fb.rows)
+
+
+def test_repair_wizard_applies_a_proposal_to_postgres_and_undoes_it(wb, demo_db):
+    finding = _fixable_trackless(wb)
+    wizard = wb.wizard
+    wizard.select([finding])
+    assert wizard.step == "review" and wizard.corrections and "preview_data" in wizard.corrections[0].origin
+    with pytest.raises(ValueError, match="preview"):
+        wizard.apply(confirmed=True)
+    wizard.preview()
+    assert "add_tracks" in wizard.preview_text and not _tracks(demo_db, finding.entity_id)
+    wizard.rehearse()
+    assert "APPLIED" in wizard.rehearsal_text and not _tracks(demo_db, finding.entity_id)
+    with pytest.raises(PermissionError, match=r"Apply 1 correction\(s\) to PostgreSQL"):
+        wizard.apply()
+    wizard.apply(confirmed=True)
+    assert wizard.summary() == "1 applied" and wizard.done == 1
+    expected = [t["title"] for t in wizard.corrections[0].tracks]
+    assert [t for (t,) in _tracks(demo_db, finding.entity_id)] == expected
+    roots = {r["root_job_id"] for r in wizard.log_rows}
+    assert roots == {wizard.session.job_id}
+    categories = sorted({r["category"] for r in wizard.log_rows})
+    assert categories == ["CORRECTED", "CREATED"]
+
+    wizard.undo()
+    assert wizard.step == "undone" and not _tracks(demo_db, finding.entity_id)
+    with psycopg.connect(demo_db.conninfo) as conn:
+        undo_rows = conn.execute("SELECT count(*) FROM llama_logs WHERE album_id = %s AND category = 'CORRECTED' "
+                                 "AND metadata::text LIKE '%%revert%%'", [finding.entity_id]).fetchone()[0]
+    assert undo_rows >= 1
+
+
+def test_batch_repair_reports_each_outcome(wb):
+    batch = [f for f in wb.findings_of("track_count_mismatch")][:4]
+    wb.wizard.select(batch)
+    wb.wizard.preview()
+    wb.wizard.apply(confirmed=True)
+    assert wb.wizard.summary() == f"{len(batch)} applied"
+    wb.wizard.select(batch)  # the same proposals again, against the corrected database
+    wb.wizard.preview()
+    assert "already" in wb.wizard.preview_text.lower()
+    with pytest.raises(ValueError, match="one kind"):
+        wb.wizard.select([batch[0], wb.findings_of("artistless_album")[0]])
+
+
+def test_manual_correction_creates_the_artist_when_new(wb, demo_db):
+    album = wb.findings_of("artistless_album")[0].entity_id
+    wb.wizard.select(wb.findings_of("artistless_album")[:1])
+    wb.wizard.manual(album, artist_name="Ünïcode \"Quoted\" 樂團 🎵")
+    wb.wizard.preview()
+    wb.wizard.apply(confirmed=True)
+    with psycopg.connect(demo_db.conninfo) as conn:
+        names = conn.execute("SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
+                             "WHERE aa.album_id = %s", [album]).fetchall()
+    assert names == [("Ünïcode \"Quoted\" 樂團 🎵",)]
+
+
+def test_widgets_forward_to_their_state(wb):
+    finder = wb.album()
+    search = finder.children[0]
+    search.value = wb.con.execute("SELECT title FROM albums ORDER BY created_at LIMIT 1").fetchone()[0]
+    assert wb.finder.candidates.height > 0
+    finder.children[1].value = wb.finder.candidates["album_id"][0]
+    assert wb.finder.dossier is not None and wb.finder.story
+
+    browser = wb.findings_browser().children[0]
+    kind = browser.children[1].children[0]
+    kind.value = "trackless_album"
+    assert {f.kind for f in wb.findings.rows} == {"trackless_album"}
+    rows = browser.children[4]
+    rows.value = 0
+    assert wb.findings.selected is wb.findings.rows[0]
+
+    wizard = wb.repair([_fixable_trackless(wb)])
+    buttons = {b._dom_classes[0]: b for b in wizard.children[3].children}
+    assert buttons["lf-apply"].disabled
+    buttons["lf-preview"].click()
+    assert wb.wizard.step == "previewed" and not buttons["lf-apply"].disabled
+
+    audit = wb.audit()
+    before = wb.audit_state.figures
+    audit.children[1].value = "month"
+    assert wb.audit_state.bucket == "month" and wb.audit_state.figures is not before
+
+
+def test_lineage_explorer_takes_a_job_or_an_album(wb):
+    job = wb.con.execute("SELECT job_id FROM llama_logs WHERE job_id IS NOT NULL AND parent_job_id IS NOT NULL "
+                         "LIMIT 1").fetchone()[0]
+    wb.lineage(job)
+    assert job in wb.lineage_state.graph and wb.lineage_state.message == f"job {job}"
+    wb.lineage_state.job = job
+    assert wb.lineage_state.job_rows.height >= 1
+    wb.lineage_state.query = "no such thing at all zzzz"
+    assert wb.lineage_state.graph is None and "no job or album" in wb.lineage_state.message
+
+
+def test_tables_escape_hostile_values():
+    html = table([{"title": "<script>alert('x')</script>", "n": 1}])
+    assert "<script>" not in html and "&lt;script&gt;" in html
