@@ -39,7 +39,8 @@ class SnapshotDiff:
         return {"old": self.old, "new": self.new, "counts": self.counts, **frames}
 
 
-def _attach(old: Path, new: Path) -> duckdb.DuckDBPyConnection:
+def attach_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory DuckDB with snapshot ``old`` attached read-only as ``o`` and ``new`` as ``n``."""
     for path in (old, new):
         open_snapshot(path).close()  # a clear error for anything that is not a snapshot
     con = connect(":memory:")
@@ -102,7 +103,7 @@ def _findings(path: Path) -> pl.DataFrame:
 def diff_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> SnapshotDiff:
     """Return what changed from snapshot ``old`` to snapshot ``new`` (of the same database)."""
     old, new = Path(old), Path(new)
-    con = _attach(old, new)
+    con = attach_snapshots(old, new)
     try:
         added, removed = _album_sets(con)
         fields, tracks = _field_changes(con), _track_changes(con)

@@ -5,11 +5,13 @@
     results = apply_corrections(dsn, prepared)               # dry run: previews, nothing written
     results = apply_corrections(dsn, prepared, dry_run=False)
     undo(dsn, results[0].correction.id, dry_run=False)
+    write_manifest(*export_manifest("dev.duckdb", prod_dsn), "out/")  # a dev copy's fixes, as the upstream manifest
 """
 
 from .apply import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, STALE, Result, apply_corrections,
                     prepare_corrections)
 from .errors import InvalidCorrection, RepairError, StaleCorrection, UndoRefused, UnknownUser
+from .export import export_manifest, write_manifest
 from .model import (KINDS, AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
                     RevertCorrection, SetAlbumFields, UnlinkArtist, dump_corrections, load_corrections)
 from .preview import format_diff, format_results
@@ -20,6 +22,6 @@ __all__ = [
     "ALREADY_APPLIED", "APPLIED", "DRY_RUN", "INVALID", "STALE", "KINDS", "AddTracks", "Correction",
     "InvalidCorrection", "LinkArtist", "MergeAlbums", "ModifyTracks", "RemoveTracks", "RepairError",
     "RepairSession", "Result", "RevertCorrection", "SetAlbumFields", "StaleCorrection", "UndoRefused",
-    "UnknownUser", "UnlinkArtist", "apply_corrections", "dump_corrections", "format_diff", "format_results",
-    "load_corrections", "prepare_corrections", "undo",
+    "UnknownUser", "UnlinkArtist", "apply_corrections", "dump_corrections", "export_manifest", "format_diff",
+    "format_results", "load_corrections", "prepare_corrections", "undo", "write_manifest",
 ]

@@ -1,0 +1,320 @@
+"""Export the difference of two catalogs as the upstream dev-to-prod manifest and its summary (SCHEMA.md).
+
+``dev`` is a copy where albums were fixed, ``prod`` the database to carry the
+fixes to; each is a snapshot file or a DSN (snapshotted to a temporary file
+first). For every album that differs (or each album asked for) the manifest
+entry says what the format can say, exactly as :func:`.manifest.import_manifest`
+reads it back:
+
+* ``updates``: the album fields a correction may set (``ALBUM_FIELDS``) that
+  differ, with dev's values;
+* ``tracks``: the full rows of the dev tracks production lacks (dev ids kept);
+* ``artists`` and ``albumArtistLinks``: the dev artist links production lacks,
+  with the full rows of their artists (created in production when missing).
+
+The summary entry lists the same field changes with both values; imported, a
+``prodValue`` is the state its correction expects, so it refuses as STALE if
+production moved since. What the format cannot carry (a track only production
+has, a changed track, a removed link, album columns no correction sets, columns
+of new rows the import does not keep, albums only dev has) is listed under the
+manifest's ``notCarried``, so no difference passes silently. The diff has no
+common ancestor: where production moved on since the copy was made, the
+manifest sets dev's older value back, and the summary shows both for review.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..diff import attach_snapshots
+from ..dsn import Dsn, parse_dsn
+from ..errors import UsageError
+from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES
+from ..snapshot.format import quote_ident as q
+from .fields import ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS, app_name, canonical_row, canonical_text
+from .plan import new_row
+
+MANIFEST_FILE, SUMMARY_FILE = "manifest.json", "summary.json"
+ENGINE_COLUMNS = ("id", "album_id", "created_at", "updated_at")  # set by the engine, never carried
+LIVE = f"{DELETED_COLUMN} IS NULL"
+_DSN_TEXT = re.compile(r"^postgres(?:ql)?(?:\+\w+)?://|\bdbname\s*=")
+
+
+@dataclass
+class Side:
+    """The rows one catalog holds for the albums compared (prod is attached as ``o``, dev as ``n``)."""
+
+    albums: dict[str, dict]
+    tracks: dict[str, list[dict]]
+    links: dict[str, list[dict]]
+    track_links: Counter
+    artists: dict[str, dict] = field(default_factory=dict)
+
+
+def export_manifest(dev, prod, album_ids=None) -> tuple[dict, list[dict]]:
+    """Return the manifest and the summary that carry ``dev``'s fixes to ``prod``.
+
+    ``dev`` and ``prod`` are snapshot paths or DSNs. Without ``album_ids``,
+    every album both hold whose row, tracks or artist links differ is exported;
+    an album asked for that either lacks raises :class:`UsageError`.
+    """
+    with _snapshots(dev, prod) as [(dev_path, dev_name), (prod_path, prod_name)]:
+        con = attach_snapshots(prod_path, dev_path)
+        try:
+            ids = differing_albums(con) if album_ids is None else _requested(con, album_ids, dev_name, prod_name)
+            prod_side, dev_side = _read(con, ids)
+            notes = _dev_only_albums(con) if album_ids is None else []
+        finally:
+            con.close()
+    entries, summary = [], []
+    for album_id in ids:
+        entry, summary_entry, album_notes = album_export(album_id, prod_side, dev_side)
+        entries += [entry] if entry else []
+        summary += [summary_entry] if summary_entry else []
+        notes += album_notes
+    manifest = {"exportedBy": f"llamaforensics {__version__}", "dev": dev_name, "prod": prod_name,
+                "albums": entries, "notCarried": notes}
+    return manifest, summary
+
+
+def write_manifest(manifest: dict, summary: list[dict], directory: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``manifest.json`` and ``summary.json`` into ``directory`` (made if missing); return both paths.
+
+    Each file is written under a temporary name and renamed: a failure never leaves half a file.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return _write_json(directory / MANIFEST_FILE, manifest), _write_json(directory / SUMMARY_FILE, summary)
+
+
+def _write_json(path: Path, document) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+@contextmanager
+def _snapshots(*sources):
+    """Yield ``(snapshot path, display name)`` per source; a DSN is snapshotted into a temporary directory."""
+    from ..snapshot import take_snapshot
+
+    with tempfile.TemporaryDirectory(prefix="llamaforensics-export-") as tmp:
+        out = []
+        for i, source in enumerate(sources):
+            dsn = _as_dsn(source)
+            if dsn is None:
+                out.append((Path(source), str(source)))
+            else:
+                out.append((take_snapshot(dsn, Path(tmp) / f"{i}.duckdb", progress=False), dsn.display))
+        yield out
+
+
+def _as_dsn(source) -> Dsn | None:
+    if isinstance(source, Dsn):
+        return source
+    text = str(source)
+    return parse_dsn(text) if _DSN_TEXT.search(text) and not Path(text).exists() else None
+
+
+def differing_albums(con) -> list[str]:
+    """Return the ids of the albums live in both catalogs whose row, tracks or artist links differ, in id order."""
+    parts = [_differing("albums", ("id",), "id"), _differing("tracks", ("id",), "album_id"),
+             _differing("album_artists", ("album_id", "artist_id", "role"), "album_id")]
+    sql = (f"SELECT DISTINCT c.id::VARCHAR FROM ({' UNION ALL '.join(parts)}) c "
+           f"JOIN o.albums a ON a.id = c.id AND a.{LIVE} JOIN n.albums b ON b.id = c.id AND b.{LIVE} ORDER BY 1")
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def _differing(table: str, key: tuple[str, ...], album_column: str) -> str:
+    """SQL: the album ids of ``table``'s rows that only one side has, or that differ (``updated_at`` aside)."""
+    cols = [c for c in SNAPSHOT_TABLES[table].column_names if c not in key and c != "updated_at"]
+    on = " AND ".join(f"a.{q(k)} = b.{q(k)}" for k in key)
+    differs = " OR ".join(f"a.{q(c)} IS DISTINCT FROM b.{q(c)}" for c in cols) or "false"
+    return (f"SELECT unnest([a.{q(album_column)}, b.{q(album_column)}]) AS id "
+            f"FROM (SELECT * FROM o.{q(table)} WHERE {LIVE}) a FULL JOIN (SELECT * FROM n.{q(table)} WHERE {LIVE}) b "
+            f"ON {on} WHERE a.{q(key[0])} IS NULL OR b.{q(key[0])} IS NULL OR {differs}")
+
+
+def _requested(con, album_ids, dev_name: str, prod_name: str) -> list[str]:
+    """Return the albums asked for, once each, in order; refuse every one that either catalog lacks."""
+    ids = list(dict.fromkeys(str(a).strip().lower() for a in album_ids))
+    problems = []
+    for alias, name in (("n", f"dev ({dev_name})"), ("o", f"prod ({prod_name})")):
+        have = {r["id"] for r in _rows(con, alias, "albums", "id", ids)}
+        problems += [f"no album {a} in {name}" for a in ids if a not in have]
+    if problems:
+        raise UsageError("cannot export: " + "; ".join(problems))
+    return ids
+
+
+def _dev_only_albums(con) -> list[dict]:
+    rows = con.execute(f"SELECT id::VARCHAR, title FROM n.albums b WHERE {LIVE} AND NOT EXISTS "
+                       f"(SELECT 1 FROM o.albums a WHERE a.id = b.id AND a.{LIVE}) ORDER BY id").fetchall()
+    return [_note(i, t, "album only dev has: the manifest format cannot create albums") for i, t in rows]
+
+
+def _read(con, ids: list[str]) -> tuple[Side, Side]:
+    """Read the albums, their tracks, links and linked artists (of either side) from prod and from dev."""
+    prod, dev = _read_side(con, "o", ids), _read_side(con, "n", ids)
+    artist_ids = sorted({link["artist_id"] for side in (prod, dev) for ls in side.links.values() for link in ls})
+    for side, alias in ((prod, "o"), (dev, "n")):
+        side.artists = {a["id"]: a for a in _rows(con, alias, "artists", "id", artist_ids)}
+    return prod, dev
+
+
+def _read_side(con, alias: str, ids: list[str]) -> Side:
+    tracks = _rows(con, alias, "tracks", "album_id", ids, order="disc_number, track_number, id")
+    links = _rows(con, alias, "album_artists", "album_id", ids, order="position, artist_id, role")
+    credits = _rows(con, alias, "track_artists", "track_id", [t["id"] for t in tracks])
+    return Side({a["id"]: a for a in _rows(con, alias, "albums", "id", ids)}, _by_album(tracks),
+                _by_album(links), Counter(c["track_id"] for c in credits))
+
+
+def _rows(con, alias: str, table: str, column: str, values: list[str], order: str = "1") -> list[dict]:
+    """Return the live rows of ``table`` whose ``column`` is one of ``values``, as canonical values."""
+    if not values:
+        return []
+    cur = con.execute(f"SELECT * EXCLUDE ({DELETED_COLUMN}) FROM {alias}.{q(table)} WHERE {LIVE} "
+                      f"AND {q(column)}::VARCHAR IN (SELECT unnest($values::VARCHAR[])) ORDER BY {order}",
+                      {"values": values})
+    names = [d[0] for d in cur.description]
+    return [canonical_row(table, dict(zip(names, r))) for r in cur.fetchall()]
+
+
+def _by_album(rows: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        out.setdefault(row["album_id"], []).append(row)
+    return out
+
+
+def album_export(album_id: str, prod: Side, dev: Side) -> tuple[dict | None, dict | None, list[dict]]:
+    """Return one album's manifest entry and summary entry (None when nothing can be carried) and its notes."""
+    title = dev.albums[album_id]["title"]
+    updates, changes, notes = _album_fields(prod.albums[album_id], dev.albums[album_id])
+    tracks, track_notes = _new_tracks(prod.tracks.get(album_id, []), dev.tracks.get(album_id, []), dev.track_links)
+    artists, links, link_notes = _new_links(album_id, prod, dev)
+    claimed, real = dev.albums[album_id]["track_count"], len(dev.tracks.get(album_id, []))
+    if tracks and claimed != real:
+        notes.append(f"dev's trackCount is {claimed} for its {real} tracks: adding tracks sets production's "
+                     "trackCount to its real number of tracks")
+    notes = [_note(album_id, title, n) for n in notes + track_notes + link_notes]
+    if not (updates or tracks or links):
+        return None, None, notes
+    head = {"albumId": album_id, "albumTitle": title,
+            "firstArtistName": _first_artist(dev, album_id) or _first_artist(prod, album_id)}
+    entry = head | {"updates": updates, "tracks": tracks, "artists": artists, "albumArtistLinks": links}
+    return entry, head | {"changes": changes}, notes
+
+
+def _album_fields(prod: dict, dev: dict) -> tuple[dict, list[dict], list[str]]:
+    updates, changes, notes = {}, [], []
+    for column, value in dev.items():
+        if column in ENGINE_COLUMNS or _same(prod[column], value):
+            continue
+        name = app_name(column)
+        if column in ALBUM_FIELDS:
+            updates[name] = value
+            changes.append({"field": name, "prodValue": prod[column], "devValue": value})
+        else:
+            notes.append(f"album {name} differs (prod {_show(prod[column])}, dev {_show(value)}): "
+                         "no correction sets it")
+    return updates, changes, notes
+
+
+def _new_tracks(prod: list[dict], dev: list[dict], credits: Counter) -> tuple[list[dict], list[str]]:
+    """Return the full rows of the dev tracks production lacks, and what about the tracks cannot be carried."""
+    prod_by_id, dev_ids = {t["id"]: t for t in prod}, {t["id"] for t in dev}
+    rows, notes = [], []
+    for track in dev:
+        before = prod_by_id.get(track["id"])
+        if before is None:
+            rows.append(_camel(track))
+            notes += _uncarried("tracks", track, TRACK_FIELDS, f"new track {_track(track)}")
+            if credits[track["id"]]:
+                notes.append(f"new track {_track(track)}: its {credits[track['id']]} track-artist link(s) "
+                             "are not carried (the manifest format has none)")
+        elif changed := [app_name(c) for c in track if c != "updated_at" and not _same(before[c], track[c])]:
+            notes.append(f"track {_track(track)} differs in {', '.join(changed)}: the manifest adds tracks, "
+                         "it cannot change them")
+    notes += [f"track {_track(t)} is only in prod: the manifest cannot remove it" for t in prod
+              if t["id"] not in dev_ids]
+    return rows, notes
+
+
+def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[dict], list[str]]:
+    """Return the artist rows and album-artist links dev has and production lacks, and what cannot be carried."""
+    have = {(x["artist_id"], x["role"]): x for x in prod.links.get(album_id, [])}
+    want = {(x["artist_id"], x["role"]): x for x in dev.links.get(album_id, [])}
+    artists, links, notes = {}, [], []
+    for key, link in want.items():
+        name = _artist(dev, link["artist_id"])
+        if key in have and have[key]["position"] != link["position"]:
+            notes.append(f"artist {name} ({link['role']}) is at position {have[key]['position']} in prod, "
+                         f"{link['position']} in dev: the manifest cannot move a link")
+        if key in have:
+            continue
+        links.append({"artistId": link["artist_id"], "role": link["role"], "position": link["position"]})
+        row = dev.artists.get(link["artist_id"])
+        if row is not None:
+            artists[row["id"]] = _camel(row)
+        if row is not None and row["id"] not in prod.artists:
+            notes += _uncarried("artists", row, ARTIST_FIELDS, f"new artist {name}")
+    notes += [f"artist {_artist(prod, a)} ({role}) is linked only in prod: the manifest cannot unlink it"
+              for a, role in have if (a, role) not in want]
+    return list(artists.values()), links, notes
+
+
+def _uncarried(table: str, row: dict, kept, label: str) -> list[str]:
+    """Say which columns of a new row the import will not keep (those differing from the column defaults)."""
+    default = new_row(table, {}, "")
+    lost = [app_name(c) for c, v in row.items()
+            if c not in kept and c not in ENGINE_COLUMNS and not _same(v, default.get(c))]
+    if not lost:
+        return []
+    return [f"{label}: {', '.join(lost)} not carried (the import keeps only the columns a correction sets)"]
+
+
+def _first_artist(side: Side, album_id: str) -> str | None:
+    for link in side.links.get(album_id, []):
+        if link["artist_id"] in side.artists:
+            return side.artists[link["artist_id"]]["name"]
+    return None
+
+
+def _camel(row: dict) -> dict:
+    return {app_name(column): value for column, value in row.items()}
+
+
+def _same(a, b) -> bool:
+    return canonical_text(a) == canonical_text(b)
+
+
+def _show(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _track(track: dict) -> str:
+    return f"{track['disc_number']}-{track['track_number']} {_show(track['title'])} ({track['id']})"
+
+
+def _artist(side: Side, artist_id: str) -> str:
+    row = side.artists.get(artist_id)
+    return f"{_show(row['name'])} ({artist_id})" if row else artist_id
+
+
+def _note(album_id: str, title: str, note: str) -> dict:
+    return {"albumId": album_id, "albumTitle": title, "note": note}
