@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   set up, build the demo snapshot, open JupyterLab on the notebooks
 #               (HEADLESS=1 make demo: print the demo summary instead of starting JupyterLab)
-#   make test   set up, start PostgreSQL if it is down, run the whole test suite
+#   make test   set up, start PostgreSQL if it is down, install Debian's chromium if missing, run the whole test suite
 # Everything else here is the set-up those two do by themselves on a fresh clone.
 
 PYTHON ?= python3
@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8888
 
-.PHONY: demo test postgres install bench clean
+.PHONY: demo test postgres chromium install bench clean
 
 install: $(STAMP)
 
@@ -23,14 +23,17 @@ $(STAMP): pyproject.toml
 postgres:
 	@scripts/ensure-postgres
 
+chromium:
+	@scripts/ensure-chromium
+
 demo: $(STAMP)
 	$(BIN)/llamaforensics demo
 	$(BIN)/llamaforensics info
 ifeq ($(HEADLESS),)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 endif
 
-test: $(STAMP) postgres
+test: $(STAMP) postgres chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) postgres

@@ -82,8 +82,12 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
         out.append(SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": matched}, origin=origin,
                                   confidence=score, reason="MusicBrainz id of the previewed match"))
     out.append(AddTracks(album_id=finding.entity_id, tracks=tracks, origin=origin, confidence=score,
-                         reason=f"{len(tracks)} tracks of the previewed MusicBrainz match, never applied"))
-    return out, f"{len(tracks)} tracks from {origin}, match score {score:.2f}"
+                         reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match, never applied"))
+    return out, f"{_tracks_text(len(tracks))} from {origin}, match score {score:.2f}"
+
+
+def _tracks_text(n: int) -> str:
+    return f"{n} track" + ("" if n == 1 else "s")
 
 
 def _track(t: dict, disc: int) -> dict:

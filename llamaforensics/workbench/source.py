@@ -81,7 +81,7 @@ class RepairTarget:
             catalog.rollback()
         finally:
             catalog.close()
-        return sorted((r for r in rows if r), key=lambda r: (r["created_at"], r["id"]))
+        return sorted((r for r in rows if r), key=lambda r: (r["created_at"], not r["is_root_job"], r["id"]))
 
 
 def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = None,

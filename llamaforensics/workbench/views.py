@@ -129,6 +129,7 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
     kind.add_class("lf-findings-kind")
     severity = w.Dropdown(options=[("every severity", ""), "critical", "warning", "info"], description="Severity")
     text = w.Text(placeholder="id or title contains", description="Filter")
+    text.add_class("lf-findings-filter")
     sort = w.Dropdown(options=["severity", "kind", "title"], description="Sort by")
     rows = w.Select(options=[], rows=12, layout=w.Layout(width="95%"))
     rows.add_class("lf-findings-rows")
