@@ -128,7 +128,30 @@ def test_category_audit_figures_render_in_the_browser(lab, shots):
         assert plots.count() >= 4
         traces = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p.data || []).length)")
         assert sum(traces) > 0 and min(traces) > 0
-        dashboard = page.locator(".lf-audit-figures")
-        if dashboard.count():
-            dashboard.first.scroll_into_view_if_needed()
+        dashboard = page.locator(".lf-audit-figures .js-plotly-plot")
+        dashboard.first.wait_for()
+        assert dashboard.count() >= 4
+        dashboard.first.scroll_into_view_if_needed()
         page.screenshot(path=shots / "category_audit.png")
+
+
+def test_album_finder_and_lineage_explorer_in_the_browser(lab, shots):
+    base, token = lab
+    with browser_page(failure_shot=shots / "failure.png") as page:
+        open_and_run_all(page, base, token, "01_album_investigation.ipynb")
+        assert errors_in(page) == []
+        page.locator(".lf-album-candidates select").first.select_option(index=1)
+        dossier = page.locator(".lf-dossier").first
+        dossier.locator(".lm-TabBar-tab", has_text="Story").click()
+        dossier.locator("p", has_text="Created").first.wait_for()
+        dossier.locator(".lm-TabBar-tab", has_text="Timeline").click()
+        dossier.locator(".js-plotly-plot").first.wait_for()
+        dossier.scroll_into_view_if_needed()
+        page.screenshot(path=shots / "album_dossier.png")
+
+        open_and_run_all(page, base, token, "04_job_lineage.ipynb")
+        assert errors_in(page) == []
+        explorer = page.locator(".lf-lineage-query").first
+        explorer.scroll_into_view_if_needed()
+        page.locator(".lf-lineage-query ~ * .js-plotly-plot, .lf-lineage-query + * + * .js-plotly-plot").first.wait_for()
+        page.screenshot(path=shots / "lineage_explorer.png")

@@ -1,5 +1,7 @@
 """The workbench in plain Python: state objects driven directly, and the widgets forwarding to them."""
 
+import html
+
 import psycopg
 import pytest
 
@@ -113,14 +115,21 @@ def test_widgets_forward_to_their_state(wb):
     assert wb.finder.candidates.height > 0
     finder.children[1].value = wb.finder.candidates["album_id"][0]
     assert wb.finder.dossier is not None and wb.finder.story
+    story_pane = finder.children[2].children[-1]
+    assert html.escape(wb.finder.story[0].text) in story_pane.children[0].value
 
-    browser = wb.findings_browser().children[0]
+    outer = wb.findings_browser()
+    browser = outer.children[0]
     kind = browser.children[1].children[0]
     kind.value = "trackless_album"
     assert {f.kind for f in wb.findings.rows} == {"trackless_album"}
     rows = browser.children[4]
     rows.value = 0
     assert wb.findings.selected is wb.findings.rows[0]
+    repair_one = browser.children[-1].children[0]
+    repair_one.click()
+    assert wb.wizard.findings == [wb.findings.rows[0]] and wb.wizard.step == "review"
+    assert outer.children[2].children[0].state is wb.wizard  # the wizard opened below the browser
 
     wizard = wb.repair([_fixable_trackless(wb)])
     buttons = {b._dom_classes[0]: b for b in wizard.children[3].children}

@@ -13,7 +13,6 @@ from plain Python.
 from __future__ import annotations
 
 import ipywidgets as w
-from IPython.display import display
 
 from ..findings import Finding
 from .source import RepairTarget, resolve_source
@@ -37,8 +36,8 @@ class Workbench:
         self._audit: AuditDashboard | None = None
         self.lineage_state = LineageExplorer(self.con)
         self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=user_id)
-        self._repair_area = w.Output()
-        self._dossier_area = w.Output()
+        self._repair_area = w.VBox()
+        self._dossier_area = w.VBox()
 
     def __repr__(self) -> str:
         return f"<llamaforensics workbench: reads {self.description}; repairs go to {self.target.label}>"
@@ -68,11 +67,9 @@ class Workbench:
     def findings_browser(self) -> w.Widget:
         """Counts per kind and a filterable table; "Repair" opens the repair wizard below it."""
         def open_dossier(finding: Finding) -> None:
-            self._dossier_area.clear_output()
             if finding.entity_type == "ALBUM":
                 self.finder.album_id = finding.entity_id
-                with self._dossier_area:
-                    display(finder_view(self.finder))
+                self._dossier_area.children = [finder_view(self.finder)]
 
         return w.VBox([findings_view(self.findings, on_repair=self._open_repair, on_dossier=open_dossier),
                        self._dossier_area, self._repair_area])
@@ -94,9 +91,7 @@ class Workbench:
         return repair_view(self.wizard)
 
     def _open_repair(self, findings: list[Finding]) -> None:
-        self._repair_area.clear_output()
-        with self._repair_area:
-            display(self.repair(findings))
+        self._repair_area.children = [self.repair(findings)]
 
 
 def open_workbench(source=None, **kwargs) -> Workbench:

@@ -50,8 +50,9 @@ class AlbumFinder(HasTraits):
         if change["new"] is None:
             self.dossier, self.story = None, []
             return
-        self.dossier = build_dossier(self.con, change["new"])
-        self.story = tell_story(self.dossier)
+        found = build_dossier(self.con, change["new"])
+        self.story = tell_story(found)  # before the dossier: views observing it read the story too
+        self.dossier = found
 
 
 class FindingsBrowser(HasTraits):

@@ -14,7 +14,6 @@ from datetime import datetime, time
 import ipywidgets as w
 import plotly.graph_objects as go
 import polars as pl
-from IPython.display import display
 
 from ..dossier import timeline_figure
 from ..findings import KINDS
@@ -70,7 +69,7 @@ def finder_view(state: AlbumFinder) -> w.Widget:
     tabs = w.Tab()
     tabs.add_class("lf-dossier")
     names = ("Album", "Artists", "Tracks", "Timeline", "Lineage", "Findings", "Story")
-    panes = {name: w.Output() for name in names}
+    panes = {name: w.VBox() for name in names}
     tabs.children = [panes[n] for n in names]
     for i, n in enumerate(names):
         tabs.set_title(i, n)
@@ -82,32 +81,27 @@ def finder_view(state: AlbumFinder) -> w.Widget:
 
     def show(_=None):
         d = state.dossier
-        for pane in panes.values():
-            pane.clear_output()
         if d is None:
+            for pane in panes.values():
+                pane.children = []
             return
-        with panes["Album"]:
-            display(w.HTML(table([{"column": k, "value": v} for k, v in d.album.items() if not k.startswith("_")])))
-        with panes["Artists"]:
-            display(w.HTML(table(d.artists)))
-        with panes["Tracks"]:
-            display(w.HTML(table(d.tracks)))
-        with panes["Timeline"]:
-            display(go.FigureWidget(timeline_figure(d)))
-            display(w.HTML(table(d.timeline.select(
-                [c for c in ("created_at", "category", "operation", "status", "sources", "reason", "error_message", "job_id")
-                 if c in d.timeline.columns]))))
-        with panes["Lineage"]:
-            if d.lineage is not None and d.lineage.number_of_nodes():
-                display(go.FigureWidget(lineage_figure(d.lineage, f"jobs that touched {d.album['title']}")))
-            else:
-                print("no job lineage")
-        with panes["Findings"]:
-            display(w.HTML(table([{"kind": f.kind, "severity": f.severity, "fix": f.suggested_fix,
-                                   "detail": f.detail} for f in d.findings])))
-        with panes["Story"]:
-            display(w.HTML("".join(f"<p>{html.escape(s.text)} <small>({len(s.log_ids)} log rows)</small></p>"
-                                   for s in state.story)))
+        timeline = d.timeline.select([c for c in ("created_at", "category", "operation", "status", "sources", "reason",
+                                                  "error_message", "job_id") if c in d.timeline.columns])
+        lineage = (go.FigureWidget(lineage_figure(d.lineage, f"jobs that touched {d.album['title']}"))
+                   if d.lineage is not None and d.lineage.number_of_nodes() else w.HTML("<p><i>no job lineage</i></p>"))
+        content = {
+            "Album": [w.HTML(table([{"column": k, "value": v} for k, v in d.album.items() if not k.startswith("_")]))],
+            "Artists": [w.HTML(table(d.artists))],
+            "Tracks": [w.HTML(table(d.tracks))],
+            "Timeline": [go.FigureWidget(timeline_figure(d)), w.HTML(table(timeline))],
+            "Lineage": [lineage],
+            "Findings": [w.HTML(table([{"kind": f.kind, "severity": f.severity, "fix": f.suggested_fix,
+                                        "detail": f.detail} for f in d.findings]))],
+            "Story": [w.HTML("".join(f"<p>{html.escape(s.text)} <small>({len(s.log_ids)} log rows)</small></p>"
+                                     for s in state.story))],
+        }
+        for name, children in content.items():
+            panes[name].children = children
 
     box.observe(lambda ch: setattr(state, "query", ch["new"]), "value")
     pick.observe(lambda ch: ch["new"] and setattr(state, "album_id", ch["new"]), "value")
@@ -226,6 +220,7 @@ def lineage_view(state: LineageExplorer) -> w.Widget:
         figure.children = [fig]
 
     box.observe(lambda ch: setattr(state, "query", ch["new"]), "value")
+    state.observe(lambda ch: setattr(box, "value", ch["new"]), "query")
     state.observe(render, ["graph", "message"])
     state.observe(lambda _: setattr(rows, "value", table(state.job_rows)), "job_rows")
     box.value = state.query
