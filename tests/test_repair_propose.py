@@ -82,3 +82,16 @@ def test_a_proposal_for_an_id_another_album_holds_is_withheld(demo_findings, dem
                     "(SELECT id FROM albums WHERE musicbrainz_id IS NOT NULL LIMIT 1)", [mbid])
         again = propose(con, p.finding)
     assert not again.corrections and "another album" in again.note
+
+
+def test_proposals_for_kinds_and_a_confidence_floor(demo_snapshot):
+    from llamaforensics.repair.propose import proposals_for
+
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        every = proposals_for(con, ["trackless_album", "track_count_mismatch"])
+        sure = proposals_for(con, ["trackless_album", "track_count_mismatch"], min_confidence=0.9)
+    assert {p.finding.kind for p in every} == {"trackless_album", "track_count_mismatch"}
+    kept = [p for p in sure if p.corrections]
+    dropped = [p for p in sure if "below 0.90" in p.note]
+    assert kept and dropped and all(p.confidence >= 0.9 for p in kept)
+    assert len(kept) + len(dropped) == sum(bool(p.corrections) for p in every)

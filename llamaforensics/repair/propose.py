@@ -61,6 +61,22 @@ def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> list
     return [propose(con, f) for f in findings]
 
 
+def proposals_for(con: duckdb.DuckDBPyConnection, kinds=None, min_confidence: float = 0.0) -> list[Proposal]:
+    """Run the findings of ``kinds`` (default: every kind a correction can fix) and propose for each.
+
+    Proposals below ``min_confidence`` keep their note but lose their corrections.
+    """
+    from ..findings import run_findings, to_findings
+
+    found = to_findings(run_findings(con, list(kinds or _BUILDERS)))
+    proposals = propose_all(con, found)
+    for p in proposals:
+        if p.corrections and p.confidence < min_confidence:
+            p.note = f"confidence {p.confidence:.2f} below {min_confidence:.2f}: left out ({p.note})"
+            p.corrections = []
+    return proposals
+
+
 def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
     row = con.execute("""
         SELECT l.id::VARCHAR, l.created_at, l.preview_data::VARCHAR, a.musicbrainz_id::VARCHAR
