@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 import llamaforensics
+from llamaforensics.errors import UsageError
 from llamaforensics.workbench import RepairTarget, table
 
 
@@ -157,3 +158,24 @@ def test_lineage_explorer_takes_a_job_or_an_album(wb):
 def test_tables_escape_hostile_values():
     html = table([{"title": "<script>alert('x')</script>", "n": 1}])
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_an_applied_correction_shows_up_in_the_refreshed_dossier(wb):
+    finding = wb.findings_of("missing_external_id")[0]
+    wb.wizard.select([finding])
+    wb.wizard.preview()
+    wb.wizard.apply(confirmed=True)
+    written = len(wb.wizard.log_rows)
+    changed = wb.refresh()
+    assert changed["new_rows"]["llama_logs"] == written >= 2
+    wb.finder.album_id = finding.entity_id
+    timeline = wb.finder.dossier.timeline
+    assert timeline.filter(timeline["operation"] == "admin_correction").height >= 1
+    assert any(s.kind == "corrected" and "musicbrainzId" in s.text for s in wb.finder.story)
+    assert not [f for f in wb.findings_of("missing_external_id") if f.entity_id == finding.entity_id]
+
+
+def test_refresh_without_a_database_says_why(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(UsageError, match="nothing to refresh"):
+        llamaforensics.open().refresh()

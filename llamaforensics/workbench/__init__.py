@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..errors import UsageError
 from ..findings import Finding
+from ..snapshot import open_snapshot, refresh_snapshot
 from .source import RepairTarget, resolve_source
 from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
 from .views import audit_view, finder_view, findings_view, lineage_view, repair_view, table
@@ -38,6 +40,23 @@ class Workbench:
         self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=user_id)
         self._repair_area = w.VBox()
         self._dossier_area = w.VBox()
+
+    def refresh(self, progress: bool = False) -> dict:
+        """Bring the snapshot up to date with the database (new log rows, catalog re-read); return what changed.
+
+        The state objects are rebuilt on the refreshed snapshot: show the widgets again to see it.
+        """
+        if self.target.dsn is None:
+            raise UsageError("without a database there is nothing to refresh from: the analysis reads the snapshot, "
+                             f"repairs went to {self.target.working_copy}")
+        self.con.close()
+        changed = refresh_snapshot(self.target.dsn, self.snapshot_path, progress=progress)
+        self.con = open_snapshot(self.snapshot_path)
+        self.finder = AlbumFinder(self.con)
+        self._findings = self._audit = None
+        self.lineage_state = LineageExplorer(self.con)
+        self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=self.user_id)
+        return changed
 
     def __repr__(self) -> str:
         return f"<llamaforensics workbench: reads {self.description}; repairs go to {self.target.label}>"
