@@ -9,8 +9,9 @@ from datetime import datetime
 import pytest
 
 from llamaforensics.audit import AuditFilter, audit_figures, backfill_rules, distribution, failure_rate, write_html
-from llamaforensics.audit.tables import DIMENSIONS
+from llamaforensics.audit.tables import DIMENSIONS, cube
 from llamaforensics.errors import UsageError
+from llamaforensics.findings import find_mislabelled_category
 from llamaforensics.snapshot import open_snapshot
 
 
@@ -57,6 +58,18 @@ def test_backfill_rule_counts_rows_and_its_mislabels(con):
     assert frame["rows"].sum() == total(con)
     planted = con.execute("SELECT count(*) FROM _lf_ground_truth WHERE kind = 'mislabelled_category'").fetchone()[0]
     assert frame["probably_mislabelled"].sum() == planted > 0
+
+
+def test_the_one_scan_cube_agrees_with_the_per_row_queries(con):
+    c = cube(con, "month")
+    by_source = distribution(con, ("source", "category"), None).sort("source", "category")
+    assert c["source_category"].select("source", "category", "rows").equals(by_source.select("source", "category", "rows"))
+    by_user = distribution(con, ("user", "category"), None).sort("user", "category")
+    assert c["user_category"].select("user", "category", "rows").equals(by_user)
+    rules = backfill_rules(con, combos=c["operation_status_category"])
+    assert rules.equals(backfill_rules(con))
+    flagged = find_mislabelled_category(con).height  # the finding, row by row
+    assert rules["probably_mislabelled"].sum() == flagged > 0
 
 
 @pytest.mark.parametrize("bucket, dims", [pytest.param("fortnight", ("category",), id="bad-bucket"),

@@ -9,7 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from .tables import AuditFilter, backfill_rules, cube, distribution, with_spikes
+from .tables import AuditFilter, backfill_rules, cube, with_spikes
 
 TOP_OPERATIONS = 25
 
@@ -48,23 +48,23 @@ def legacy(frame: pl.DataFrame, bucket: str) -> go.Figure:
     return px.bar(long, x="bucket", y="n", color="root_job_id", title=f"rows per {bucket} with and without root_job_id")
 
 
-def backfill(con, where: AuditFilter = AuditFilter()) -> go.Figure:
-    frame = backfill_rules(con, where).unpivot(index="rule", on=["labelled_by_rule", "probably_mislabelled"],
+def backfill(con, where: AuditFilter = AuditFilter(), combos: pl.DataFrame | None = None) -> go.Figure:
+    frame = backfill_rules(con, where, combos).unpivot(index="rule", on=["labelled_by_rule", "probably_mislabelled"],
                                                variable_name="rows_that", value_name="n")
     return px.bar(frame, x="rule", y="n", color="rows_that", barmode="group",
                   title="the rename-day backfill rule, re-applied")
 
 
 def audit_figures(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, go.Figure]:
-    """Return every audit figure, by name (one scan of the log for most of them)."""
+    """Return every audit figure, by name (all from one scan of the log)."""
     c = cube(con, bucket, where)
     figures = {
         "categories_over_time": categories_over_time(c["bucket_category"], bucket),
         "operation_x_category": operation_heatmap(c["operation_category"]),
         "failure_rate": failures(with_spikes(c["bucket"]), bucket),
         "legacy_rows": legacy(c["bucket"], bucket),
-        "backfill_rule": backfill(con, where),
-        "by_source": bars(distribution(con, ("source", "category"), None, where), "source"),
+        "backfill_rule": backfill(con, where, c["operation_status_category"]),
+        "by_source": bars(c["source_category"], "source"),
     }
     for dim in ("status", "triggered_by", "entity_type", "user"):
         figures[f"by_{dim}"] = bars(c[f"{dim}_category"], dim)

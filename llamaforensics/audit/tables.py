@@ -122,46 +122,89 @@ CASE WHEN operation LIKE 'cache:%' THEN 'cache:* -> CACHED'
 """
 
 
-def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFilter()) -> pl.DataFrame:
+def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFilter(),
+                   combos: pl.DataFrame | None = None) -> pl.DataFrame:
     """Re-apply the rename-day backfill rule (SCHEMA.md): rows per rule, how many carry its label, how many the
-    operation-and-status reading says it mislabels."""
+    operation-and-status reading says it mislabels.
+
+    Both readings depend on a row's operation, status and category alone, so
+    they are applied to the distinct combinations (``combos``: operation,
+    status, category, rows; counted here unless the cube already did) rather
+    than to every row. The mislabel test is ``queries/mislabelled_category.sql``
+    itself, run over one stand-in row per combination.
+    """
     from ..queries import load_query
 
-    cond, params = where.where()
-    return con.execute(f"""
-        WITH mislabelled AS ({load_query('mislabelled_category')})
-        SELECT {BACKFILL_RULE} AS rule, count(*) AS rows,
-               count(*) FILTER (WHERE category::VARCHAR = split_part({BACKFILL_RULE}, '-> ', 2)) AS labelled_by_rule,
-               count(*) FILTER (WHERE id IN (SELECT entity_id::UUID FROM mislabelled)) AS probably_mislabelled
-        FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY rows DESC""", params).pl()
+    if combos is None:
+        cond, params = where.where()
+        combos = con.execute(f"SELECT operation, status, category, count(*) AS rows FROM llama_logs l WHERE {cond} "
+                             "GROUP BY ALL", params).pl()
+    stand_ins = combos.select("operation", pl.col("status").cast(pl.String), pl.col("category").cast(pl.String),
+                              "rows").with_row_index("n")
+    con.register("_lf_combos", stand_ins.to_arrow())
+    try:
+        con.execute("""CREATE OR REPLACE TEMP TABLE llama_logs AS
+            SELECT ('00000000-0000-0000-0000-' || lpad(n::VARCHAR, 12, '0'))::UUID AS id, operation, status, category,
+                   TIMESTAMP '2000-01-01' AS created_at, rows FROM _lf_combos""")
+        return con.execute(f"""
+            WITH mislabelled AS ({load_query('mislabelled_category')})
+            SELECT {BACKFILL_RULE} AS rule, sum(rows)::BIGINT AS rows,
+                   coalesce(sum(rows) FILTER (WHERE category = split_part({BACKFILL_RULE}, '-> ', 2)), 0)::BIGINT
+                       AS labelled_by_rule,
+                   coalesce(sum(rows) FILTER (WHERE id IN (SELECT entity_id::UUID FROM mislabelled)), 0)::BIGINT
+                       AS probably_mislabelled
+            FROM temp.main.llama_logs GROUP BY ALL ORDER BY rows DESC, rule""").pl()
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.main.llama_logs")
+        con.unregister("_lf_combos")
 
 
 CUBE_SETS = {"bucket_category": ("bucket", "category"), "operation_category": ("operation", "category"),
              "status_category": ("status", "category"), "triggered_by_category": ("triggered_by", "category"),
              "entity_type_category": ("entity_type", "category"), "user_category": ("user", "category"),
-             "bucket": ("bucket",)}
+             "bucket": ("bucket",), "operation_status_category": ("operation", "status", "category"),
+             "sources_category": ("sources", "category")}
+CUBE_DIMS = ("bucket", "category", "operation", "status", "triggered_by", "entity_type", "user", "sources")
 
 
 def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, pl.DataFrame]:
     """Return several distributions from ONE scan of llama_logs (GROUPING SETS), keyed by their dimensions.
 
     Each frame has the dimensions, ``rows``, ``failed`` and ``without_root``; the
-    figures slice these instead of scanning the log once per figure.
+    figures slice these instead of scanning the log once per figure. The scan
+    groups the stored values (enums, user ids, source lists) and labels them
+    afterwards, on the few groups: a user's name, '(none)', one row per source
+    (``source_category``, from ``sources_category``).
     """
     _check(bucket, ())
     cond, params = where.where()
-    dims = ("bucket", "category", "operation", "status", "triggered_by", "entity_type", "user")
     sets = ", ".join("(" + ", ".join(cols) + ")" for cols in CUBE_SETS.values())
     frame = con.execute(f"""
-        SELECT grouping({', '.join(dims)}) AS gid, {', '.join(dims)}, count(*) AS rows,
-               count(*) FILTER (WHERE status = 'FAILED') AS failed, count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
-        FROM (SELECT date_trunc('{bucket}', l.created_at) AS bucket, l.category::VARCHAR AS category, l.operation,
-                     l.status::VARCHAR AS status, {DIMENSIONS['triggered_by']} AS triggered_by,
-                     {DIMENSIONS['entity_type']} AS entity_type, {DIMENSIONS['user']} AS "user", l.root_job_id
-              FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id WHERE {cond})
-        GROUP BY GROUPING SETS ({sets})""", params).pl()
+        WITH groups AS (
+            SELECT grouping({', '.join(CUBE_DIMS)}) AS gid, {', '.join(CUBE_DIMS)}, count(*) AS rows,
+                   count(*) FILTER (WHERE status = 'FAILED') AS failed,
+                   count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
+            FROM (SELECT date_trunc('{bucket}', l.created_at) AS bucket, l.category, l.operation, l.status,
+                         l.triggered_by, l.entity_type, l.user_id AS "user", l.sources, l.root_job_id
+                  FROM llama_logs l WHERE {cond})
+            GROUP BY GROUPING SETS ({sets}))
+        SELECT gid, bucket, category::VARCHAR AS category, operation, status::VARCHAR AS status,
+               coalesce(triggered_by, '(none)') AS triggered_by, coalesce(entity_type::VARCHAR, '(none)') AS entity_type,
+               coalesce(u.name, g."user", '(no user)') AS "user", sources, rows, failed, without_root
+        FROM groups g LEFT JOIN users u ON u.id = g."user" """, params).pl()
     out = {}
     for name, cols in CUBE_SETS.items():
-        gid = sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in cols)
-        out[name] = frame.filter(pl.col("gid") == gid).select(*cols, "rows", "failed", "without_root").sort(list(cols))
+        gid = sum(1 << (len(CUBE_DIMS) - 1 - i) for i, d in enumerate(CUBE_DIMS) if d not in cols)
+        part = frame.filter(pl.col("gid") == gid).select(*cols, "rows", "failed", "without_root")
+        if name == "user_category":  # two ids may share a name
+            part = part.group_by(cols).agg(pl.col("rows", "failed", "without_root").sum())
+        out[name] = part.sort(list(cols))
+    out["source_category"] = _per_source(out["sources_category"])
     return out
+
+
+def _per_source(frame: pl.DataFrame) -> pl.DataFrame:
+    """Count each row once per source it names ('(none)' when it names none), as ``distribution`` by source does."""
+    sources = pl.when(pl.col("sources").list.len() > 0).then(pl.col("sources")).otherwise(pl.lit(["(none)"]))
+    return (frame.with_columns(sources.alias("source")).explode("source")
+            .group_by("source", "category").agg(pl.col("rows", "failed", "without_root").sum()).sort("source", "category"))
