@@ -99,8 +99,9 @@ def test_batch_repair_reports_each_outcome(wb):
 
 def test_manual_correction_creates_the_artist_when_new(wb, demo_db):
     album = wb.findings_of("artistless_album")[0].entity_id
-    wb.wizard.select(wb.findings_of("artistless_album")[:1])
-    wb.wizard.manual(album, artist_name="Ünïcode \"Quoted\" 樂團 🎵")
+    wb.repair(album=album)
+    assert wb.wizard.album_id == album and [f.kind for f in wb.wizard.findings] == ["artistless_album"]
+    wb.wizard.manual(artist_name="Ünïcode \"Quoted\" 樂團 🎵")
     wb.wizard.preview()
     wb.wizard.apply(confirmed=True)
     with psycopg.connect(demo_db.conninfo) as conn:
@@ -179,3 +180,15 @@ def test_refresh_without_a_database_says_why(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(UsageError, match="nothing to refresh"):
         llamaforensics.open().refresh()
+
+
+def test_an_album_without_findings_gets_a_manual_correction(wb, demo_db):
+    flagged = {f.entity_id for f in wb.findings.findings}
+    healthy = next(a for (a,) in wb.con.execute("SELECT id::VARCHAR FROM albums ORDER BY id").fetchall() if a not in flagged)
+    wb.wizard.select_album(healthy)
+    assert not wb.wizard.findings and not wb.wizard.corrections and "by hand" in wb.wizard.message
+    wb.wizard.manual(fields={"label": "Hand-fixed Records"})
+    wb.wizard.preview()
+    wb.wizard.apply(confirmed=True)
+    with psycopg.connect(demo_db.conninfo) as conn:
+        assert conn.execute("SELECT label FROM albums WHERE id = %s", [healthy]).fetchone()[0] == "Hand-fixed Records"

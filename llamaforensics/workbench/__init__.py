@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..dossier import resolve_album
 from ..errors import UsageError
 from ..findings import Finding
 from ..snapshot import open_snapshot, refresh_snapshot
@@ -103,10 +104,12 @@ class Workbench:
         self.lineage_state.query = query
         return view
 
-    def repair(self, findings: list[Finding] | Finding | None = None) -> w.Widget:
-        """The repair wizard, on these findings (one, or a batch of one kind)."""
+    def repair(self, findings: list[Finding] | Finding | None = None, *, album: str | None = None) -> w.Widget:
+        """The repair wizard, on these findings (one, or a batch of one kind), or on one album (id or title)."""
         if findings is not None:
             self.wizard.select([findings] if isinstance(findings, Finding) else list(findings))
+        elif album is not None:
+            self.wizard.select_album(resolve_album(self.con, album)[0])
         return repair_view(self.wizard)
 
     def _open_repair(self, findings: list[Finding]) -> None:

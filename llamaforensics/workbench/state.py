@@ -9,6 +9,7 @@ every widget can be driven and checked in a test or a script.
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import duckdb
 import polars as pl
@@ -16,7 +17,7 @@ from traitlets import Any, Bool, Dict, HasTraits, Instance, Int, List, Unicode, 
 
 from ..audit import AuditFilter, audit_figures
 from ..dossier import build_dossier, find_albums, tell_story
-from ..findings import Finding, run_findings, to_findings
+from ..findings import Finding, findings_for_album, run_findings, to_findings
 from ..repair import APPLIED, Correction, format_diff
 from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
 from ..repair.propose import propose
@@ -175,6 +176,7 @@ class RepairWizard(HasTraits):
     """
 
     step = Unicode("pick")
+    album_id = Unicode(None, allow_none=True)  # the album a manual correction is for (one finding, or picked)
     findings = List()
     proposals = List()
     corrections = List()        # the corrections as they stand (proposed, then edited)
@@ -205,14 +207,26 @@ class RepairWizard(HasTraits):
         self.elapsed, self.results, self.log_rows, self.undo_results = {}, [], [], []
         self.preview_text = self.rehearsal_text = ""
         self.findings = list(findings)
+        albums = {f.entity_id for f in findings if f.entity_type == "ALBUM"}
+        self.album_id = albums.pop() if len(albums) == 1 else None
         self.proposals = [propose(self.con, f) for f in findings]
         self.corrections = [c for p in self.proposals for c in p.corrections]
         self.message = "; ".join(p.note for p in self.proposals[:3]) + (" ..." if len(self.proposals) > 3 else "")
         self.step = "review"
 
-    def manual(self, album_id: str, *, fields: dict | None = None, track_titles: list[str] | None = None,
+    def select_album(self, album_id: str) -> None:
+        """Start over with one album: the proposals for its findings, if it has any; else a manual correction."""
+        found = findings_for_album(self.con, album_id)
+        self.select(found)
+        self.album_id = album_id
+        if not found:
+            self.message = "no finding about this album: enter a correction by hand"
+
+    def manual(self, album_id: str | None = None, *, fields: dict | None = None, track_titles: list[str] | None = None,
                artist_name: str | None = None, reason: str = "manual correction in the workbench") -> None:
         """Replace the proposal by a hand-made correction (fields, tracks by title, an artist by name)."""
+        album_id = album_id or self.album_id
+        self._require(album_id, "pick a finding about one album, or an album, first")
         made: list[Correction] = []
         if fields:
             made.append(SetAlbumFields(album_id=album_id, fields=fields, reason=reason))
@@ -280,9 +294,8 @@ class RepairWizard(HasTraits):
         self.step = "undone"
 
     def summary(self) -> str:
-        counts: dict[str, int] = {}
-        for r in self.results:
-            counts[r.status] = counts.get(r.status, 0) + 1
+        """Applied / already applied / stale / invalid counts of the last apply."""
+        counts = Counter(r.status for r in self.results)
         return ", ".join(f"{n} {s.lower().replace('_', ' ')}" for s, n in sorted(counts.items())) or "nothing done"
 
     def _mark(self, step: str) -> None:

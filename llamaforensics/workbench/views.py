@@ -285,8 +285,9 @@ def repair_view(state: RepairWizard) -> w.Widget:
                                      "parent_job_id", "root_job_id"])
             + (table([{"undo": r.correction.kind, "status": r.status, "message": r.message}
                       for r in state.undo_results]) if state.undo_results else ""))
-        apply_b.disabled = state.step != "previewed"
-        undo_b.disabled = state.step != "applied"
+        apply_b.disabled = state.step != "previewed" or state.busy
+        confirm_b.disabled = state.busy
+        undo_b.disabled = state.step != "applied" or state.busy
         progress.max = max(len(state.corrections), 1)
 
     def ask(_):
@@ -299,12 +300,9 @@ def repair_view(state: RepairWizard) -> w.Widget:
         state.apply(confirmed=True)
 
     def manual():
-        album = state.findings[0].entity_id if state.findings else None
-        if album is None:
-            raise ValueError("pick a finding or an album first")
         fields = {k: v for k, v in (("title", edits_title.value.strip()), ("musicbrainz_id", edits_mbid.value.strip())) if v}
         titles = [t.strip() for t in edits_tracks.value.splitlines() if t.strip()]
-        state.manual(album, fields=fields, track_titles=titles, artist_name=edits_artist.value.strip() or None)
+        state.manual(fields=fields, track_titles=titles, artist_name=edits_artist.value.strip() or None)
 
     preview_b.on_click(run(state.preview))
     rehearse_b.on_click(run(state.rehearse))
@@ -314,7 +312,7 @@ def repair_view(state: RepairWizard) -> w.Widget:
     undo_b.on_click(run(state.undo))
     use_edits.on_click(run(manual))
     state.observe(render, ["step", "corrections", "preview_text", "rehearsal_text", "results", "log_rows",
-                           "undo_results", "message"])
+                           "undo_results", "message", "busy"])
     state.observe(lambda ch: setattr(progress, "value", ch["new"]), "done")
     render()
     view = w.VBox([heading, proposals, edits, w.HBox([preview_b, rehearse_b, apply_b, undo_b]), confirm, progress,
