@@ -9,10 +9,13 @@
 -- Why: every lineage computation walks job -> parent; a walk over rows instead
 -- of jobs fans out (the upstream backfill's mistake). Most jobs name one parent,
 -- so one pass takes it, and only the disputed jobs are ranked, in a second.
+-- (any_value takes a non-null parent when there is one.)
 -- Fix suggested: none here; conflicting parents are evidence for a person to read.
 CREATE OR REPLACE TEMP TABLE _lf_jobs AS
-SELECT job_id, min(parent_job_id) AS parent, 0::INTEGER AS conflicting_parents,
-       min(parent_job_id) <> max(parent_job_id) AS disputed
+SELECT job_id, any_value(parent_job_id) AS parent, 0::INTEGER AS conflicting_parents,
+       -- two parents differ when their 64-bit hashes do: integer min/max instead of string comparisons
+       min(hash(parent_job_id)) FILTER (WHERE parent_job_id IS NOT NULL)
+           <> max(hash(parent_job_id)) FILTER (WHERE parent_job_id IS NOT NULL) AS disputed
 FROM llama_logs
 WHERE job_id IS NOT NULL
 GROUP BY job_id;
