@@ -1,6 +1,19 @@
-"""The category audit: llama_logs distributions, failure spikes, legacy rows and the backfill rule, as data and figures."""
+"""The category audit: llama_logs distributions, failure spikes, legacy rows and the backfill rule, as data and figures.
 
-from .figures import audit_figures, write_html
-from .tables import AuditFilter, backfill_rules, distribution, failure_rate, legacy_share
+Imported on first use: the command line's help needs the dimensions
+(``audit.dimensions``), not polars and plotly.
+"""
 
-__all__ = ["AuditFilter", "audit_figures", "backfill_rules", "distribution", "failure_rate", "legacy_share", "write_html"]
+from importlib import import_module
+
+_ON_FIRST_USE = {"audit_figures": "figures", "write_html": "figures", "AuditFilter": "tables",
+                 "backfill_rules": "tables", "distribution": "tables", "failure_rate": "tables",
+                 "legacy_share": "tables"}
+
+__all__ = sorted(_ON_FIRST_USE)
+
+
+def __getattr__(name: str):
+    if name in _ON_FIRST_USE:
+        return getattr(import_module(f".{_ON_FIRST_USE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,17 +13,8 @@ import duckdb
 import polars as pl
 
 from ..errors import UsageError
+from .dimensions import BUCKETS, DIMENSIONS
 
-BUCKETS = ("day", "week", "month")
-DIMENSIONS = {
-    "category": "category::VARCHAR",
-    "operation": "operation",
-    "status": "status::VARCHAR",
-    "triggered_by": "coalesce(triggered_by, '(none)')",
-    "entity_type": "coalesce(entity_type::VARCHAR, '(none)')",
-    "user": "coalesce(u.name, l.user_id, '(no user)')",
-    "source": "coalesce(source, '(none)')",
-}
 SPIKE_SIGMAS = 3.0
 MIN_ROWS_FOR_SPIKE = 20
 

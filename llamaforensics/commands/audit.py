@@ -25,7 +25,7 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..audit.tables import BUCKETS, DIMENSIONS
+    from ..audit.dimensions import BUCKETS, DIMENSIONS
     from ..cli import snapshot_argument
 
     p = commands.add_parser("audit", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)

@@ -151,7 +151,9 @@ def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progr
         con,
         f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
         f"SELECT {select_list(table, info)}, NULL FROM {window} AS src "
-        f"ANTI JOIN llama_logs AS seen ON seen.id = src.id",
+        # rows are immutable: a row of the window the snapshot has is in the same window here (no 2M-id hash table)
+        f"ANTI JOIN (SELECT id FROM llama_logs WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}') AS seen "
+        f"ON seen.id = src.id",
         desc="llama_logs (new)", total=None, enabled=progress,
     )
     return con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] - before
