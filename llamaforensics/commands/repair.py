@@ -1,16 +1,21 @@
-"""``llamaforensics repair``: plan, preview, apply and undo corrections, dry-run unless --apply."""
+"""``llamaforensics repair``: plan, preview, apply, undo and replay corrections, dry-run unless --apply."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-HELP = "fix broken albums: plan, preview, apply (logged, undoable) and undo corrections"
+HELP = "fix broken albums: propose, plan, preview, apply (logged, undoable), undo, replay and export corrections"
 DESCRIPTION = """\
 Corrections are JSON documents (set album fields, add/remove/modify tracks,
 link/unlink artists, merge a duplicate album), each with the state it was
 prepared against. FILE is a correction file or an upstream dev-to-prod
 manifest (or its summary), read as is.
 
+  propose FILE   write the corrections proposed for the snapshot's findings to
+                 FILE (--kind K, repeatable; --min-confidence X): tracks and ids
+                 from logged preview enrichments, ids a successful enrichment
+                 logged, real track counts, artists from track credits, merges
+                 of duplicates; each with its origin and confidence
   plan FILE      fill each correction's expected state from the database and
                  write the correction file (to --out, else stdout)
   preview FILE   show exactly what would change, and the log rows, per correction
@@ -20,6 +25,23 @@ manifest (or its summary), read as is.
                  a snapshot instead (the snapshot and the database are untouched)
   undo ID        undo a correction (its id) or a whole session (its
                  llamaforensics-repair-... job id) as new logged corrections
+  replay BATCH [DSN]
+                 replay a batch into DSN (default --dsn, then $DATABASE_URL),
+                 in order, one transaction each, with a progress bar and a
+                 batch summary (problems, changes, counts) instead of every
+                 diff. BATCH is a correction or manifest file, or, with
+                 --from SOURCE_DSN, a session job id (or a correction id) whose
+                 corrections are read back from SOURCE's llama_logs: carry a
+                 session done on a dev copy to production. Corrections keep
+                 their ids, so re-running a batch (after a lost connection,
+                 say) finishes it: what already arrived is ALREADY_APPLIED.
+                 --jobs N spreads the batch over N connections.
+  export DEV PROD
+                 write the dev-to-prod manifest and its summary (manifest.json,
+                 summary.json in --out DIR, default .) for the albums a dev
+                 copy fixed; DEV and PROD are snapshot files or DSNs; --album ID
+                 (repeatable) exports only those; what the format cannot carry
+                 is listed (exit 1 when anything is)
 
 Results: APPLIED, ALREADY_APPLIED (re-running is a no-op), STALE (the album
 changed since the plan: nothing written), INVALID, DRY_RUN. Exit 1 when any
@@ -27,36 +49,64 @@ correction is STALE or INVALID.
 """
 EPILOG = """\
 examples:
+  llamaforensics repair propose fixes.json --kind trackless_album --snapshot prod.duckdb
   llamaforensics repair plan fixes.json --dsn postgresql://me@db/app -o planned.json
   llamaforensics repair preview planned.json --dsn postgresql://me@db/app
   llamaforensics repair apply planned.json --snapshot prod.duckdb        rehearse on a snapshot copy
   llamaforensics repair apply planned.json --dsn postgresql://me@db/app --apply --user admin-1
   llamaforensics repair apply dev-to-prod-manifest.json --apply --json  (DSN from $DATABASE_URL)
   llamaforensics repair undo llamaforensics-repair-0f9c... --apply
+  llamaforensics repair replay llamaforensics-repair-0f9c... --from $DEV_URL $PROD_URL --apply
+                                               a session done on a dev copy, carried to production
+  llamaforensics repair replay dev-to-prod-manifest.json postgresql://me@prod/app --apply --jobs 2 --json
+  llamaforensics repair export dev.duckdb postgresql://me@prod/app -o fixes/
 """
 
 
 def register(commands, formatter) -> None:
     p = commands.add_parser("repair", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    p.add_argument("action", choices=("plan", "preview", "apply", "undo"), help="what to do")
+    p.add_argument("action", choices=("propose", "plan", "preview", "apply", "undo", "replay", "export"),
+                   help="what to do")
     p.add_argument("target", metavar="FILE_OR_ID", help="correction or manifest file; for undo, a correction "
-                                                        "id or a repair session job id")
+                                                        "id or a repair session job id; for replay with --from, "
+                                                        "either of them")
+    p.add_argument("into", metavar="DSN", nargs="?", help="replay: the database to replay into (or --dsn); "
+                                                          "export: PROD")
     p.add_argument("--dsn", metavar="DSN", help="the database (default: $DATABASE_URL)")
+    p.add_argument("--from", dest="source", metavar="SOURCE_DSN",
+                   help="replay: read the session (or correction) from this database's llama_logs")
     p.add_argument("--snapshot", metavar="FILE", type=Path, help="apply: rehearse on a copy of this snapshot")
     p.add_argument("--out", "-o", metavar="FILE", type=Path, help="plan: write the correction file here; "
-                                                                  "apply --snapshot: keep the rehearsed copy here")
+                                                                  "apply --snapshot: keep the rehearsed copy here; "
+                                                                  "replay: write the batch here (nothing applied)")
     p.add_argument("--apply", action="store_true", help="really write (default: dry run)")
     p.add_argument("--user", metavar="ID", help='the admin\'s "User".id recorded on the log rows')
+    p.add_argument("--jobs", metavar="N", type=int, default=1,
+                   help="replay: work over N connections (corrections touching the same album, artist or track "
+                        "stay in order on one; default 1)")
+    p.add_argument("--kind", action="append", metavar="K", help="propose: only findings of this kind (repeatable)")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+                   help="propose: leave out proposals less sure than X (0-1; default 0)")
+    p.add_argument("--album", action="append", metavar="ID", help="export: only this album (repeatable)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from ..cli import print_json, require_dsn
+    from ..errors import UsageError
     from ..repair import apply_corrections, format_results, prepare_corrections, undo
     from ..repair.manifest import read_corrections
     from ..repair.model import dump_corrections
 
+    if args.action == "replay":
+        return _replay(args)
+    if args.action == "propose":
+        return _propose(args)
+    if args.action == "export":
+        return _export(args)
+    if args.into or args.source:
+        raise UsageError(f"repair {args.action} takes no second DSN nor --from (only replay does)")
     if args.action == "apply" and args.snapshot:
         return _rehearse(args)
     dsn = require_dsn(args.dsn)
@@ -74,6 +124,33 @@ def run(args) -> int:
     return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
 
 
+def _replay(args) -> int:
+    from ..cli import print_json, require_dsn
+    from ..errors import UsageError
+    from ..repair.model import dump_corrections
+    from ..repair.replay import batch_summary, format_batch, read_batch, replay
+
+    if args.into and args.dsn and args.into != args.dsn:
+        raise UsageError("replay: give the target database once (DSN or --dsn), not two different ones")
+    if args.snapshot:
+        raise UsageError("replay writes to a database; rehearse on a snapshot with: repair apply FILE --snapshot FILE")
+    source = require_dsn(args.source) if args.source else None
+    if args.out:  # write the batch as a correction file, to review or replay later
+        args.out.write_text(dump_corrections(read_batch(args.target, from_dsn=source)) + "\n", encoding="utf-8")
+        return 0
+    dsn = require_dsn(args.into or args.dsn)
+    batch = read_batch(args.target, dsn, from_dsn=source)
+    if args.jobs < 1:
+        raise UsageError("replay: --jobs must be 1 or more")
+    results = replay(batch, dsn, dry_run=not args.apply, user_id=args.user, progress=not args.json, jobs=args.jobs)
+    if args.json:
+        print_json({"target": dsn.display, "dry_run": not args.apply, **batch_summary(results),
+                    "results": [r.to_dict() for r in results]})
+    else:
+        print(format_batch(results))
+    return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
+
+
 def _rehearse(args) -> int:
     from ..cli import print_json
     from ..repair import format_results
@@ -88,3 +165,50 @@ def _rehearse(args) -> int:
         print(format_results(rehearsal.results))
         print(f"rehearsed on {rehearsal.path} ({args.snapshot} untouched)")
     return 1 if any(r.status in ("STALE", "INVALID") for r in rehearsal.results) else 0
+
+
+def _propose(args) -> int:
+    from ..cli import print_json
+    from ..repair.model import dump_corrections
+    from ..repair.propose import proposals_for
+    from ..snapshot import open_snapshot
+
+    con = open_snapshot(args.snapshot)
+    try:
+        proposals = proposals_for(con, args.kind, args.min_confidence)
+    finally:
+        con.close()
+    corrections = [c for p in proposals for c in p.corrections]
+    Path(args.target).write_text(dump_corrections(corrections) + "\n", encoding="utf-8")
+    if args.json:
+        print_json({"file": str(args.target), "corrections": len(corrections), "proposals": [
+            {"kind": p.finding.kind, "album_id": p.finding.entity_id, "title": p.finding.title,
+             "corrections": [c.kind for c in p.corrections], "confidence": p.confidence, "note": p.note}
+            for p in proposals]})
+        return 0
+    for p in proposals:
+        made = ", ".join(c.kind for c in p.corrections) or "nothing"
+        print(f"{p.finding.kind:22s} {p.finding.title or p.finding.entity_id!s:40.40s}  {made}: {p.note}")
+    fixable = sum(bool(p.corrections) for p in proposals)
+    print(f"{len(corrections)} correction(s) for {fixable} of {len(proposals)} finding(s) written to {args.target}; "
+          f"next: llamaforensics repair plan {args.target} --dsn DSN -o planned.json")
+    return 0
+
+
+def _export(args) -> int:
+    from ..cli import print_json
+    from ..errors import UsageError
+    from ..repair import export_manifest, write_manifest
+
+    if not args.into:
+        raise UsageError("repair export needs DEV and PROD: two snapshot files or DSNs")
+    manifest, summary = export_manifest(args.target, args.into, album_ids=args.album or None)
+    paths = write_manifest(manifest, summary, args.out or Path("."))
+    if args.json:
+        print_json({"manifest": str(paths[0]), "summary": str(paths[1]), "albums": len(manifest["albums"]),
+                    "notCarried": manifest["notCarried"]})
+    else:
+        print(f"{len(manifest['albums'])} album(s) exported: {paths[0]}, {paths[1]}")
+        for note in manifest["notCarried"]:
+            print(f"  not carried: {note['albumTitle']!r} ({note['albumId']}): {note['note']}")
+    return 1 if manifest["notCarried"] else 0

@@ -17,8 +17,8 @@ from ..dsn import Dsn
 from .errors import InvalidCorrection, StaleCorrection, UnknownUser
 from .logbook import correction_rows, session_root_row
 from .model import Correction
-from .operation import execute
-from .plan import load_state, observe, plan, stale_facts
+from .operation import execute_all
+from .plan import TRACKS_LEFT_ALONE, WHOLE_TRACK_KINDS, load_state, observe, plan, reads_ahead, stale_facts
 from .preview import preview
 from .session import RepairSession
 from .store import PostgresCatalog
@@ -72,9 +72,15 @@ def check_user(catalog, user_id: str | None) -> None:
                               "nothing was written")
 
 
-def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_run: bool) -> Result:
-    """Run one correction in its own transaction; commit only when it was applied."""
-    if correction.expected is None:
+def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_run: bool,
+              prepare: bool = False) -> Result:
+    """Run one correction in its own transaction; commit only when it was applied.
+
+    With ``prepare``, a correction without ``expected`` is prepared against the
+    state it is applied to (read and locked in the same transaction), as
+    :func:`prepare_corrections` just before would.
+    """
+    if correction.expected is None and not prepare:
         return Result(correction, INVALID, "not prepared: fill expected with prepare_corrections (repair plan) first")
     catalog.begin()
     try:
@@ -99,9 +105,20 @@ def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_ru
 
 def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
     started = time.monotonic()
-    state = load_state(catalog, c.album_id, lock=True)
-    logged = catalog.logged_correction(c.id)
+    albums = sorted({c.album_id, getattr(c, "survivor_id", c.album_id)})
+    ahead = reads_ahead(catalog, c)
+    state, logged, *read = load_state(catalog, c.album_id, lock=True, brief_tracks=c.kind not in WHOLE_TRACK_KINDS,
+                                      lock_tracks=c.kind not in TRACKS_LEFT_ALONE,
+                                      also=[catalog.logged_query(c.id, albums, brief=True), *ahead])
+    with catalog.read_ahead(ahead, read):
+        return _decide(catalog, c, session, dry_run, state, logged[0] if logged else None, started)
+
+
+def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started):
+    if c.expected is None:
+        c = c.with_expected(observe(catalog, c, state))
     if logged:
+        _learn_writes(session, logged)
         return Result(c, ALREADY_APPLIED, f"applied at {logged['created_at']} in {logged['root_job_id']}"), None
     now = session.now()
     survivor = getattr(c, "survivor_id", c.album_id)
@@ -126,11 +143,28 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
     diff = preview(change, rows)
     if dry_run:
         return Result(c, DRY_RUN, "dry run: nothing written", diff), change
-    for op in change.ops:
-        execute(catalog, op)
-    for row in rows:
-        catalog.insert("llama_logs", row)
+    with catalog.together():  # every write in one round trip where the backend can
+        execute_all(catalog, change.ops)
+        catalog.insert_many("llama_logs", _same_columns(rows))
     return Result(c, APPLIED, f"applied in {session.job_id}", diff, log_ids=[r["id"] for r in rows]), change
+
+
+def _same_columns(rows: list[dict]) -> list[dict]:
+    """Give every log row the same columns (NULL where a row has none), so they go in one statement."""
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    return [{name: row.get(name) for name in names} for row in rows]
+
+
+def _learn_writes(session: RepairSession, logged: dict) -> None:
+    """Remember the ``updated_at`` values an already applied correction of this batch wrote.
+
+    When a batch is run again (after a lost connection, say), corrections
+    prepared together with one applied by the earlier run expect the
+    ``updated_at`` it replaced, exactly as when the batch runs in one go.
+    """
+    for op in ((logged.get("metadata") or {}).get("llamaforensics") or {}).get("ops") or []:
+        if op.get("table") == "albums" and op.get("action") == "update" and "updated_at" in (op.get("after") or {}):
+            session.remember_write(op["where"]["id"], op["before"].get("updated_at"), op["after"]["updated_at"])
 
 
 def _remember(session: RepairSession, change) -> None:

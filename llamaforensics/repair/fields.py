@@ -92,17 +92,29 @@ def canonical(value):
     return str(value)
 
 
+_PLAIN = frozenset((bool, int, float))
+
+
+@cache
+def json_columns(table: str) -> frozenset[str]:
+    return frozenset(name for name, col in columns(table).items() if col.pg_type == "JSONB")
+
+
 def canonical_row(table: str, row: dict) -> dict:
     """Return a row of ``table`` as canonical JSON data (JSON columns parsed when they came as text)."""
-    cols = columns(table)
+    json_cols = json_columns(table)
     out = {}
     for name, value in row.items():
         if name in SKIPPED_COLUMNS:
             continue
-        col = cols.get(name)
-        if col is not None and col.pg_type == "JSONB" and isinstance(value, str):
-            value = json.loads(value)
-        out[name] = canonical(value)
+        if value is None or value.__class__ in _PLAIN:  # most values: nothing to do
+            out[name] = value
+        elif value.__class__ is str:
+            out[name] = json.loads(value) if name in json_cols else value
+        elif name in json_cols:  # parsed by the driver: plain JSON data already
+            out[name] = value
+        else:
+            out[name] = canonical(value)
     return out
 
 

@@ -78,7 +78,9 @@ def _child_row(session, now, common, change, op, category, entity_type, operatio
         reason = f"artist linked to the album as {row['role']!r} by a correction"
     return _log_row(session, now, **common, **pointers, operation=operation, category=category,
                     entity_type=entity_type, reason=reason, metadata={"llamaforensics": {
-                        "correctionId": change.correction.id, "row": row}})
+                        # the row's set columns (the rest are NULL); the CORRECTED row keeps it whole, for undo
+                        "correctionId": change.correction.id,
+                        "row": {k: v for k, v in row.items() if v is not None}}})
 
 
 def _album_after(change: Change):
@@ -114,6 +116,8 @@ def app_metadata(change: Change) -> dict:
                     meta["coverArt"] = delta
                 else:
                     meta[group].append(delta)
+        elif op.table == "tracks" and op.action == "repoint":  # a merge moving the duplicate's tracks (or undoing it)
+            meta["tracks"] += [_moved_track_entry(change, op, key) for key in op.keys]
         elif op.table == "tracks":
             meta["tracks"].append(_track_entry(change, op))
         elif op.table == "album_artists" and op.action in ("insert", "delete"):
@@ -134,6 +138,13 @@ def _track_entry(change: Change, op) -> dict:
         action = "added" if op.action == "insert" else "removed"
     return {"action": action, "trackTitle": track.get("title"), "position": track.get("track_number"),
             "discNumber": track.get("disc_number"), "deltas": deltas}
+
+
+def _moved_track_entry(change: Change, op, key: dict) -> dict:
+    track = change.tracks.get(key["id"]) or {}
+    return {"action": "added" if op.new == change.album_id else "removed", "trackTitle": track.get("title"),
+            "position": track.get("track_number"), "discNumber": track.get("disc_number"),
+            "deltas": [{"field": "albumId", "before": op.old, "after": op.new}]}
 
 
 def describe_kind(kind: str) -> str:

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from functools import cache
 
 from .errors import InvalidCorrection
 from .fields import ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS, app_name, columns
-from .model import Correction, correction_problems
+from .model import Correction, build_correction, correction_problems
 
 ENTRY_KEYS = {"albumId", "albumTitle", "firstArtistName", "updates", "tracks", "artists", "albumArtistLinks",
               "changes"}
+MANIFEST_NAMESPACE = uuid.UUID("5d0e7c1b-9a43-4f8e-b2d6-3c1f0a7e9b21")
 SNAKE = {camel: name for name, (camel, _group) in ALBUM_FIELDS.items()}
 
 
+@cache
 def snake(name: str) -> str:
     return SNAKE.get(name) or re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
@@ -88,7 +92,24 @@ def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
         problems += [_manifest_path(p, where) for p in correction_problems(doc, "$")]
     if problems:
         return problems, []
-    return [], [Correction.from_dict(doc) for doc, _, _ in docs]
+    return [], [build_correction(_identified(doc)) for doc, _, _ in docs]  # each validated just above
+
+
+def _identified(doc: dict) -> dict:
+    """Give the correction (and its tracks without an id) ids derived from its content.
+
+    Importing the same manifest twice then yields the same corrections, so
+    applying it again is reported ALREADY_APPLIED instead of adding the tracks
+    that had no id a second time (refused, their positions being taken).
+    """
+    if doc["kind"] == "add_tracks":
+        doc = {**doc, "tracks": [t if t.get("id") else {"id": _content_id(
+            [doc["album_id"], t.get("disc_number", 1), t["track_number"], t["title"]]), **t} for t in doc["tracks"]]}
+    return {**doc, "id": _content_id(doc)}
+
+
+def _content_id(value) -> str:
+    return str(uuid.uuid5(MANIFEST_NAMESPACE, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)))
 
 
 def _renamed(values, allowed, path: str) -> tuple[dict, list[str]]:
@@ -168,10 +189,13 @@ def _unknown_albums(dsn, entries: list) -> list[str]:
 
     catalog = PostgresCatalog(dsn)
     try:
-        return [f"$[{i}].albumId: no album {e['albumId']} in {dsn.display}"
-                for i, e in enumerate(entries) if catalog.row("albums", {"id": e["albumId"]}) is None]
+        ids = list(dict.fromkeys(e["albumId"] for e in entries))
+        found = {row["id"] for i in range(0, len(ids), 1000)
+                 for row in catalog.rows_in("albums", "id", ids[i:i + 1000])}
     finally:
         catalog.close()
+    return [f"$[{i}].albumId: no album {e['albumId']} in {dsn.display}" for i, e in enumerate(entries)
+            if e["albumId"].lower() not in found]
 
 
 def read_corrections(path, dsn=None) -> list[Correction]:

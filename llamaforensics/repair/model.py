@@ -58,8 +58,7 @@ class Correction:
         problems = correction_problems(data, path)
         if problems:
             raise InvalidCorrection("invalid correction", problems)
-        args = {k: v for k, v in data.items() if k != "kind"}
-        return KINDS[data["kind"]](**args)
+        return build_correction(data)
 
     def with_expected(self, expected: dict) -> "Correction":
         """Return a copy prepared against ``expected``."""
@@ -149,6 +148,11 @@ KINDS: dict[str, type[Correction]] = {
 }
 
 
+def build_correction(data: dict) -> Correction:
+    """Return the correction of a document already validated (validating costs more than building)."""
+    return KINDS[data["kind"]](**{k: v for k, v in data.items() if k != "kind"})
+
+
 def correction_problems(data, path: str = "$") -> list[str]:
     """Return every problem of a correction document, each with its path; [] when it is valid."""
     problems = schema_problems(data, correction_schema(), path)
@@ -199,7 +203,7 @@ def load_corrections(text: str, source: str = "input") -> list[Correction]:
     problems = [p for i, item in enumerate(items) for p in correction_problems(item, f"$[{i}]")]
     if problems:
         raise InvalidCorrection(f"{source} has {len(problems)} problem(s)", problems)
-    return [Correction.from_dict(item) for item in items]
+    return [build_correction(item) for item in items]
 
 
 def dump_corrections(corrections: list[Correction]) -> str:

@@ -9,9 +9,8 @@ back.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
-from .errors import StaleCorrection
 
 ROW_KEYS = {
     "albums": ("id",), "artists": ("id",), "tracks": ("id",), "llama_logs": ("id",),
@@ -34,7 +33,9 @@ class Operation:
     keys: list[dict] | None = None  # repoint: the rows moved (their keys)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None or k in ("old", "new")}
+        # Shallow (rows are shared, not copied): asdict's deep copy was the engine's costliest step.
+        return {f.name: v for f in fields(self)
+                if (v := getattr(self, f.name)) is not None or f.name in ("old", "new")}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Operation":
@@ -62,22 +63,40 @@ def repoint(table: str, column: str, old, new, keys: list[dict]) -> Operation:
 
 
 def execute(catalog, op: Operation) -> None:
-    """Run one operation; a row that is not where the plan found it aborts the correction as STALE."""
+    """Run one operation; a row that is not where the plan found it aborts the correction as STALE.
+
+    Each statement must touch exactly one row; the catalog checks it (at once,
+    or at the end of a :meth:`together` batch).
+    """
     if op.action == "insert":
         catalog.insert(op.table, op.row)
-        return
-    if op.action == "delete":
-        found = catalog.delete(op.table, op.row_key)
-        expected = 1
+    elif op.action == "delete":
+        catalog.delete(op.table, op.row_key, expect=1)
     elif op.action == "update":
-        found = catalog.update(op.table, op.where, op.after)
-        expected = 1
+        catalog.update(op.table, op.where, op.after, expect=1)
     else:
-        found = sum(catalog.update(op.table, {**k, op.column: op.old}, {op.column: op.new}) for k in op.keys)
-        expected = len(op.keys)
-    if found != expected:
-        raise StaleCorrection(f"{op.table}: expected to {op.action} {expected} row(s), found {found}; "
-                              "the catalog changed while the correction ran")
+        for k in op.keys:
+            catalog.update(op.table, {**k, op.column: op.old}, {op.column: op.new}, expect=1)
+
+
+def execute_all(catalog, ops: list[Operation]) -> None:
+    """Run operations in order; consecutive inserts of rows of one shape into one table go together."""
+    i = 0
+    while i < len(ops):
+        op = ops[i]
+        if op.action != "insert":
+            execute(catalog, op)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(ops) and _same_insert(ops[j], op):
+            j += 1
+        catalog.insert_many(op.table, [o.row for o in ops[i:j]])
+        i = j
+
+
+def _same_insert(op: Operation, first: Operation) -> bool:
+    return op.action == "insert" and op.table == first.table and op.row.keys() == first.row.keys()
 
 
 def inverse(op: Operation, now: str) -> Operation:

@@ -9,6 +9,7 @@ means the target is already reached.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from .errors import InvalidCorrection
 from .fields import ALBUM_UNIQUE_FIELDS, canonical, canonical_text, columns
@@ -43,12 +44,38 @@ class Change:
         return not self.ops
 
 
-def load_state(catalog, album_id: str, *, lock: bool = False) -> AlbumState:
-    """Read (and with ``lock``, lock) an album, its tracks and its artist links."""
-    album = catalog.row("albums", {"id": album_id}, lock=lock)
-    tracks = catalog.rows("tracks", {"album_id": album_id}, lock=lock, order="disc_number, track_number, id")
-    links = catalog.rows("album_artists", {"album_id": album_id}, lock=lock, order="position, artist_id, role")
-    return AlbumState(album, tracks, links)
+# What planning a correction needs of the album's tracks: whole rows only where it removes, changes or moves
+# them (reading whole rows costs more), and locks only where it may write them (each lock is a write).
+BRIEF_TRACK_COLUMNS = ("id", "album_id", "disc_number", "track_number", "title", "updated_at")
+WHOLE_TRACK_KINDS = frozenset({"remove_tracks", "modify_tracks", "merge_albums"})
+TRACKS_LEFT_ALONE = frozenset({"set_album_fields", "add_tracks", "link_artist", "unlink_artist"})
+
+
+def load_state(catalog, album_id: str, *, lock: bool = False, also=(), brief_tracks: bool = False,
+               lock_tracks: bool = True) -> AlbumState | tuple:
+    """Read (and with ``lock``, lock) an album, its tracks and its artist links, in one round trip.
+
+    With ``also`` (more queries to run in the same round trip), return the state and their rows;
+    with ``brief_tracks``, only :data:`BRIEF_TRACK_COLUMNS` of the tracks; ``lock_tracks=False``
+    locks the album and its links but not its tracks.
+    """
+    album, tracks, links, *more = catalog.fetch_together([
+        catalog.select("albums", {"id": album_id}, lock=lock),
+        catalog.select("tracks", {"album_id": album_id}, lock=lock and lock_tracks,
+                       order="disc_number, track_number, id", columns=BRIEF_TRACK_COLUMNS if brief_tracks else None),
+        catalog.select("album_artists", {"album_id": album_id}, lock=lock, order="position, artist_id, role"),
+        *also])
+    state = AlbumState(album[0] if album else None, tracks, links)
+    return (state, *more) if also else state
+
+
+def reads_ahead(catalog, correction: Correction) -> list:
+    """Return the queries the planner of ``correction`` will make, to send with the state's (one round trip)."""
+    if isinstance(correction, AddTracks):
+        return [catalog.select_in("tracks", "id", [t["id"] for t in correction.tracks])]
+    if isinstance(correction, LinkArtist):
+        return [catalog.select("artists", {"id": correction.artist_id})]
+    return []
 
 
 def observe(catalog, correction: Correction, state: AlbumState) -> dict:
@@ -110,9 +137,14 @@ def album_update(album: dict, changes: dict, now: str) -> Operation:
 
 def new_row(table: str, values: dict, now: str) -> dict:
     """Return a complete new row: the upstream literal defaults, then ``values``, stamped ``now``."""
-    row = {name: literal_default(col.default) for name, col in columns(table).items()}
+    row = dict(_defaults(table))
     row |= {"created_at": now, "updated_at": now} if "updated_at" in row else {"created_at": now}
     return row | {k: canonical(v) for k, v in values.items()}
+
+
+@cache
+def _defaults(table: str) -> dict:
+    return {name: literal_default(col.default) for name, col in columns(table).items()}
 
 
 def literal_default(default: str | None):
@@ -151,12 +183,12 @@ def _add_tracks(catalog, c: AddTracks, state: AlbumState, now: str) -> Change:
     have = {t["id"] for t in state.tracks}
     taken = {(t["disc_number"], t["track_number"]): t for t in state.tracks}
     ops = []
+    elsewhere = [t for t in catalog.rows_in("tracks", "id", [t["id"] for t in c.tracks]) if t["id"] not in have]
+    if elsewhere:
+        raise InvalidCorrection(f"track {elsewhere[0]['id']} already exists on album {elsewhere[0]['album_id']}")
     for track in c.tracks:
         if track["id"] in have:
             continue
-        elsewhere = catalog.row("tracks", {"id": track["id"]})
-        if elsewhere:
-            raise InvalidCorrection(f"track {track['id']} already exists on album {elsewhere['album_id']}")
         pos = (track.get("disc_number", 1), track["track_number"])
         if pos in taken:
             raise InvalidCorrection(f"disc {pos[0]} track {pos[1]} of album {album['id']} is already "

@@ -1,7 +1,9 @@
 """Proposed corrections for findings, built from data the snapshot already holds.
 
-Each proposal says where its values come from (``origin``) and how sure it
-is (``confidence``, 0-1), and carries no expected state yet: prepare it
+Each proposed correction says where its values come from (``origin``: "logs"
+for values read from log rows, "finding" for values read from the catalog
+itself; ``reason`` names the rows), and how sure it is (``confidence``, 0-1).
+It carries no expected state yet: prepare it
 against the database it will be applied to (``prepare_corrections``).
 
 - trackless_album       -> the track list (and MusicBrainz id) of a logged
@@ -89,17 +91,17 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
     log_id, at, preview, album_mbid = row
     data = json.loads(preview)
     score = float(data.get("matchScore") or 0.5)
-    origin = f"preview_data of log row {log_id} ({at:%Y-%m-%d})"
+    source = f"preview_data of log row {log_id} ({at:%Y-%m-%d})"
     tracks = [_track(t, disc.get("position") or 1) for disc in data["rawData"].get("media", [])
               for t in disc.get("tracks", [])]
     out: list[Correction] = []
     matched = (data.get("matchedEntity") or {}).get("id")
     if album_mbid is None and matched and not _mbid_taken(con, matched, finding.entity_id):
-        out.append(SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": matched}, origin=origin,
-                                  confidence=score, reason="MusicBrainz id of the previewed match"))
-    out.append(AddTracks(album_id=finding.entity_id, tracks=tracks, origin=origin, confidence=score,
-                         reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match, never applied"))
-    return out, f"{_tracks_text(len(tracks))} from {origin}, match score {score:.2f}"
+        out.append(SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": matched}, origin="logs",
+                                  confidence=score, reason=f"MusicBrainz id of the previewed match ({source})"))
+    out.append(AddTracks(album_id=finding.entity_id, tracks=tracks, origin="logs", confidence=score,
+                         reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match ({source}), never applied"))
+    return out, f"{_tracks_text(len(tracks))} from {source}, match score {score:.2f}"
 
 
 def _tracks_text(n: int) -> str:
@@ -125,16 +127,16 @@ def _missing_id(con, finding: Finding) -> tuple[list[Correction], str]:
         return [], "the enrichment logged no MusicBrainz id: search MusicBrainz for it"
     if _mbid_taken(con, mbid, finding.entity_id):
         return [], f"the logged MusicBrainz id {mbid} belongs to another album: look for a duplicate to merge"
-    origin = f"metadata of enrichment log row {finding.evidence[-1]}" if finding.evidence else "enrichment metadata"
-    return [SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": mbid}, origin=origin,
-                           confidence=0.9, reason="MusicBrainz id logged by a successful enrichment")], origin
+    source = f"metadata of enrichment log row {finding.evidence[-1]}" if finding.evidence else "enrichment metadata"
+    return [SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": mbid}, origin="logs",
+                           confidence=0.9, reason=f"MusicBrainz id logged by a successful enrichment ({source})")], source
 
 
 def _track_count(con, finding: Finding) -> tuple[list[Correction], str]:
     actual = finding.detail.get("actual")
     if actual is None:
         return [], "the real number of tracks is unknown"
-    return [SetAlbumFields(album_id=finding.entity_id, fields={"track_count": int(actual)}, origin="the album's tracks",
+    return [SetAlbumFields(album_id=finding.entity_id, fields={"track_count": int(actual)}, origin="finding",
                            confidence=0.95, reason=f"track_count set to the {actual} tracks the album has")], \
         f"track_count {finding.detail.get('claimed')} -> {actual}"
 
@@ -150,9 +152,9 @@ def _artistless(con, finding: Finding) -> tuple[list[Correction], str]:
         return [], "no track names an artist: link one by hand (search the artists by name)"
     artist_id, name, n, tracks = row
     confidence = round(0.5 + 0.4 * n / max(tracks, 1), 2)
-    origin = f"track credits ({n} of {tracks} tracks)"
-    return [LinkArtist(album_id=finding.entity_id, artist_id=artist_id, origin=origin, confidence=confidence,
-                       reason=f"{name} is credited on {n} of its {tracks} tracks")], f"link {name}: {origin}"
+    return [LinkArtist(album_id=finding.entity_id, artist_id=artist_id, origin="finding", confidence=confidence,
+                       reason=f"{name} is credited on {n} of its {tracks} tracks")], \
+        f"link {name}: track credits ({n} of {tracks} tracks)"
 
 
 def _duplicate(con, finding: Finding) -> tuple[list[Correction], str]:
@@ -161,7 +163,7 @@ def _duplicate(con, finding: Finding) -> tuple[list[Correction], str]:
         return [], "this album is the group's survivor: merge the others into it"
     matched = finding.detail.get("matched_on", "")
     confidence = 0.9 if "id" in matched else 0.7
-    return [MergeAlbums(album_id=finding.entity_id, survivor_id=survivor, origin=f"duplicate group ({matched})",
+    return [MergeAlbums(album_id=finding.entity_id, survivor_id=survivor, origin="finding",
                         confidence=confidence, reason=f"duplicate of {survivor} (same {matched})")], \
         f"merge into {survivor} (same {matched})"
 

@@ -68,11 +68,12 @@ class SnapshotCatalog(Catalog):
     def _live(self) -> str:
         return f" AND {DELETED_COLUMN} IS NULL"
 
-    def delete(self, table: str, where: dict) -> int:
+    def delete(self, table: str, where: dict, *, expect: int | None = None) -> int:
         mark = {DELETED_COLUMN: self.clock().isoformat(timespec="milliseconds")}
         sets = f"{DELETED_COLUMN} = {self.placeholder}"
-        return self._execute(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}",
-                             list(mark.values()) + list(where.values()))
+        return self._write(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}",
+                           list(mark.values()) + self._params(where), expect,
+                           f"{table}: expected to delete {expect} row(s) {where}")
 
     def adapt(self, table: str, column: str, value):
         col = columns(table).get(column)

@@ -70,6 +70,7 @@ def _object(table: str, names, required=(), min_properties: int = 0, extra: dict
     return schema
 
 
+@cache
 def _kind_payloads() -> dict[str, dict]:
     track = _object("tracks", TRACK_FIELDS, required=("title", "track_number"), extra={"id": UUID})
     track_change = _object("tracks", TRACK_FIELDS, min_properties=1)
@@ -140,9 +141,46 @@ def unknown_keys(data) -> list[str]:
 
 def schema_problems(data, schema: dict, path: str = "$") -> list[str]:
     """Return every violation of ``schema`` by ``data`` as ``path: message`` lines, in document order."""
-    validator = jsonschema.Draft202012Validator(schema)
+    if schema is correction_schema():
+        if _correction_is_valid(data):
+            return []
+        validator = _correction_validator()
+    else:
+        validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [f"{json_path(path, e.absolute_path)}: {_message(e)}" for e in _leaves(errors)]
+
+
+def _correction_is_valid(data) -> bool:
+    """Whether ``data`` satisfies the correction schema, told fast (fastjsonschema's compiled check).
+
+    A replay validates thousands of documents; jsonschema takes milliseconds for
+    each. It still lists the problems of an invalid one, with their paths (and
+    is the only judge when fastjsonschema is not installed).
+    """
+    check = _compiled_correction_check()
+    if check is None:
+        return False
+    try:
+        check(data)
+    except Exception:  # noqa: BLE001 - any failure: let jsonschema say what is wrong
+        return False
+    return True
+
+
+@cache
+def _compiled_correction_check():
+    try:
+        import fastjsonschema
+    except ImportError:  # pragma: no cover - it comes with jupyterlab (nbformat)
+        return None
+    return fastjsonschema.compile(correction_schema(), use_default=False, use_formats=False)
+
+
+@cache
+def _correction_validator() -> jsonschema.Draft202012Validator:
+    """Return the validator of :func:`correction_schema`, built once (building one costs more than using it)."""
+    return jsonschema.Draft202012Validator(correction_schema())
 
 
 def _leaves(errors):

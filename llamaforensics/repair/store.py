@@ -8,15 +8,38 @@ real apply.
 
 from __future__ import annotations
 
+import json
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.string import TextLoader
 from psycopg.types.json import Jsonb
 
 from ..dsn import Dsn
 from ..errors import ConnectionFailed
 from ..snapshot.format import quote_ident as q
-from .fields import canonical_row, columns
+from .errors import StaleCorrection
+from .fields import canonical_row, json_columns
+
+# psycopg warns of each pipeline it abandons when a connection is lost; the engine raises one clear error
+# for that (ConnectionFailed), so the warning reaches only those who configure logging themselves.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SELECT and its parameters; its rows are rows of ``table`` (made canonical as such)."""
+
+    table: str
+    sql: str
+    params: list
+
+    @property
+    def key(self) -> tuple:
+        return self.sql, tuple(self.params)
 
 
 @dataclass(frozen=True)
@@ -34,36 +57,107 @@ class Catalog:
 
     placeholder = "%s"
     locks = True
+    _read_ahead: dict | None = None  # rows of queries already run in this transaction, by (sql, params)
 
     def rows(self, table: str, where: dict, *, lock: bool = False, order: str | None = None) -> list[dict]:
         """Return the live rows of ``table`` matching ``where`` (NULLs matched as NULL)."""
-        sql = f"SELECT * FROM {q(table)} WHERE {self._where(where)}"
+        return self.fetch_together([self.select(table, where, lock=lock, order=order)])[0]
+
+    def select(self, table: str, where: dict, *, lock: bool = False, order: str | None = None,
+               columns: tuple[str, ...] | None = None) -> Query:
+        """Return the query of :meth:`rows` (of ``columns`` only, when given), for :meth:`fetch_together`."""
+        names = ", ".join(q(c) for c in columns) if columns else "*"
+        sql = f"SELECT {names} FROM {q(table)} WHERE {self._where(where)}"
         sql += f" ORDER BY {order}" if order else ""
         sql += " FOR UPDATE" if lock and self.locks else ""
-        return [canonical_row(table, r) for r in self._fetch(sql, list(where.values()))]
+        return Query(table, sql, self._params(where))
+
+    def fetch_together(self, queries: list[Query]) -> list[list[dict]]:
+        """Run queries in order and return the rows of each (a backend may send them in one round trip).
+
+        A query read ahead (:meth:`read_ahead`) is answered from what it returned.
+        """
+        known = self._read_ahead or {}
+        todo = [x for x in queries if x.key not in known]
+        ran = dict(zip((x.key for x in todo), self._run_queries(todo))) if todo else {}
+        return [known[x.key] if x.key in known else ran[x.key] for x in queries]
+
+    def _run_queries(self, queries: list[Query]) -> list[list[dict]]:
+        return [[canonical_row(query.table, r) for r in self._fetch(query.sql, query.params)] for query in queries]
+
+    @contextmanager
+    def read_ahead(self, queries: list[Query], rows: list[list[dict]]):
+        """Answer ``queries`` with ``rows`` (fetched with others, in one round trip) until the block ends."""
+        self._read_ahead = {x.key: found for x, found in zip(queries, rows)}
+        try:
+            yield
+        finally:
+            self._read_ahead = None
 
     def row(self, table: str, where: dict, *, lock: bool = False) -> dict | None:
         found = self.rows(table, where, lock=lock)
         return found[0] if found else None
 
+    def rows_in(self, table: str, column: str, values: list) -> list[dict]:
+        """Return the live rows of ``table`` whose ``column`` is one of ``values`` (one round trip)."""
+        return self.fetch_together([self.select_in(table, column, values)])[0] if values else []
+
+    def select_in(self, table: str, column: str, values: list) -> Query:
+        """Return the query of :meth:`rows_in`."""
+        marks = ", ".join([self.placeholder] * len(values))
+        return Query(table, f"SELECT * FROM {q(table)} WHERE {q(column)} IN ({marks}){self._live()}", list(values))
+
     def insert(self, table: str, row: dict) -> None:
-        names = list(row)
+        self.insert_many(table, [row])
+
+    def insert_many(self, table: str, rows: list[dict]) -> None:
+        """Insert rows that all have the same columns (a backend may send them in one round trip)."""
+        names = list(rows[0])
         marks = ", ".join([self.placeholder] * len(names))
         sql = f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) VALUES ({marks})"
-        self._execute(sql, [self.adapt(table, n, row[n]) for n in names])
+        params = [[self.adapt(table, n, row[n]) for n in names] for row in rows]
+        self._execute_many(sql, params)
 
-    def update(self, table: str, where: dict, values: dict) -> int:
+    def _execute_many(self, sql: str, params: list[list]) -> None:
+        for one in params:
+            self._execute(sql, one)
+
+    def update(self, table: str, where: dict, values: dict, *, expect: int | None = None) -> int | None:
+        """Update the rows matching ``where``; with ``expect``, any other count is STALE (maybe checked later)."""
         sets = ", ".join(f"{q(n)} = {self.placeholder}" for n in values)
-        params = [self.adapt(table, n, v) for n, v in values.items()] + list(where.values())
-        return self._execute(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}", params)
+        params = [self.adapt(table, n, v) for n, v in values.items()] + self._params(where)
+        return self._write(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}", params, expect,
+                           f"{table}: expected to update {expect} row(s) {where}")
 
-    def delete(self, table: str, where: dict) -> int:
-        return self._execute(f"DELETE FROM {q(table)} WHERE {self._where(where)}", list(where.values()))
+    def delete(self, table: str, where: dict, *, expect: int | None = None) -> int | None:
+        """Delete the rows matching ``where``; with ``expect``, as :meth:`update`."""
+        return self._write(f"DELETE FROM {q(table)} WHERE {self._where(where)}", self._params(where), expect,
+                           f"{table}: expected to delete {expect} row(s) {where}")
+
+    def _write(self, sql: str, params: list, expect: int | None, what: str) -> int:
+        found = self._execute(sql, params)
+        check_count(found, expect, what)
+        return found
+
+    @contextmanager
+    def together(self):
+        """Run the writes made inside as one batch where the backend can (their counts checked at the end)."""
+        yield
 
     def _where(self, where: dict) -> str:
+        """Return the condition matching ``where`` (its parameters: :meth:`_params`).
+
+        ``=`` for values and ``IS NULL`` for None, never ``IS NOT DISTINCT FROM``: that one is
+        the same test, but no index can serve it, so every lookup by key scanned the table.
+        """
         if not where:
             raise ValueError("refusing an unrestricted statement")
-        return " AND ".join(f"{q(n)} IS NOT DISTINCT FROM {self.placeholder}" for n in where) + self._live()
+        return " AND ".join(f"{q(n)} IS NULL" if v is None else f"{q(n)} = {self.placeholder}"
+                            for n, v in where.items()) + self._live()
+
+    @staticmethod
+    def _params(where: dict) -> list:
+        return [v for v in where.values() if v is not None]
 
     def _live(self) -> str:
         return ""
@@ -71,18 +165,36 @@ class Catalog:
     def adapt(self, table: str, column: str, value):
         return value
 
-    def logged_correction(self, correction_id: str) -> dict | None:
+    def logged_correction(self, correction_id: str, albums=()) -> dict | None:
         """Return the CORRECTED log row that recorded ``correction_id``, if any."""
-        rows = self._fetch(
-            f"SELECT * FROM llama_logs WHERE operation = 'admin_correction' AND {self.json_text('correctionId')} = "
-            f"{self.placeholder} ORDER BY created_at", [correction_id])
-        return canonical_row("llama_logs", rows[0]) if rows else None
+        rows = self.fetch_together([self.logged_query(correction_id, albums)])[0]
+        return rows[0] if rows else None
+
+    def logged_query(self, correction_id: str, albums=(), *, brief: bool = False) -> Query:
+        """Return the query of :meth:`logged_correction`.
+
+        With ``albums`` (the album ids the correction is about; its row names one
+        of them in entity_id, which nothing re-points) the search uses the
+        (entity_type, entity_id) index instead of reading every admin correction.
+        ``brief``: of its metadata, only the album updates it made (a backend may
+        return the whole row anyway).
+        """
+        scope, params = "", [correction_id]
+        if albums:
+            scope = f" AND entity_type = 'ALBUM' AND entity_id IN ({', '.join([self.placeholder] * len(albums))})"
+            params += list(albums)
+        sql = (f"SELECT {self._logged_columns(brief)} FROM llama_logs WHERE operation = 'admin_correction' "
+               f"AND {self.json_text('correctionId')} = {self.placeholder}{scope} ORDER BY created_at")
+        return Query("llama_logs", sql, params)
+
+    def _logged_columns(self, brief: bool) -> str:
+        return "*"
 
     def session_corrections(self, job_id: str) -> list[dict]:
         """Return the CORRECTED rows of one repair session, oldest first."""
         rows = self._fetch(
             f"SELECT * FROM llama_logs WHERE root_job_id = {self.placeholder} AND operation = 'admin_correction' "
-            f"AND NOT is_root_job ORDER BY created_at, {self.json_text('sequence')}", [job_id])
+            f"AND NOT is_root_job ORDER BY created_at, CAST({self.json_text('sequence')} AS INTEGER)", [job_id])
         return [canonical_row("llama_logs", r) for r in rows]
 
 
@@ -93,11 +205,14 @@ class PostgresCatalog(Catalog):
     # reported as INVALID, the transaction rolled back.
     refusals = (psycopg.errors.IntegrityError, psycopg.errors.DataError)
 
+    _pending: list | None = None  # writes sent in :meth:`together`, their counts not checked yet
+
     def __init__(self, dsn: Dsn):
         from ..snapshot.source import connect_source
 
         self.dsn = dsn
         self.conn = connect_source(dsn, autocommit=False)
+        self.conn.adapters.register_loader("uuid", TextLoader)  # as text: what canonical() makes of a UUID anyway
 
     def close(self) -> None:
         self.conn.close()
@@ -106,35 +221,118 @@ class PostgresCatalog(Catalog):
         pass  # psycopg opens the transaction with the first statement
 
     def commit(self) -> None:
-        self.conn.commit()
+        try:
+            self.conn.commit()
+        except psycopg.OperationalError as exc:  # lost while committing: applied or not, never half
+            raise self._lost(exc) from None
 
     def rollback(self) -> None:
-        if not self.conn.closed:
+        if self.conn.closed or self.conn.broken:
+            return  # the server rolled back when the connection went
+        try:
             self.conn.rollback()
+        except psycopg.OperationalError:  # cannot even roll back: the connection is gone, its transaction with it
+            self.conn.close()
+
+    @contextmanager
+    def together(self):
+        """Pipeline the writes made inside: one round trip for all of them; counts checked after it."""
+        pending = self._pending = []
+        try:
+            with self.conn.pipeline():
+                yield
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc) from None
+        finally:
+            self._pending = None
+        for cur, expect, what in pending:
+            check_count(cur.rowcount, expect, what)
+
+    def _write(self, sql: str, params: list, expect: int | None, what: str) -> int | None:
+        if self._pending is None:
+            return super()._write(sql, params, expect, what)
+        self._pending.append((self._run(sql, params), expect, what))
+        return None
 
     def _execute(self, sql: str, params) -> int:
         return self._run(sql, params).rowcount
 
     def _fetch(self, sql: str, params) -> list[dict]:
-        cur = self._run(sql, params)
-        names = [d.name for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return self._run(sql, params, row_factory=dict_row).fetchall()
 
-    def _run(self, sql: str, params):
+    def _run_queries(self, queries: list[Query]) -> list[list[dict]]:
+        if len(queries) < 2:
+            return super()._run_queries(queries)
         try:
-            return self.conn.execute(sql, params)
+            with self.conn.pipeline():  # every query sent at once; the server still runs them in order
+                cursors = [self.conn.cursor(row_factory=dict_row).execute(x.sql, x.params) for x in queries]
+                fetched = [cur.fetchall() for cur in cursors]
         except psycopg.OperationalError as exc:
-            raise ConnectionFailed(f"lost the connection to {self.dsn.display}: {str(exc).strip().splitlines()[0]}")
+            raise self._lost(exc) from None
+        return [[canonical_row(x.table, r) for r in rows] for x, rows in zip(queries, fetched)]
+
+    def _run(self, sql: str, params, row_factory=None):
+        try:
+            cursor = self.conn.cursor(row_factory=row_factory) if row_factory else self.conn.cursor()
+            return cursor.execute(sql, params)
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc) from None
+
+    def insert_many(self, table: str, rows: list[dict]) -> None:
+        """Insert the rows in one statement: sent as one JSON document, turned into rows by the server.
+
+        Per value, the driver's parameter adaptation cost more than the whole
+        document's encoding; the server parses JSON faster than bound values.
+        """
+        try:
+            document = json.dumps(rows, ensure_ascii=False, allow_nan=False)
+        except ValueError:  # NaN or infinity: not JSON, bound as values instead
+            return super().insert_many(table, rows)
+        cols = ", ".join(q(n) for n in rows[0])
+        sql = (f"INSERT INTO {q(table)} ({cols}) SELECT {cols} "
+               f"FROM jsonb_populate_recordset(NULL::{q(table)}, %s::jsonb)")
+        self._write(sql, [document], len(rows), f"{table}: expected to insert {len(rows)} row(s)")
+
+    def _execute_many(self, sql: str, params: list[list]) -> None:
+        try:
+            self.conn.cursor().executemany(sql, params)  # pipelined: one round trip
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: psycopg.OperationalError) -> ConnectionFailed:
+        """Return the error to raise for a lost connection (or a statement the server cancelled).
+
+        A connection lost in the middle of a pipeline is not always marked broken
+        by the driver, and cannot even roll back: it is closed here (the server
+        rolls the transaction back by itself), and named by what the server said.
+        """
+        cause = _server_error(exc)
+        first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        state = getattr(cause, "sqlstate", None) or ""
+        if self.conn.broken or self.conn.closed or not state or state.startswith("08") or state in SHUTDOWN:
+            self.conn.close()
+            return ConnectionFailed(f"lost the connection to {self.dsn.display}: {first}")
+        return ConnectionFailed(f"{self.dsn.display} stopped the correction: {first}")
 
     def adapt(self, table: str, column: str, value):
-        col = columns(table).get(column)
-        json_column = col is not None and col.pg_type == "JSONB"
-        if value is not None and (json_column or isinstance(value, dict) or _has_dicts(value)):
+        if value is None:
+            return None
+        if column in json_columns(table):
             return Jsonb(value)
-        return value
+        if value.__class__ in _SCALARS:
+            return value
+        return Jsonb(value) if isinstance(value, dict) or _has_dicts(value) else value
 
     def json_text(self, key: str) -> str:
         return f"(metadata -> 'llamaforensics' ->> '{key}')"
+
+    def _logged_columns(self, brief: bool) -> str:
+        if not brief:
+            return "*"
+        # its album updates: what a batch run again needs of a correction applied by the earlier run
+        return ("id, created_at, root_job_id, album_id, entity_id, jsonb_build_object('llamaforensics', "
+                "jsonb_build_object('ops', jsonb_path_query_array(metadata, "
+                "'$.llamaforensics.ops[*] ? (@.table == \"albums\" && @.action == \"update\")'))) AS metadata")
 
     def user_exists(self, user_id: str) -> bool:
         return bool(self._fetch('SELECT 1 AS x FROM "User" WHERE id = %s', [user_id]))
@@ -169,6 +367,26 @@ class PostgresCatalog(Catalog):
                WHERE i.indrelid = %s AND i.indisunique AND i.indpred IS NULL
                GROUP BY i.indexrelid""", [relid])
         return tuple(tuple(r["cols"]) for r in rows if column in r["cols"])
+
+
+_SCALARS = frozenset((str, int, float, bool))
+SHUTDOWN = ("57P01", "57P02", "57P03")  # admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now
+
+
+def _server_error(exc: BaseException) -> BaseException:
+    """Return what the server said about a failure (the error a pipeline raised first), else ``exc``."""
+    seen = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None):
+            return seen
+        seen = seen.__context__
+    return exc
+
+
+def check_count(found: int, expect: int | None, what: str) -> None:
+    """Refuse as STALE a write that did not find its rows where the plan found them."""
+    if expect is not None and found != expect:
+        raise StaleCorrection(f"{what}, found {found}; the catalog changed while the correction ran")
 
 
 def _has_dicts(value) -> bool:

@@ -56,7 +56,7 @@ def revert_of(log_row: dict) -> RevertCorrection:
     meta = (log_row.get("metadata") or {}).get("llamaforensics") or {}
     if not meta.get("ops"):
         raise UndoRefused(f"log row {log_row['id']} records no operations to undo")
-    album_id = log_row["album_id"]
+    album_id = log_row.get("entity_id") or log_row["album_id"]  # album_id moves with a later merge; entity_id stays
     after = next((op["after"]["updated_at"] for op in meta["ops"] if op["action"] == "update"
                   and op["table"] == "albums" and op["where"]["id"] == album_id), None)
     return RevertCorrection(
@@ -91,8 +91,9 @@ def _check_still_applied(catalog, op: Operation) -> None:
         moved = {"row": current} if current is not None else {}
     elif op.action == "update":
         current = catalog.row(op.table, op.where)
-        skip = ("updated_at",) if op.table == "albums" else ()  # checked through expected (session-aware)
-        moved = _differences(op.after, current, skip)
+        # The values it set must still be there; updated_at need not: an album's is checked through expected
+        # (session-aware), and a track's was rewritten by the undo of a later change of this same session.
+        moved = _differences(op.after, current, skip=("updated_at",))
     else:
         missing = [k for k in op.keys if catalog.row(op.table, {**k, op.column: op.new}) is None]
         moved = {"rows no longer re-pointed": missing} if missing else {}
