@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from llamaforensics.findings import run_findings, to_findings
-from llamaforensics.repair import apply_corrections, prepare_corrections
+from llamaforensics.repair import Correction, apply_corrections, prepare_corrections
 from llamaforensics.repair.propose import propose, propose_all
 from llamaforensics.snapshot import take_snapshot
 
@@ -27,7 +27,10 @@ def test_every_fixable_kind_gets_proposals_with_origin_and_confidence(demo_findi
         made = [p for p in proposals if p.finding.kind == kind and p.corrections]
         assert made, f"no proposal for any {kind}"
         for p in made:
-            assert all(c.album_id == p.finding.entity_id and c.origin and 0 < c.confidence <= 1 for c in p.corrections)
+            assert all(c.album_id == p.finding.entity_id and c.origin in ("logs", "finding") and c.reason
+                       and 0 < c.confidence <= 1 for c in p.corrections)
+            for c in p.corrections:
+                Correction.from_dict(c.to_dict())  # a valid document: the schema accepts it
     unfixable = [p for p in proposals if p.finding.kind == "stuck_enrichment"]
     assert unfixable and all(not p.corrections and "requeue" in p.note for p in unfixable)
 
@@ -36,7 +39,8 @@ def test_trackless_proposal_reads_the_logged_preview(demo_findings, demo_snapsho
     _, proposals = demo_findings
     p = next(p for p in proposals if p.finding.kind == "trackless_album" and p.corrections)
     add = p.corrections[-1]
-    log_id = add.origin.split("log row ")[1].split(" ")[0]
+    assert add.origin == "logs"
+    log_id = add.reason.split("log row ")[1].split(" ")[0]
     with duckdb.connect(str(demo_snapshot), read_only=True) as con:
         preview = json.loads(con.execute("SELECT preview_data::VARCHAR FROM llama_logs WHERE id = CAST(? AS UUID)",
                                          [log_id]).fetchone()[0])

@@ -58,7 +58,7 @@ def test_repair_wizard_applies_a_proposal_to_postgres_and_undoes_it(wb, demo_db)
     finding = _fixable_trackless(wb)
     wizard = wb.wizard
     wizard.select([finding])
-    assert wizard.step == "review" and wizard.corrections and "preview_data" in wizard.corrections[0].origin
+    assert wizard.step == "review" and wizard.corrections and "preview_data" in wizard.corrections[0].reason
     with pytest.raises(ValueError, match="preview"):
         wizard.apply(confirmed=True)
     wizard.preview()
