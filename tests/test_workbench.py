@@ -128,6 +128,8 @@ def test_widgets_forward_to_their_state(wb):
     rows = browser.children[4]
     rows.value = 0
     assert wb.findings.selected is wb.findings.rows[0]
+    assert wb.findings.proposal.finding is wb.findings.selected
+    assert html.escape(wb.findings.proposal.note) in browser.children[5].value  # the detail shows the proposed fix
     repair_one = browser.children[-1].children[0]
     repair_one.click()
     assert wb.wizard.findings == [wb.findings.rows[0]] and wb.wizard.step == "review"

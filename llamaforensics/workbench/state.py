@@ -65,6 +65,7 @@ class FindingsBrowser(HasTraits):
     sort = Unicode("severity")  # severity, kind, title
     rows = List()               # the filtered, sorted findings
     selected = Instance(Finding, allow_none=True)
+    proposal = Any(None)        # the proposed fix of the selected finding
 
     def __init__(self, con: duckdb.DuckDBPyConnection, findings: list[Finding] | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -77,6 +78,10 @@ class FindingsBrowser(HasTraits):
         frame = pl.DataFrame({"kind": [f.kind for f in self.findings], "severity": [f.severity for f in self.findings]},
                              schema={"kind": pl.String, "severity": pl.String})
         return frame.group_by("kind", "severity").len("findings").sort(["findings", "kind"], descending=[True, False])
+
+    @observe("selected")
+    def _propose(self, change) -> None:
+        self.proposal = None if change["new"] is None else propose(self.con, change["new"])
 
     @observe("kind", "severity", "text", "sort")
     def _filters(self, _change) -> None:

@@ -147,13 +147,14 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
         f = state.selected
         detail.value = "" if f is None else table([{
             "kind": f.kind, "entity": f"{f.entity_type} {f.entity_id}", "title": f.title, "severity": f.severity,
-            "suggested fix": f.suggested_fix, "detail": f.detail, "evidence": f"{len(f.evidence)} log rows"}])
+            "suggested fix": f.suggested_fix, "detail": f.detail, "evidence": f"{len(f.evidence)} log rows",
+            "proposed": state.proposal.note if state.proposal else ""}])
 
     for control, name in ((kind, "kind"), (severity, "severity"), (text, "text"), (sort, "sort")):
         control.observe(lambda ch, name=name: setattr(state, name, ch["new"]), "value")
     rows.observe(select, "value")
     state.observe(render, "rows")
-    state.observe(describe, "selected")
+    state.observe(describe, ["selected", "proposal"])
     repair.on_click(lambda _: state.selected and on_repair and on_repair([state.selected]))
     batch.on_click(lambda _: on_repair and state.rows and on_repair(
         [f for f in state.rows if f.kind == state.rows[0].kind][:MAX_TABLE_ROWS]))
