@@ -34,13 +34,17 @@ class Workbench:
         self.snapshot_path = self.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
                                               "current_database()").fetchone()[0]
         self.user_id = user_id
+        self._repair_area = w.VBox()
+        self._dossier_area = w.VBox()
+        self._new_states()
+
+    def _new_states(self) -> None:
+        """Fresh state objects on the current snapshot connection (findings and audit computed on first use)."""
         self.finder = AlbumFinder(self.con)
         self._findings: FindingsBrowser | None = None
         self._audit: AuditDashboard | None = None
         self.lineage_state = LineageExplorer(self.con)
-        self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=user_id)
-        self._repair_area = w.VBox()
-        self._dossier_area = w.VBox()
+        self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=self.user_id)
 
     def refresh(self, progress: bool = False) -> dict:
         """Bring the snapshot up to date with the database (new log rows, catalog re-read); return what changed.
@@ -50,13 +54,12 @@ class Workbench:
         if self.target.dsn is None:
             raise UsageError("without a database there is nothing to refresh from: the analysis reads the snapshot, "
                              f"repairs went to {self.target.working_copy}")
-        self.con.close()
-        changed = refresh_snapshot(self.target.dsn, self.snapshot_path, progress=progress)
-        self.con = open_snapshot(self.snapshot_path)
-        self.finder = AlbumFinder(self.con)
-        self._findings = self._audit = None
-        self.lineage_state = LineageExplorer(self.con)
-        self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=self.user_id)
+        self.con.close()  # the refresh writes the file; a failed one leaves it as it was
+        try:
+            changed = refresh_snapshot(self.target.dsn, self.snapshot_path, progress=progress)
+        finally:
+            self.con = open_snapshot(self.snapshot_path)
+            self._new_states()
         return changed
 
     def __repr__(self) -> str:
