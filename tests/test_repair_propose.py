@@ -99,3 +99,27 @@ def test_proposals_for_kinds_and_a_confidence_floor(demo_snapshot):
     dropped = [p for p in sure if "below 0.90" in p.note]
     assert kept and dropped and all(p.confidence >= 0.9 for p in kept)
     assert len(kept) + len(dropped) == sum(bool(p.corrections) for p in every)
+
+
+def test_a_malformed_logged_track_list_is_read_as_far_as_it_goes(demo_findings, demo_snapshot, tmp_path):
+    _, proposals = demo_findings
+    p = next(p for p in proposals if p.finding.kind == "trackless_album" and p.corrections)
+    copy = tmp_path / "odd.duckdb"
+    copy.write_bytes(demo_snapshot.read_bytes())
+    odd = {"matchScore": "n/a", "rawData": {"media": [{"position": "A", "tracks": [
+        {"title": "Intro", "position": "x", "length": "long"}, {"position": 2}, "not a track",
+        {"title": "  ", "position": 3}, {"title": "Robert'); DROP TABLE tracks;--", "number": "4", "length": 200000}]}]}}
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL",
+                    [json.dumps(odd), p.finding.entity_id])
+        again = propose(con, p.finding)
+        con.execute("UPDATE llama_logs SET preview_data = '{\"rawData\": {\"media\": [{\"tracks\": [{}]}]}}' "
+                    "WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL", [p.finding.entity_id])
+        empty = propose(con, p.finding)
+    add = again.corrections[-1]
+    assert add.tracks == [
+        {"id": add.tracks[0]["id"], "title": "Intro", "track_number": 1, "disc_number": 1},
+        {"id": add.tracks[1]["id"], "title": "Robert'); DROP TABLE tracks;--", "track_number": 4, "disc_number": 1,
+         "duration_ms": 200000}]
+    assert add.confidence == 0.5
+    assert not empty.corrections and "no usable track" in empty.note

@@ -90,10 +90,16 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
         return [], "no logged track list for it: add the tracks by hand or from a manifest"
     log_id, at, preview, album_mbid = row
     data = json.loads(preview)
-    score = float(data.get("matchScore") or 0.5)
+    try:
+        score = min(max(float(data.get("matchScore")), 0.01), 1.0)
+    except (TypeError, ValueError):
+        score = 0.5  # no usable match score: as sure as a coin
     source = f"preview_data of log row {log_id} ({at:%Y-%m-%d})"
-    tracks = [_track(t, disc.get("position") or 1) for disc in data["rawData"].get("media", [])
-              for t in disc.get("tracks", [])]
+    listed = [(t, disc.get("position") or 1) for disc in (data.get("rawData") or {}).get("media") or []
+              for t in disc.get("tracks") or [] if isinstance(t, dict) and str(t.get("title") or "").strip()]
+    tracks = [_track(t, disc, n) for n, (t, disc) in enumerate(listed, start=1)]
+    if not tracks:
+        return [], f"the track list of {source} has no usable track: add the tracks by hand"
     out: list[Correction] = []
     matched = (data.get("matchedEntity") or {}).get("id")
     if album_mbid is None and matched and not _mbid_taken(con, matched, finding.entity_id):
@@ -108,12 +114,21 @@ def _tracks_text(n: int) -> str:
     return f"{n} track" + ("" if n == 1 else "s")
 
 
-def _track(t: dict, disc: int) -> dict:
-    track = {"title": str(t["title"])[:255], "track_number": int(t.get("position") or t.get("number")),
-             "disc_number": int(disc)}
-    if t.get("length") is not None:
-        track["duration_ms"] = int(t["length"])
+def _track(t: dict, disc, n: int) -> dict:
+    """A track row from a MusicBrainz-style entry; a missing or odd position or length falls back (n-th, none)."""
+    track = {"title": str(t["title"]).strip()[:255], "track_number": _int(t.get("position") or t.get("number"), n),
+             "disc_number": _int(disc, 1)}
+    length = _int(t.get("length"), None)
+    if length is not None and length > 0:
+        track["duration_ms"] = length
     return track
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def _mbid_taken(con, mbid: str, album_id: str) -> bool:
