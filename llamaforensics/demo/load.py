@@ -115,15 +115,14 @@ def prefetched(items: Iterator, depth: int = 1) -> Iterator:
 
 
 # Two writers keep both cores busy: PostgreSQL parses one COPY stream per connection.
-WRITERS = 2
+LOG_WRITER, CATALOG_WRITER = 0, 1
 
 
 def write_postgres(data, dsn: Dsn, progress: bool = False) -> dict[str, int]:
     """Load the demo data into ``dsn`` (upstream schema, empty tables); return rows per table.
 
-    Keys are dropped, the rows copied over two connections (per chunk, llama_logs
-    on one and the catalog on the other, alternating so each parses half of the
-    log), then the keys rebuilt over two connections. The
+    Keys are dropped, the rows copied over two connections (llama_logs on one, the
+    catalog on the other), then the keys rebuilt over two connections. The
     database must hold no rows before (``llamaforensics demo`` checks): if
     anything fails, every loaded table is emptied and every key restored, which
     leaves it exactly as it was.
@@ -147,16 +146,15 @@ def _copy_all(data, dsn: Dsn, progress: bool) -> dict[str, int]:
     import psycopg
 
     counts = {t: 0 for t in DEMO_TABLES}
-    conns = [psycopg.connect(dsn.conninfo) for _ in range(WRITERS)]
+    conns = [psycopg.connect(dsn.conninfo) for _ in range(2)]
     try:
-        with ThreadPoolExecutor(WRITERS, thread_name_prefix="demo-copy") as pool:
+        with ThreadPoolExecutor(2, thread_name_prefix="demo-copy") as pool:
             for name in ("User", "Collection"):
-                _copy(conns[0].cursor(), name, data.people_tables[name])
+                _copy(conns[CATALOG_WRITER].cursor(), name, data.people_tables[name])
                 counts[name] += len(data.people_tables[name])
             bar = tqdm(unit="album", desc="loading PostgreSQL", disable=not progress)
-            for i, chunk in enumerate(prefetched(data.chunks())):
-                log_writer = i % WRITERS
-                jobs = [pool.submit(_copy_chunk, conns[w], chunk, w == log_writer) for w in range(WRITERS)]
+            for chunk in prefetched(data.chunks()):
+                jobs = [pool.submit(_copy_chunk, conns[w], chunk, w) for w in (LOG_WRITER, CATALOG_WRITER)]
                 for job in jobs:
                     for name, n in job.result().items():
                         counts[name] += n
@@ -170,11 +168,10 @@ def _copy_all(data, dsn: Dsn, progress: bool) -> dict[str, int]:
     return counts
 
 
-def _copy_chunk(conn, chunk, logs: bool) -> dict[str, int]:
-    """Copy the chunk's llama_logs (``logs``) or its catalog tables over ``conn``."""
+def _copy_chunk(conn, chunk, writer: int) -> dict[str, int]:
     done = {}
     for name in DEMO_TABLES:
-        if (name == "llama_logs") == logs and len(chunk.tables.get(name, ())):
+        if (name == "llama_logs") == (writer == LOG_WRITER) and len(chunk.tables.get(name, ())):
             _copy(conn.cursor(), name, chunk.tables[name])
             done[name] = len(chunk.tables[name])
     return done
