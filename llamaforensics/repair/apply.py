@@ -54,13 +54,21 @@ def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool 
         catalog.close()
 
 
-def apply_to_catalog(catalog, corrections, session: RepairSession, *, dry_run: bool, progress: bool = False):
-    """Apply corrections to any catalog (PostgreSQL, or a snapshot copy when rehearsing)."""
+def apply_to_catalog(catalog, corrections, session: RepairSession, *, dry_run: bool, progress: bool = False,
+                     on_each=None):
+    """Apply corrections to any catalog (PostgreSQL, or a snapshot copy when rehearsing).
+
+    ``on_each(i, result)`` is called after each correction (a notebook's progress bar).
+    """
     from tqdm import tqdm
 
     check_user(catalog, session.user_id)
-    return [apply_one(catalog, c, session, dry_run=dry_run)
-            for c in tqdm(corrections, unit="correction", desc="repair", disable=not progress)]
+    results = []
+    for i, c in enumerate(tqdm(corrections, unit="correction", desc="repair", disable=not progress)):
+        results.append(apply_one(catalog, c, session, dry_run=dry_run))
+        if on_each:
+            on_each(i, results[-1])
+    return results
 
 
 def check_user(catalog, user_id: str | None) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ..dsn import Dsn, parse_dsn
-from ..repair.apply import apply_one, check_user, prepare_in_catalog
+from ..repair.apply import apply_to_catalog, prepare_in_catalog
 from ..repair.rehearse import SnapshotCatalog
 from ..repair.session import RepairSession
 from ..repair.store import PostgresCatalog
@@ -53,16 +53,10 @@ class RepairTarget:
     def apply(self, corrections: list, session: RepairSession, *, dry_run: bool, on_each=None) -> list:
         """Apply (or preview) each correction in its own transaction; call ``on_each(i, result)`` after each."""
         catalog = self.catalog()
-        results = []
         try:
-            check_user(catalog, session.user_id)
-            for i, correction in enumerate(corrections):
-                results.append(apply_one(catalog, correction, session, dry_run=dry_run))
-                if on_each:
-                    on_each(i, results[-1])
+            return apply_to_catalog(catalog, corrections, session, dry_run=dry_run, on_each=on_each)
         finally:
             catalog.close()
-        return results
 
     def undo(self, target: str, session: RepairSession, *, dry_run: bool = False) -> list:
         """Undo a correction (by id) or a whole repair session (by its root job id), as new logged corrections."""

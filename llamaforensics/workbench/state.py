@@ -20,7 +20,7 @@ from ..dossier import build_dossier, find_albums, tell_story
 from ..findings import Finding, findings_for_album, run_findings, to_findings
 from ..repair import APPLIED, Correction, format_diff
 from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
-from ..repair.propose import propose
+from ..repair.propose import propose, propose_all
 from ..repair.rehearse import rehearse
 from ..repair.session import RepairSession
 from .source import RepairTarget
@@ -214,7 +214,7 @@ class RepairWizard(HasTraits):
         self.findings = list(findings)
         albums = {f.entity_id for f in findings if f.entity_type == "ALBUM"}
         self.album_id = albums.pop() if len(albums) == 1 else None
-        self.proposals = [propose(self.con, f) for f in findings]
+        self.proposals = propose_all(self.con, findings)
         self.corrections = [c for p in self.proposals for c in p.corrections]
         self.message = "; ".join(p.note for p in self.proposals[:3]) + (" ..." if len(self.proposals) > 3 else "")
         self.step = "review"
