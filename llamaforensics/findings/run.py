@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields, replace
 from datetime import datetime
 
@@ -35,12 +36,44 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     """
     kinds = checked_kinds(kinds)
     params = {"now": snapshot_time(con), **_thresholds(thresholds, overrides).params()}
-    loops = prepare_job_chains(con) if any(KINDS[k].needs == "job_chains" for k in kinds) else None
+    chained = [k for k in kinds if KINDS[k].needs == "job_chains"]
+    plain = [k for k in kinds if k not in chained]
+    if chained and plain and not _in_transaction(con):
+        # The job-chain kinds on a cursor of their own, beside the others: their
+        # single-threaded stretches (pointer jumping, frame conversions) overlap.
+        with ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool:
+            later = pool.submit(_run_chained, con.cursor(), chained, params, close=True)
+            frames = {k: _run_kind(con, k, params, None) for k in plain}
+            frames |= later.result()
+    else:
+        frames = {k: _run_kind(con, k, params, None) for k in plain} | _run_chained(con, chained, params)
+    return {k: frames[k] for k in kinds}
+
+
+def _run_chained(con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict,
+                 close: bool = False) -> dict[str, pl.DataFrame]:
+    """Run the job-chain kinds: the chains are prepared once for all of them."""
     try:
-        return {k: _run_kind(con, k, params, loops) for k in kinds}
-    finally:
-        if loops is not None:
+        if not kinds:
+            return {}
+        loops = prepare_job_chains(con)
+        try:
+            return {k: _run_kind(con, k, params, loops) for k in kinds}
+        finally:
             drop_job_chains(con)
+    finally:
+        if close:
+            con.close()
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether ``con`` has a transaction open: a cursor would not see its uncommitted rows."""
+    try:
+        con.begin()
+    except duckdb.TransactionException:
+        return True
+    con.rollback()
+    return False
 
 
 def checked_kinds(kinds) -> list[str]:
