@@ -1,8 +1,8 @@
 """Root inference over every job of the log, set-at-a-time, with no depth limit.
 
-DuckDB reduces the log to its distinct jobs, numbered 0..n-1 (the rowid of a
-temp table), each with the one parent it names (queries/job_parents.sql), and
-hands over each job's parent number. The numbers climb to their tops by
+DuckDB reduces the log to its distinct jobs (queries/job_parents.sql), each
+with the one parent it names, and hands them over once, numbered 0..n-1, with
+each job's parent number. The numbers climb to their tops by
 pointer jumping as NumPy arrays (see ``pointers``), and Polars puts the ids
 back by gathering at the numbers. No Python object per row or per job; the
 job ids cross from DuckDB once.
@@ -31,8 +31,7 @@ def infer_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ``store_roots`` keeps them in the connection for SQL that joins on them.
     """
     try:
-        parent = job_parents(con)
-        jobs = _numbered_jobs(con, parent)
+        jobs, parent = numbered_jobs(con)
     finally:
         con.execute("DROP TABLE IF EXISTS _lf_jobs")
     top, steps = climb(parent)
@@ -57,37 +56,31 @@ def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = Non
     return roots
 
 
-def job_parents(con: duckdb.DuckDBPyConnection) -> np.ndarray:
-    """Number the jobs (temp table ``_lf_jobs``, by rowid); return each one's parent number, NO_PARENT or MISSING_PARENT."""
-    con.execute(load_query("job_parents"))
-    found = con.execute("""
-        SELECT j.rowid::INTEGER AS job,
-               coalesce(p.rowid, CASE WHEN j.parent IS NULL THEN $none ELSE $missing END)::INTEGER AS parent
-        FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
-    """, {"none": NO_PARENT, "missing": MISSING_PARENT}).fetchnumpy()
-    parent = np.full(len(found["job"]), NO_PARENT, dtype=np.int32)
-    parent[np.asarray(found["job"])] = np.asarray(found["parent"])  # a fresh table's rowids are 0..n-1
-    return parent
+def numbered_jobs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, np.ndarray]:
+    """Return the distinct jobs (job_id, parent_job_id, conflicting_parents) and each one's parent number.
 
-
-def _numbered_jobs(con: duckdb.DuckDBPyConnection, parent: np.ndarray) -> pl.DataFrame:
-    """Return ``_lf_jobs`` as a frame whose row i is the job numbered i (job_id, parent_job_id, conflicting_parents).
-
-    Only the job ids cross over from DuckDB: a parent that is a job is taken
-    from them by number, and only the dangling parents are fetched as text.
+    Job i is row i of the frame; ``parent[i]`` is its parent's number, NO_PARENT
+    or MISSING_PARENT. One query hands over every job with its parent's rowid
+    in the temp table ``_lf_jobs`` (queries/job_parents.sql) and, only for a
+    parent no job has, the dangling id as text; the rowids are then renumbered
+    to the order the rows arrived in.
     """
+    con.execute(load_query("job_parents"))
     with _string_views(con):
-        jobs = con.execute("SELECT rowid, job_id, conflicting_parents FROM _lf_jobs").pl()
-        dangling = con.execute("SELECT rowid AS job, parent FROM _lf_jobs WHERE rowid IN (SELECT unnest($jobs))",
-                               {"jobs": np.flatnonzero(parent == MISSING_PARENT).tolist()}).pl()
-    if not jobs["rowid"].equals(pl.Series("rowid", np.arange(jobs.height), dtype=jobs["rowid"].dtype)):
-        jobs = jobs.sort("rowid")  # only when insertion order is not preserved (preserve_insertion_order = false)
-    at_dangling = np.full(len(parent), -1, dtype=np.int64)
-    at_dangling[dangling["job"].to_numpy()] = np.arange(dangling.height)
-    parent_ids = jobs["job_id"].gather(_or_null(parent, parent < 0))
-    dangling_ids = dangling["parent"].gather(_or_null(at_dangling, at_dangling < 0))
-    parent_ids = parent_ids.zip_with(parent_ids.is_not_null(), dangling_ids)
-    return jobs.select("job_id", parent_ids.alias("parent_job_id"), "conflicting_parents")
+        found = con.execute("""
+            SELECT j.rowid AS job, j.job_id, j.conflicting_parents, p.rowid AS parent,
+                   CASE WHEN p.rowid IS NULL THEN j.parent END AS dangling
+            FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
+        """).pl()
+    number = np.empty(found.height, dtype=np.int32)
+    number[found["job"].to_numpy()] = np.arange(found.height, dtype=np.int32)  # rowid -> position
+    parent_rowid = found["parent"].fill_null(0).to_numpy()
+    parent = np.where(found["parent"].is_not_null().to_numpy(), number[parent_rowid],
+                      np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT)).astype(np.int32)
+    parent_ids = found["job_id"].gather(_or_null(parent, parent < 0))
+    jobs = found.select("job_id", parent_ids.zip_with(parent_ids.is_not_null(), found["dangling"]).alias("parent_job_id"),
+                        "conflicting_parents")
+    return jobs, parent
 
 
 def _or_null(numbers: np.ndarray, hide: np.ndarray) -> pl.Series:

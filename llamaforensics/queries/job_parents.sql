@@ -4,8 +4,8 @@
 -- and nothing stops two rows of one job from naming different parents. A
 -- job's parent is the non-null parent_job_id most of its rows name (ties: the
 -- one named first, then the smaller id); `conflicting_parents` counts the
--- other distinct parents it names. The table's rowid (0..n-1) numbers the
--- jobs, so the root inference can work on integer arrays.
+-- other distinct parents it names. The table's rowid stands for the job in the
+-- self-join that hands each parent over as a number (root inference works on integer arrays).
 -- Why: every lineage computation walks job -> parent; a walk over rows instead
 -- of jobs fans out (the upstream backfill's mistake). Most jobs name one parent,
 -- so one pass takes it, and only the disputed jobs are ranked, in a second.
