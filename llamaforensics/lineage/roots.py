@@ -10,8 +10,6 @@ job ids cross from DuckDB once.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import duckdb
 import numpy as np
 import polars as pl
@@ -66,12 +64,13 @@ def numbered_jobs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, np.ndar
     to the order the rows arrived in.
     """
     con.execute(load_query("job_parents"))
-    with _string_views(con):
-        found = con.execute("""
-            SELECT j.rowid AS job, j.job_id, j.conflicting_parents, p.rowid AS parent,
-                   CASE WHEN p.rowid IS NULL THEN j.parent END AS dangling
-            FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
-        """).pl()
+    # A relation's .pl() hands the result over in parallel: 0.43 s for 3M jobs, against 0.75-0.94 s
+    # through execute().pl() (with or without Arrow string views).
+    found = con.sql("""
+        SELECT j.rowid AS job, j.job_id, j.conflicting_parents, p.rowid AS parent,
+               CASE WHEN p.rowid IS NULL THEN j.parent END AS dangling
+        FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
+    """).pl()
     number = np.empty(found.height, dtype=np.int32)
     number[found["job"].to_numpy()] = np.arange(found.height, dtype=np.int32)  # rowid -> position
     parent_rowid = found["parent"].fill_null(0).to_numpy()
@@ -102,17 +101,6 @@ def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.nd
         pl.col("job_id").gather(_or_null(loop_name, loop_name < 0)).alias("cycle"),
         pl.Series("on_cycle", on_loop),
     )
-
-
-@contextmanager
-def _string_views(con: duckdb.DuckDBPyConnection):
-    """Hand strings over as Arrow string views, Polars' own layout: converting 3M job ids costs half as much."""
-    before = con.execute("SELECT current_setting('produce_arrow_string_view')").fetchone()[0]
-    con.execute("SET produce_arrow_string_view = true")
-    try:
-        yield
-    finally:
-        con.execute("SET produce_arrow_string_view = " + ("true" if before else "false"))
 
 
 def _loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.ndarray:
