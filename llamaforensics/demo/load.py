@@ -26,7 +26,8 @@ from tqdm.auto import tqdm
 
 from ..dsn import Dsn
 from ..schema import upstream_enums, upstream_tables
-from ..snapshot.format import SNAPSHOT_TABLES, connect, create_schema, duckdb_type, quote_ident, write_manifest
+from ..snapshot.format import (SNAPSHOT_TABLES, connect, create_schema, duckdb_type, limit_memory, quote_ident,
+                               write_manifest)
 from .plan import DEMO_NOW
 from .shapes import DEMO_TABLES
 
@@ -276,8 +277,10 @@ def _insert_sql(name: str) -> str:
 
 
 def _fill_snapshot(con, data, progress: bool) -> None:
+    # No enclosing transaction: the file is a temporary one, renamed into place only when complete,
+    # and a transaction would hold every inserted row in memory until its commit (10.6 GB at 10M log rows).
+    limit_memory(con)
     create_schema(con)
-    con.execute("BEGIN")
     counts = {name: 0 for name in SNAPSHOT_TABLES}
     upstream_of = {t.upstream: t.name for t in SNAPSHOT_TABLES.values()}
     bar = tqdm(unit="album", desc="building snapshot", disable=not progress)
@@ -296,7 +299,6 @@ def _fill_snapshot(con, data, progress: bool) -> None:
     con.unregister("truth")
     write_manifest(con, kind="demo", taken_at=DEMO_NOW, source=data.source, schema_fingerprint=upstream_fingerprint(),
                    row_counts=counts, new_rows=counts)
-    con.execute("COMMIT")
     con.execute("CHECKPOINT")
 
 
