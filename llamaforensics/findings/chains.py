@@ -1,10 +1,14 @@
 """Job chains for the findings: every job's inferred root, and the log rows whose chain is wrong.
 
 The roots come from the lineage engine (``lineage.infer_roots``: pointer
-jumping with no depth limit, safe on loops and missing parents). Only the
-columns the checks need go into DuckDB, as the temp table ``_lf_chain_roots``;
-``queries/job_chain_rows.sql`` then joins the log to it once and keeps the
-rows with a problem in ``_lf_chain_rows``, which the four job-chain kinds read.
+jumping with no depth limit, safe on loops and missing parents), fed by
+``queries/job_chain_jobs.sql``, which in the same pass over the log reads
+what each job's rows store as root_job_id. Only the jobs whose rows can have
+a problem (roots that vary or disagree with the inferred one, a loop, a
+missing or disputed parent) go into DuckDB, as the temp table
+``_lf_chain_roots``; ``queries/job_chain_rows.sql`` then joins the log to
+them and keeps the rows with a problem in ``_lf_chain_rows``, which the four
+job-chain kinds read.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ def prepare_job_chains(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Fill ``_lf_chain_roots`` and ``_lf_chain_rows``; return each loop's jobs in walk order, by the loop's name."""
     from ..lineage import cycles, infer_roots
 
-    roots = infer_roots(con)
+    roots = infer_roots(con, "job_chain_jobs", carry=("job_hash", "root_lo", "root_hi"), carry_root=("job_hash",))
     _store_chain_roots(con, roots)
     con.execute(load_query("job_chain_rows"))
     return {loop[0]: loop for loop in cycles(con, roots.filter(pl.col("on_cycle")))}
@@ -46,16 +50,20 @@ def describe_loops(frame: pl.DataFrame, loops: dict[str, list[str]]) -> pl.DataF
 
 
 def _store_chain_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame) -> None:
-    """Keep, per job, what the row checks compare with: its usual parent, root, and whether it loops or breaks at once.
+    """Keep the jobs whose rows can have a problem, with what the row checks compare: usual parent, root, loop, break.
 
-    Plain Arrow strings (not Polars' string views), so DuckDB can copy the
-    registered frame in one scan.
+    A job whose rows all store its inferred root, with no loop and one parent
+    that exists, has no row for the job-chain findings: it is left out, and
+    with it most of the log. Plain Arrow strings (not Polars' string views),
+    so DuckDB can copy the registered frame in one scan.
     """
-    slim = roots.select(
-        "job_id", pl.col("parent_job_id").alias("parent"), "inferred_root",
-        (pl.col("status") == "cycle").alias("looping"),
-        ((pl.col("status") == "broken") & (pl.col("missing_parent") == pl.col("parent_job_id"))).alias("parent_missing"),
-        "cycle", "on_cycle",
+    looping = pl.col("status") == "cycle"
+    parent_missing = (pl.col("status") == "broken") & (pl.col("missing_parent") == pl.col("parent_job_id"))
+    roots_wrong = ((pl.col("root_lo") != pl.col("root_hi"))  # its rows disagree, or all store one other root
+                   | (pl.col("root_lo") != pl.col("root_job_hash")).fill_null(True))  # (no inferred root: a loop)
+    slim = roots.filter(roots_wrong | looping | parent_missing | (pl.col("conflicting_parents") > 0)).select(
+        "job_id", pl.col("parent_job_id").alias("parent"), "inferred_root", looping.alias("looping"),
+        parent_missing.alias("parent_missing"), "cycle", "on_cycle",
     ).to_arrow(compat_level=pl.CompatLevel.oldest())
     con.register("_lf_chain_roots_frame", slim)
     try:

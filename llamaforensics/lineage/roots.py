@@ -18,7 +18,8 @@ from ..queries import load_query
 from .pointers import BROKEN, CYCLE, MISSING_PARENT, NO_PARENT, STATUSES, classify, climb, loops
 
 
-def infer_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def infer_roots(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents", carry: tuple[str, ...] = (),
+                carry_root: tuple[str, ...] = ()) -> pl.DataFrame:
     """Return one row per job: its parent, inferred root, depth, status and, where it has one, its break or loop.
 
     Columns: job_id, parent_job_id, inferred_root, depth, status (root / ok /
@@ -27,16 +28,22 @@ def infer_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     named by its smallest job id), on_cycle (the job is one of the loop's
     members, not just under it). Rows are in no particular order.
     ``store_roots`` keeps them in the connection for SQL that joins on them.
+
+    ``jobs_query`` names the SQL file that collapses the log to jobs (the
+    findings use ``job_chain_jobs``, which also reads each job's stored roots
+    in the same pass); ``carry`` names further columns of its table that each
+    job keeps, after the others, and ``carry_root`` those of them each job
+    also takes from its inferred root, as ``root_<column>``.
     """
     try:
-        jobs, parent = numbered_jobs(con)
+        jobs, parent = numbered_jobs(con, jobs_query, carry)
     finally:
         con.execute("DROP TABLE IF EXISTS _lf_jobs")
     top, steps = climb(parent)
     status = classify(parent, top)
     loop, on_loop = loops(parent, top, status)
     del parent
-    return _label(jobs, top, steps, status, _loop_names(jobs["job_id"], loop, on_loop), on_loop)
+    return _label(jobs, top, steps, status, _loop_names(jobs["job_id"], loop, on_loop), on_loop, carry_root)
 
 
 def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -54,20 +61,26 @@ def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = Non
     return roots
 
 
-def numbered_jobs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, np.ndarray]:
-    """Return the distinct jobs (job_id, parent_job_id, conflicting_parents) and each one's parent number.
+def numbered_jobs(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents",
+                  carry: tuple[str, ...] = ()) -> tuple[pl.DataFrame, np.ndarray]:
+    """Return the distinct jobs (job_id, parent_job_id, conflicting_parents, ``carry``) and each one's parent number.
 
     Job i is row i of the frame; ``parent[i]`` is its parent's number, NO_PARENT
     or MISSING_PARENT. One query hands over every job with its parent's rowid
-    in the temp table ``_lf_jobs`` (queries/job_parents.sql) and, only for a
+    in the temp table ``_lf_jobs`` (``queries/<jobs_query>.sql``, then
+    rank_parents.sql for the disputed parents) and, only for a
     parent no job has, the dangling id as text; the rowids are then renumbered
     to the order the rows arrived in.
     """
-    con.execute(load_query("job_parents"))
+    con.execute(load_query(jobs_query))
+    con.execute(load_query("rank_parents"))
+    if not all(c.isidentifier() for c in carry):
+        raise ValueError(f"carry names columns of _lf_jobs, not {carry!r}")
+    carried = "".join(f", j.{c}" for c in carry)
     # A relation's .pl() hands the result over in parallel: 0.43 s for 3M jobs, against 0.75-0.94 s
     # through execute().pl() (with or without Arrow string views).
-    found = con.sql("""
-        SELECT j.rowid AS job, j.job_id, j.conflicting_parents, p.rowid AS parent,
+    found = con.sql(f"""
+        SELECT j.rowid AS job, j.job_id, j.conflicting_parents, p.rowid AS parent{carried},
                CASE WHEN p.rowid IS NULL THEN j.parent END AS dangling
         FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
     """).pl()
@@ -78,7 +91,7 @@ def numbered_jobs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, np.ndar
                       np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT)).astype(np.int32)
     parent_ids = found["job_id"].gather(_or_null(parent, parent < 0))
     jobs = found.select("job_id", parent_ids.zip_with(parent_ids.is_not_null(), found["dangling"]).alias("parent_job_id"),
-                        "conflicting_parents")
+                        "conflicting_parents", *carry)
     return jobs, parent
 
 
@@ -88,7 +101,7 @@ def _or_null(numbers: np.ndarray, hide: np.ndarray) -> pl.Series:
 
 
 def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.ndarray, loop_name: np.ndarray,
-           on_loop: np.ndarray) -> pl.DataFrame:
+           on_loop: np.ndarray, carry_root: tuple[str, ...] = ()) -> pl.DataFrame:
     """Return the jobs with their roots: ids are gathered by job number, so the strings are never copied."""
     looping = status == CYCLE
     return jobs.select(
@@ -100,6 +113,8 @@ def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.nd
         "conflicting_parents",
         pl.col("job_id").gather(_or_null(loop_name, loop_name < 0)).alias("cycle"),
         pl.Series("on_cycle", on_loop),
+        *jobs.columns[3:],
+        *(pl.col(c).gather(_or_null(top, looping)).alias(f"root_{c}") for c in carry_root),
     )
 
 

@@ -3,12 +3,14 @@
 -- What: llama_logs.job_id is not unique (one queue job writes several rows),
 -- and nothing stops two rows of one job from naming different parents. A
 -- job's parent is the non-null parent_job_id most of its rows name (ties: the
--- one named first, then the smaller id); `conflicting_parents` counts the
--- other distinct parents it names. The table's rowid stands for the job in the
+-- one named first, then the smaller id: queries/rank_parents.sql settles the
+-- jobs marked `disputed`); `conflicting_parents` counts the other distinct
+-- parents it names. The table's rowid stands for the job in the
 -- self-join that hands each parent over as a number (root inference works on integer arrays).
 -- Why: every lineage computation walks job -> parent; a walk over rows instead
 -- of jobs fans out (the upstream backfill's mistake). Most jobs name one parent,
--- so one pass takes it, and only the disputed jobs are ranked, in a second.
+-- so one pass takes it, and only the disputed jobs are ranked, in a second
+-- (queries/job_chain_jobs.sql is this pass with the root columns the findings check).
 -- (any_value takes a non-null parent when there is one.)
 -- Fix suggested: none here; conflicting parents are evidence for a person to read.
 CREATE OR REPLACE TEMP TABLE _lf_jobs AS
@@ -20,12 +22,3 @@ SELECT job_id, any_value(parent_job_id) AS parent, 0::INTEGER AS conflicting_par
 FROM llama_logs
 WHERE job_id IS NOT NULL
 GROUP BY job_id;
-UPDATE _lf_jobs SET parent = ranked.parent, conflicting_parents = ranked.conflicting_parents
-FROM (
-    SELECT l.job_id, l.parent_job_id AS parent, count(*) OVER (PARTITION BY l.job_id) - 1 AS conflicting_parents
-    FROM llama_logs l
-    WHERE l.parent_job_id IS NOT NULL AND l.job_id IN (SELECT job_id FROM _lf_jobs WHERE disputed)
-    GROUP BY l.job_id, l.parent_job_id
-    QUALIFY row_number() OVER (PARTITION BY l.job_id ORDER BY count(*) DESC, min(l.created_at), l.parent_job_id) = 1
-) ranked
-WHERE _lf_jobs.job_id = ranked.job_id;
