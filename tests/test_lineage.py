@@ -18,7 +18,8 @@ from llamaforensics.lineage import (album_lineage, check_roots, compare_with_ups
                                     job_lineage, lineage_figure, to_graphml, upstream_backfill_roots)
 from llamaforensics.lineage import graph as graph_module
 from llamaforensics.lineage.pointers import CYCLE, MISSING_PARENT, STATUSES, classify, climb, loops
-from llamaforensics.snapshot.format import create_schema, quote_ident
+from llamaforensics.findings import run_findings
+from llamaforensics.snapshot.format import create_schema, quote_ident, write_manifest
 
 T0 = datetime(2026, 1, 1)
 ALBUM, TRACK, ARTIST, OTHER_ALBUM = (str(uuid.UUID(int=n)) for n in (0xA1B, 0x7AC, 0xA27, 0xB0B))
@@ -155,6 +156,24 @@ def test_check_roots_names_the_break_and_the_loop():
     problems = check_roots(log_db([log("b", "mb-sync-batch", "b", is_root_job=False), log("p", "q"), log("q", "p")]))
     assert problems.filter(problem="broken_chain")["missing_parent"].to_list() == ["mb-sync-batch"]
     assert problems.filter(problem="looping_chain")["cycle"].to_list() == ["p", "p"]
+
+
+def test_job_chain_findings_check_every_row_of_a_job():
+    """The findings leave out the jobs whose rows all store the right root; each row of any other job is still checked."""
+    rows = chain(2) + [
+        log("mixed", "j0", "j0"), log("mixed", "j0", None), log("mixed", "j0", "j1"),  # one right, one null, one wrong
+        log("same-wrong", "j1", "j1"), log("same-wrong", "j1", "j1"),                  # both store one wrong root
+        log("all-null", "j0"), log("all-null", "j0"),
+        log("split", "j0", "j0"), log("split", "gone", "j0"),                          # its second row's parent is missing
+    ]
+    con = log_db(rows)
+    write_manifest(con, kind="demo", taken_at=T0 + timedelta(days=1), source="test", schema_fingerprint="",
+                   row_counts={}, new_rows={})
+    frames = run_findings(con, ["null_root_job_id", "wrong_root_job_id", "broken_parent_chain"])
+    ids = {str(uuid.UUID(int=n + 1)): n for n in range(len(rows))}
+    found = {kind: sorted(ids[i] for i in frame["entity_id"]) for kind, frame in frames.items()}
+    # rows 0-2: the chain j0 <- j1 <- j2; 3-5 mixed; 6-7 same-wrong; 8-9 all-null; 10-11 split
+    assert found == {"null_root_job_id": [4, 8, 9], "wrong_root_job_id": [5, 6, 7], "broken_parent_chain": [11]}
 
 
 def test_upstream_backfill_is_wrong_where_inference_is_not():
