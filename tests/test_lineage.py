@@ -176,6 +176,23 @@ def test_job_chain_findings_check_every_row_of_a_job():
     assert found == {"null_root_job_id": [4, 8, 9], "wrong_root_job_id": [5, 6, 7], "broken_parent_chain": [11]}
 
 
+def test_job_chain_findings_read_what_the_connection_reads():
+    """Uncommitted rows and temporary tables shadowing the snapshot's (as the dossier's) are what the checks see."""
+    con = log_db([log("r", root="r"), log("c", "r")])  # row 1: c has no root_job_id
+    write_manifest(con, kind="demo", taken_at=T0 + timedelta(days=1), source="test", schema_fingerprint="",
+                   row_counts={}, new_rows={})
+    kinds = ["null_root_job_id", "dangling_entity_id"]  # a job-chain kind and another
+    assert run_findings(con, kinds)["null_root_job_id"].height == 1
+    con.execute("CREATE TEMP TABLE llama_logs AS SELECT * FROM main.llama_logs WHERE job_id = 'r'")
+    assert run_findings(con, kinds)["null_root_job_id"].height == 0
+    con.execute("DROP TABLE temp.main.llama_logs")
+    con.begin()
+    con.execute("INSERT INTO llama_logs (id, job_id, parent_job_id, operation, category, status, retry_count, "
+                "api_call_count, created_at) VALUES (uuid(), 'd', 'r', 'x', 'ENRICHED', 'SUCCESS', 0, 0, ?)", [T0])
+    assert run_findings(con, kinds)["null_root_job_id"].height == 2
+    con.rollback()
+
+
 def test_upstream_backfill_is_wrong_where_inference_is_not():
     """Depth-limited walk joined on the non-unique job_id: short below depth 10, lost in loops, fanned out on conflicts."""
     conflicted = [log("b-root", root="b-root"), log("a-root", root="a-root"),

@@ -38,7 +38,7 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     params = {"now": snapshot_time(con), **_thresholds(thresholds, overrides).params()}
     chained = [k for k in kinds if KINDS[k].needs == "job_chains"]
     plain = [k for k in kinds if k not in chained]
-    if chained and plain and not _in_transaction(con):
+    if chained and plain and _cursor_sees_the_same(con):
         # The job-chain kinds on a cursor of their own, beside the others: their
         # single-threaded stretches (pointer jumping, frame conversions) overlap.
         with ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool:
@@ -66,14 +66,19 @@ def _run_chained(con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict,
             con.close()
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Tell whether ``con`` has a transaction open: a cursor would not see its uncommitted rows."""
-    try:
-        con.begin()
-    except duckdb.TransactionException:
-        return True
-    con.rollback()
-    return False
+def _cursor_sees_the_same(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether a cursor of ``con`` reads what ``con`` reads.
+
+    A cursor is a connection of its own: it sees neither the rows of a
+    transaction ``con`` has open nor ``con``'s temporary tables and registered
+    frames (which may shadow the snapshot's tables, as the album dossier's do).
+    """
+    ids = [con.execute("SELECT txid_current()").fetchone()[0] for _ in range(2)]
+    if ids[0] == ids[1]:  # outside a transaction, every statement runs in one of its own
+        return False
+    own = con.execute("SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
+                      "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)").fetchone()[0]
+    return own == 0
 
 
 def checked_kinds(kinds) -> list[str]:

@@ -84,15 +84,33 @@ def numbered_jobs(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents
                CASE WHEN p.rowid IS NULL THEN j.parent END AS dangling
         FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
     """).pl()
+    dense = _dense_rowids(found["job"].to_numpy())
     number = np.empty(found.height, dtype=np.int32)
-    number[found["job"].to_numpy()] = np.arange(found.height, dtype=np.int32)  # rowid -> position
-    parent_rowid = found["parent"].fill_null(0).to_numpy()
+    number[dense(found["job"].to_numpy())] = np.arange(found.height, dtype=np.int32)  # rowid -> position
+    parent_rowid = dense(found["parent"].fill_null(found["job"][0] if found.height else 0).to_numpy())
     parent = np.where(found["parent"].is_not_null().to_numpy(), number[parent_rowid],
                       np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT)).astype(np.int32)
     parent_ids = found["job_id"].gather(_or_null(parent, parent < 0))
     jobs = found.select("job_id", parent_ids.zip_with(parent_ids.is_not_null(), found["dangling"]).alias("parent_job_id"),
                         "conflicting_parents", *carry)
     return jobs, parent
+
+
+def _dense_rowids(rowids: np.ndarray):
+    """Return a function taking the table's rowids to 0..n-1.
+
+    A table made and filled in one committed statement numbers its rows
+    0..n-1; one made inside an open transaction numbers them from a large
+    offset. Both are contiguous (an offset is subtracted); anything else is
+    ranked.
+    """
+    if not rowids.size:
+        return lambda values: values
+    low = rowids.min()
+    if rowids.max() - low + 1 == rowids.size:
+        return lambda values: values - low
+    ordered = np.sort(rowids)
+    return lambda values: np.searchsorted(ordered, values)
 
 
 def _or_null(numbers: np.ndarray, hide: np.ndarray) -> pl.Series:
