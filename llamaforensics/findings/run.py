@@ -41,8 +41,8 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     if chained and plain and _cursor_sees_the_same(con):
         # The job-chain kinds on a cursor of their own, beside the others: their
         # single-threaded stretches (pointer jumping, frame conversions) overlap.
-        with ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool:
-            later = pool.submit(_run_chained, con.cursor(), chained, params, close=True)
+        with con.cursor() as cursor, ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool:
+            later = pool.submit(_run_chained, cursor, chained, params)
             frames = {k: _run_kind(con, k, params, None) for k in plain}
             frames |= later.result()
     else:
@@ -50,20 +50,15 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     return {k: frames[k] for k in kinds}
 
 
-def _run_chained(con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict,
-                 close: bool = False) -> dict[str, pl.DataFrame]:
+def _run_chained(con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict) -> dict[str, pl.DataFrame]:
     """Run the job-chain kinds: the chains are prepared once for all of them."""
+    if not kinds:
+        return {}
+    loops = prepare_job_chains(con)
     try:
-        if not kinds:
-            return {}
-        loops = prepare_job_chains(con)
-        try:
-            return {k: _run_kind(con, k, params, loops) for k in kinds}
-        finally:
-            drop_job_chains(con)
+        return {k: _run_kind(con, k, params, loops) for k in kinds}
     finally:
-        if close:
-            con.close()
+        drop_job_chains(con)
 
 
 def _cursor_sees_the_same(con: duckdb.DuckDBPyConnection) -> bool:

@@ -43,7 +43,7 @@ def infer_roots(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents",
     status = classify(parent, top)
     loop, on_loop = loops(parent, top, status)
     del parent
-    return _label(jobs, top, steps, status, _loop_names(jobs["job_id"], loop, on_loop), on_loop, carry_root)
+    return _label(jobs, top, steps, status, _loop_names(jobs["job_id"], loop, on_loop), on_loop, carry, carry_root)
 
 
 def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -84,12 +84,13 @@ def numbered_jobs(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents
                CASE WHEN p.rowid IS NULL THEN j.parent END AS dangling
         FROM _lf_jobs j LEFT JOIN _lf_jobs p ON p.job_id = j.parent
     """).pl()
-    dense = _dense_rowids(found["job"].to_numpy())
+    rowid = found["job"].to_numpy()
+    dense = _dense_rowids(rowid)
     number = np.empty(found.height, dtype=np.int32)
-    number[dense(found["job"].to_numpy())] = np.arange(found.height, dtype=np.int32)  # rowid -> position
-    parent_rowid = dense(found["parent"].fill_null(found["job"][0] if found.height else 0).to_numpy())
-    parent = np.where(found["parent"].is_not_null().to_numpy(), number[parent_rowid],
-                      np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT)).astype(np.int32)
+    number[dense(rowid)] = np.arange(found.height, dtype=np.int32)  # rowid -> position
+    parent = np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT).astype(np.int32)
+    is_job = found["parent"].is_not_null().to_numpy()
+    parent[is_job] = number[dense(found["parent"].filter(is_job).to_numpy())]
     parent_ids = found["job_id"].gather(_or_null(parent, parent < 0))
     jobs = found.select("job_id", parent_ids.zip_with(parent_ids.is_not_null(), found["dangling"]).alias("parent_job_id"),
                         "conflicting_parents", *carry)
@@ -119,7 +120,7 @@ def _or_null(numbers: np.ndarray, hide: np.ndarray) -> pl.Series:
 
 
 def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.ndarray, loop_name: np.ndarray,
-           on_loop: np.ndarray, carry_root: tuple[str, ...] = ()) -> pl.DataFrame:
+           on_loop: np.ndarray, carry: tuple[str, ...] = (), carry_root: tuple[str, ...] = ()) -> pl.DataFrame:
     """Return the jobs with their roots: ids are gathered by job number, so the strings are never copied."""
     looping = status == CYCLE
     return jobs.select(
@@ -131,7 +132,7 @@ def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.nd
         "conflicting_parents",
         pl.col("job_id").gather(_or_null(loop_name, loop_name < 0)).alias("cycle"),
         pl.Series("on_cycle", on_loop),
-        *jobs.columns[3:],
+        *carry,
         *(pl.col(c).gather(_or_null(top, looping)).alias(f"root_{c}") for c in carry_root),
     )
 
