@@ -264,6 +264,26 @@ def test_two_sessions_adding_tracks_to_one_album_one_wins(db):
     assert loser.current["track_ids"] == [track["id"]]
 
 
+@pytest.mark.parametrize("correction, holds", [
+    (AddTracks(album_id=ALBUM, tracks=[{"title": "Bonus", "disc_number": 2, "track_number": 1}]), "album_artists"),
+    (SetAlbumFields(album_id=ALBUM, fields={"label": "Elsewhere"}), "album_artists"),
+    (SetAlbumFields(album_id=ALBUM, fields={"label": "Elsewhere"}), "tracks"),
+    (LinkArtist(album_id=ALBUM, artist_id=ARTIST_B), "tracks"),
+])
+def test_a_correction_does_not_wait_on_rows_it_neither_reads_nor_writes(db, monkeypatch, correction, holds):
+    """Another session holding the album's links (or tracks) does not block a correction that never touches them.
+
+    Each lock is a write: locking what a kind never looks at would cost time and block others for nothing.
+    """
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=3000")  # a correction that did wait fails instead of hanging
+    [prepared] = prepare_corrections(db, [correction])
+    with psycopg.connect(db.conninfo) as other:
+        held = other.execute(f"SELECT 1 FROM {holds} WHERE album_id = %s FOR UPDATE", [ALBUM]).fetchall()
+        assert held, f"the seed album has no {holds} to hold"
+        [result] = apply_corrections(db, [prepared], dry_run=False)
+    assert result.status == APPLIED, result.message
+
+
 # --- (c) properties: apply then undo restores the catalog; applying twice is applying once
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=30)

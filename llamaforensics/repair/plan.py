@@ -44,29 +44,37 @@ class Change:
         return not self.ops
 
 
-# What planning a correction needs of the album's tracks: whole rows only where it removes, changes or moves
-# them (reading whole rows costs more), and locks only where it may write them (each lock is a write).
+# What planning a correction needs of the album's tracks and links: nothing where it never looks at them
+# (TRACKS_UNSEEN, LINKS_UNSEEN), whole track rows only where it removes, changes or moves them (reading whole
+# rows costs more), and locks only where it may write them (each lock is a write).
 BRIEF_TRACK_COLUMNS = ("id", "album_id", "disc_number", "track_number", "title", "updated_at")
 WHOLE_TRACK_KINDS = frozenset({"remove_tracks", "modify_tracks", "merge_albums"})
 TRACKS_LEFT_ALONE = frozenset({"set_album_fields", "add_tracks", "link_artist", "unlink_artist"})
+TRACKS_UNSEEN = frozenset({"set_album_fields", "link_artist", "unlink_artist"})
+LINKS_UNSEEN = frozenset({"set_album_fields", "add_tracks", "remove_tracks", "modify_tracks"})
 
 
 def load_state(catalog, album_id: str, *, lock: bool = False, also=(), brief_tracks: bool = False,
-               lock_tracks: bool = True) -> AlbumState | tuple:
+               lock_tracks: bool = True, tracks: bool = True, links: bool = True) -> AlbumState | tuple:
     """Read (and with ``lock``, lock) an album, its tracks and its artist links, in one round trip.
 
     With ``also`` (more queries to run in the same round trip), return the state and their rows;
     with ``brief_tracks``, only :data:`BRIEF_TRACK_COLUMNS` of the tracks; ``lock_tracks=False``
-    locks the album and its links but not its tracks.
+    locks the album and its links but not its tracks; ``tracks=False`` and ``links=False`` leave
+    them unread (the state has none).
     """
-    album, tracks, links, *more = catalog.fetch_together([
-        catalog.select("albums", {"id": album_id}, lock=lock),
-        catalog.select("tracks", {"album_id": album_id}, lock=lock and lock_tracks,
-                       order="disc_number, track_number, id", columns=BRIEF_TRACK_COLUMNS if brief_tracks else None),
-        catalog.select("album_artists", {"album_id": album_id}, lock=lock, order="position, artist_id, role"),
-        *also])
-    state = AlbumState(album[0] if album else None, tracks, links)
-    return (state, *more) if also else state
+    queries = [catalog.select("albums", {"id": album_id}, lock=lock)]
+    if tracks:
+        queries.append(catalog.select("tracks", {"album_id": album_id}, lock=lock and lock_tracks,
+                                      order="disc_number, track_number, id",
+                                      columns=BRIEF_TRACK_COLUMNS if brief_tracks else None))
+    if links:
+        queries.append(catalog.select("album_artists", {"album_id": album_id}, lock=lock,
+                                      order="position, artist_id, role"))
+    found = catalog.fetch_together([*queries, *also])
+    album = found.pop(0)
+    state = AlbumState(album[0] if album else None, found.pop(0) if tracks else [], found.pop(0) if links else [])
+    return (state, *found) if also else state
 
 
 def reads_ahead(catalog, correction: Correction) -> list:
