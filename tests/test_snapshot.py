@@ -245,3 +245,19 @@ def test_unique_ids_do_not_collide_across_refreshes(seeded_db, tmp_path):
     total, distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM llama_logs").fetchone()
     assert total == distinct == 506 + 15
     assert uuid.UUID(str(con.execute("SELECT id FROM llama_logs LIMIT 1").fetchone()[0]))
+
+
+def test_duckdb_prints_no_bar_of_its_own_where_it_would(tmp_path):
+    """Run as ``python -c`` (where DuckDB thinks a person is watching), a long query prints only its result.
+
+    DuckDB's own bar goes to stdout, into ``--json`` output and through ``--quiet``; the workbench draws its own.
+    """
+    import subprocess
+    import sys
+
+    code = ("from llamaforensics.snapshot.format import connect\n"
+            f"con = connect({str(tmp_path / 'quiet.duckdb')!r})\n"
+            "con.execute('SET progress_bar_time = 0')\n"
+            "print(con.execute('SELECT sum(i) FROM range(200000000) t(i)').fetchone()[0])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == f"{sum(range(200_000_000))}\n"

@@ -81,7 +81,11 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     The configuration is the same for every connection: DuckDB refuses a second
     connection to a file in one process when the configurations differ.
     """
-    return duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
+    con = duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
+    # DuckDB prints a bar of its own to stdout in a REPL, `python -c` or a notebook, even under --quiet and
+    # into --json output; the workbench draws its own (progress.py), from the same query progress.
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
