@@ -98,6 +98,21 @@ def test_added_tracks_are_logged_per_track_and_counted(db):
                                            "deltas": []}]
 
 
+def test_log_rows_get_time_ordered_ids_so_a_session_writes_next_to_itself(db):
+    """Version-7 UUIDs: rows written later sort later, so llama_logs' key index grows at one edge, not everywhere."""
+    import time
+    import uuid
+
+    applied(db, SetAlbumFields(album_id=ALBUM, fields={"label": "First"}))
+    time.sleep(0.005)  # the ids order by millisecond
+    applied(db, AddTracks(album_id=TRACKLESS, tracks=[{"title": "A", "track_number": 1}]))
+    rows = query(db, "SELECT id::text, category::text, created_at FROM llama_logs WHERE triggered_by = 'llamaforensics' "
+                     "AND NOT is_root_job ORDER BY created_at, category")
+    assert [uuid.UUID(r["id"]).version for r in rows] == [7] * 3
+    first, *second = rows
+    assert all(first["id"] < r["id"] for r in second)  # uuid order is the order of its text
+
+
 def test_dry_run_is_the_default_and_writes_nothing(db):
     before = checksums(db)
     [result] = apply_corrections(db, prepare_corrections(db, [AddTracks(album_id=TRACKLESS, tracks=[
