@@ -19,16 +19,20 @@ has, a 2-job loop every 100,003 jobs.
 
 Each runs as its own process (its own peak memory), timed whole ("seconds")
 and by itself ("work s": without the interpreter's start, imports and
-teardown). The scratch database and snapshot are kept between runs unless
---drop is given.
+teardown). With --repeat N the sides take turns N times and each figure is
+the median of its N runs (peak: the highest); on a shared or virtual machine
+the same code varies by a quarter from run to run. The scratch database and
+snapshot are kept between runs unless --drop is given.
 
-    python bench/lineage.py [--rows 2000000] [--dsn ...] [--skip-networkx] [--json FILE] [--drop]
+    python bench/lineage.py [--rows 2000000] [--dsn ...] [--repeat N] [--skip-postgres] [--skip-networkx]
+                            [--json FILE] [--drop]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -189,6 +193,14 @@ def measure_postgres(dsn, rows: int) -> tuple:
     return measured, report
 
 
+def median_side(runs: list[tuple]) -> tuple:
+    """Return one side's figures over its runs: median seconds and work, the highest peak."""
+    first, report = runs[0]
+    measured = type(first)(first.name, statistics.median(m.seconds for m, _ in runs),
+                           max(m.peak_mb for m, _ in runs), first.rows)
+    return measured, {**report, "work_s": statistics.median(r["work_s"] for _, r in runs)}
+
+
 def report_table(sides: list[tuple]) -> str:
     """Return the Markdown table of the sides, each compared with the last (ours)."""
     ours, our_report = sides[-1]
@@ -202,6 +214,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--dsn")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="run the sides in turn N times; report medians")
+    parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-networkx", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and snapshot afterwards")
@@ -211,21 +225,31 @@ def main() -> None:
 
     jobs = duckdb.connect(str(snapshot), read_only=True).execute(
         "SELECT count(DISTINCT job_id) FROM llama_logs").fetchone()[0]
-    sides = [measure_postgres(dsn, args.rows)]
-    if not args.skip_networkx:
-        sides.append(run_side("networkx (build graph, components, tops)", without_pandas(NETWORKX) + [str(snapshot)],
-                              args.rows))
-    sides.append(run_side("llamaforensics infer_roots (DuckDB + pointer jumping)", without_pandas(OURS) + [str(snapshot)],
-                          args.rows))
+    runs = [[] for _ in range(3)]
+    for _ in range(args.repeat):
+        if not args.skip_postgres:
+            runs[0].append(measure_postgres(dsn, args.rows))
+        if not args.skip_networkx:
+            runs[1].append(run_side("networkx (build graph, components, tops)",
+                                    without_pandas(NETWORKX) + [str(snapshot)], args.rows))
+        runs[2].append(run_side("llamaforensics infer_roots (DuckDB + pointer jumping)",
+                                without_pandas(OURS) + [str(snapshot)], args.rows))
+    sides = [median_side(r) for r in runs if r]
     print(f"\nllama_logs: {args.rows:,} rows, {jobs:,} jobs\n")
     print(report_table(sides))
-    print(f"\nseconds: the whole process; work s: without the interpreter's start, imports and teardown. "
-          f"PostgreSQL's peak is its backend's resident set (shared buffers it touched included); it also spilled "
-          f"{sides[0][1]['temp_bytes'] / 2**20:,.0f} MB to temp files (work_mem default).")
+    postgres = (f" PostgreSQL's peak is its backend's resident set (shared buffers it touched included); it also "
+                f"spilled {sides[0][1]['temp_bytes'] / 2**20:,.0f} MB to temp files (work_mem default).") if runs[0] else ""
+    print(f"\nseconds: the whole process; work s: without the interpreter's start, imports and teardown.{postgres}")
+    if args.repeat > 1:
+        print(f"Medians of {args.repeat} runs each, taken in turn; every run: "
+              + "; ".join(f"{r[0][0].name.split(' (')[0]} " + " / ".join(f"{m.seconds:.2f}" for m, _ in r)
+                          for r in runs if r) + " s.")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"rows": args.rows, "jobs": jobs,
-                                         "results": [{**m.__dict__, **report} for m, report in sides]}, indent=2))
+        args.json.write_text(json.dumps({"rows": args.rows, "jobs": jobs, "repeat": args.repeat,
+                                         "results": [{**m.__dict__, **report} for m, report in sides],
+                                         "runs": [[{**m.__dict__, **report} for m, report in r] for r in runs]},
+                                        indent=2))
     if args.drop:
         drop_database(admin, name)
         snapshot.unlink(missing_ok=True)
