@@ -190,8 +190,8 @@ def _unknown_albums(dsn, entries: list) -> list[str]:
     catalog = PostgresCatalog(dsn)
     try:
         ids = list(dict.fromkeys(e["albumId"] for e in entries))
-        found = {row["id"] for i in range(0, len(ids), 1000)
-                 for row in catalog.rows_in("albums", "id", ids[i:i + 1000])}
+        chunks = [catalog.select_in("albums", "id", ids[i:i + 1000], columns=("id",)) for i in range(0, len(ids), 1000)]
+        found = {row["id"] for rows in catalog.fetch_together(chunks) for row in rows}  # ids only: one round trip
     finally:
         catalog.close()
     return [f"$[{i}].albumId: no album {e['albumId']} in {dsn.display}" for i, e in enumerate(entries)

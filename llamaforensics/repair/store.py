@@ -102,10 +102,12 @@ class Catalog:
         """Return the live rows of ``table`` whose ``column`` is one of ``values`` (one round trip)."""
         return self.fetch_together([self.select_in(table, column, values)])[0] if values else []
 
-    def select_in(self, table: str, column: str, values: list) -> Query:
-        """Return the query of :meth:`rows_in`."""
+    def select_in(self, table: str, column: str, values: list, *, columns: tuple[str, ...] | None = None) -> Query:
+        """Return the query of :meth:`rows_in` (of ``columns`` only, when given)."""
+        names = ", ".join(q(c) for c in columns) if columns else "*"
         marks = ", ".join([self.placeholder] * len(values))
-        return Query(table, f"SELECT * FROM {q(table)} WHERE {q(column)} IN ({marks}){self._live()}", list(values))
+        return Query(table, f"SELECT {names} FROM {q(table)} WHERE {q(column)} IN ({marks}){self._live()}",
+                     list(values))
 
     def insert(self, table: str, row: dict) -> None:
         self.insert_many(table, [row])
