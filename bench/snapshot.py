@@ -8,16 +8,20 @@ Side by side, in one run, on one upstream-shaped llama_logs (default 2,000,000 r
 * refresh:   llamaforensics snapshot DSN -o FILE --refresh, after 1% new log rows
 
 Each runs as its own process; its wall time and its own peak RSS are reported,
-with the ratios. The scratch database is kept between runs (filling it takes a
-minute) unless --drop is given.
+with the ratios. With --repeat N, floor, snapshot and refresh take turns N
+times (the refresh's new rows removed after each round) and each figure is the
+median of its runs (peak: the highest); pandas runs once. The scratch database
+is kept between runs (filling it takes a minute) unless --drop is given.
 
     python bench/snapshot.py [--rows 2000000] [--dsn postgresql://postgres@127.0.0.1/postgres] [--skip-pandas]
+                             [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -45,7 +49,7 @@ def prepare(args) -> object:
     if not has_schema:
         install_upstream_schema(dsn)
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
-        conn.execute("DELETE FROM llama_logs WHERE created_at > now() - interval '1 day'")  # earlier refresh rows
+        _remove_new_rows(conn)
         have = conn.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
         if have != args.rows:
             print(f"filling llama_logs with {args.rows:,} rows (once; kept for later runs)...", file=sys.stderr)
@@ -55,6 +59,11 @@ def prepare(args) -> object:
         size = conn.execute("SELECT pg_size_pretty(pg_table_size('llama_logs'))").fetchone()[0]
     print(f"llama_logs: {args.rows:,} rows, {size} in PostgreSQL ({dsn.display})", file=sys.stderr)
     return dsn
+
+
+def _remove_new_rows(conn) -> None:
+    """Delete the rows an earlier refresh round added (dated today; the base rows are from 2025)."""
+    conn.execute("DELETE FROM llama_logs WHERE created_at > now() - interval '1 day'")
 
 
 def _fill(dsn, rows: int, start: int, base: str) -> None:
@@ -68,20 +77,38 @@ def run(args) -> dict:
     dsn = prepare(args)
     out = Path(tempfile.mkdtemp(prefix="lf-bench-")) / "bench.duckdb"
     cli = without_pandas("from llamaforensics.cli import main; sys.exit(main(sys.argv[1:]))")
-    results = [measure("psql \\copy binary (floor)", psql(dsn, "-c",
-               "\\copy (select * from llama_logs) to /dev/null with (format binary)"), args.rows)]
-    if not args.skip_pandas:
-        results.append(measure("pandas.read_sql (SQLAlchemy)", [sys.executable, "-c", PANDAS, dsn.conninfo], args.rows))
-    results.append(measure("llamaforensics snapshot", [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--quiet"],
-                           args.rows))
     new_rows = args.rows // 100
-    _fill(dsn, new_rows, start=10 * args.rows, base="now")
-    results.append(measure("llamaforensics snapshot --refresh (+1%)",
-                           [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--refresh", "--quiet"], new_rows))
+    rounds = []
+    for i in range(args.repeat):
+        done = [measure("psql \\copy binary (floor)", psql(dsn, "-c",
+                "\\copy (select * from llama_logs) to /dev/null with (format binary)"), args.rows)]
+        if not args.skip_pandas and i == 0:
+            done.append(measure("pandas.read_sql (SQLAlchemy)", [sys.executable, "-c", PANDAS, dsn.conninfo], args.rows))
+        done.append(measure("llamaforensics snapshot", [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--quiet"],
+                            args.rows))
+        _fill(dsn, new_rows, start=10 * args.rows, base="now")
+        done.append(measure("llamaforensics snapshot --refresh (+1%)",
+                            [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--refresh", "--quiet"], new_rows))
+        with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
+            _remove_new_rows(conn)
+            conn.execute("VACUUM ANALYZE llama_logs")
+        rounds.append(done)
+    results = [_median([r for done in rounds for r in done if r.name == name]) for name in
+               dict.fromkeys(r.name for done in rounds for r in done)]
+    if args.repeat > 1:
+        print("\nevery run, in turn: " + "; ".join(
+            f"{name}: " + " / ".join(f"{r.seconds:.2f}" for done in rounds for r in done if r.name == name)
+            for name in dict.fromkeys(r.name for done in rounds for r in done)))
     out.unlink()
     if args.drop:
         drop_database(admin_dsn(args.dsn), dsn.params["dbname"])
     return report(results, args.rows)
+
+
+def _median(runs: list):
+    """Return one method's figures over its runs: median seconds, the highest peak."""
+    return type(runs[0])(runs[0].name, statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs),
+                         runs[0].rows)
 
 
 def report(results, rows: int) -> dict:
@@ -110,6 +137,8 @@ def main() -> None:
     parser.add_argument("--dsn", help="server where a scratch database may be created (default: local postgres)")
     parser.add_argument("--skip-pandas", action="store_true", help="skip pandas.read_sql (slow: ~1 min, GBs)")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database afterwards")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="take turns N times and report medians (pandas runs once)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     result = run(args)
