@@ -261,3 +261,18 @@ def test_duckdb_prints_no_bar_of_its_own_where_it_would(tmp_path):
             "print(con.execute('SELECT sum(i) FROM range(200000000) t(i)').fetchone()[0])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out == f"{sum(range(200_000_000))}\n"
+
+
+def test_a_file_replaced_while_still_open_is_refused_not_shown_as_it_was(seeded_db, tmp_path):
+    """DuckDB keeps one instance per file in a process: reopening a replaced snapshot would show the earlier one."""
+    path = tmp_path / "replaced.duckdb"
+    take_snapshot(seeded_db, path, progress=False)
+    earlier = open_snapshot(path)
+    before = earlier.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        add_logs(conn, 7)
+    take_snapshot(seeded_db, path, progress=False)  # written beside it, renamed over it
+    with pytest.raises(SnapshotError, match="replaced by a newer snapshot .* close that first"):
+        open_snapshot(path)
+    earlier.close()
+    assert open_snapshot(path).execute("SELECT count(*) FROM llama_logs").fetchone()[0] == before + 7

@@ -178,6 +178,23 @@ def test_an_applied_correction_shows_up_in_the_refreshed_dossier(wb):
     assert not [f for f in wb.findings_of("missing_external_id") if f.entity_id == finding.entity_id]
 
 
+def test_opening_the_same_database_again_shows_it_now_and_closes_the_earlier_workbench(wb, demo_db, monkeypatch):
+    """Re-running a notebook's first cell: a new snapshot replaces the file, and the new workbench reads it."""
+    count = "SELECT count(*) FROM llama_logs"
+    before = wb.con.execute(count).fetchone()[0]
+    with psycopg.connect(demo_db.conninfo) as conn:
+        conn.execute("INSERT INTO llama_logs (operation, category, status) VALUES ('enrichment:album', 'ENRICHED', "
+                     "'SUCCESS')")
+    again = llamaforensics.open(demo_db.conninfo, snapshot_path=wb.snapshot_path)
+    assert again.con.execute(count).fetchone()[0] == before + 1
+    with pytest.raises(Exception, match="closed"):
+        wb.con.execute(count)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    demo = llamaforensics.open()  # a workbench on another file, or on an unreplaced one, stays open
+    also = llamaforensics.open(demo.snapshot_path)
+    assert demo.con.execute(count).fetchone() == also.con.execute(count).fetchone()
+
+
 def test_refresh_without_a_database_says_why(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(UsageError, match="nothing to refresh"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +36,40 @@ def ensure_demo_snapshot(path: Path, *, progress: bool = False) -> Path:
     return path
 
 
+# DuckDB keeps one database instance per file in a process while any connection to it is open: a snapshot
+# file replaced since (a new one renamed over it) would be read as it was before. Each connection opened
+# here is remembered with the identity of the file it opened, so that is refused instead of shown.
+_OPENED: dict[str, list[tuple[weakref.ref, tuple[int, int]]]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    found = path.stat()
+    return found.st_dev, found.st_ino
+
+
+def _is_open(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.query_progress()  # no side effect on an open connection; raises on a closed one
+    except duckdb.ConnectionException:
+        return False
+    return True
+
+
+def replaced_while_open(path: str | os.PathLike) -> bool:
+    """Whether this process still has a connection open on an earlier file at ``path`` (since replaced)."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    key, now = str(path.resolve()), _identity(path)
+    _OPENED[key] = [(ref, seen) for ref, seen in _OPENED.get(key, []) if ref() is not None and _is_open(ref())]
+    return any(seen != now for _, seen in _OPENED[key])
+
+
 def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """Open a snapshot read-only; with no path, the default (``$LLAMAFORENSICS_SNAPSHOT`` or the demo)."""
+    """Open a snapshot read-only; with no path, the default (``$LLAMAFORENSICS_SNAPSHOT`` or the demo).
+
+    Refused while this process still reads an earlier file at the same path (DuckDB would show that one).
+    """
     if path is None:
         path = default_snapshot_path()
         if "LLAMAFORENSICS_SNAPSHOT" not in os.environ:
@@ -44,6 +77,11 @@ def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConne
     path = Path(path)
     if not path.exists():
         raise SnapshotError(f"no snapshot at {path}; take one with: llamaforensics snapshot DSN -o {path}")
+    if replaced_while_open(path):
+        raise SnapshotError(
+            f"{path} was replaced by a newer snapshot while this process still has the earlier one open, which "
+            "DuckDB would show instead: close that first (the earlier workbench's .close(), or the connection's), "
+            "then open it again")
     try:
         con = connect(path, read_only=True)
     except duckdb.Error as exc:
@@ -53,6 +91,7 @@ def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConne
     except BaseException:
         con.close()
         raise
+    _OPENED.setdefault(str(path.resolve()), []).append((weakref.ref(con), _identity(path)))
     return con
 
 

@@ -12,12 +12,16 @@ from plain Python.
 
 from __future__ import annotations
 
+import os
+import weakref
+
 import ipywidgets as w
 
 from ..dossier import resolve_album
 from ..errors import UsageError
 from ..findings import Finding
 from ..snapshot import open_snapshot, refresh_snapshot
+from ..snapshot.open import replaced_while_open
 from .source import RepairTarget, resolve_source
 from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
 from .views import audit_view, finder_view, findings_view, lineage_view, repair_view, table
@@ -26,13 +30,33 @@ __all__ = ["AlbumFinder", "AuditDashboard", "FindingsBrowser", "LineageExplorer"
            "Workbench", "open_workbench", "table"]
 
 
+_OPEN_WORKBENCHES: "weakref.WeakSet[Workbench]" = weakref.WeakSet()
+
+
+def _close_workbenches_on(path) -> None:
+    """Close this process's workbenches on ``path`` when they read an earlier file there (a new snapshot replaced it)."""
+    if not replaced_while_open(path):
+        return
+    for other in list(_OPEN_WORKBENCHES):
+        if os.path.realpath(other.snapshot_path) == os.path.realpath(path):
+            other.close()
+
+
 class Workbench:
-    """The snapshot the workbench reads, the target its repairs go to, and a widget per task."""
+    """The snapshot the workbench reads, the target its repairs go to, and a widget per task.
+
+    Opening a workbench on a snapshot file that a new snapshot replaced (a
+    DSN is snapshotted anew each time: re-running a notebook's first cell,
+    say) closes this process's earlier workbenches on that file: DuckDB would
+    otherwise show the new one the file as the earlier ones opened it.
+    """
 
     def __init__(self, source=None, *, user_id: str | None = None, snapshot_path=None, progress: bool = False):
-        self.con, self.target, self.description = resolve_source(source, snapshot_path=snapshot_path, progress=progress)
+        self.con, self.target, self.description = resolve_source(source, snapshot_path=snapshot_path, progress=progress,
+                                                                 release=_close_workbenches_on)
         self.snapshot_path = self.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
                                               "current_database()").fetchone()[0]
+        _OPEN_WORKBENCHES.add(self)
         self.user_id = user_id
         self._repair_area = w.VBox()
         self._dossier_area = w.VBox()
@@ -61,6 +85,11 @@ class Workbench:
             self.con = open_snapshot(self.snapshot_path)
             self._new_states()
         return changed
+
+    def close(self) -> None:
+        """Close the snapshot connection (the widgets shown so far stop working); the files stay."""
+        self.con.close()
+        _OPEN_WORKBENCHES.discard(self)
 
     def __repr__(self) -> str:
         return f"<llamaforensics workbench: reads {self.description}; repairs go to {self.target.label}>"

@@ -78,26 +78,31 @@ class RepairTarget:
         return sorted((r for r in rows if r), key=lambda r: (r["created_at"], not r["is_root_job"], r["id"]))
 
 
-def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = None,
-                   progress: bool = False) -> tuple[duckdb.DuckDBPyConnection, RepairTarget, str]:
+def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = None, progress: bool = False,
+                   release=None) -> tuple[duckdb.DuckDBPyConnection, RepairTarget, str]:
     """Return (read-only snapshot connection, repair target, description) for ``source``.
 
     ``source`` is a DSN (text or :class:`Dsn`), a snapshot path, or None: then
     ``$DATABASE_URL`` when set, else the demo snapshot. A DSN is snapshotted
     first (to ``snapshot_path``, default beside the demo snapshot).
+    ``release(path)`` is called just before the snapshot is opened (to close
+    earlier readers of a file a new snapshot replaced).
     """
+    release = release or (lambda path: None)
     if source is None and os.environ.get("DATABASE_URL"):
         source = os.environ["DATABASE_URL"]
     if isinstance(source, str) and "://" not in source and "=" not in source:
         source = Path(source)
     if source is None or isinstance(source, Path):
         path = Path(source) if source is not None else ensure_demo_snapshot(default_snapshot_path())
+        release(path)
         return open_snapshot(path), RepairTarget(working_copy=_working_copy(path)), f"snapshot {path.name}"
     dsn = source if isinstance(source, Dsn) else parse_dsn(source)
     path = Path(snapshot_path) if snapshot_path else default_snapshot_path().with_name(
         f"{dsn.params.get('dbname', 'db')}@{dsn.params.get('host') or 'localhost'}.duckdb")
     path.parent.mkdir(parents=True, exist_ok=True)
     take_snapshot(dsn, path, progress=progress)
+    release(path)
     return open_snapshot(path), RepairTarget(dsn=dsn), f"{dsn.display} (snapshot {path.name})"
 
 
