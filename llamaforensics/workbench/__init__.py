@@ -34,7 +34,7 @@ _OPEN_WORKBENCHES: "weakref.WeakSet[Workbench]" = weakref.WeakSet()
 
 
 def _close_workbenches_on(path) -> None:
-    """Close this process's workbenches on ``path`` when they read an earlier file there (a new snapshot replaced it)."""
+    """Close the workbenches of this process on ``path`` when a new snapshot replaced the file they read."""
     if not replaced_while_open(path):
         return
     for other in list(_OPEN_WORKBENCHES):
