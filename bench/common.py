@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,12 @@ class Measurement:
     @property
     def rows_per_s(self) -> float:
         return self.rows / self.seconds if self.seconds else float("nan")
+
+
+def median_of(runs: list[Measurement]) -> Measurement:
+    """Return one side's figures over its repeated runs: the median seconds, the highest peak."""
+    return Measurement(runs[0].name, statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs),
+                       runs[0].rows)
 
 
 # The llamaforensics sides run as the product is installed: without pandas (it is in the

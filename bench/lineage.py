@@ -44,7 +44,8 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
+from common import (admin_dsn, drop_database, measure, median_of, psql, scratch_database, table,  # noqa: E402
+                    without_pandas)
 
 FILL = """
 INSERT INTO llama_logs (id, entity_type, entity_id, operation, category, status, job_id, parent_job_id, root_job_id,
@@ -195,10 +196,8 @@ def measure_postgres(dsn, rows: int) -> tuple:
 
 def median_side(runs: list[tuple]) -> tuple:
     """Return one side's figures over its runs: median seconds and work, the highest peak."""
-    first, report = runs[0]
-    measured = type(first)(first.name, statistics.median(m.seconds for m, _ in runs),
-                           max(m.peak_mb for m, _ in runs), first.rows)
-    return measured, {**report, "work_s": statistics.median(r["work_s"] for _, r in runs)}
+    report = runs[0][1]
+    return median_of([m for m, _ in runs]), {**report, "work_s": statistics.median(r["work_s"] for _, r in runs)}
 
 
 def report_table(sides: list[tuple]) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,8 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
+from common import (admin_dsn, drop_database, measure, median_of, psql, scratch_database, table,  # noqa: E402
+                    without_pandas)
 
 from llamaforensics.schema.install import install_upstream_schema  # noqa: E402
 
@@ -93,22 +93,18 @@ def run(args) -> dict:
             _remove_new_rows(conn)
             conn.execute("VACUUM ANALYZE llama_logs")
         rounds.append(done)
-    results = [_median([r for done in rounds for r in done if r.name == name]) for name in
-               dict.fromkeys(r.name for done in rounds for r in done)]
+    runs = {}  # method -> its measurements, in turn
+    for done in rounds:
+        for r in done:
+            runs.setdefault(r.name, []).append(r)
+    results = [median_of(of) for of in runs.values()]
     if args.repeat > 1:
         print("\nevery run, in turn: " + "; ".join(
-            f"{name}: " + " / ".join(f"{r.seconds:.2f}" for done in rounds for r in done if r.name == name)
-            for name in dict.fromkeys(r.name for done in rounds for r in done)))
+            f"{name}: " + " / ".join(f"{r.seconds:.2f}" for r in of) for name, of in runs.items()))
     out.unlink()
     if args.drop:
         drop_database(admin_dsn(args.dsn), dsn.params["dbname"])
     return report(results, args.rows)
-
-
-def _median(runs: list):
-    """Return one method's figures over its runs: median seconds, the highest peak."""
-    return type(runs[0])(runs[0].name, statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs),
-                         runs[0].rows)
 
 
 def report(results, rows: int) -> dict:
