@@ -193,6 +193,30 @@ def test_refresh_finds_backdated_rows_and_rows_that_come_back(seeded_db, tmp_pat
     assert refresh_snapshot(seeded_db, path, progress=False)["new_rows"]["llama_logs"] == 0
 
 
+def test_refresh_counts_the_log_in_its_own_snapshot_while_a_writer_commits(seeded_db, tmp_path, monkeypatch):
+    """The exact log count runs on a second connection: it must see the refresh's moment, not a later one."""
+    from llamaforensics.snapshot import refresh as refresh_module
+
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    real_connect = refresh_module.connect_source
+
+    def connect_after_a_commit(dsn, **kwargs):  # a writer commits after the refresh's snapshot was taken
+        with psycopg.connect(seeded_db.conninfo) as conn:
+            add_logs(conn, 3, operation="committed-after-the-refresh-began")
+        return real_connect(dsn, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "connect_source", connect_after_a_commit)
+    result = refresh_snapshot(seeded_db, path, progress=False)
+    con = open_snapshot(path)
+    live = con.execute("SELECT count(*) FROM llama_logs WHERE _lf_deleted_at IS NULL").fetchone()[0]
+    late = con.execute("SELECT count(*) FROM llama_logs WHERE operation LIKE 'committed-after%'").fetchone()[0]
+    assert late == 0 and result["row_counts"]["llama_logs"] == live
+    assert snapshot_info(path).manifest.row_counts["llama_logs"] == live
+    con.close()
+    monkeypatch.undo()
+    assert refresh_snapshot(seeded_db, path, progress=False)["new_rows"]["llama_logs"] == 3
+
+
 def test_schema_drift_is_reported_and_tolerated(seeded_db, tmp_path):
     with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
         conn.execute("ALTER TABLE albums ADD COLUMN popularity integer")
