@@ -155,14 +155,8 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
         return Result(c, DRY_RUN, "dry run: nothing written", diff), change
     with catalog.together():  # every write in one round trip where the backend can
         execute_all(catalog, change.ops)
-        catalog.insert_many("llama_logs", _same_columns(rows))
+        catalog.insert_many("llama_logs", rows)
     return Result(c, APPLIED, f"applied in {session.job_id}", diff, log_ids=[r["id"] for r in rows]), change
-
-
-def _same_columns(rows: list[dict]) -> list[dict]:
-    """Give every log row the same columns (NULL where a row has none), so they go in one statement."""
-    names = list(dict.fromkeys(name for row in rows for name in row))
-    return [{name: row.get(name) for name in names} for row in rows]
 
 
 def _learn_writes(session: RepairSession, logged: dict) -> None:

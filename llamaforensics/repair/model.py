@@ -18,6 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import cache
 from typing import ClassVar
 
 from .errors import InvalidCorrection
@@ -29,6 +30,13 @@ ORIGINS = ("manual", "manifest", "diff", "logs", "finding", "undo")
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+@cache
+def _own_fields(kind: type) -> tuple[str, ...]:
+    """Return the fields a correction kind adds to the common envelope."""
+    envelope = {f.name for f in fields(Correction)}
+    return tuple(f.name for f in fields(kind) if f.name not in envelope)
 
 
 @dataclass(kw_only=True)
@@ -49,8 +57,7 @@ class Correction:
         head = {"version": self.version, "id": self.id, "kind": self.kind, "album_id": self.album_id,
                 "reason": self.reason, "origin": self.origin, "confidence": self.confidence,
                 "expected": self.expected}
-        envelope = {f.name for f in fields(Correction)}
-        return head | {f.name: getattr(self, f.name) for f in fields(self) if f.name not in envelope}
+        return head | {name: getattr(self, name) for name in _own_fields(type(self))}
 
     @staticmethod
     def from_dict(data, path: str = "$") -> "Correction":

@@ -34,8 +34,7 @@ class Operation:
 
     def to_dict(self) -> dict:
         # Shallow (rows are shared, not copied): asdict's deep copy was the engine's costliest step.
-        return {f.name: v for f in fields(self)
-                if (v := getattr(self, f.name)) is not None or f.name in ("old", "new")}
+        return {name: v for name in _FIELD_NAMES if (v := getattr(self, name)) is not None or name in ("old", "new")}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Operation":
@@ -44,6 +43,9 @@ class Operation:
     @property
     def row_key(self) -> dict:
         return {k: self.row[k] for k in self.key or ROW_KEYS[self.table]}
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Operation))
 
 
 def insert(table: str, row: dict, key=None) -> Operation:

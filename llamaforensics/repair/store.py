@@ -113,8 +113,11 @@ class Catalog:
         self.insert_many(table, [row])
 
     def insert_many(self, table: str, rows: list[dict]) -> None:
-        """Insert rows that all have the same columns (a backend may send them in one round trip)."""
+        """Insert rows (a column a row lacks is NULL in it); a backend may send them in one round trip."""
         names = list(rows[0])
+        if any(row.keys() != rows[0].keys() for row in rows):
+            names = list(dict.fromkeys(name for row in rows for name in row))
+            rows = [{name: row.get(name) for name in names} for row in rows]
         marks = ", ".join([self.placeholder] * len(names))
         sql = f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) VALUES ({marks})"
         params = [[self.adapt(table, n, row[n]) for n in names] for row in rows]
@@ -290,7 +293,9 @@ class PostgresCatalog(Catalog):
             document = json.dumps(rows, ensure_ascii=False, allow_nan=False)
         except ValueError:  # NaN or infinity: not JSON, bound as values instead
             return super().insert_many(table, rows)
-        cols = ", ".join(q(n) for n in rows[0])
+        names = rows[0].keys() if all(row.keys() == rows[0].keys() for row in rows) else \
+            dict.fromkeys(name for row in rows for name in row)  # a key a row lacks is NULL in it
+        cols = ", ".join(q(n) for n in names)
         sql = (f"INSERT INTO {q(table)} ({cols}) SELECT {cols} "
                f"FROM jsonb_populate_recordset(NULL::{q(table)}, %s::jsonb)")
         self._write(sql, [document], len(rows), f"{table}: expected to insert {len(rows)} row(s)")
