@@ -18,18 +18,20 @@ import polars as pl
 
 from ..snapshot import open_snapshot
 from ..snapshot.format import read_manifests
+from ..snapshot.lookup import album_log, mentioning
 from .search import resolve_album
 
 TIMELINE_SQL = """
 WITH album_tracks AS (SELECT id FROM tracks WHERE album_id = $album),
      album_artists_ AS (SELECT artist_id AS id FROM album_artists WHERE album_id = $album),
+     {log},
      about AS (  -- each branch reads one column of the log: no OR across columns over millions of rows
-        SELECT id FROM llama_logs WHERE album_id = $album
-        UNION SELECT id FROM llama_logs WHERE entity_id = $album AND entity_type = 'ALBUM'
-        UNION SELECT id FROM llama_logs WHERE track_id IN (SELECT id FROM album_tracks)
-        UNION SELECT id FROM llama_logs WHERE entity_id IN (SELECT id FROM album_tracks) AND entity_type = 'TRACK'
-        UNION SELECT id FROM llama_logs WHERE artist_id IN (SELECT id FROM album_artists_)
-        UNION SELECT id FROM llama_logs WHERE entity_id IN (SELECT id FROM album_artists_) AND entity_type = 'ARTIST')
+        SELECT id FROM log WHERE album_id = $album
+        UNION SELECT id FROM log WHERE entity_id = $album AND entity_type = 'ALBUM'
+        UNION SELECT id FROM log WHERE track_id IN (SELECT id FROM album_tracks)
+        UNION SELECT id FROM log WHERE entity_id IN (SELECT id FROM album_tracks) AND entity_type = 'TRACK'
+        UNION SELECT id FROM log WHERE artist_id IN (SELECT id FROM album_artists_)
+        UNION SELECT id FROM log WHERE entity_id IN (SELECT id FROM album_artists_) AND entity_type = 'ARTIST')
 SELECT l.created_at, l.category::VARCHAR AS category, l.operation, l.status::VARCHAR AS status,
        l.entity_type::VARCHAR AS entity_type,
        coalesce(t.title, ar.name, CASE WHEN l.entity_type = 'ALBUM' OR l.album_id IS NOT NULL THEN 'album' END) AS entity,
@@ -38,13 +40,14 @@ SELECT l.created_at, l.category::VARCHAR AS category, l.operation, l.status::VAR
        l.sources, l.fields_enriched, l.reason, l.error_message, l.job_id, l.parent_job_id, l.root_job_id,
        l.is_root_job, l.triggered_by, u.name AS user_name, l.user_id, l.metadata::VARCHAR AS metadata,
        l.id::VARCHAR AS log_id, l._lf_deleted_at AS deleted_upstream_at
-FROM llama_logs l
+FROM log l
 SEMI JOIN about ON about.id = l.id
 LEFT JOIN tracks t ON t.id = coalesce(l.track_id, CASE WHEN l.entity_type = 'TRACK' THEN l.entity_id END)
 LEFT JOIN artists ar ON ar.id = coalesce(l.artist_id, CASE WHEN l.entity_type = 'ARTIST' THEN l.entity_id END)
 LEFT JOIN users u ON u.id = l.user_id
 ORDER BY l.created_at, l.id
 """
+
 
 @dataclass
 class AlbumDossier:
@@ -123,7 +126,8 @@ def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.
     tracks = con.execute(
         "SELECT id::VARCHAR AS id, disc_number, track_number, title, duration_ms, musicbrainz_id::VARCHAR AS musicbrainz_id, "
         "created_at, _lf_deleted_at FROM tracks WHERE album_id = $a ORDER BY disc_number, track_number", {"a": album_id}).pl()
-    timeline = con.execute(TIMELINE_SQL, {"album": album_id}).pl()
+    log, rows = album_log(con, album_id)
+    timeline = con.execute(TIMELINE_SQL.format(log=log), {"album": album_id, **rows}).pl()
     manifests = read_manifests(con)
     result = AlbumDossier(album, artists, tracks, timeline, manifests[-1].taken_at,
                           candidates if candidates is not None else pl.DataFrame(),
@@ -140,10 +144,11 @@ def _batch_sizes(con, timeline: pl.DataFrame) -> dict[str, int]:
     parents = [p for p in parents.to_list() if p]
     if not parents:
         return {}
-    rows = con.execute(
-        "SELECT parent_job_id, count(*) FROM llama_logs WHERE parent_job_id IN (SELECT unnest($p)) "
-        "AND category = 'CREATED' AND entity_type = 'ALBUM' GROUP BY ALL", {"p": parents}).fetchall()
-    return dict(rows)
+    log, rows = mentioning(con, "llama_logs", {"parent_job_id": parents}, "log")
+    found = con.execute(
+        f"WITH {log} SELECT parent_job_id, count(*) FROM log WHERE parent_job_id IN (SELECT unnest($p)) "
+        "AND category = 'CREATED' AND entity_type = 'ALBUM' GROUP BY ALL", {"p": parents, **rows}).fetchall()
+    return dict(found)
 
 
 def _lineage(con, album_id: str):

@@ -22,7 +22,7 @@ WITH primary_artist AS (
     UNION ALL
     SELECT 'discogs_id', list(id ORDER BY id) FROM norm WHERE discogs_id IS NOT NULL GROUP BY discogs_id HAVING count(*) > 1
 ), members AS (
-    SELECT DISTINCT p.members, unnest(p.members) AS id, string_agg(DISTINCT p.matched_on, ', ') OVER (PARTITION BY p.members) AS matched_on
+    SELECT DISTINCT p.members, unnest(p.members) AS id, array_to_string(list_sort(list(DISTINCT p.matched_on) OVER (PARTITION BY p.members)), ', ') AS matched_on
     FROM pairs p
 ), ranked AS (
     SELECT m.members, m.matched_on, n.*,

@@ -1,0 +1,80 @@
+"""Row lookups: a read-only snapshot's dossier reads only the rows it needs, and says exactly what a scan says."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from llamaforensics.dossier import build_dossier
+from llamaforensics.snapshot import open_snapshot
+from llamaforensics.snapshot.format import connect
+from llamaforensics.snapshot.lookup import KEYS, RowLookup, row_lookup
+
+KINDS = ("trackless_album", "duplicate_album", "artistless_album", "no_created_log", "late_first_log",
+         "failing_enrichment", "track_count_mismatch", "looping_parent_chain", "hostile_title")
+
+
+@pytest.fixture(scope="module")
+def read_only(demo_snapshot):
+    con = open_snapshot(demo_snapshot)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def writable(demo_snapshot, tmp_path_factory):
+    """The same snapshot, copied and opened for writing: no lookups there, every query scans."""
+    copy = tmp_path_factory.mktemp("lookup") / "copy.duckdb"
+    shutil.copy(demo_snapshot, copy)
+    con = connect(copy)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("table,key", [(t, k) for t, keys in KEYS.items() for k in keys])
+def test_lookup_finds_every_row_a_scan_finds(read_only, table, key):
+    expr = KEYS[table][key]
+    lookup = row_lookup(read_only, table)
+    values = [v for (v,) in read_only.execute(
+        f"SELECT v::VARCHAR FROM (SELECT {expr} AS v, count(*) AS n FROM {table} WHERE {expr} IS NOT NULL GROUP BY 1) "
+        "ORDER BY n DESC, v LIMIT 3").fetchall()]
+    missing = "00000000-0000-4000-8000-000000000000" if lookup._types()[key] == "UUID" else "no such value"
+    scanned = {r for (r,) in read_only.execute(
+        f"SELECT rowid FROM {table} WHERE ({expr})::VARCHAR IN (SELECT unnest($v::VARCHAR[]))", {"v": values}).fetchall()}
+    found = lookup.rows(key, [*values, None, missing, values[0]])
+    assert scanned and set(found.tolist()) == scanned  # every row, and (barring a hash clash) no other
+    assert list(found) == sorted(found)
+
+
+def test_a_connection_that_can_write_gets_no_lookup(writable, read_only):
+    assert row_lookup(writable, "llama_logs") is None
+    assert isinstance(row_lookup(read_only, "llama_logs"), RowLookup)
+
+
+@pytest.mark.parametrize("candidates", ["looked up", "every row (as if every hash clashed)"])
+def test_dossier_with_lookups_is_the_dossier_a_scan_gives(read_only, writable, monkeypatch, candidates):
+    if candidates != "looked up":
+        def every_row(self, key, values):
+            n = self.con.execute(f"SELECT count(*) FROM {self.relation}").fetchone()[0]
+            return np.arange(n, dtype=np.int64)
+
+        monkeypatch.setattr(RowLookup, "rows", every_row)
+    albums = [a for kind in KINDS for (a,) in read_only.execute(
+        "SELECT entity_id FROM _lf_ground_truth WHERE kind = ? AND entity_type = 'ALBUM' ORDER BY entity_id LIMIT 2",
+        [kind]).fetchall()]
+    assert len(albums) >= 10
+    for album in albums:
+        looked_up, scanned = build_dossier(read_only, album), build_dossier(writable, album)
+        assert looked_up.timeline.equals(scanned.timeline), album
+        assert looked_up.tracks.equals(scanned.tracks) and looked_up.artists == scanned.artists
+        assert sorted(looked_up.lineage.edges) == sorted(scanned.lineage.edges), album
+        assert sorted(looked_up.lineage.nodes) == sorted(scanned.lineage.nodes), album
+        assert [n["rows"] for _, n in sorted(looked_up.lineage.nodes(data=True))] == \
+               [n["rows"] for _, n in sorted(scanned.lineage.nodes(data=True))]
+        assert [(f.kind, f.entity_id, f.detail) for f in looked_up.findings] == \
+               [(f.kind, f.entity_id, f.detail) for f in scanned.findings], album
+        assert looked_up.batch_sizes == scanned.batch_sizes
+        assert [s.text for s in looked_up.story()] == [s.text for s in scanned.story()]
+    assert any(build_dossier(read_only, a).findings for a in albums)  # the comparison covered findings
