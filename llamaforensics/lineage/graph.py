@@ -28,13 +28,11 @@ _TEXT = {"id", "category", "status", "entity_type", "album_id", "track_id", "art
 _ROW_SELECT = ", ".join(f"{c}::VARCHAR AS {c}" if c in _TEXT else c for c in ROW_COLUMNS)
 
 _ALBUM_JOBS = """
-WITH album_tracks AS (SELECT id FROM tracks WHERE album_id = $album::UUID),
-     album_artists_ AS (SELECT artist_id AS id FROM album_artists WHERE album_id = $album::UUID),
-     {log}
+WITH {log}
 SELECT job_id FROM log WHERE album_id = $album::UUID AND job_id IS NOT NULL
 UNION SELECT job_id FROM log WHERE entity_id = $album::UUID AND entity_type = 'ALBUM' AND job_id IS NOT NULL
-UNION SELECT job_id FROM log WHERE track_id IN (SELECT id FROM album_tracks) AND job_id IS NOT NULL
-UNION SELECT job_id FROM log WHERE artist_id IN (SELECT id FROM album_artists_) AND job_id IS NOT NULL
+UNION SELECT job_id FROM log WHERE track_id IN (SELECT unnest($tracks::UUID[])) AND job_id IS NOT NULL
+UNION SELECT job_id FROM log WHERE artist_id IN (SELECT unnest($artists::UUID[])) AND job_id IS NOT NULL
 """  # one filter per scan, each pushed into the scan: 5x faster than one scan with the four ORed
 # One level of a walk: (the key the lookup finds the rows by, the query).
 _PARENTS = ("job_id", """
@@ -62,8 +60,9 @@ def album_lineage(con: duckdb.DuckDBPyConnection, album_id: str) -> nx.DiGraph:
         album = str(uuid.UUID(str(album_id)))
     except ValueError:
         return nx.DiGraph()  # not an id at all: no job touched it
-    log, rows = album_log(con, album)
-    touching = sorted(j for (j,) in con.execute(_ALBUM_JOBS.format(log=log), {"album": album, **rows}).fetchall())
+    log, rows, members = album_log(con, album)
+    touching = sorted(j for (j,) in con.execute(_ALBUM_JOBS.format(log=log), {"album": album, **rows, **members})
+                      .fetchall())
     graph = job_graph(con, sorted(_lineage_of(con, touching, touching)))
     for job in touching:
         graph.nodes[job]["touches_album"] = True

@@ -32,7 +32,8 @@ TITLE_KEY = r"trim(regexp_replace(lower(strip_accents(title)), '[^\p{L}\p{N}]+',
 # The key expressions a lookup may be asked for, per table (a column, or an expression of the row).
 KEYS = {
     "llama_logs": {c: c for c in ("album_id", "entity_id", "track_id", "artist_id", "job_id", "parent_job_id")},
-    "tracks": {"album_id": "album_id"},
+    "tracks": {"album_id": "album_id", "id": "id"},
+    "artists": {"id": "id"},
     "albums": {"id": "id", "title_key": TITLE_KEY, "discogs_id": "discogs_id"},
 }
 
@@ -106,13 +107,16 @@ def row_lookup(con: duckdb.DuckDBPyConnection, table: str) -> RowLookup | None:
 
 
 def mentioning(con: duckdb.DuckDBPyConnection, table: str, wanted: dict[str, list], name: str,
-               scan: str | None = None) -> tuple[str, dict]:
+               scan: str | None = None, materialized: bool = False) -> tuple[str, dict]:
     """Return a CTE ``name`` holding at least the rows of ``table`` whose keys take the ``wanted`` values.
 
     With a lookup, just those rows (read once, by row number); without one,
     the whole of ``scan`` (default: the table, by its name). Either way the
     query's own condition picks the rows. Returns the CTE's text
-    (``name AS (...)``) and its parameters.
+    (``name AS (...)``) and its parameters. ``materialized``: the rows found
+    are read once, whole, however often the query names the CTE (for a few
+    rows named many times; many rows are cheaper read for each use, by the
+    columns it needs).
     """
     lookup = row_lookup(con, table)
     if lookup is None:
@@ -120,18 +124,23 @@ def mentioning(con: duckdb.DuckDBPyConnection, table: str, wanted: dict[str, lis
     found = [lookup.rows(key, values) for key, values in wanted.items()]
     rows = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     param = f"_lf_rows_{name}"
-    return (f"{name} AS (SELECT * FROM {lookup.relation} WHERE rowid IN (SELECT unnest(${param}::BIGINT[])))",
+    once = " MATERIALIZED" if materialized else ""
+    return (f"{name} AS{once} (SELECT * FROM {lookup.relation} WHERE rowid IN (SELECT unnest(${param}::BIGINT[])))",
             {param: rows.tolist()})
 
 
-def album_log(con: duckdb.DuckDBPyConnection, album_id: str, name: str = "log") -> tuple[str, dict]:
+def album_log(con: duckdb.DuckDBPyConnection, album_id: str, name: str = "log",
+              materialized: bool = False) -> tuple[str, dict, dict]:
     """Return a CTE ``name`` holding (at least) the log rows about the album, its tracks and its artists.
 
     On a read-only snapshot these are found by lookup instead of by scanning
-    the log (see :class:`RowLookup`).
+    the log (see :class:`RowLookup`). Returns the CTE, its parameters, and
+    the album's members as parameters ``tracks`` and ``artists`` (their ids).
     """
     tracks = [t for (t,) in con.execute("SELECT id::VARCHAR FROM tracks WHERE album_id = $a", {"a": album_id}).fetchall()]
     artists = [a for (a,) in con.execute("SELECT artist_id::VARCHAR FROM album_artists WHERE album_id = $a",
                                          {"a": album_id}).fetchall()]
-    return mentioning(con, "llama_logs", {"album_id": [album_id], "entity_id": [album_id, *tracks, *artists],
-                                          "track_id": tracks, "artist_id": artists}, name)
+    cte, rows = mentioning(con, "llama_logs", {"album_id": [album_id], "entity_id": [album_id, *tracks, *artists],
+                                               "track_id": tracks, "artist_id": artists}, name,
+                           materialized=materialized)
+    return cte, rows, {"tracks": tracks, "artists": artists}
