@@ -35,11 +35,23 @@ def manifest_entry(**overrides) -> dict:
     } | overrides
 
 
-def test_a_manifest_entry_becomes_logged_corrections(db):
-    corrections = import_manifest(json.dumps([manifest_entry()]), dsn=db)
-    assert [c.kind for c in corrections] == ["set_album_fields", "add_tracks", "link_artist", "link_artist"]
-    results = apply_corrections(db, prepare_corrections(db, corrections), dry_run=False)
-    assert [r.status for r in results] == [APPLIED] * 4, [r.message for r in results]
+def test_a_manifest_entry_becomes_one_logged_correction(db):
+    [correction] = import_manifest(json.dumps([manifest_entry()]), dsn=db)
+    assert correction.kind == "album_changes"
+    assert [p.kind for p in correction.parts] == ["set_album_fields", "add_tracks", "link_artist", "link_artist"]
+    results = apply_corrections(db, prepare_corrections(db, [correction]), dry_run=False)
+    assert [r.status for r in results] == [APPLIED], [r.message for r in results]
+    # one CORRECTED row for the whole entry; its tracks, artist, links and log rows in one transaction
+    [corrected] = query(db, "SELECT xmin::text AS x, fields_enriched AS f FROM llama_logs "
+                            "WHERE category = 'CORRECTED' AND NOT is_root_job")
+    assert corrected["f"] == ["musicbrainzId", "releaseDate", "trackCount", "tracks", "artists"]
+    assert {r["x"] for r in query(db, "SELECT xmin::text AS x FROM llama_logs WHERE triggered_by = 'llamaforensics' "
+                                      "AND NOT is_root_job UNION SELECT xmin::text FROM tracks WHERE album_id = %s "
+                                      "UNION SELECT xmin::text FROM album_artists WHERE album_id = %s",
+                                  [TRACKLESS, TRACKLESS])} == {corrected["x"]}
+    assert query(db, "SELECT count(*) AS n FROM albums WHERE id = %s AND updated_at = "
+                     "(SELECT created_at FROM llama_logs WHERE category = 'CORRECTED' AND NOT is_root_job)",
+                 [TRACKLESS]) == [{"n": 1}]  # the album row stamped once, with the correction's time
     tracks = query(db, "SELECT id::text, title, duration_ms FROM tracks WHERE album_id = %s ORDER BY track_number",
                    [TRACKLESS])
     assert tracks[0] == {"id": DEV_TRACK, "title": HOSTILE, "duration_ms": 201000}  # dev ids kept
@@ -89,3 +101,29 @@ def test_a_malformed_manifest_is_refused_whole_and_nothing_is_written(db, text, 
     for problem in problems:
         assert problem in str(info.value), str(info.value)
     assert checksums(db) == before
+
+
+def test_a_manifest_entry_is_applied_whole_or_not_at_all(db):
+    """A link the database refuses (its artist does not exist) leaves the entry's fields and tracks unwritten."""
+    entry = manifest_entry(artists=[], albumArtistLinks=[{"artistId": "00000000-0000-4000-8000-00000000dead",
+                                                          "role": "primary", "position": 0}])
+    before = checksums(db)
+    [result] = apply_corrections(db, prepare_corrections(db, import_manifest(json.dumps([entry]))), dry_run=False)
+    assert result.status == "INVALID" and "00000000-0000-4000-8000-00000000dead" in result.message
+    assert checksums(db) == before
+
+
+def test_undoing_a_manifest_entry_undoes_all_of_it(db):
+    from llamaforensics.repair import undo
+
+    before = {t: rows for t, rows in checksums(db).items() if t != "llama_logs"}
+    [correction] = import_manifest(json.dumps([manifest_entry()]), dsn=db)
+    [applied] = apply_corrections(db, prepare_corrections(db, [correction]), dry_run=False)
+    assert applied.status == APPLIED
+    [undone] = undo(db, correction.id, dry_run=False)
+    assert undone.status == APPLIED, undone.message
+    after = {t: rows for t, rows in checksums(db).items() if t != "llama_logs"}
+    assert {t: after[t] for t in after if t not in ("albums", "artists")} == \
+           {t: before[t] for t in before if t not in ("albums", "artists")}
+    album = query(db, "SELECT musicbrainz_id, release_date, track_count FROM albums WHERE id = %s", [TRACKLESS])
+    assert album == [{"musicbrainz_id": None, "release_date": None, "track_count": 0}]

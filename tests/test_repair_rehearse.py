@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from llamaforensics.repair import (APPLIED, AddTracks, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
+from llamaforensics.repair import (APPLIED, AddTracks, AlbumChanges, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
                                    RepairSession, SetAlbumFields, UnlinkArtist, apply_corrections,
                                    prepare_corrections)
 from llamaforensics.repair.rehearse import SnapshotCatalog, rehearse
@@ -31,7 +31,7 @@ def _every_kind(demo_data, pg) -> list:
                      "min(aa.artist_id::text) AS artist FROM albums a JOIN tracks t ON t.album_id = a.id "
                      "JOIN album_artists aa ON aa.album_id = a.id GROUP BY a.id HAVING count(DISTINCT t.id) > 2 "
                      "ORDER BY a.id LIMIT 10", [])
-    full = [r for r in rows if r["album"] not in taken][:3]
+    full = [r for r in rows if r["album"] not in taken][:4]
     return [
         SetAlbumFields(album_id=missing["entity_id"], fields={
             "musicbrainz_id": json.loads(missing["detail"])["logged_musicbrainz_id"], "title": HOSTILE,
@@ -42,6 +42,11 @@ def _every_kind(demo_data, pg) -> list:
         RemoveTracks(album_id=full[0]["album"], track_ids=[full[0]["track"]]),
         ModifyTracks(album_id=full[1]["album"], tracks={full[1]["track"]: {"title": "Renamed", "duration_ms": 5}}),
         UnlinkArtist(album_id=full[2]["album"], artist_id=full[2]["artist"]),
+        AlbumChanges(album_id=full[3]["album"], parts=[  # one correction of several: as a manifest entry makes
+            SetAlbumFields(album_id=full[3]["album"], fields={"label": "Whole 🦙", "track_count": 1}),
+            AddTracks(album_id=full[3]["album"], tracks=[{"title": "Bonus", "track_number": 90, "disc_number": 2}]),
+            LinkArtist(album_id=full[3]["album"], new_artist={"name": "Also New"}, role="featured", position=5),
+            ModifyTracks(album_id=full[3]["album"], tracks={full[3]["other"]: {"title": "Retitled"}})]),
         MergeAlbums(album_id=dup["entity_id"], survivor_id=survivor),
     ]
 

@@ -12,14 +12,14 @@ from .apply import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, STALE, Result, a
                     prepare_corrections)
 from .errors import InvalidCorrection, RepairError, StaleCorrection, UndoRefused, UnknownUser
 from .export import export_manifest, write_manifest
-from .model import (KINDS, AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
+from .model import (KINDS, AddTracks, AlbumChanges, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
                     RevertCorrection, SetAlbumFields, UnlinkArtist, dump_corrections, load_corrections)
 from .preview import format_diff, format_results
 from .session import RepairSession
 from .undo import undo
 
 __all__ = [
-    "ALREADY_APPLIED", "APPLIED", "DRY_RUN", "INVALID", "STALE", "KINDS", "AddTracks", "Correction",
+    "ALREADY_APPLIED", "APPLIED", "DRY_RUN", "INVALID", "STALE", "KINDS", "AddTracks", "AlbumChanges", "Correction",
     "InvalidCorrection", "LinkArtist", "MergeAlbums", "ModifyTracks", "RemoveTracks", "RepairError",
     "RepairSession", "Result", "RevertCorrection", "SetAlbumFields", "StaleCorrection", "UndoRefused",
     "UnknownUser", "UnlinkArtist", "apply_corrections", "dump_corrections", "export_manifest", "format_diff",

@@ -18,8 +18,7 @@ from .errors import InvalidCorrection, StaleCorrection, UnknownUser
 from .logbook import correction_rows, session_root_row
 from .model import Correction
 from .operation import execute_all
-from .plan import (LINKS_UNSEEN, TRACKS_LEFT_ALONE, TRACKS_UNSEEN, WHOLE_TRACK_KINDS, load_state, observe, plan,
-                   reads_ahead, stale_facts)
+from .plan import load_state, observe, plan, reads_ahead, stale_facts, state_reads
 from .preview import preview
 from .session import RepairSession
 from .store import PostgresCatalog
@@ -116,9 +115,7 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
     started = time.monotonic()
     albums = sorted({c.album_id, getattr(c, "survivor_id", c.album_id)})
     ahead = reads_ahead(catalog, c)
-    state, logged, *read = load_state(catalog, c.album_id, lock=True, brief_tracks=c.kind not in WHOLE_TRACK_KINDS,
-                                      lock_tracks=c.kind not in TRACKS_LEFT_ALONE, tracks=c.kind not in TRACKS_UNSEEN,
-                                      links=c.kind not in LINKS_UNSEEN,
+    state, logged, *read = load_state(catalog, c.album_id, lock=True, **state_reads(c),
                                       also=[catalog.logged_query(c.id, albums, brief=True), *ahead])
     with catalog.read_ahead(ahead, read):
         return _decide(catalog, c, session, dry_run, state, logged[0] if logged else None, started)

@@ -65,7 +65,8 @@ def correction_rows(session, change: Change, sequence: int, now: str, duration_m
     album_after = _album_after(change)
     main = _log_row(
         session, now, **common, operation=CORRECTION_OPERATION, category="CORRECTED", entity_type="ALBUM",
-        entity_id=change.album_id, album_id=change.album_id, reason=c.reason or describe_kind(c.kind),
+        entity_id=change.album_id, album_id=change.album_id,
+        reason=c.reason or ", ".join(describe_kind(part.kind) for part in getattr(c, "parts", [c])),
         fields_enriched=changed_fields(change), duration_ms=duration_ms,
         data_quality_before=(change.album or {}).get("data_quality"), data_quality_after=album_after,
         metadata=app_metadata(change) | {"llamaforensics": {

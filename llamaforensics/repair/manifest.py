@@ -3,9 +3,9 @@
 Two shapes are read, as a JSON list or under ``"albums"``:
 
 * manifest entries ``{albumId, albumTitle, firstArtistName, updates: {musicbrainzId: ...}, tracks: [full
-  track rows], artists: [full artist rows], albumArtistLinks: [{artistId, role, position}]}`` become
-  SetAlbumFields + AddTracks (dev track ids kept) + one LinkArtist per link (the artist created from its
-  row when production lacks it);
+  track rows], artists: [full artist rows], albumArtistLinks: [{artistId, role, position}]}`` become one
+  correction (AlbumChanges, applied whole or not at all) of SetAlbumFields + AddTracks (dev track ids
+  kept) + one LinkArtist per link (the artist created from its row when production lacks it);
 * summary entries ``{albumId, albumTitle, firstArtistName, changes: [{field, prodValue, devValue}]}``
   become SetAlbumFields already prepared: ``prodValue`` is the expected current value.
 
@@ -92,7 +92,10 @@ def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
         problems += [_manifest_path(p, where) for p in correction_problems(doc, "$")]
     if problems:
         return problems, []
-    return [], [build_correction(_identified(doc)) for doc, _, _ in docs]  # each validated just above
+    parts = [_identified(doc) for doc, _, _ in docs]  # each validated just above
+    if len(parts) > 1 and not any(part.get("expected") for part in parts):  # the album fixed whole, or not at all
+        parts = [_identified({**common, "kind": "album_changes", "parts": parts})]
+    return [], [build_correction(doc) for doc in parts]
 
 
 def _identified(doc: dict) -> dict:

@@ -149,10 +149,41 @@ class RevertCorrection(Correction):
     ops: list[dict]
 
 
+@dataclass(kw_only=True)
+class AlbumChanges(Correction):
+    """Several changes to one album as ONE correction: one transaction, one CORRECTED row, undone together.
+
+    A dev-to-prod manifest entry (its field updates, tracks and artist links)
+    becomes one: the album is fixed whole or not at all, and the album row is
+    locked, checked and stamped once. ``parts`` are corrections of the kinds
+    in :data:`PART_KINDS`, about the same album, planned against the same state.
+    """
+
+    kind: ClassVar[str] = "album_changes"
+    parts: list
+
+    def __post_init__(self):
+        self.parts = [p if isinstance(p, Correction) else build_correction({**p, "album_id": self.album_id})
+                      for p in self.parts]
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"parts": [part.to_dict() for part in self.parts]}
+
+
+# What an AlbumChanges may hold: changes to the album itself (a merge or an undo stands alone).
+PART_KINDS = ("set_album_fields", "add_tracks", "remove_tracks", "modify_tracks", "link_artist", "unlink_artist")
+
 KINDS: dict[str, type[Correction]] = {
     k.kind: k for k in (SetAlbumFields, AddTracks, RemoveTracks, ModifyTracks, LinkArtist, UnlinkArtist,
-                        MergeAlbums, RevertCorrection)
+                        MergeAlbums, RevertCorrection, AlbumChanges)
 }
+
+
+def kinds_of(correction: Correction) -> frozenset[str]:
+    """Return the kinds a correction is made of: its own, or its parts'."""
+    if isinstance(correction, AlbumChanges):
+        return frozenset(part.kind for part in correction.parts)
+    return frozenset((correction.kind,))
 
 
 def build_correction(data: dict) -> Correction:
@@ -191,6 +222,15 @@ def _rule_problems(data: dict, path: str) -> list[str]:
         problems.append(f"{path}: link_artist needs artist_id (an existing artist) or new_artist (one to create)")
     if data["kind"] == "merge_albums" and data["survivor_id"] == data["album_id"]:
         problems.append(f"{path}.survivor_id: an album cannot be merged into itself")
+    if data["kind"] == "album_changes":
+        for i, part in enumerate(data["parts"]):
+            where = f"{path}.parts[{i}]"
+            if part["kind"] not in PART_KINDS:
+                problems.append(f"{where}.kind: a {part['kind']} correction cannot be part of album_changes")
+            elif part.get("album_id", data["album_id"]) != data["album_id"]:
+                problems.append(f"{where}.album_id: every part is about the album the correction names")
+            else:
+                problems += _rule_problems({**part, "album_id": data["album_id"]}, where)
     return problems
 
 

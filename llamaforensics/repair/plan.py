@@ -13,8 +13,8 @@ from functools import cache
 
 from .errors import InvalidCorrection
 from .fields import ALBUM_UNIQUE_FIELDS, canonical, canonical_text, columns
-from .model import (AddTracks, Correction, LinkArtist, ModifyTracks, RemoveTracks, SetAlbumFields,
-                    UnlinkArtist)
+from .model import (AddTracks, AlbumChanges, Correction, LinkArtist, ModifyTracks, RemoveTracks, SetAlbumFields,
+                    UnlinkArtist, kinds_of)
 from .operation import Operation, delete, insert, repoint, update
 
 
@@ -77,8 +77,17 @@ def load_state(catalog, album_id: str, *, lock: bool = False, also=(), brief_tra
     return (state, *found) if also else state
 
 
+def state_reads(correction: Correction) -> dict:
+    """Return what :func:`load_state` must read and lock for ``correction`` (its keyword arguments)."""
+    kinds = kinds_of(correction)
+    return {"brief_tracks": not kinds & WHOLE_TRACK_KINDS, "lock_tracks": not kinds <= TRACKS_LEFT_ALONE,
+            "tracks": not kinds <= TRACKS_UNSEEN, "links": not kinds <= LINKS_UNSEEN}
+
+
 def reads_ahead(catalog, correction: Correction) -> list:
     """Return the queries the planner of ``correction`` will make, to send with the state's (one round trip)."""
+    if isinstance(correction, AlbumChanges):
+        return [query for part in correction.parts for query in reads_ahead(catalog, part)]
     if isinstance(correction, AddTracks):
         return [catalog.select_in("tracks", "id", [t["id"] for t in correction.tracks])]
     if isinstance(correction, LinkArtist):
@@ -91,7 +100,10 @@ def observe(catalog, correction: Correction, state: AlbumState) -> dict:
     album = state.album or {}
     facts = {"updated_at": album.get("updated_at")}
     by_id = {t["id"]: t for t in state.tracks}
-    if isinstance(correction, SetAlbumFields):
+    if isinstance(correction, AlbumChanges):  # the album's updated_at once, then each part's own facts
+        facts["parts"] = [{k: v for k, v in observe(catalog, part, state).items() if k != "updated_at"}
+                          for part in correction.parts]
+    elif isinstance(correction, SetAlbumFields):
         facts |= {f: album.get(f) for f in correction.fields}
     elif isinstance(correction, AddTracks):
         facts["track_ids"] = sorted(by_id)
@@ -127,8 +139,31 @@ def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change
 
     planners = {"set_album_fields": _set_fields, "add_tracks": _add_tracks, "remove_tracks": _remove_tracks,
                 "modify_tracks": _modify_tracks, "link_artist": _link_artist, "unlink_artist": _unlink_artist,
-                "merge_albums": plan_merge, "revert_correction": plan_revert}
+                "merge_albums": plan_merge, "revert_correction": plan_revert, "album_changes": _album_changes}
     return planners[correction.kind](catalog, correction, state, now)
+
+
+def _album_changes(catalog, c: AlbumChanges, state: AlbumState, now: str) -> Change:
+    """Plan every part against the same state; the album row is updated once, with what all parts set."""
+    parts = [plan(catalog, part, state, now) for part in c.parts]
+    ops, stamp = [], None
+    for op in (op for part in parts for op in part.ops):
+        if op.action == "update" and op.table == "albums" and op.where == {"id": c.album_id}:
+            if stamp is None:
+                stamp = update("albums", op.where, dict(op.before), dict(op.after))
+                ops.append(stamp)
+            else:  # the value before comes from the state, the one after from the last part that sets it
+                stamp.before = {**op.before, **stamp.before}
+                stamp.after = {**stamp.after, **op.after}
+            continue
+        ops.append(op)
+    change = Change(c, c.album_id, ops, state.album)
+    for part in parts:
+        change.artists |= part.artists
+        change.tracks |= part.tracks
+        for album, values in part.stands_for.items():
+            change.stands_for.setdefault(album, set()).update(values)
+    return change
 
 
 def require_album(correction: Correction, state: AlbumState) -> dict:

@@ -33,8 +33,8 @@ from ..errors import ConnectionFailed, UsageError
 from .apply import INVALID, Result, apply_one, check_user
 from .errors import InvalidCorrection
 from .fields import ALBUM_UNIQUE_FIELDS
-from .model import (AddTracks, Correction, LinkArtist, ModifyTracks, RemoveTracks, RevertCorrection,
-                    SetAlbumFields)
+from .model import (AddTracks, AlbumChanges, Correction, LinkArtist, ModifyTracks, RemoveTracks,
+                    RevertCorrection, SetAlbumFields)
 from .session import RepairSession
 from .store import PostgresCatalog
 
@@ -205,6 +205,8 @@ def _groups(corrections: list[Correction]) -> list[list[int]]:
 
 def _touches(c: Correction) -> set[str]:
     """Return what a correction reads or writes: ids of albums, artists and tracks, and unique values."""
+    if isinstance(c, AlbumChanges):
+        return set().union(*(_touches(part) for part in c.parts))
     keys = {c.album_id, getattr(c, "survivor_id", None), getattr(c, "artist_id", None)}
     if isinstance(c, LinkArtist) and c.new_artist:
         keys |= {f"artists.{f}={c.new_artist[f]}" for f in UNIQUE_ARTIST_FIELDS if c.new_artist.get(f) is not None}

@@ -88,13 +88,15 @@ def _kind_payloads() -> dict[str, dict]:
         "unlink_artist": {"artist_id": UUID, "role": role},
         "merge_albums": {"survivor_id": UUID},
         "revert_correction": {"reverts": UUID, "ops": {"type": "array", "minItems": 1, "items": OPERATION}},
+        # each part a correction document of its own (its kind checked by the rules: not merge, undo or nesting)
+        "album_changes": {"parts": {"type": "array", "minItems": 1, "items": {"$ref": "#"}}},
     }
 
 
 REQUIRED_PAYLOAD = {
     "set_album_fields": ["fields"], "add_tracks": ["tracks"], "remove_tracks": ["track_ids"],
     "modify_tracks": ["tracks"], "link_artist": [], "unlink_artist": ["artist_id"],
-    "merge_albums": ["survivor_id"], "revert_correction": ["reverts", "ops"],
+    "merge_albums": ["survivor_id"], "revert_correction": ["reverts", "ops"], "album_changes": ["parts"],
 }
 
 
@@ -132,11 +134,14 @@ COMMON_KEYS = frozenset(("version", "id", "kind", "album_id", "reason", "origin"
 
 
 def unknown_keys(data) -> list[str]:
-    """Return the keys of a correction document that its kind does not take."""
+    """Return the keys of a correction document that its kind does not take (``parts[0].x`` within a part)."""
     if not isinstance(data, dict) or data.get("kind") not in REQUIRED_PAYLOAD:
         return []
     allowed = COMMON_KEYS | set(_kind_payloads()[data["kind"]])
-    return sorted(k for k in data if k not in allowed)
+    unknown = sorted(k for k in data if k not in allowed)
+    if data["kind"] == "album_changes" and isinstance(data.get("parts"), list):
+        unknown += [f"parts[{i}].{k}" for i, part in enumerate(data["parts"]) for k in unknown_keys(part)]
+    return unknown
 
 
 def schema_problems(data, schema: dict, path: str = "$") -> list[str]:
