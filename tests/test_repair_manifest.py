@@ -127,3 +127,21 @@ def test_undoing_a_manifest_entry_undoes_all_of_it(db):
            {t: before[t] for t in before if t not in ("albums", "artists")}
     album = query(db, "SELECT musicbrainz_id, release_date, track_count FROM albums WHERE id = %s", [TRACKLESS])
     assert album == [{"musicbrainz_id": None, "release_date": None, "track_count": 0}]
+
+
+def test_the_parts_of_one_correction_see_each_other(db):
+    """Two lots of tracks and a replaced track in one correction: planned one after the other, counted once."""
+    from llamaforensics.repair import AddTracks, AlbumChanges, RemoveTracks
+
+    [old] = query(db, "SELECT id::text FROM tracks WHERE album_id = %s ORDER BY track_number LIMIT 1", [ALBUM])
+    count = query(db, "SELECT count(*) AS n FROM tracks WHERE album_id = %s", [ALBUM])[0]["n"]
+    position = query(db, "SELECT disc_number AS d, track_number AS t FROM tracks WHERE id = %s", [old["id"]])[0]
+    correction = AlbumChanges(album_id=ALBUM, parts=[
+        RemoveTracks(album_id=ALBUM, track_ids=[old["id"]]),
+        AddTracks(album_id=ALBUM, tracks=[{"title": "In its place", "track_number": position["t"],
+                                           "disc_number": position["d"]}]),
+        AddTracks(album_id=ALBUM, tracks=[{"title": "Bonus", "track_number": 99, "disc_number": 9}])])
+    [result] = apply_corrections(db, prepare_corrections(db, [correction]), dry_run=False)
+    assert result.status == APPLIED, result.message
+    assert query(db, "SELECT track_count AS n FROM albums WHERE id = %s", [ALBUM]) == [{"n": count + 1}]
+    assert query(db, "SELECT count(*) AS n FROM tracks WHERE album_id = %s", [ALBUM]) == [{"n": count + 1}]

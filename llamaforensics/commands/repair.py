@@ -7,9 +7,10 @@ from pathlib import Path
 HELP = "fix broken albums: propose, plan, preview, apply (logged, undoable), undo, replay and export corrections"
 DESCRIPTION = """\
 Corrections are JSON documents (set album fields, add/remove/modify tracks,
-link/unlink artists, merge a duplicate album), each with the state it was
-prepared against. FILE is a correction file or an upstream dev-to-prod
-manifest (or its summary), read as is.
+link/unlink artists, merge a duplicate album, or several changes to one album
+as one), each with the state it was prepared against. FILE is a correction
+file or an upstream dev-to-prod manifest (or its summary), read as is: each
+manifest entry is one correction, its album fixed whole or not at all.
 
   propose FILE   write the corrections proposed for the snapshot's findings to
                  FILE (--kind K, repeatable; --min-confidence X): tracks and ids
@@ -36,7 +37,7 @@ manifest (or its summary), read as is.
                  their ids, so re-running a batch (after a lost connection,
                  say) finishes it: what already arrived is ALREADY_APPLIED.
                  --jobs N spreads the batch over N connections (on 2 cores,
-                 --jobs 3 keeps client and server busy: about 1.5x one).
+                 --jobs 3 keeps client and server busy: 1.1-1.3x one).
   export DEV PROD
                  write the dev-to-prod manifest and its summary (manifest.json,
                  summary.json in --out DIR, default .) for the albums a dev

@@ -144,8 +144,11 @@ def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change
 
 
 def _album_changes(catalog, c: AlbumChanges, state: AlbumState, now: str) -> Change:
-    """Plan every part against the same state; the album row is updated once, with what all parts set."""
-    parts = [plan(catalog, part, state, now) for part in c.parts]
+    """Plan the parts as if applied one after the other; the album row is updated once, with what they all set."""
+    parts, current = [], AlbumState(dict(state.album) if state.album else None, list(state.tracks), list(state.links))
+    for part in c.parts:
+        parts.append(plan(catalog, part, current, now))
+        _advance(current, parts[-1].ops)
     ops, stamp = [], None
     for op in (op for part in parts for op in part.ops):
         if op.action == "update" and op.table == "albums" and op.where == {"id": c.album_id}:
@@ -164,6 +167,21 @@ def _album_changes(catalog, c: AlbumChanges, state: AlbumState, now: str) -> Cha
         for album, values in part.stands_for.items():
             change.stands_for.setdefault(album, set()).update(values)
     return change
+
+
+def _advance(state: AlbumState, ops: list[Operation]) -> None:
+    """Bring the in-memory ``state`` to where ``ops`` take the album (what the next part is planned against)."""
+    for op in ops:
+        if op.table == "albums" and op.action == "update" and state.album and op.where["id"] == state.album["id"]:
+            state.album = {**state.album, **op.after}
+        elif op.table in ("tracks", "album_artists") and op.action in ("insert", "delete", "update"):
+            rows = state.tracks if op.table == "tracks" else state.links
+            if op.action == "insert":
+                rows.append(op.row)
+            elif op.action == "delete":
+                rows[:] = [r for r in rows if any(r.get(k) != v for k, v in op.row_key.items())]
+            else:
+                rows[:] = [{**r, **op.after} if all(r.get(k) == v for k, v in op.where.items()) else r for r in rows]
 
 
 def require_album(correction: Correction, state: AlbumState) -> dict:
