@@ -7,7 +7,7 @@ import uuid
 import duckdb
 
 from ..snapshot.format import quote_ident
-from ..snapshot.lookup import TITLE_KEY, mentioning
+from ..snapshot.lookup import mentioning, title_key
 from .kinds import KINDS, Finding
 from .run import run_findings, to_findings
 
@@ -27,9 +27,9 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
     main = quote_ident(con.execute("SELECT current_database()").fetchone()[0]) + ".main"
     album = f"CAST('{album_id}' AS UUID)"
     # the album, and those that may be its duplicates: same title and primary artist, or same discogs id
-    title_key, discogs = con.execute(f"SELECT {TITLE_KEY}, discogs_id FROM {main}.albums "
+    key, discogs = con.execute(f"SELECT {title_key()}, discogs_id FROM {main}.albums "
                                      f"WHERE id = {album}").fetchone() or (None, None)
-    candidates, rows = mentioning(con, "albums", {"id": [album_id], "title_key": [title_key or None],
+    candidates, rows = mentioning(con, "albums", {"id": [album_id], "title_key": [key or None],
                                                   "discogs_id": [discogs]}, "candidates", scan=f"{main}.albums")
     # which candidates to keep, from a few of their columns; then those rows whole (reading whole rows of
     # hundreds of candidates spread over the table cost 80 ms at 1M albums)
@@ -43,9 +43,9 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
         SELECT c.id::VARCHAR FROM candidates c LEFT JOIN primary_artist p ON p.album_id = c.id
         WHERE c.id = {album}
            OR c.discogs_id = $discogs
-           OR ({TITLE_KEY.replace("title", "c.title")} = $title_key
+           OR ({title_key("c.title")} = $title_key
                AND p.artist_id = (SELECT artist_id FROM primary_artist WHERE album_id = {album}))""",
-        {"title_key": title_key, "discogs": discogs, **rows}).fetchall()]
+        {"title_key": key, "discogs": discogs, **rows}).fetchall()]
     whole, rows = mentioning(con, "albums", {"id": kept}, "kept", scan=f"{main}.albums")
     con.execute(f"CREATE OR REPLACE TEMP TABLE albums AS WITH {whole} SELECT * FROM kept "
                 "WHERE id IN (SELECT unnest($kept::UUID[]))", {"kept": kept, **rows})

@@ -26,15 +26,17 @@ import numpy as np
 
 from .format import quote_ident
 
-# An album title as the duplicate_album finding compares titles (queries/duplicate_album.sql).
-TITLE_KEY = r"trim(regexp_replace(lower(strip_accents(title)), '[^\p{L}\p{N}]+', ' ', 'g'))"
+def title_key(title: str = "title") -> str:
+    """Return the SQL of an album title as the duplicate_album finding compares titles (queries/duplicate_album.sql)."""
+    return rf"trim(regexp_replace(lower(strip_accents({title})), '[^\p{{L}}\p{{N}}]+', ' ', 'g'))"
+
 
 # The key expressions a lookup may be asked for, per table (a column, or an expression of the row).
 KEYS = {
     "llama_logs": {c: c for c in ("album_id", "entity_id", "track_id", "artist_id", "job_id", "parent_job_id")},
     "tracks": {"album_id": "album_id", "id": "id"},
     "artists": {"id": "id"},
-    "albums": {"id": "id", "title_key": TITLE_KEY, "discogs_id": "discogs_id"},
+    "albums": {"id": "id", "title_key": title_key(), "discogs_id": "discogs_id"},
 }
 
 _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
