@@ -78,3 +78,33 @@ def test_dossier_with_lookups_is_the_dossier_a_scan_gives(read_only, writable, m
         assert looked_up.batch_sizes == scanned.batch_sizes
         assert [s.text for s in looked_up.story()] == [s.text for s in scanned.story()]
     assert any(build_dossier(read_only, a).findings for a in albums)  # the comparison covered findings
+
+
+def test_dossiers_of_an_album_with_no_log_rows_and_of_one_with_50000(demo_snapshot, tmp_path):
+    path = tmp_path / "extremes.duckdb"
+    shutil.copy(demo_snapshot, path)
+    con = connect(path)
+    quiet, busy = [a for (a,) in con.execute("SELECT id::VARCHAR FROM albums ORDER BY id LIMIT 2").fetchall()]
+    con.execute("UPDATE llama_logs SET album_id = NULL WHERE album_id = $a", {"a": quiet})
+    con.execute("UPDATE llama_logs SET entity_id = NULL WHERE entity_id = $a", {"a": quiet})
+    con.execute("UPDATE llama_logs SET track_id = NULL, entity_id = NULL WHERE track_id IN "
+                "(SELECT id FROM tracks WHERE album_id = $a)", {"a": quiet})
+    con.execute("DELETE FROM album_artists WHERE album_id = $a", {"a": quiet})
+    con.execute("""INSERT INTO llama_logs (id, entity_type, entity_id, album_id, operation, category, status, job_id,
+                                           parent_job_id, created_at)
+                   SELECT uuid(), 'ALBUM', $a::UUID, $a::UUID, 'enrichment:album', 'ENRICHED', 'SUCCESS',
+                          'busy-' || (g % 500), CASE WHEN g % 500 > 0 THEN 'busy-0' END,
+                          TIMESTAMP '2026-01-01' + g * INTERVAL 1 SECOND
+                   FROM range(50000) t(g)""", {"a": busy})
+    con.close()
+    con = open_snapshot(path)
+    try:
+        empty = build_dossier(con, quiet)
+        assert empty.timeline.height == 0 and empty.lineage.number_of_nodes() == 0
+        assert "No log row records its creation" in empty.story()[0].text
+        full = build_dossier(con, busy)
+        assert full.timeline.filter(full.timeline["operation"] == "enrichment:album").height >= 50000
+        assert full.lineage.has_edge("busy-7", "busy-0") and full.lineage.nodes["busy-0"]["touches_album"]
+        assert isinstance(row_lookup(con, "llama_logs"), RowLookup)  # the lookups answered, not a scan
+    finally:
+        con.close()
