@@ -51,15 +51,16 @@ ORDER BY l.created_at, l.id
 def timeline(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame:
     """Return every log row about the album, its tracks or its artists, oldest first, with what it is about."""
     log, rows, members = album_log(con, album_id, materialized=True)  # named seven times below
-    # the tracks and artists the rows name (by lookup on a snapshot: joining them all read 9M tracks)
-    tracks, artists = con.execute(
-        f"WITH {log} SELECT list(DISTINCT coalesce(track_id, CASE WHEN entity_type = 'TRACK' THEN entity_id END)::VARCHAR), "
-        "list(DISTINCT coalesce(artist_id, CASE WHEN entity_type = 'ARTIST' THEN entity_id END)::VARCHAR) FROM log",
-        rows).fetchone()
-    track_names, found = mentioning(con, "tracks", {"id": tracks or []}, "track_names")
-    artist_names, more = mentioning(con, "artists", {"id": artists or []}, "artist_names")
-    sql = TIMELINE_SQL.format(log=log, names=f"{track_names}, {artist_names}")
-    return con.execute(sql, {"album": album_id, **rows, **members, **found, **more}).pl()
+    names, found = "track_names AS (SELECT * FROM tracks), artist_names AS (SELECT * FROM artists)", {}
+    if rows:  # the rows came by lookup: so do the tracks and artists they name (joining all read 9M tracks)
+        tracks, artists = con.execute(
+            f"WITH {log} SELECT list(DISTINCT coalesce(track_id, CASE WHEN entity_type = 'TRACK' THEN entity_id END)"
+            "::VARCHAR), list(DISTINCT coalesce(artist_id, CASE WHEN entity_type = 'ARTIST' THEN entity_id END)::VARCHAR) "
+            "FROM log", rows).fetchone()
+        track_names, found = mentioning(con, "tracks", {"id": tracks or []}, "track_names")
+        artist_names, more = mentioning(con, "artists", {"id": artists or []}, "artist_names")
+        names, found = f"{track_names}, {artist_names}", {**found, **more}
+    return con.execute(TIMELINE_SQL.format(log=log, names=names), {"album": album_id, **rows, **members, **found}).pl()
 
 
 @dataclass
