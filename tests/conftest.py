@@ -129,6 +129,16 @@ def demo_snapshot(demo_data, tmp_path_factory):
     return write_snapshot(demo_data, tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
+@pytest.fixture(scope="module")
+def con(demo_snapshot):
+    """The demo snapshot opened read-only, as the workbench opens one (shared by a test module)."""
+    from llamaforensics.snapshot import open_snapshot
+
+    con = open_snapshot(demo_snapshot)
+    yield con
+    con.close()
+
+
 @pytest.fixture(scope="session")
 def demo_template(databases, upstream_template, demo_data) -> str:
     """Name of a template database holding the demo data, loaded once per run."""

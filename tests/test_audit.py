@@ -12,14 +12,6 @@ from llamaforensics.audit import AuditFilter, audit_figures, backfill_rules, dis
 from llamaforensics.audit.tables import DIMENSIONS, cube
 from llamaforensics.errors import UsageError
 from llamaforensics.findings import find_mislabelled_category
-from llamaforensics.snapshot import open_snapshot
-
-
-@pytest.fixture(scope="module")
-def con(demo_snapshot):
-    con = open_snapshot(demo_snapshot)
-    yield con
-    con.close()
 
 
 def total(con, where="true"):

@@ -11,14 +11,6 @@ import pytest
 from prov.model import ProvDocument
 
 from llamaforensics.dossier import AlbumNotFound, dossier, find_albums, normalise, write_prov
-from llamaforensics.snapshot import open_snapshot
-
-
-@pytest.fixture(scope="module")
-def con(demo_snapshot):
-    con = open_snapshot(demo_snapshot)
-    yield con
-    con.close()
 
 
 def planted(con, kind: str, cause: str | None = None) -> str:

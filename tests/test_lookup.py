@@ -17,13 +17,6 @@ KINDS = ("trackless_album", "duplicate_album", "artistless_album", "no_created_l
 
 
 @pytest.fixture(scope="module")
-def read_only(demo_snapshot):
-    con = open_snapshot(demo_snapshot)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def writable(demo_snapshot, tmp_path_factory):
     """The same snapshot, copied and opened for writing: no lookups there, every query scans."""
     copy = tmp_path_factory.mktemp("lookup") / "copy.duckdb"
@@ -34,39 +27,39 @@ def writable(demo_snapshot, tmp_path_factory):
 
 
 @pytest.mark.parametrize("table,key", [(t, k) for t, keys in KEYS.items() for k in keys])
-def test_lookup_finds_every_row_a_scan_finds(read_only, table, key):
+def test_lookup_finds_every_row_a_scan_finds(con, table, key):
     expr = KEYS[table][key]
-    lookup = row_lookup(read_only, table)
-    values = [v for (v,) in read_only.execute(
+    lookup = row_lookup(con, table)
+    values = [v for (v,) in con.execute(
         f"SELECT v::VARCHAR FROM (SELECT {expr} AS v, count(*) AS n FROM {table} WHERE {expr} IS NOT NULL GROUP BY 1) "
         "ORDER BY n DESC, v LIMIT 3").fetchall()]
     missing = "00000000-0000-4000-8000-000000000000" if lookup._types()[key] == "UUID" else "no such value"
-    scanned = {r for (r,) in read_only.execute(
+    scanned = {r for (r,) in con.execute(
         f"SELECT rowid FROM {table} WHERE ({expr})::VARCHAR IN (SELECT unnest($v::VARCHAR[]))", {"v": values}).fetchall()}
     found = lookup.rows(key, [*values, None, missing, values[0]])
     assert scanned and set(found.tolist()) == scanned  # every row, and (barring a hash clash) no other
     assert list(found) == sorted(found)
 
 
-def test_a_connection_that_can_write_gets_no_lookup(writable, read_only):
+def test_a_connection_that_can_write_gets_no_lookup(writable, con):
     assert row_lookup(writable, "llama_logs") is None
-    assert isinstance(row_lookup(read_only, "llama_logs"), RowLookup)
+    assert isinstance(row_lookup(con, "llama_logs"), RowLookup)
 
 
 @pytest.mark.parametrize("candidates", ["looked up", "every row (as if every hash clashed)"])
-def test_dossier_with_lookups_is_the_dossier_a_scan_gives(read_only, writable, monkeypatch, candidates):
+def test_dossier_with_lookups_is_the_dossier_a_scan_gives(con, writable, monkeypatch, candidates):
     if candidates != "looked up":
         def every_row(self, key, values):
             n = self.con.execute(f"SELECT count(*) FROM {self.relation}").fetchone()[0]
             return np.arange(n, dtype=np.int64)
 
         monkeypatch.setattr(RowLookup, "rows", every_row)
-    albums = [a for kind in KINDS for (a,) in read_only.execute(
+    albums = [a for kind in KINDS for (a,) in con.execute(
         "SELECT entity_id FROM _lf_ground_truth WHERE kind = ? AND entity_type = 'ALBUM' ORDER BY entity_id LIMIT 2",
         [kind]).fetchall()]
     assert len(albums) == 2 * len(KINDS)
     for album in albums:
-        looked_up, scanned = build_dossier(read_only, album), build_dossier(writable, album)
+        looked_up, scanned = build_dossier(con, album), build_dossier(writable, album)
         assert looked_up.timeline.equals(scanned.timeline), album
         assert looked_up.tracks.equals(scanned.tracks) and looked_up.artists == scanned.artists
         assert sorted(looked_up.lineage.edges) == sorted(scanned.lineage.edges), album
@@ -77,7 +70,7 @@ def test_dossier_with_lookups_is_the_dossier_a_scan_gives(read_only, writable, m
                [(f.kind, f.entity_id, f.detail) for f in scanned.findings], album
         assert looked_up.batch_sizes == scanned.batch_sizes
         assert [s.text for s in looked_up.story()] == [s.text for s in scanned.story()]
-    assert any(build_dossier(read_only, a).findings for a in albums)  # the comparison covered findings
+    assert any(build_dossier(con, a).findings for a in albums)  # the comparison covered findings
 
 
 def test_dossiers_of_an_album_with_no_log_rows_and_of_one_with_50000(demo_snapshot, tmp_path):
