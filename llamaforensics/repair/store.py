@@ -114,13 +114,10 @@ class Catalog:
 
     def insert_many(self, table: str, rows: list[dict]) -> None:
         """Insert rows (a column a row lacks is NULL in it); a backend may send them in one round trip."""
-        names = list(rows[0])
-        if any(row.keys() != rows[0].keys() for row in rows):
-            names = list(dict.fromkeys(name for row in rows for name in row))
-            rows = [{name: row.get(name) for name in names} for row in rows]
+        names = insert_columns(rows)
         marks = ", ".join([self.placeholder] * len(names))
         sql = f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) VALUES ({marks})"
-        params = [[self.adapt(table, n, row[n]) for n in names] for row in rows]
+        params = [[self.adapt(table, n, row.get(n)) for n in names] for row in rows]
         self._execute_many(sql, params)
 
     def _execute_many(self, sql: str, params: list[list]) -> None:
@@ -293,9 +290,7 @@ class PostgresCatalog(Catalog):
             document = json.dumps(rows, ensure_ascii=False, allow_nan=False)
         except ValueError:  # NaN or infinity: not JSON, bound as values instead
             return super().insert_many(table, rows)
-        names = rows[0].keys() if all(row.keys() == rows[0].keys() for row in rows) else \
-            dict.fromkeys(name for row in rows for name in row)  # a key a row lacks is NULL in it
-        cols = ", ".join(q(n) for n in names)
+        cols = ", ".join(q(n) for n in insert_columns(rows))  # jsonb_populate_recordset: a missing key is NULL
         sql = (f"INSERT INTO {q(table)} ({cols}) SELECT {cols} "
                f"FROM jsonb_populate_recordset(NULL::{q(table)}, %s::jsonb)")
         self._write(sql, [document], len(rows), f"{table}: expected to insert {len(rows)} row(s)")
@@ -388,6 +383,11 @@ def _server_error(exc: BaseException) -> BaseException:
             return seen
         seen = seen.__context__
     return exc
+
+
+def insert_columns(rows: list[dict]) -> list[str]:
+    """Return the columns of rows inserted together, in order of first appearance (NULL where a row lacks one)."""
+    return list(dict.fromkeys(name for row in rows for name in row))
 
 
 def check_count(found: int, expect: int | None, what: str) -> None:

@@ -26,6 +26,7 @@ import numpy as np
 
 from .format import quote_ident
 
+
 def title_key(title: str = "title") -> str:
     """Return the SQL of an album title as the duplicate_album finding compares titles (queries/duplicate_album.sql)."""
     return rf"trim(regexp_replace(lower(strip_accents({title})), '[^\p{{L}}\p{{N}}]+', ' ', 'g'))"
