@@ -217,6 +217,79 @@ def test_refresh_counts_the_log_in_its_own_snapshot_while_a_writer_commits(seede
     assert refresh_snapshot(seeded_db, path, progress=False)["new_rows"]["llama_logs"] == 3
 
 
+def compressions_of_repeated_values(path, tmp_path) -> dict[str, set[str]]:
+    """How a copy of the snapshot stores 150,000 new log rows of 100 repeating strings, per text column.
+
+    DuckDB would choose dictionary compression for such values; a column
+    pinned to FSST keeps FSST whatever it holds.
+    """
+    copy = tmp_path / f"copy-of-{path.name}"
+    copy.write_bytes(path.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("INSERT INTO llama_logs (id, operation, reason, metadata) SELECT uuid(), 'op ' || (i % 100), "
+                    "'reason ' || (i % 100), json_object('n', i % 100) FROM range(150000) r(i)")
+        con.execute("CHECKPOINT")
+        rows = con.execute("SELECT column_name, compression FROM pragma_storage_info('llama_logs') "
+                           "WHERE column_name IN ('operation', 'reason', 'metadata') AND segment_type <> 'VALIDITY' "
+                           "AND row_group_id > 0 GROUP BY ALL").fetchall()
+    finally:
+        con.close()
+    found: dict[str, set[str]] = {}
+    for column, compression in rows:
+        found.setdefault(column, set()).add(compression)
+    return found
+
+
+def test_text_columns_the_source_statistics_show_unique_are_stored_with_fsst(seeded_db, tmp_path):
+    """Columns pg_stats shows mostly distinct skip DuckDB's dictionary analysis; the others keep DuckDB's choice."""
+    with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
+        conn.execute("INSERT INTO llama_logs(operation, category, status, reason, metadata, created_at) "
+                     "SELECT 'enrichment:album', 'ENRICHED', 'SUCCESS', 'searched release group ' || g, "
+                     "jsonb_build_object('n', g), now() FROM generate_series(1, 5000) g")
+        unanalysed = take_snapshot(seeded_db, tmp_path / "unanalysed.duckdb", progress=False)
+        conn.execute("ANALYZE")
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    assert postgres_checksums(seeded_db) == snapshot_checksums(path)
+    pinned = compressions_of_repeated_values(path, tmp_path)
+    assert pinned["reason"] == pinned["metadata"] == {"FSST"}
+    assert "FSST" not in pinned["operation"]
+    # without statistics DuckDB chooses for every column
+    assert "FSST" not in compressions_of_repeated_values(unanalysed, tmp_path)["reason"]
+
+
+def test_refreshes_merge_their_small_row_groups_every_eighth_time(seeded_db, tmp_path):
+    """Seven refreshes append a row group each without rewriting stored rows; the eighth merges them."""
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+
+    def row_groups() -> int:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('llama_logs')").fetchone()[0]
+        finally:
+            con.close()
+
+    counts = [row_groups()]
+    for n in range(8):
+        with psycopg.connect(seeded_db.conninfo) as conn:
+            add_logs(conn, 3, operation=f"refresh-{n}")
+        assert refresh_snapshot(seeded_db, path, progress=False)["new_rows"]["llama_logs"] == 3
+        counts.append(row_groups())
+    assert counts[1:8] == [counts[0] + n for n in range(1, 8)]
+    assert counts[8] < counts[7]
+    assert postgres_checksums(seeded_db)["llama_logs"] == snapshot_checksums(path)["llama_logs"]
+
+
+def test_refresh_describes_the_snapshot_it_leaves(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        add_logs(conn, 4)
+        conn.execute("DELETE FROM albums WHERE title LIKE 'x%'")
+    info = refresh_snapshot(seeded_db, path, progress=False)["info"]
+    assert info == snapshot_info(path)
+    assert info.tables["llama_logs"]["live"] > 0 and info.tables["albums"]["deleted_upstream"] == 1
+
+
 def test_schema_drift_is_reported_and_tolerated(seeded_db, tmp_path):
     with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
         conn.execute("ALTER TABLE albums ADD COLUMN popularity integer")

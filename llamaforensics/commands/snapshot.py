@@ -40,10 +40,9 @@ def run(args) -> int:
 
     dsn = require_dsn(args.dsn)
     if args.refresh:
-        refresh_snapshot(dsn, args.out, progress=not args.quiet, verify=args.verify)
+        info = refresh_snapshot(dsn, args.out, progress=not args.quiet, verify=args.verify)["info"]
     else:
-        take_snapshot(dsn, args.out, progress=not args.quiet)
-    info = snapshot_info(args.out)
+        info = snapshot_info(take_snapshot(dsn, args.out, progress=not args.quiet))
     if args.json:
         print_json(info.to_dict())
     else:

@@ -121,13 +121,19 @@ def snapshot_info(path: str | os.PathLike | None = None) -> SnapshotInfo:
     try:
         resolved = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0])
         history = read_manifests(con)
-        tables = {}
-        for name in SNAPSHOT_TABLES:
-            live, deleted = con.execute(
-                f"SELECT count(*) FILTER (WHERE {DELETED_COLUMN} IS NULL), "
-                f"count(*) FILTER (WHERE {DELETED_COLUMN} IS NOT NULL) FROM {quote_ident(name)}"
-            ).fetchone()
-            tables[name] = {"live": live, "deleted_upstream": deleted}
+        tables = table_counts(con)
     finally:
         con.close()
     return SnapshotInfo(resolved, resolved.stat().st_size, history[-1], tables, history)
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """Return the live and deleted-upstream row counts of every snapshot table."""
+    tables = {}
+    for name in SNAPSHOT_TABLES:
+        live, deleted = con.execute(
+            f"SELECT count(*) FILTER (WHERE {DELETED_COLUMN} IS NULL), "
+            f"count(*) FILTER (WHERE {DELETED_COLUMN} IS NOT NULL) FROM {quote_ident(name)}"
+        ).fetchone()
+        tables[name] = {"live": live, "deleted_upstream": deleted}
+    return tables

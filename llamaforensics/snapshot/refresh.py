@@ -36,8 +36,9 @@ from .format import (
     read_manifests,
     write_manifest,
 )
+from .open import SnapshotInfo, table_counts
 from .progress import execute_with_progress
-from .scanner import SOURCE_ALIAS, attach_postgres
+from .scanner import SOURCE_ALIAS, attach_postgres, load_postgres
 from .source import SourceInfo, connect_source, inspect_source
 from .take import estimated_rows, select_list, source_clock, source_query, source_relation
 
@@ -47,9 +48,15 @@ from .take import estimated_rows, select_list, source_clock, source_query, sourc
 # exact row-count check and the id reconciliation it triggers.
 REFRESH_OVERLAP = timedelta(hours=1)
 
+# Every how many refreshes the small row groups they appended are merged (see _compacts).
+_COMPACT_EVERY = 8
+_VACUUM_TASKS = 100  # DuckDB's default
+
 
 def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verify: bool = False) -> dict:
     """Update the snapshot at ``path`` from ``dsn``; return rows added and newly deleted per table.
+
+    The result's ``info`` describes the refreshed snapshot as :func:`snapshot_info` would.
 
     ``verify=True`` reconciles the whole log id list even when the row counts
     agree (slower; catches a deletion and a backdated insert that cancel out).
@@ -57,14 +64,15 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
     path = Path(path)
     if not path.exists():
         raise SnapshotError(f"{path} does not exist; take a full snapshot first (without --refresh)")
-    info = inspect_source(dsn)
     started = time.perf_counter()
-    con = _open_for_refresh(path)
-    since = read_manifests(con)[-1].taken_at
+    con, info = _open_with_source(path, dsn)
     try:
+        manifests = read_manifests(con)
+        since = manifests[-1].taken_at
         limit_memory(con)
         attach_postgres(con, dsn)
         _add_enum_values(con, info)
+        con.execute(f"SET max_vacuum_tasks = {_VACUUM_TASKS if _compacts(manifests) else 0}")
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)
         estimates = estimated_rows(con, info)
@@ -89,11 +97,35 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
         con.execute("SET checkpoint_threshold = '0b'")
         con.execute("COMMIT")
         con.execute(f"DETACH {SOURCE_ALIAS}")
+        history, tables = read_manifests(con), table_counts(con)
     except duckdb.Error as exc:
         raise LlamaForensicsError(f"refresh of {path} from {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
     finally:
         con.close()
-    return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts}
+    info = SnapshotInfo(path.resolve(), path.stat().st_size, history[-1], tables, history)
+    return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts, "info": info}
+
+
+def _open_with_source(path: Path, dsn: Dsn) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
+    """Open and check the snapshot and load postgres_scanner while the source is inspected.
+
+    The two are independent: the inspection waits on the server, the
+    extension's signature check on the CPU (a tenth of a second each). A
+    source that cannot be read is reported before a snapshot that cannot be.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="lf-inspect") as pool:
+        inspected = pool.submit(inspect_source, dsn)
+        try:
+            con = _open_for_refresh(path)
+        except BaseException:
+            inspected.result()
+            raise
+        try:
+            load_postgres(con)
+            return con, inspected.result()
+        except BaseException:
+            con.close()
+            raise
 
 
 def _open_for_refresh(path: Path) -> duckdb.DuckDBPyConnection:
@@ -107,6 +139,22 @@ def _open_for_refresh(path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def _compacts(manifests: list) -> bool:
+    """Whether this refresh lets DuckDB merge the small row groups that earlier refreshes appended.
+
+    Left to itself, DuckDB merges at every commit whose new rows would double
+    the table's trailing partial row group, rewriting rows already stored: a
+    third of a small refresh's time. Merging on every eighth refresh instead
+    keeps at most eight small row groups at the table's end.
+    """
+    since_full = 0
+    for entry in reversed(manifests):
+        if entry.kind != "refresh":
+            break
+        since_full += 1
+    return (since_full + 1) % _COMPACT_EVERY == 0
 
 
 def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
@@ -139,6 +187,8 @@ def _count_log_rows(pool: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, ds
             conn.read_only = True
             try:
                 conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(exported)))
+                # One process is enough to finish before the copy does; parallel workers would take CPU from it.
+                conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 return conn.execute("SELECT count(*) FROM public.llama_logs").fetchone()[0]
             except psycopg.Error as exc:
                 raise LlamaForensicsError(f"counting the log rows of {dsn.display} failed: "

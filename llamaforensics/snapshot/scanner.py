@@ -52,13 +52,18 @@ def extension_path() -> Path:
 SOURCE_ALIAS = "_lf_source_pg"
 
 
+def load_postgres(con: duckdb.DuckDBPyConnection) -> None:
+    """Load postgres_scanner into ``con``'s database (verifying its signature); a no-op once loaded."""
+    con.execute(f"LOAD '{extension_path()}'")
+
+
 def attach_postgres(con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = SOURCE_ALIAS, read_only: bool = True) -> None:
     """Attach ``dsn`` to ``con`` as ``alias``; the password travels in a temporary secret, not in SQL text.
 
     Keeping the password out of the ATTACH string keeps it out of DuckDB's
     error messages too.
     """
-    con.execute(f"LOAD '{extension_path()}'")
+    load_postgres(con)
     params = {k: v for k, v in dsn.params.items() if k != "password"}
     con.execute(
         f"CREATE OR REPLACE TEMPORARY SECRET {alias}_secret (TYPE postgres, PASSWORD $pw)",

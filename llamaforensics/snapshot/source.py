@@ -31,6 +31,17 @@ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(tab
 ORDER BY c.relname, a.attnum
 """
 
+# Text columns whose values PostgreSQL's own statistics (pg_stats, kept by ANALYZE) show to be
+# mostly distinct: at least half of the non-NULL values.
+_NEAR_UNIQUE_SQL = """
+SELECT s.tablename::text, s.attname::text
+FROM pg_stats s
+JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace = 'public'::regnamespace
+WHERE s.schemaname = 'public' AND s.tablename = ANY(%(tables)s) AND NOT s.inherited AND s.null_frac < 1
+  AND (CASE WHEN s.n_distinct < 0 THEN -s.n_distinct ELSE s.n_distinct / greatest(c.reltuples, 1) END)
+      / (1 - s.null_frac) >= 0.5
+"""
+
 _ENUMS_SQL = """
 SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)
 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
@@ -48,6 +59,8 @@ class SourceInfo:
     columns: dict[str, list[tuple[str, str]]]  # upstream table -> [(column, type name)]
     enums: dict[str, tuple[str, ...]]
     drift: list[str] = field(default_factory=list)
+    # upstream table -> columns PostgreSQL's statistics show to be mostly distinct (see format.create_schema)
+    near_unique: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def has_column(self, upstream_table: str, column: str) -> bool:
         return any(name == column for name, _ in self.columns.get(upstream_table, []))
@@ -72,8 +85,12 @@ def connect_source(dsn: Dsn, **kwargs) -> psycopg.Connection:
         raise ConnectionFailed(f"cannot connect to {dsn.display}: {_first_line(exc, dsn)}") from None
 
 
-def inspect_source(dsn: Dsn) -> SourceInfo:
-    """Return the source's shape and drift; raise if a required table or permission is missing."""
+def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
+    """Return the source's shape and drift; raise if a required table or permission is missing.
+
+    ``statistics=True`` also reads which columns PostgreSQL's statistics show
+    to be mostly distinct (for the storage of a new snapshot's tables).
+    """
     upstream_names = [t.upstream for t in SNAPSHOT_TABLES.values()]
     with connect_source(dsn) as conn:
         conn.read_only = True
@@ -85,7 +102,10 @@ def inspect_source(dsn: Dsn) -> SourceInfo:
             columns.setdefault(table, []).append((column, type_name))
         _require_tables(dsn, columns)
         _require_select(conn, dsn, columns)
-    info = SourceInfo(server_version, columns, enums)
+        near_unique: dict[str, set[str]] = {}
+        for table, column in conn.execute(_NEAR_UNIQUE_SQL, {"tables": upstream_names}).fetchall() if statistics else ():
+            near_unique.setdefault(table, set()).add(column)
+    info = SourceInfo(server_version, columns, enums, near_unique={t: frozenset(c) for t, c in near_unique.items()})
     info.drift = describe_drift(info)
     return info
 

@@ -50,7 +50,7 @@ def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, o
     path = Path(path)
     if path.exists() and not overwrite:
         raise SnapshotError(f"{path} exists; pass --refresh to update it or choose another file")
-    info = inspect_source(dsn)
+    info = inspect_source(dsn, statistics=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     _remove(tmp)
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, o
 
 def _copy_all(con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progress: bool, started: float) -> None:
     limit_memory(con)
-    create_schema(con, enum_values=info.enums)
+    create_schema(con, enum_values=info.enums, near_unique=info.near_unique)
     attach_postgres(con, dsn)
     con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN")
