@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .dsn import resolve_dsn
 from .errors import LlamaForensicsError, UsageError
 
 PROG = "llamaforensics"
@@ -74,6 +73,8 @@ def print_json(data) -> None:
 
 
 def require_dsn(value: str | None):
+    from .dsn import resolve_dsn  # imports the PostgreSQL driver: only commands that need a database pay for it
+
     dsn = resolve_dsn(value)
     if dsn is None:
         raise UsageError("no database given: pass a DSN or set DATABASE_URL")

@@ -184,6 +184,39 @@ def test_refresh_adds_only_new_log_rows_and_keeps_deleted_history(seeded_db, tmp
     assert [m.kind for m in history] == ["full", "refresh"]
 
 
+def test_refresh_rewrites_only_catalog_rows_that_changed_and_takes_back_rows_that_return(seeded_db, tmp_path):
+    path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+
+    def album_rowids() -> dict:
+        con = open_snapshot(path)
+        try:
+            return dict(con.execute("SELECT id, rowid FROM albums WHERE _lf_deleted_at IS NULL").fetchall())
+        finally:
+            con.close()
+
+    before = album_rowids()
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        renamed = conn.execute("UPDATE albums SET title = 'Renamed' WHERE title LIKE 'Back%' RETURNING id").fetchone()[0]
+        gone = conn.execute("SELECT to_jsonb(a) FROM albums a WHERE title LIKE '🎸%'").fetchone()[0]
+        conn.execute("DELETE FROM albums WHERE id = %s", [gone["id"]])
+    result = refresh_snapshot(seeded_db, path, progress=False)
+    assert result["deleted_rows"]["albums"] == 1 and result["new_rows"]["albums"] == 0
+    after = album_rowids()
+    untouched = set(before) - {uuid.UUID(gone["id"]), renamed}
+    assert {a: after[a] for a in untouched} == {a: before[a] for a in untouched}  # not rewritten
+    assert after[renamed] != before[renamed]
+    with psycopg.connect(seeded_db.conninfo) as conn:  # the album comes back, as it was
+        conn.execute("INSERT INTO albums SELECT * FROM jsonb_populate_record(NULL::albums, %s)",
+                     [psycopg.types.json.Jsonb(gone)])
+    result = refresh_snapshot(seeded_db, path, progress=False)
+    assert result["deleted_rows"]["albums"] == 0 and result["new_rows"]["albums"] == 0
+    con = open_snapshot(path)
+    assert con.execute("SELECT count(*), count(_lf_deleted_at) FROM albums WHERE id = ?",
+                       [gone["id"]]).fetchone() == (1, 0)
+    con.close()
+    assert snapshot_checksums(path)["albums"] == postgres_checksums(seeded_db)["albums"]
+
+
 def test_refresh_finds_backdated_rows_and_rows_that_come_back(seeded_db, tmp_path):
     path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
     with psycopg.connect(seeded_db.conninfo) as conn:

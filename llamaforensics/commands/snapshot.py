@@ -36,11 +36,21 @@ def register(commands, formatter) -> None:
 
 def run(args) -> int:
     from ..cli import print_json, require_dsn
+
+    if args.refresh:  # the file opens while the PostgreSQL driver loads to read the DSN
+        from ..snapshot.writable import open_writable_in_background
+
+        opening = open_writable_in_background(args.out)
+    try:
+        dsn = require_dsn(args.dsn)
+    except BaseException:
+        if args.refresh:
+            _close_when_open(opening)
+        raise
     from ..snapshot import refresh_snapshot, snapshot_info, take_snapshot
 
-    dsn = require_dsn(args.dsn)
     if args.refresh:
-        info = refresh_snapshot(dsn, args.out, progress=not args.quiet, verify=args.verify)["info"]
+        info = refresh_snapshot(dsn, args.out, progress=not args.quiet, verify=args.verify, opening=opening)["info"]
     else:
         info = snapshot_info(take_snapshot(dsn, args.out, progress=not args.quiet))
     if args.json:
@@ -50,3 +60,10 @@ def run(args) -> int:
 
         print(describe(info))
     return 0
+
+
+def _close_when_open(opening) -> None:
+    try:
+        opening.result().close()
+    except Exception:  # the DSN's error is the one to report
+        pass

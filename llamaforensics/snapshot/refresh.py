@@ -29,8 +29,6 @@ from .format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
     SnapshotTable,
-    check_snapshot,
-    connect,
     limit_memory,
     quote_ident,
     read_manifests,
@@ -38,9 +36,10 @@ from .format import (
 )
 from .open import SnapshotInfo, table_counts
 from .progress import execute_with_progress
-from .scanner import SOURCE_ALIAS, attach_postgres, load_postgres
+from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, connect_source, inspect_source
 from .take import estimated_rows, select_list, source_clock, source_query, source_relation
+from .writable import open_writable
 
 # Log rows are stamped when their writer's transaction starts but become visible
 # when it commits: rows of a transaction still open at the last run can carry
@@ -53,19 +52,20 @@ _COMPACT_EVERY = 8
 _VACUUM_TASKS = 100  # DuckDB's default
 
 
-def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verify: bool = False) -> dict:
+def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verify: bool = False,
+                     opening: Future[duckdb.DuckDBPyConnection] | None = None) -> dict:
     """Update the snapshot at ``path`` from ``dsn``; return rows added and newly deleted per table.
 
     The result's ``info`` describes the refreshed snapshot as :func:`snapshot_info` would.
+    ``opening`` is the file being opened already, by
+    :func:`~llamaforensics.snapshot.writable.open_writable_in_background` (``path`` then only names it).
 
     ``verify=True`` reconciles the whole log id list even when the row counts
     agree (slower; catches a deletion and a backdated insert that cancel out).
     """
     path = Path(path)
-    if not path.exists():
-        raise SnapshotError(f"{path} does not exist; take a full snapshot first (without --refresh)")
     started = time.perf_counter()
-    con, info = _open_with_source(path, dsn)
+    con, info = _open_with_source(path, dsn, opening)
     try:
         manifests = read_manifests(con)
         since = manifests[-1].taken_at
@@ -106,8 +106,8 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
     return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts, "info": info}
 
 
-def _open_with_source(path: Path, dsn: Dsn) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
-    """Open and check the snapshot and load postgres_scanner while the source is inspected.
+def _open_with_source(path: Path, dsn: Dsn, opening: Future | None) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
+    """Open the snapshot (unless ``opening`` does) while the source is inspected.
 
     The two are independent: the inspection waits on the server, the
     extension's signature check on the CPU (a tenth of a second each). A
@@ -116,29 +116,15 @@ def _open_with_source(path: Path, dsn: Dsn) -> tuple[duckdb.DuckDBPyConnection, 
     with ThreadPoolExecutor(1, thread_name_prefix="lf-inspect") as pool:
         inspected = pool.submit(inspect_source, dsn)
         try:
-            con = _open_for_refresh(path)
+            con = opening.result() if opening is not None else open_writable(path)
         except BaseException:
             inspected.result()
             raise
         try:
-            load_postgres(con)
             return con, inspected.result()
         except BaseException:
             con.close()
             raise
-
-
-def _open_for_refresh(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        con = connect(path)
-    except duckdb.Error as exc:
-        raise SnapshotError(f"{path} is not a snapshot DuckDB can open: {str(exc).splitlines()[0]}") from None
-    try:
-        check_snapshot(con, path)
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 def _compacts(manifests: list) -> bool:
@@ -242,7 +228,12 @@ def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progr
 
 
 def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, progress) -> tuple[int, int, int]:
-    """Replace the live rows of a catalog table with the source's; keep and mark rows gone upstream."""
+    """Bring a catalog table's live rows to the source's; keep and mark rows gone upstream.
+
+    Only rows that differ from every live row (new, changed upstream, or back
+    after being marked deleted) are rewritten: an unchanged catalog costs one
+    read and no writes, however large it is.
+    """
     name = quote_ident(table.name)
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     execute_with_progress(
@@ -250,13 +241,21 @@ def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, 
         f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
         desc=table.name, total=estimate, enabled=progress,
     )
-    key = _key_match(table.key, name, "_lf_fresh")
-    new = con.execute(f"SELECT count(*) FROM _lf_fresh ANTI JOIN {name} ON {key}").fetchone()[0]
-    deleted = _mark_vanished(con, table.name, table.key, "_lf_fresh", taken_at)
-    con.execute(f"DELETE FROM {name} WHERE EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})")
-    con.execute(f"INSERT INTO {name} ({cols}, {DELETED_COLUMN}) SELECT *, NULL FROM _lf_fresh")
-    upstream = con.execute("SELECT count(*) FROM _lf_fresh").fetchone()[0]
-    con.execute("DROP TABLE _lf_fresh")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_changed AS "
+                f"SELECT * FROM _lf_fresh EXCEPT SELECT {cols} FROM {name} WHERE {DELETED_COLUMN} IS NULL")
+    upstream, changed, live = con.execute(
+        f"SELECT (SELECT count(*) FROM _lf_fresh), (SELECT count(*) FROM _lf_changed), "
+        f"(SELECT count(*) FROM {name} WHERE {DELETED_COLUMN} IS NULL)").fetchone()
+    new = deleted = 0
+    if changed:
+        new = con.execute(f"SELECT count(*) FROM _lf_changed ANTI JOIN {name} ON "
+                          f"{_key_match(table.key, name, '_lf_changed')}").fetchone()[0]
+    if upstream - changed != live:  # a live row matches no source row: it changed upstream, or vanished
+        deleted = _mark_vanished(con, table.name, table.key, "_lf_fresh", taken_at)
+    if changed:
+        con.execute(f"DELETE FROM {name} WHERE EXISTS (SELECT 1 FROM _lf_changed WHERE "
+                    f"{_key_match(table.key, name, '_lf_changed')})")
+        con.execute(f"INSERT INTO {name} ({cols}, {DELETED_COLUMN}) SELECT *, NULL FROM _lf_changed")
     return upstream, new, deleted
 
 

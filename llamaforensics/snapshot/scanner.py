@@ -14,11 +14,14 @@ import shutil
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from ..dsn import Dsn
 from ..errors import LlamaForensicsError
+
+if TYPE_CHECKING:  # the PostgreSQL driver is not needed to load the extension
+    from ..dsn import Dsn
 
 EXTENSION_NAME = "postgres_scanner"
 
