@@ -76,7 +76,7 @@ def _fill(dsn, rows: int, start: int, base: str) -> None:
 def run(args) -> dict:
     dsn = prepare(args)
     out = Path(tempfile.mkdtemp(prefix="lf-bench-")) / "bench.duckdb"
-    cli = without_pandas("from llamaforensics.cli import main; sys.exit(main(sys.argv[1:]))")
+    cli = without_pandas("from llamaforensics.cli import run; run()")
     new_rows = args.rows // 100
     rounds = []
     for i in range(args.repeat):

@@ -1,7 +1,5 @@
 """``python -m llamaforensics``: the same as the ``llamaforensics`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +68,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console script: :func:`main`, then exit without tearing the interpreter down.
+
+    Everything a command writes is finished when main returns (files closed,
+    transactions committed, output flushed below); unwinding every imported
+    module after that only costs time -- 60 ms of a 1 s snapshot refresh.
+    """
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's --help, --version and usage errors
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _report_exit(exc.code))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _report_exit(message) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
 def print_json(data) -> None:
     json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -89,4 +111,4 @@ def snapshot_argument(parser: argparse.ArgumentParser) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

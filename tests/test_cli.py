@@ -166,3 +166,18 @@ def test_console_script_help_has_examples():
     result = subprocess.run([sys.executable, "-m", "llamaforensics.cli", "snapshot", "--help"],
                             capture_output=True, text=True, check=True)
     assert "examples:" in result.stdout and "--refresh" in result.stdout
+
+
+def test_the_command_flushes_everything_before_it_exits(demo_snapshot, tmp_path):
+    """The console script skips the interpreter's teardown: its output must still arrive whole, exit codes intact."""
+    info = subprocess.run([sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(demo_snapshot), "--json"],
+                          capture_output=True, text=True)
+    assert info.returncode == 0 and json.loads(info.stdout)["tables"]["llama_logs"]["live"] > 0
+    findings = subprocess.run([sys.executable, "-m", "llamaforensics", "findings", "--snapshot", str(demo_snapshot),
+                               "--json"], capture_output=True, text=True)
+    assert findings.returncode == 0 and len(findings.stdout) > 10_000 and json.loads(findings.stdout)
+    missing = subprocess.run([sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(tmp_path / "none")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr.startswith("llamaforensics: error: no snapshot at")
+    usage = subprocess.run([sys.executable, "-m", "llamaforensics", "no-such-command"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr

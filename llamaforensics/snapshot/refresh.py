@@ -69,8 +69,6 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
     try:
         manifests = read_manifests(con)
         since = manifests[-1].taken_at
-        limit_memory(con)
-        attach_postgres(con, dsn)
         _add_enum_values(con, info)
         con.execute(f"SET max_vacuum_tasks = {_VACUUM_TASKS if _compacts(manifests) else 0}")
         con.execute("BEGIN")
@@ -107,11 +105,12 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
 
 
 def _open_with_source(path: Path, dsn: Dsn, opening: Future | None) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
-    """Open the snapshot (unless ``opening`` does) while the source is inspected.
+    """Open the snapshot (unless ``opening`` does) and attach the source while the source is inspected.
 
-    The two are independent: the inspection waits on the server, the
-    extension's signature check on the CPU (a tenth of a second each). A
-    source that cannot be read is reported before a snapshot that cannot be.
+    The inspection waits on the server, the rest mostly on this process's CPU
+    (the extension's signature check, reading the source's catalog). A source
+    that cannot be read is reported as the inspection words it, before a
+    snapshot that cannot be.
     """
     with ThreadPoolExecutor(1, thread_name_prefix="lf-inspect") as pool:
         inspected = pool.submit(inspect_source, dsn)
@@ -121,6 +120,14 @@ def _open_with_source(path: Path, dsn: Dsn, opening: Future | None) -> tuple[duc
             inspected.result()
             raise
         try:
+            try:
+                limit_memory(con)
+                attach_postgres(con, dsn)
+                con.execute(f"SELECT 1 FROM {source_relation(SNAPSHOT_TABLES['llama_logs'])} LIMIT 0")
+            except duckdb.Error as exc:
+                inspected.result()
+                raise LlamaForensicsError(f"refresh of {path} from {dsn.display} failed: "
+                                          f"{redact(str(exc), dsn.password)}") from None
             return con, inspected.result()
         except BaseException:
             con.close()
