@@ -222,15 +222,21 @@ def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progr
     window = source_query("SELECT * FROM public.llama_logs WHERE is_root_job IN (true, false) "
                           f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'")
     before = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
-    execute_with_progress(
-        con,
-        f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
-        f"SELECT {select_list(table, info)}, NULL FROM {window} AS src "
-        # rows are immutable: a row of the window the snapshot has is in the same window here (no 2M-id hash table)
-        f"ANTI JOIN (SELECT id FROM llama_logs WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}') AS seen "
-        f"ON seen.id = src.id",
-        desc="llama_logs (new)", total=None, enabled=progress,
-    )
+    # The window arrives as one stream, so the insert runs on one thread either way; a second DuckDB
+    # thread would only take CPU from the PostgreSQL processes serving it and the count (-40 ms of 0.19 s).
+    con.execute("SET threads = 1")
+    try:
+        execute_with_progress(
+            con,
+            f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
+            f"SELECT {select_list(table, info)}, NULL FROM {window} AS src "
+            # rows are immutable: a row of the window the snapshot has is in the same window here (no 2M-id hash table)
+            f"ANTI JOIN (SELECT id FROM llama_logs WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}') AS seen "
+            f"ON seen.id = src.id",
+            desc="llama_logs (new)", total=None, enabled=progress,
+        )
+    finally:
+        con.execute("RESET threads")
     return con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] - before
 
 
