@@ -129,11 +129,9 @@ def snapshot_info(path: str | os.PathLike | None = None) -> SnapshotInfo:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """Return the live and deleted-upstream row counts of every snapshot table."""
-    tables = {}
-    for name in SNAPSHOT_TABLES:
-        live, deleted = con.execute(
-            f"SELECT count(*) FILTER (WHERE {DELETED_COLUMN} IS NULL), "
-            f"count(*) FILTER (WHERE {DELETED_COLUMN} IS NOT NULL) FROM {quote_ident(name)}"
-        ).fetchone()
-        tables[name] = {"live": live, "deleted_upstream": deleted}
-    return tables
+    rows = con.execute(" UNION ALL ".join(
+        f"SELECT '{name}', count(*) FILTER (WHERE {DELETED_COLUMN} IS NULL), "
+        f"count(*) FILTER (WHERE {DELETED_COLUMN} IS NOT NULL) FROM {quote_ident(name)}"
+        for name in SNAPSHOT_TABLES)).fetchall()
+    counts = {name: {"live": live, "deleted_upstream": deleted} for name, live, deleted in rows}
+    return {name: counts[name] for name in SNAPSHOT_TABLES}

@@ -152,12 +152,15 @@ def _compacts(manifests: list) -> bool:
 
 def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
     """Fail clearly when the source grew enum values after the snapshot was first taken."""
-    for name, values in info.enums.items():
-        try:
-            known = con.execute(f"SELECT enum_range(NULL::{quote_ident(name)})").fetchone()[0]
-        except duckdb.Error:
-            continue
-        unknown = [v for v in values if v not in known]
+    present = {name for (name,) in con.execute(
+        "SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND database_name = current_database()"
+    ).fetchall()}
+    names = [name for name in info.enums if name in present]
+    if not names:
+        return
+    ranges = con.execute("SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)).fetchone()
+    for name, known in zip(names, ranges):
+        unknown = [v for v in info.enums[name] if v not in known]
         if unknown:
             raise SnapshotError(
                 f'the source\'s enum "{name}" gained values since this snapshot was taken '
