@@ -77,7 +77,8 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
         counts, new, deleted = {}, {}, {}
         with ThreadPoolExecutor(1, thread_name_prefix="lf-count") as pool:
             log_count = _count_log_rows(pool, con, dsn)
-            for table in SNAPSHOT_TABLES.values():
+            # the catalog first: the log's count runs meanwhile, instead of beside the log's own copy
+            for table in sorted(SNAPSHOT_TABLES.values(), key=lambda t: t.name == "llama_logs"):
                 if table.upstream not in info.columns:
                     continue
                 if table.name == "llama_logs":
