@@ -73,6 +73,9 @@ SNAPSHOT_TABLES: dict[str, SnapshotTable] = {
 # bounded however many rows stream through (DuckDB spills beyond it).
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 SNAPSHOT_MEMORY_LIMIT = "256MB"
+# A refresh holds each catalog table as the source has it to compare it with the snapshot's (1.4M tracks
+# are ~300 MB): under the copy's limit that spilled to disk and took 4x as long; this keeps it under 1 GB.
+REFRESH_MEMORY_LIMIT = "768MB"
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -88,9 +91,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
-def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str = SNAPSHOT_MEMORY_LIMIT) -> None:
     """Bound a bulk copy's memory: DuckDB spills to disk beyond the limit instead of growing."""
-    con.execute(f"SET memory_limit = '{SNAPSHOT_MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{limit}'")
 
 
 def duckdb_type(column: Column) -> str:

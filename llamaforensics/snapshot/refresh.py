@@ -27,6 +27,7 @@ from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
 from .format import (
     DELETED_COLUMN,
+    REFRESH_MEMORY_LIMIT,
     SNAPSHOT_TABLES,
     SnapshotTable,
     limit_memory,
@@ -122,7 +123,7 @@ def _open_with_source(path: Path, dsn: Dsn, opening: Future | None) -> tuple[duc
             raise
         try:
             try:
-                limit_memory(con)
+                limit_memory(con, REFRESH_MEMORY_LIMIT)
                 attach_postgres(con, dsn)
                 con.execute(f"SELECT 1 FROM {source_relation(SNAPSHOT_TABLES['llama_logs'])} LIMIT 0")
             except duckdb.Error as exc:
@@ -258,8 +259,9 @@ def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, 
         f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
         desc=table.name, total=estimate, enabled=progress,
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_changed AS "
-                f"SELECT * FROM _lf_fresh EXCEPT SELECT {cols} FROM {name} WHERE {DELETED_COLUMN} IS NULL")
+    same = " AND ".join(f"fresh.{c} IS NOT DISTINCT FROM live.{c}" for c in map(quote_ident, table.column_names))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_changed AS SELECT fresh.* FROM _lf_fresh AS fresh "
+                f"ANTI JOIN (SELECT {cols} FROM {name} WHERE {DELETED_COLUMN} IS NULL) AS live ON {same}")
     upstream, changed, live = con.execute(
         f"SELECT (SELECT count(*) FROM _lf_fresh), (SELECT count(*) FROM _lf_changed), "
         f"(SELECT count(*) FROM {name} WHERE {DELETED_COLUMN} IS NULL)").fetchone()
