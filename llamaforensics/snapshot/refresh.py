@@ -3,10 +3,11 @@
 llama_logs is append-only by convention, so only rows whose id the snapshot
 has not seen are copied (found from the source's id list, then fetched with a
 created_at range pushed down to PostgreSQL and anti-joined here). Catalog
-tables are small next to the log and change in place, so they are re-read
-whole. A row that vanished upstream is kept and marked with the time it was
-first found missing (``_lf_deleted_at``); that is the history a cascade
-delete erased from the live database.
+tables change in place, so they are re-read whole and compared with the
+snapshot's: only rows that changed are rewritten. A row that vanished
+upstream is kept and marked with the time it was first found missing
+(``_lf_deleted_at``); that is the history a cascade delete erased from the
+live database.
 
 Everything happens in one DuckDB transaction over one PostgreSQL snapshot: a
 failed refresh leaves the file exactly as it was.
@@ -140,9 +141,9 @@ def _compacts(manifests: list) -> bool:
     """Whether this refresh lets DuckDB merge the small row groups that earlier refreshes appended.
 
     Left to itself, DuckDB merges at every commit whose new rows would double
-    the table's trailing partial row group, rewriting rows already stored: a
-    third of a small refresh's time. Merging on every eighth refresh instead
-    keeps at most eight small row groups at the table's end.
+    the table's trailing partial row group, rewriting rows already stored
+    (0.1-0.3 s of a 20,000-row refresh of 2M rows). Merging on every eighth
+    refresh instead keeps at most eight small row groups at the table's end.
     """
     since_full = 0
     for entry in reversed(manifests):
