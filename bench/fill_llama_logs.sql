@@ -1,6 +1,7 @@
 -- Fill llama_logs with :rows upstream-shaped rows, server-side (no client round trips).
--- Widths follow the real table: ~440 bytes a row (2M rows ~ 0.9 GB with indexes).
+-- About 600 bytes a row in the heap: 2M rows are 1.2 GB in PostgreSQL, 1.9 GB with the upstream indexes.
 -- Used by bench/snapshot.py; run with psql -v rows=2000000 -v start=0 -v base=2025-01-01 -f bench/fill_llama_logs.sql
+-- (one row every 7 seconds from base: keep base + rows * 7 s in the past)
 -- (base=now stamps every row with the current time, as the app's writers do)
 INSERT INTO llama_logs (id, entity_type, entity_id, album_id, operation, category, sources, status, reason,
     fields_enriched, data_quality_before, data_quality_after, error_message, retry_count, duration_ms,

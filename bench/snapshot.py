@@ -23,6 +23,7 @@ import argparse
 import json
 import sys
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -54,7 +55,9 @@ def prepare(args) -> object:
         if have != args.rows:
             print(f"filling llama_logs with {args.rows:,} rows (once; kept for later runs)...", file=sys.stderr)
             conn.execute("TRUNCATE llama_logs")
-            _fill(dsn, args.rows, start=0, base="2025-01-01")
+            # one row every 7 seconds, ending a day ago: rows dated in the future would fall into
+            # every refresh's window (at 10M rows from 2025-01-01 they ran into 2027)
+            _fill(dsn, args.rows, start=0, base=f"{datetime.now(timezone.utc) - timedelta(seconds=7 * args.rows, days=1):%Y-%m-%d}")
         conn.execute("VACUUM ANALYZE llama_logs")
         size = conn.execute("SELECT pg_size_pretty(pg_table_size('llama_logs'))").fetchone()[0]
     print(f"llama_logs: {args.rows:,} rows, {size} in PostgreSQL ({dsn.display})", file=sys.stderr)
