@@ -51,7 +51,6 @@ REFRESH_OVERLAP = timedelta(hours=1)
 
 # Every how many refreshes the small row groups they appended are merged (see _compacts).
 _COMPACT_EVERY = 8
-_VACUUM_TASKS = 100  # DuckDB's default
 
 
 def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verify: bool = False,
@@ -72,7 +71,7 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
         manifests = read_manifests(con)
         since = manifests[-1].taken_at
         _add_enum_values(con, info)
-        con.execute(f"SET max_vacuum_tasks = {_VACUUM_TASKS if _compacts(manifests) else 0}")
+        con.execute("RESET max_vacuum_tasks" if _compacts(manifests) else "SET max_vacuum_tasks = 0")
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)
         estimates = estimated_rows(con, info)
