@@ -102,12 +102,17 @@ def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
             columns.setdefault(table, []).append((column, type_name))
         _require_tables(dsn, columns)
         _require_select(conn, dsn, columns)
-        near_unique: dict[str, set[str]] = {}
-        for table, column in conn.execute(_NEAR_UNIQUE_SQL, {"tables": upstream_names}).fetchall() if statistics else ():
-            near_unique.setdefault(table, set()).add(column)
-    info = SourceInfo(server_version, columns, enums, near_unique={t: frozenset(c) for t, c in near_unique.items()})
+        near_unique = _near_unique_columns(conn, upstream_names) if statistics else {}
+    info = SourceInfo(server_version, columns, enums, near_unique=near_unique)
     info.drift = describe_drift(info)
     return info
+
+
+def _near_unique_columns(conn: psycopg.Connection, tables: list[str]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for table, column in conn.execute(_NEAR_UNIQUE_SQL, {"tables": tables}).fetchall():
+        found.setdefault(table, set()).add(column)
+    return {table: frozenset(names) for table, names in found.items()}
 
 
 def _require_tables(dsn: Dsn, columns: dict) -> None:
