@@ -37,6 +37,7 @@ def register(commands, formatter) -> None:
 def run(args) -> int:
     from ..cli import print_json, require_dsn
 
+    opening = None
     if args.refresh:  # the file opens while the PostgreSQL driver loads to read the DSN
         from ..snapshot.writable import open_writable_in_background
 
@@ -44,8 +45,7 @@ def run(args) -> int:
     try:
         dsn = require_dsn(args.dsn)
     except BaseException:
-        if args.refresh:
-            _close_when_open(opening)
+        _close_when_open(opening)
         raise
     from ..snapshot import refresh_snapshot, snapshot_info, take_snapshot
 
@@ -63,6 +63,8 @@ def run(args) -> int:
 
 
 def _close_when_open(opening) -> None:
+    if opening is None:
+        return
     try:
         opening.result().close()
     except Exception:  # the DSN's error is the one to report

@@ -215,6 +215,7 @@ def _refresh_log(con, table: SnapshotTable, info: SourceInfo, taken_at, since, v
         if oldest_missing is not None:
             new += _copy_new_log_rows(con, table, info, oldest_missing, progress)
         deleted = _mark_vanished(con, "llama_logs", ("id",), "_lf_up", taken_at)
+        _unmark_returned(con, "llama_logs", ("id",), "_lf_up")
         con.execute("DROP TABLE _lf_up")
     return upstream, new, deleted
 
@@ -266,32 +267,34 @@ def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, 
         f"SELECT (SELECT count(*) FROM _lf_fresh), (SELECT count(*) FROM _lf_changed), "
         f"(SELECT count(*) FROM {name} WHERE {DELETED_COLUMN} IS NULL)").fetchone()
     new = deleted = 0
+    by_key = _key_match(table.key, name, "_lf_changed")
     if changed:
-        new = con.execute(f"SELECT count(*) FROM _lf_changed ANTI JOIN {name} ON "
-                          f"{_key_match(table.key, name, '_lf_changed')}").fetchone()[0]
+        new = con.execute(f"SELECT count(*) FROM _lf_changed ANTI JOIN {name} ON {by_key}").fetchone()[0]
     if upstream - changed != live:  # a live row matches no source row: it changed upstream, or vanished
         deleted = _mark_vanished(con, table.name, table.key, "_lf_fresh", taken_at)
-    if changed:
-        con.execute(f"DELETE FROM {name} WHERE EXISTS (SELECT 1 FROM _lf_changed WHERE "
-                    f"{_key_match(table.key, name, '_lf_changed')})")
+    if changed:  # new, changed, or back after being marked deleted: the row replaces any it had
+        con.execute(f"DELETE FROM {name} WHERE EXISTS (SELECT 1 FROM _lf_changed WHERE {by_key})")
         con.execute(f"INSERT INTO {name} ({cols}, {DELETED_COLUMN}) SELECT *, NULL FROM _lf_changed")
     return upstream, new, deleted
 
 
 def _mark_vanished(con, table: str, key: tuple[str, ...], present: str, taken_at) -> int:
-    """Mark rows missing from ``present`` as deleted (once); un-mark rows that came back."""
+    """Mark live rows missing from ``present`` as deleted; return how many."""
     name = quote_ident(table)
-    match = _key_match(key, name, present)
-    deleted = con.execute(
+    return con.execute(
         f"UPDATE {name} SET {DELETED_COLUMN} = $t WHERE {DELETED_COLUMN} IS NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {present} WHERE {match})",
+        f"AND NOT EXISTS (SELECT 1 FROM {present} WHERE {_key_match(key, name, present)})",
         {"t": taken_at},
     ).fetchone()[0]
+
+
+def _unmark_returned(con, table: str, key: tuple[str, ...], present: str) -> None:
+    """Un-mark rows marked deleted that are in ``present`` again (the catalog re-inserts its own instead)."""
+    name = quote_ident(table)
     con.execute(
         f"UPDATE {name} SET {DELETED_COLUMN} = NULL WHERE {DELETED_COLUMN} IS NOT NULL "
-        f"AND EXISTS (SELECT 1 FROM {present} WHERE {match})"
+        f"AND EXISTS (SELECT 1 FROM {present} WHERE {_key_match(key, name, present)})"
     )
-    return deleted
 
 
 def _key_match(key: tuple[str, ...], left: str, right: str) -> str:
