@@ -69,7 +69,7 @@ def recommendations(chunk: int, rec_album_ids: pa.Array, basis_ids: pa.Array, us
 def marquee(seed: int, album_ids: pa.Array, t: int) -> pa.Table:
     n = min(12, len(album_ids))
     segs = Segments(arrow_schema("marquee_albums"))
-    segs.add(n, id=uuids(seed, "marquee", np.arange(n)), album_id=album_ids.slice(0, n), position=pa.array(np.arange(n, dtype=np.int32)),
+    segs.add(n, id=uuids(seed, "marquee", np.arange(n)), album_id=album_ids.slice(0, n), sort_order=pa.array(np.arange(n, dtype=np.int32)),
              created_at=timestamps(np.full(n, t)))
     return segs.table()
 

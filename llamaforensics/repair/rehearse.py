@@ -9,7 +9,6 @@ foreign keys between the tables a snapshot holds.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,15 +16,13 @@ from pathlib import Path
 
 import duckdb
 
-from ..schema import upstream_ddl
+from ..schema import upstream_foreign_keys, upstream_unique_keys
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, connect
 from ..snapshot.format import quote_ident as q
 from .fields import columns
 from .session import RepairSession, utc_now
 from .store import Catalog, Reference
 
-_FOREIGN_KEY = re.compile(r'ALTER TABLE "(\w+)" ADD CONSTRAINT "\w+" FOREIGN KEY \("(\w+)"\) REFERENCES "(\w+)"')
-_UNIQUE = re.compile(r'CREATE UNIQUE INDEX "\w+" ON "(\w+)"\(([^)]*)\)')
 
 
 class SnapshotCatalog(Catalog):
@@ -89,15 +86,14 @@ class SnapshotCatalog(Catalog):
 
     def references(self, table: str) -> list[Reference]:
         """Return the upstream foreign keys into ``table`` from tables the snapshot holds."""
-        ddl = upstream_ddl()
-        unique = [(t, tuple(c.strip().strip('"') for c in cols.split(","))) for t, cols in _UNIQUE.findall(ddl)]
+        unique = upstream_unique_keys()
         refs = []
-        for source, column, target in _FOREIGN_KEY.findall(ddl):
-            if target != table or source not in SNAPSHOT_TABLES:
+        for fk in upstream_foreign_keys():
+            if fk.target != table or fk.table not in SNAPSHOT_TABLES or len(fk.columns) != 1:
                 continue
-            key = SNAPSHOT_TABLES[source].key
-            uniques = tuple(cols for t, cols in unique if t == source and column in cols)
-            refs.append(Reference(source, column, key, ((key,) if column in key else ()) + uniques))
+            (column,), key = fk.columns, SNAPSHOT_TABLES[fk.table].key
+            uniques = tuple(cols for cols in unique.get(fk.table, ()) if column in cols and cols != key)
+            refs.append(Reference(fk.table, column, key, ((key,) if column in key else ()) + uniques))
         return sorted(refs, key=lambda r: (r.table, r.column))
 
 
