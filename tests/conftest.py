@@ -8,7 +8,9 @@ tests never skip for lack of a database.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,6 +20,7 @@ from llamaforensics.schema.install import create_database, drop_database, instal
 
 DEFAULT_TEST_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RUN_ID = uuid.uuid4().hex[:8]
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def _admin_dsn() -> Dsn:
@@ -98,6 +101,35 @@ def upstream_template(databases) -> str:
 def empty_db(databases, upstream_template) -> Dsn:
     """A fresh database with the upstream schema and no rows, for this test alone."""
     return databases.new("empty", template=upstream_template)
+
+
+def app_schema_file() -> Path:
+    """The app's own schema dump: ``../shared/upstream/schema.sql`` beside the checkout, or as configured."""
+    path = Path(os.environ.get("LLAMAFORENSICS_UPSTREAM_SCHEMA") or CHECKOUT.parent / "shared/upstream/schema.sql")
+    assert path.is_file(), (
+        f"the app's schema dump is not at {path}: the checkout expects shared/ beside it "
+        "(or set LLAMAFORENSICS_UPSTREAM_SCHEMA to the app's pg_dump --schema-only file)")
+    return path
+
+
+def restore_with_psql(dsn: Dsn, path: Path) -> None:
+    """Restore a pg_dump file the way an admin would: psql, stopping at the first error."""
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path), "-d", dsn.conninfo],
+                   check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def app_schema_template(databases) -> str:
+    """Name of a template database restored with psql from the app's own schema dump (no rows)."""
+    dsn = databases.new("tmpl_app")
+    restore_with_psql(dsn, app_schema_file())
+    return dsn.params["dbname"]
+
+
+@pytest.fixture
+def app_db(databases, app_schema_template) -> Dsn:
+    """A fresh database restored from the app's own schema dump, for this test alone."""
+    return databases.new("app", template=app_schema_template)
 
 
 @pytest.fixture(scope="session")

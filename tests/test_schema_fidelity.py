@@ -12,16 +12,11 @@ the one thing allowed to differ.
 
 from __future__ import annotations
 
-import os
-import subprocess
-from pathlib import Path
-
 import psycopg
 import pytest
 
 from llamaforensics.schema import upstream_enums, upstream_foreign_keys, upstream_tables
 
-CHECKOUT = Path(__file__).resolve().parents[1]
 IGNORED_TABLES = ("_prisma_migrations",)
 
 CATALOG_QUERIES = {
@@ -57,20 +52,6 @@ CATALOG_QUERIES = {
 }
 
 
-def app_schema_file() -> Path:
-    path = Path(os.environ.get("LLAMAFORENSICS_UPSTREAM_SCHEMA") or CHECKOUT.parent / "shared/upstream/schema.sql")
-    assert path.is_file(), (
-        f"the app's schema dump is not at {path}: the checkout expects shared/ beside it "
-        "(or set LLAMAFORENSICS_UPSTREAM_SCHEMA to the app's pg_dump --schema-only file)")
-    return path
-
-
-def restore_with_psql(dsn, path: Path) -> None:
-    """Restore a pg_dump file the way an admin would: psql, stopping at the first error."""
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path), "-d", dsn.conninfo],
-                   check=True, capture_output=True, text=True)
-
-
 def catalog_of(dsn) -> dict[str, set[tuple]]:
     """Return every schema object of the database as comparable rows, Prisma's bookkeeping left out."""
     with psycopg.connect(dsn.conninfo) as conn:
@@ -79,14 +60,6 @@ def catalog_of(dsn) -> dict[str, set[tuple]]:
             rows = {tuple(tuple(v) if isinstance(v, list) else v for v in row) for row in conn.execute(sql)}
             found[kind] = {r for r in rows if not any(str(v).strip('"') in IGNORED_TABLES for v in r[:2])}
         return found
-
-
-@pytest.fixture(scope="module")
-def app_db(databases):
-    """A database restored with psql from the app's own schema dump."""
-    dsn = databases.new("app_schema")
-    restore_with_psql(dsn, app_schema_file())
-    return dsn
 
 
 @pytest.mark.parametrize("kind", list(CATALOG_QUERIES))

@@ -332,7 +332,7 @@ def test_schema_drift_is_reported_and_tolerated(seeded_db, tmp_path):
     path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
     drift = snapshot_info(path).manifest.drift
     assert "column tracks.isrc is missing: copied as NULL" in drift
-    assert "column albums.popularity is not in the upstream schema: not copied" in drift
+    assert "column albums.popularity is not in the app's schema: not copied" in drift
     assert 'enum "LlamaLogCategory" has values the workbench does not know: ARCHIVED (kept)' in drift
     con = open_snapshot(path)
     assert con.execute("SELECT count(*) FROM llama_logs WHERE category = 'ARCHIVED'").fetchone()[0] == 1

@@ -231,24 +231,10 @@ def upstream_fingerprint() -> str:
     tables = upstream_tables()
     for upstream in sorted({t.upstream for t in SNAPSHOT_TABLES.values()}):
         for col in tables[upstream].columns:
-            h.update(f"{upstream}.{col.name}:{_format_type(col.pg_type)}\n".encode())
+            h.update(f"{upstream}.{col.name}:{col.format_type}\n".encode())
     for name, values in sorted(upstream_enums().items()):
         h.update(f"enum {name}:{','.join(values)}\n".encode())
     return h.hexdigest()[:16]
-
-
-def _format_type(pg_type: str) -> str:
-    array = pg_type.endswith("[]")
-    base = pg_type.removesuffix("[]")
-    if base.startswith('"'):
-        name = base
-    elif base.startswith("VARCHAR"):
-        name = "character varying" + base[len("VARCHAR"):]
-    elif base.startswith("TIMESTAMP("):
-        name = base.lower() + " without time zone"
-    else:
-        name = {"TIMESTAMPTZ": "timestamp with time zone", "TIMESTAMP": "timestamp without time zone"}.get(base, base.lower())
-    return name + ("[]" if array else "")
 
 
 def write_snapshot(data, path: str | os.PathLike, progress: bool = False) -> Path:

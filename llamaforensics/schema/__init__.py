@@ -33,6 +33,21 @@ class Column:
     def is_array(self) -> bool:
         return self.pg_type.endswith("[]")
 
+    @property
+    def format_type(self) -> str:
+        """The type as PostgreSQL's ``format_type()`` names it (``character varying(50)``, ``text[]``)."""
+        base = self.pg_type.removesuffix("[]")
+        if base.startswith('"'):
+            name = base
+        elif base.startswith("VARCHAR"):
+            name = "character varying" + base[len("VARCHAR"):]
+        elif base.startswith("TIMESTAMP("):
+            name = base.lower() + " without time zone"
+        else:
+            name = {"TIMESTAMPTZ": "timestamp with time zone",
+                    "TIMESTAMP": "timestamp without time zone"}.get(base, base.lower())
+        return name + ("[]" if self.is_array else "")
+
 
 @dataclass(frozen=True)
 class Table:

@@ -42,6 +42,12 @@ WHERE s.schemaname = 'public' AND s.tablename = ANY(%(tables)s) AND NOT s.inheri
       / (1 - s.null_frac) >= 0.5
 """
 
+# Every table of the schema, to tell which of the app's tables are missing and which are new.
+_TABLES_SQL = """
+SELECT c.relname::text FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+"""
+
 _ENUMS_SQL = """
 SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)
 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
@@ -59,6 +65,7 @@ class SourceInfo:
     columns: dict[str, list[tuple[str, str]]]  # upstream table -> [(column, type name)]
     enums: dict[str, tuple[str, ...]]
     drift: list[str] = field(default_factory=list)
+    tables: frozenset[str] = frozenset()  # every table of the source's public schema
     # upstream table -> columns PostgreSQL's statistics show to be mostly distinct (see format.create_schema)
     near_unique: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -97,13 +104,14 @@ def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
         server_version = conn.execute("SHOW server_version").fetchone()[0]
         rows = conn.execute(_COLUMNS_SQL, {"tables": upstream_names}).fetchall()
         enums = {name: tuple(values) for name, values in conn.execute(_ENUMS_SQL).fetchall()}
+        tables = frozenset(name for (name,) in conn.execute(_TABLES_SQL).fetchall())
         columns: dict[str, list[tuple[str, str]]] = {}
         for table, column, type_name in rows:
             columns.setdefault(table, []).append((column, type_name))
         _require_tables(dsn, columns)
         _require_select(conn, dsn, columns)
         near_unique = _near_unique_columns(conn, upstream_names) if statistics else {}
-    info = SourceInfo(server_version, columns, enums, near_unique=near_unique)
+    info = SourceInfo(server_version, columns, enums, near_unique=near_unique, tables=tables)
     info.drift = describe_drift(info)
     return info
 
@@ -138,29 +146,62 @@ def _require_select(conn: psycopg.Connection, dsn: Dsn, columns: dict) -> None:
 
 
 def describe_drift(info: SourceInfo) -> list[str]:
-    """Return one message per difference between the source and the upstream schema."""
+    """Return one message per difference between the source and the app's schema (``schema/upstream.sql``).
+
+    Tables the snapshot copies are compared column by column (name and type);
+    every other table of the app only by presence, and tables the app's schema
+    does not have (a newer app version, a local addition) are named, not copied.
+    """
+    app = upstream_tables()
+    copied = {t.upstream: t for t in SNAPSHOT_TABLES.values()}
     drift = []
-    for table in SNAPSHOT_TABLES.values():
-        live = info.columns.get(table.upstream)
-        if live is None:
-            drift.append(f"table {table.upstream} is missing: the snapshot's {table.name} stays empty")
-            continue
-        live_names = {name for name, _ in live}
-        for col in table.column_names:
-            if col not in live_names:
-                drift.append(f"column {table.upstream}.{col} is missing: copied as NULL")
-        expected = {c.name for c in upstream_tables()[table.upstream].columns}
-        for name in sorted(live_names - expected):
-            drift.append(f"column {table.upstream}.{name} is not in the upstream schema: not copied")
-    known = upstream_enums()
-    for name, values in known.items():
-        live_values = info.enums.get(name)
+    for name in app:
+        if name not in info.tables and name not in info.columns:
+            consequence = f"the snapshot's {copied[name].name} stays empty" if name in copied else "not read"
+            drift.append(f"table {name} is missing: {consequence}")
+    for name in sorted(info.tables - set(app)):
+        drift.append(f"table {name} is not in the app's schema: not copied")
+    for table in copied.values():
+        drift += _column_drift(table.upstream, app[table.upstream].columns, info.columns.get(table.upstream))
+    drift += _enum_drift(info.enums)
+    return drift
+
+
+def _column_drift(table: str, expected: tuple, live: list[tuple[str, str]] | None) -> list[str]:
+    if live is None:
+        return []
+    live_types = dict(live)
+    drift = []
+    for col in expected:
+        if col.pg_type == "TSVECTOR":
+            continue  # never copied: the database derives it
+        if col.name not in live_types:
+            drift.append(f"column {table}.{col.name} is missing: copied as NULL")
+        elif live_types[col.name].replace("public.", "") != col.format_type:
+            drift.append(f"column {table}.{col.name} is {live_types[col.name]} in the source "
+                         f"({col.format_type} in the app's schema): copied as {col.format_type}")
+    known = {c.name for c in expected}
+    for name, _ in live:
+        if name not in known:
+            drift.append(f"column {table}.{name} is not in the app's schema: not copied")
+    return drift
+
+
+def _enum_drift(live: dict[str, tuple[str, ...]]) -> list[str]:
+    drift = []
+    for name, values in upstream_enums().items():
+        live_values = live.get(name)
         if live_values is None:
             drift.append(f'enum type "{name}" is missing')
             continue
         extra = [v for v in live_values if v not in values]
         if extra:
             drift.append(f'enum "{name}" has values the workbench does not know: {", ".join(extra)} (kept)')
+        missing = [v for v in values if v not in live_values]
+        if missing:
+            drift.append(f'enum "{name}" lacks values of the app\'s schema: {", ".join(missing)}')
+    for name in sorted(set(live) - set(upstream_enums())):
+        drift.append(f'enum type "{name}" is not in the app\'s schema')
     return drift
 
 
