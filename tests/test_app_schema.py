@@ -9,6 +9,7 @@ The database is restored with psql from the app's own schema dump
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,10 +21,10 @@ TITLE_OF_A_TRACKLESS_ALBUM = "SELECT a.title FROM albums a WHERE NOT EXISTS " \
                              "(SELECT 1 FROM tracks t WHERE t.album_id = a.id) ORDER BY a.id LIMIT 1"
 
 
-def lf(*argv, cwd, check: bool = True) -> subprocess.CompletedProcess:
+def lf(*argv, cwd, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``llamaforensics ARGV`` in a process of its own, as a user would."""
     done = subprocess.run([sys.executable, "-m", "llamaforensics", *map(str, argv)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
     if check:
         assert done.returncode == 0, f"llamaforensics {' '.join(map(str, argv))}:\n{done.stderr}"
     return done
@@ -66,8 +67,12 @@ def test_demo_fills_the_tables_the_product_reads(app_demo, work):
 
 def test_demo_into_a_bare_database_builds_the_apps_schema(databases, app_db, tmp_path):
     bare = databases.new("bare")  # CREATE DATABASE: no tables at all
-    lf("demo", "--dsn", bare.conninfo, "--quiet", "--scale", "0.05", "--truth", tmp_path / "t.parquet",
-       cwd=tmp_path)
+    cwd, home = tmp_path / "cwd", tmp_path / "home"
+    cwd.mkdir()
+    lf("demo", "--dsn", bare.conninfo, "--quiet", "--scale", "0.05", cwd=cwd,
+       env={"LLAMAFORENSICS_HOME": str(home)})
+    assert list(cwd.iterdir()) == [], "demo wrote into the working directory"
+    assert [p.name for p in (home / "ground-truth").iterdir()] == [f"{bare.params['dbname']}.parquet"]
     built, restored = catalog_of(bare), catalog_of(app_db)
     for kind in ("tables", "columns", "enums", "constraints", "indexes"):
         assert built[kind] == restored[kind], kind

@@ -35,7 +35,8 @@ def register(commands, formatter) -> None:
                    help="size: 1 = ~2,000 albums and ~26k log rows; 381 = ~10 million log rows (default: 1)")
     p.add_argument("--seed", type=int, default=42, metavar="S", help="random seed; same seed, same data (default: 42)")
     p.add_argument("--clean", action="store_true", help="plant no anomalies")
-    p.add_argument("--truth", metavar="FILE", type=Path, help="ground-truth Parquet file (default: beside the output)")
+    p.add_argument("--truth", metavar="FILE", type=Path, help="ground-truth Parquet file (default: beside the snapshot; with --dsn alone, "
+                        "in $LLAMAFORENSICS_HOME/ground-truth/)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=run)
@@ -46,6 +47,7 @@ def run(args) -> int:
     from ..demo import generate, write_ground_truth, write_postgres, write_snapshot
     from ..dsn import parse_dsn
     from ..errors import UsageError
+    from ..home import home_dir
     from ..snapshot import default_snapshot_path
 
     if args.scale <= 0:
@@ -61,7 +63,8 @@ def run(args) -> int:
     if out:
         write_snapshot(data, out, progress=not args.quiet)
         summary["snapshot"] = str(out)
-    truth = args.truth or (Path(f"{out}.truth.parquet") if out else Path(f"{dsn.params['dbname']}-ground-truth.parquet"))
+    truth = args.truth or (Path(f"{out}.truth.parquet") if out
+                           else home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet")
     write_ground_truth(data, truth)
     summary["ground_truth"] = {"file": str(truth), "planted": planted_counts(data)}
     if args.json:
@@ -69,6 +72,11 @@ def run(args) -> int:
     else:
         print(describe(summary))
     return 0
+
+
+def safe_name(name: str) -> str:
+    """Return a database name usable as a file name (any character outside [A-Za-z0-9._-] as '_')."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "_"
 
 
 def prepare_demo_database(dsn) -> None:

@@ -11,6 +11,7 @@ import duckdb
 
 from .. import __version__
 from ..errors import SnapshotError
+from ..home import home_dir
 from .format import DELETED_COLUMN, SNAPSHOT_TABLES, Manifest, check_snapshot, connect, quote_ident, read_manifests
 
 DEMO_SEED = 42
@@ -22,8 +23,7 @@ def default_snapshot_path() -> Path:
     env = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
     if env:
         return Path(env)
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "llamaforensics"
-    return cache / f"demo-v{__version__}-seed{DEMO_SEED}-scale{DEMO_SCALE:g}.duckdb"
+    return home_dir() / f"demo-v{__version__}-seed{DEMO_SEED}-scale{DEMO_SCALE:g}.duckdb"
 
 
 def ensure_demo_snapshot(path: Path, *, progress: bool = False) -> Path:

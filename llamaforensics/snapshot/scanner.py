@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ..errors import LlamaForensicsError
+from ..home import home_dir
 
 if TYPE_CHECKING:  # the PostgreSQL driver is not needed to load the extension
     from ..dsn import Dsn
@@ -39,7 +40,7 @@ def extension_path() -> Path:
             f"the postgres_scanner extension for DuckDB {version} is not installed; "
             f"run: pip install 'duckdb-extension-postgres=={duckdb.__version__}'"
         )
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "llamaforensics" / "duckdb" / version
+    cache_dir = home_dir() / "duckdb" / version
     target = cache_dir / f"{EXTENSION_NAME}.duckdb_extension"
     if not target.exists() or target.stat().st_size != packaged.stat().st_size:
         cache_dir.mkdir(parents=True, exist_ok=True)
