@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from llamaforensics.lineage import (album_lineage, check_roots, compare_with_upstream, cycles, infer_roots, job_graph,
                                     job_lineage, lineage_figure, to_graphml, upstream_backfill_roots)
+from llamaforensics.commands.lineage import describe
 from llamaforensics.lineage import graph as graph_module
+from llamaforensics.lineage.outline import outline, parse_range, window
 from llamaforensics.lineage.pointers import CYCLE, MISSING_PARENT, STATUSES, classify, climb, loops
 from llamaforensics.findings import run_findings
 from llamaforensics.snapshot.format import create_schema, quote_ident, write_manifest
@@ -422,3 +424,64 @@ def test_demo_album_lineage_reaches_tracks_artists_roots_and_children(demo):
 def test_demo_job_lineage_of_a_loop_terminates(demo):
     graph = job_lineage(demo, "requeue-0-a-0")
     assert set(graph.nodes) == {"requeue-0-a-0", "requeue-0-b-0"} and not nx.is_directed_acyclic_graph(graph)
+
+
+# --- outlines of deep chains and multi-parent jobs (issue 19) ------------------------------------------
+
+
+
+def test_a_deep_chain_is_shown_by_its_ends_with_its_depth_stated():
+    graph = job_lineage(log_db(chain(299)), "j0")
+    shown = window(outline(graph), head=5, tail=3)
+    lines = list(describe(graph, "job j0", shown))
+    assert lines[0] == "job j0: 300 jobs, 300 outline entries, deepest 299 below the top"
+    assert [line.split()[-4] for line in lines[1:6]] == ["j0", "j1", "j2", "j3", "j4"]
+    assert lines[6] == "  ... 292 entries not shown (positions 5 to 296); see them with --range 5:297"
+    assert lines[7].strip().startswith("[depth 297] ") and "j297  [enrichment:album] 1 rows" in lines[7]
+    assert len(lines) == 10 and max(len(line) for line in lines) < 120  # indentation stops growing
+
+
+def test_a_range_of_a_deep_chain_shows_exactly_those_entries():
+    graph = job_lineage(log_db(chain(99)), "j0")
+    shown = window(outline(graph), parse_range("40:43"))
+    assert [(e.position, e.job, e.depth) for e in shown.entries] == [(40, "j40", 40), (41, "j41", 41), (42, "j42", 42)]
+    assert shown.total == 100 and shown.deepest == 99 and shown.elided is None
+
+
+@pytest.mark.parametrize("text", [pytest.param("5", id="no-colon"), pytest.param("9:3", id="backwards"),
+                                  pytest.param("a:b", id="not-numbers")])
+def test_a_bad_range_is_a_usage_error(text):
+    from llamaforensics.errors import UsageError
+
+    with pytest.raises(UsageError, match="--range wants START:END"):
+        parse_range(text)
+
+
+def test_a_job_with_two_parents_is_drawn_under_both_and_never_as_a_loop():
+    con = log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2"), log("grandchild", "child")])
+    graph = job_lineage(con, "child")
+    assert set(graph.edges) == {("child", "p1"), ("child", "p2"), ("grandchild", "child")}
+    assert not any(graph.nodes[j]["missing"] for j in graph)
+    entries = [(e.job, e.depth, e.again) for e in outline(graph)]
+    assert entries == [("p1", 0, None), ("child", 1, None), ("grandchild", 2, None), ("p2", 0, None),
+                       ("child", 1, "shown")]
+    text = "\n".join(describe(graph, "job child"))
+    assert "loop" not in text and "missing" not in text and "(parents: p1, p2)" in text
+
+
+def test_a_loop_is_still_a_loop_in_the_outline():
+    graph = job_lineage(log_db([log("a", "b"), log("b", "a")]), "a")
+    assert [(e.job, e.again) for e in outline(graph)] == [("a", None), ("b", None), ("a", "loop")]
+
+
+def test_graphml_streams_rows_from_the_snapshot_for_a_large_graph(tmp_path, monkeypatch):
+    monkeypatch.setattr(graph_module, "ROWS_ATTACHED_UP_TO", 2)
+    monkeypatch.setattr(graph_module, "GRAPHML_BATCH", 2)
+    con = log_db(chain(4) + [log("j4", reason="esc \x1b[2J bell \x07 \U0001f999")])
+    graph = job_lineage(con, "j0")
+    assert "rows" not in graph.nodes["j1"] and graph.nodes["j4"]["row_count"] == 2
+    back = nx.read_graphml(to_graphml(graph, tmp_path / "g.graphml", con))
+    assert set(back.nodes) == {f"j{d}" for d in range(5)} and back.number_of_edges() == 4
+    rows = json.loads(back.nodes["j4"]["rows"])
+    assert [r["reason"] for r in rows] == [None, "esc \x1b[2J bell \x07 \U0001f999"]
+    assert back.nodes["j4"]["row_count"] == 2 and back.edges["j4", "j3"]["rows"] == 1

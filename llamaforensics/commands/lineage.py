@@ -13,14 +13,18 @@ loop, a parent that no row has as a break (the highest job reached is the root).
 
 With JOB_OR_ALBUM: the tree of that job (its root and everything under it), or
 of the album (every job that touched it, its tracks or its artists, with their
-ancestors and children), printed as an indented tree; --html draws it, --graphml
-exports it. With --check: counts of every chain problem over the whole log, and
+ancestors and children), printed as an indented tree. A large tree is shown by
+its first 40 and last 20 entries, its size and depth stated and the middle
+elided; --range START:END shows other entries. --html draws the shown jobs,
+--graphml exports the whole tree. A job whose rows name two parents is shown
+under both. With --check: counts of every chain problem over the whole log, and
 where the upstream backfill (depth limit 10, joined on job_id) got roots wrong.
 """
 EPILOG = """\
 examples:
   llamaforensics lineage --check                       problems over the whole log
   llamaforensics lineage 1003400                       the tree of job 1003400
+  llamaforensics lineage deep-0 --range 5000:5100      entries 5,000 to 5,099 of a deep chain
   llamaforensics lineage "restless roads" --html tree.html --graphml tree.graphml
 """
 
@@ -33,8 +37,11 @@ def register(commands, formatter) -> None:
     snapshot_argument(p)
     p.add_argument("--check", action="store_true", help="report chain problems over the whole log")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--html", metavar="FILE", type=Path, help="write the tree as an interactive plotly page")
-    p.add_argument("--graphml", metavar="FILE", type=Path, help="write the tree as GraphML")
+    p.add_argument("--html", metavar="FILE", type=Path,
+                   help="write the shown jobs as an interactive plotly page")
+    p.add_argument("--graphml", metavar="FILE", type=Path, help="write the whole tree as GraphML (streamed)")
+    p.add_argument("--range", metavar="START:END",
+                   help="show these outline positions (END excluded) instead of the first and last jobs")
     p.set_defaults(run=run)
 
 
@@ -74,53 +81,112 @@ def _check(con, args) -> int:
 
 
 def _tree(con, args) -> int:
-    from ..cli import print_json
     from ..lineage import album_lineage, job_lineage, lineage_figure, to_graphml
+    from ..lineage.outline import outline, parse_range, window
 
-    is_job = con.execute("SELECT count(*) FROM llama_logs WHERE job_id = $j", {"j": args.target}).fetchone()[0]
-    if is_job:
-        graph, title = job_lineage(con, args.target), f"job {args.target}"
-    else:
-        from ..dossier import resolve_album
-
-        album_id, candidates = resolve_album(con, args.target)
-        graph, title = album_lineage(con, album_id), f"album {candidates['title'][0]!r}"
+    shown_range = parse_range(args.range) if args.range else None
+    graph, title = _graph_of(con, args.target)
     if args.graphml:
-        to_graphml(graph, args.graphml)
+        to_graphml(graph, args.graphml, con)
+    shown = window(outline(graph), shown_range)
     if args.html:
-        lineage_figure(graph, title).write_html(args.html, include_plotlyjs=True)
+        lineage_figure(_shown_graph(con, graph, shown), _figure_title(title, shown)).write_html(
+            args.html, include_plotlyjs=True)
     if args.json:
-        print_json({"title": title, "jobs": {j: {k: v for k, v in d.items()} for j, d in graph.nodes(data=True)},
-                    "edges": list(graph.edges)})
+        _print_json(graph, title, shown)
     else:
-        print(describe(graph, title))
+        for line in describe(graph, title, shown):
+            print(line)
     return 0
 
 
-def describe(graph, title: str) -> str:
-    """Return the graph as an indented tree, roots first, children in time order."""
-    lines = [f"{title}: {graph.number_of_nodes()} jobs"]
-    tops = [j for j in graph.nodes if not any(p != j for p in graph.successors(j))]
-    seen: set[str] = set()
+def _graph_of(con, target: str):
+    """Return the graph of the job ``target`` names, else of the album it names; and its title."""
+    from ..lineage import album_lineage, job_lineage
 
-    def walk(top: str) -> None:
-        stack = [(top, 1)]  # iterative: chains can be far deeper than Python's recursion limit
-        while stack:
-            job, indent = stack.pop()
-            data = graph.nodes[job]
-            if job in seen:
-                lines.append(f"{'  ' * indent}{job} ... (loop)")
-                continue
-            seen.add(job)
-            mark = (" (missing: no row has this job)" if data.get("missing") else "") + (" FAILED" if data.get("failed") else "")
-            when = f"{data['first_at']:%Y-%m-%d %H:%M} " if data.get("first_at") else ""
-            lines.append(f"{'  ' * indent}{when}{job}  [{', '.join(data.get('operations', []))}] {len(data.get('rows', []))} rows{mark}")
-            children = sorted((c for c in graph.predecessors(job) if c != job),
-                              key=lambda c: (graph.nodes[c].get("first_at") is None, graph.nodes[c].get("first_at") or 0))
-            stack.extend((child, indent + 1) for child in reversed(children))
+    is_job = con.execute("SELECT count(*) FROM llama_logs WHERE job_id = $j", {"j": target}).fetchone()[0]
+    if is_job:
+        return job_lineage(con, target), f"job {target}"
+    from ..dossier import AlbumNotFound, resolve_album
 
-    for top in sorted(tops, key=str) or sorted(graph.nodes, key=str)[:1]:
-        walk(top)
-    for job in sorted(set(graph.nodes) - seen, key=str):  # loops with no top
-        walk(job)
-    return "\n".join(lines)
+    try:
+        album_id, candidates = resolve_album(con, target)
+    except AlbumNotFound:
+        raise AlbumNotFound(f"no job and no album matches {target!r} (tried job ids, album ids, "
+                            "external ids and titles)") from None
+    return album_lineage(con, album_id), f"album {candidates['title'][0]!r}"
+
+
+def _shown_graph(con, graph, shown):
+    """Return the graph to draw: the whole of a small one, else the shown jobs with their rows."""
+    from ..lineage.graph import ROWS_ATTACHED_UP_TO, attach_rows
+
+    if shown.elided is None and graph.number_of_nodes() <= ROWS_ATTACHED_UP_TO:
+        return graph
+    part = graph.subgraph(shown.jobs).copy()
+    attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
+    return part
+
+
+def _figure_title(title: str, shown) -> str:
+    if shown.elided is None and len(shown.entries) == shown.total:
+        return title
+    return (f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
+            "--range START:END draws others")
+
+
+def _print_json(graph, title: str, shown) -> None:
+    from ..cli import print_json
+
+    jobs = shown.jobs
+    print_json({"title": title, "jobs_total": graph.number_of_nodes(), "depth": shown.deepest,
+                "elided": list(shown.elided) if shown.elided else None,
+                "outline": [{"position": e.position, "job": e.job, "depth": e.depth, "again": e.again}
+                            for e in shown.entries],
+                "jobs": {j: dict(graph.nodes[j]) for j in jobs},
+                "edges": [list(edge) for edge in graph.edges(jobs) if edge[1] in graph]})
+
+
+MAX_INDENT = 20  # deeper entries state their depth instead of indenting further: a line's width stays bounded
+MAX_OPERATIONS = 4
+
+
+def describe(graph, title: str, shown=None):
+    """Yield the shown window of the graph's outline as text lines: the header states the jobs and the depth."""
+    from ..lineage.outline import outline, window
+    from ..printable import printable
+
+    shown = shown or window(outline(graph))
+    yield (f"{printable(title)}: {graph.number_of_nodes():,} jobs, {shown.total:,} outline entries, "
+           f"deepest {shown.deepest:,} below the top")
+    for entry in shown.entries:
+        if shown.elided and entry.position == shown.elided[1]:
+            start, end = shown.elided
+            yield (f"  ... {end - start:,} entries not shown (positions {start:,} to {end - 1:,}); "
+                   f"see them with --range {start}:{end}")
+        yield _entry_line(graph, entry)
+
+
+def _entry_line(graph, entry) -> str:
+    from ..printable import printable
+
+    indent = "  " * (1 + min(entry.depth, MAX_INDENT)) + (f"[depth {entry.depth:,}] " if entry.depth > MAX_INDENT else "")
+    job = printable(entry.job) if entry.job else "(empty job id)"
+    if entry.again == "loop":
+        return f"{indent}{job} ... (loop: an ancestor of itself here)"
+    if entry.again == "shown":
+        return f"{indent}{job} ... (shown above, under its other parent: the job names two parents)"
+    data = graph.nodes[entry.job]
+    parents = [p for p in graph.successors(entry.job) if p != entry.job]
+    marks = (" (missing: no row has this job)" if data.get("missing") else "") + (" FAILED" if data.get("failed") else "")
+    if len(parents) > 1:
+        marks += f" (parents: {', '.join(printable(p) for p in sorted(parents, key=str))})"
+    when = f"{_when(data['first_at'])} " if data.get("first_at") is not None else ""
+    operations = data.get("operations", [])
+    ops = ", ".join(printable(o) for o in operations[:MAX_OPERATIONS])
+    ops += f", +{len(operations) - MAX_OPERATIONS}" if len(operations) > MAX_OPERATIONS else ""
+    return f"{indent}{when}{job}  [{ops}] {data.get('row_count', 0):,} rows{marks}"
+
+
+def _when(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if hasattr(value, "strftime") else str(value)

@@ -11,9 +11,11 @@ jobs' whole trees from it, so no depth costs more than one pass over the log.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import XMLGenerator
 
 import duckdb
 import networkx as nx
@@ -22,6 +24,7 @@ from ..snapshot.lookup import album_log, mentioning
 from .roots import store_roots
 
 MAX_LEVELS = 64
+ROWS_ATTACHED_UP_TO = 2_000
 ROW_COLUMNS = ("id", "created_at", "operation", "category", "status", "entity_type", "album_id", "track_id",
                "artist_id", "reason", "error_message", "root_job_id", "is_root_job", "triggered_by", "user_id")
 _TEXT = {"id", "category", "status", "entity_type", "album_id", "track_id", "artist_id"}
@@ -43,6 +46,19 @@ _CHILDREN = ("parent_job_id", """
 WITH {log} SELECT DISTINCT job_id FROM log
 WHERE job_id IS NOT NULL AND parent_job_id IN (SELECT unnest($jobs::VARCHAR[]))
 """)
+# Each job's summary and its parent edges, computed in DuckDB: no Python object per log row.
+_SUMMARY = """
+WITH {log}
+SELECT job_id, count(*), min(created_at), arg_min(category::VARCHAR, (created_at, id)),
+       arg_max(status::VARCHAR, (created_at, id)), list_sort(list_distinct(list(operation))),
+       bool_or(status = 'FAILED')
+FROM log WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) GROUP BY job_id
+"""
+_EDGES = """
+WITH {log}
+SELECT job_id, parent_job_id, count(*) FROM log
+WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) AND parent_job_id IS NOT NULL GROUP BY ALL
+"""
 _SAME_TREE = """
 SELECT job_id, parent_job_id FROM _lf_roots
 WHERE coalesce(inferred_root, cycle) IN (
@@ -138,53 +154,136 @@ def _lineage_in_trees(con: duckdb.DuckDBPyConnection, up_from: list[str], down_f
 
 
 def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
-    """Return the DiGraph of ``job_ids`` with their rows; parents no row has become ``missing`` nodes.
+    """Return the DiGraph of ``job_ids``, each summarised; parents no row has become ``missing`` nodes.
 
-    Node attributes: rows (dicts, in time order), first_at, category (of the
-    first row), status (of the last row), operations, failed (a row has status
-    FAILED), missing. Edge attribute: rows (how many of the job's rows name that parent).
+    Node attributes: row_count, first_at, category (of the first row), status
+    (of the last row), operations, failed (a row has status FAILED), missing;
+    and rows (dicts, in time order) when the graph has at most
+    ``ROWS_ATTACHED_UP_TO`` jobs: a 100,000-deep chain's rows as Python dicts
+    took 650 MB, so a larger graph carries the summaries (computed in SQL) and
+    :func:`job_rows` fetches the rows of the jobs someone looks at. Edge
+    attribute: rows (how many of the job's rows name that parent).
     """
-    log, found = mentioning(con, "llama_logs", {"job_id": list(job_ids)}, "log")
-    rows = con.execute(
-        f"WITH {log} SELECT job_id, parent_job_id, {_ROW_SELECT} FROM log "
-        "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY created_at, id",
-        {"jobs": list(job_ids), **found}).fetchall()
+    jobs = list(job_ids)
+    log, found = mentioning(con, "llama_logs", {"job_id": jobs}, "log")
+    params = {"jobs": jobs, **found}
     graph = nx.DiGraph()
-    graph.add_nodes_from(job_ids)
-    for job, parent, *values in rows:
-        graph.nodes[job].setdefault("rows", []).append(dict(zip(ROW_COLUMNS, values)))
-        if parent is not None:
-            graph.add_edge(job, parent)
-            graph.edges[job, parent]["rows"] = graph.edges[job, parent].get("rows", 0) + 1
+    graph.add_nodes_from(jobs, missing=True, row_count=0, first_at=None, category=None, status=None,
+                         operations=[], failed=False)
+    shared: dict = {}  # one object per distinct category, status and operations list: 100,000 jobs share a few
+    for job, count, first_at, category, status, operations, failed in con.execute(
+            _SUMMARY.format(log=log), params).fetchall():
+        graph.add_node(job, missing=False, row_count=count, first_at=first_at,
+                       category=shared.setdefault(category, category), status=shared.setdefault(status, status),
+                       operations=shared.setdefault(tuple(operations), list(operations)), failed=failed)
+    for job, parent, count in con.execute(_EDGES.format(log=log), params).fetchall():
+        graph.add_edge(job, parent, rows=count)
     for _, data in graph.nodes(data=True):
-        _summarise(data)
+        if "missing" not in data:  # a parent outside ``jobs`` that no row has
+            data.update(missing=True, row_count=0, first_at=None, category=None, status=None, operations=[],
+                        failed=False)
+    if len(jobs) <= ROWS_ATTACHED_UP_TO:
+        attach_rows(con, graph, jobs)
     return graph
 
 
-def _summarise(node: dict) -> None:
-    rows = node.setdefault("rows", [])
-    node["missing"] = not rows
-    node["first_at"] = rows[0]["created_at"] if rows else None
-    node["category"] = rows[0]["category"] if rows else None
-    node["status"] = rows[-1]["status"] if rows else None
-    node["operations"] = sorted({r["operation"] for r in rows})
-    node["failed"] = any(r["status"] == "FAILED" for r in rows)
+def attach_rows(con: duckdb.DuckDBPyConnection, graph: nx.DiGraph, jobs) -> None:
+    """Attach their log rows (dicts, in time order) to the ``jobs`` of ``graph`` (a figure's hover reads them)."""
+    jobs = list(jobs)
+    for job in jobs:
+        graph.nodes[job]["rows"] = []
+    for job, rows in job_rows(con, jobs):
+        graph.nodes[job]["rows"] = rows
 
 
-def to_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
-    """Write the graph as GraphML: scalar attributes as they are, times as ISO text, the rows as JSON text."""
-    flat = nx.DiGraph()
-    for job, data in graph.nodes(data=True):
-        flat.add_node(job, rows=json.dumps(data.get("rows", []), default=_iso, ensure_ascii=False),
-                      first_at=_iso(data.get("first_at")) or "", category=data.get("category") or "",
-                      status=data.get("status") or "", operations=",".join(data.get("operations", [])),
-                      failed=bool(data.get("failed")), missing=bool(data.get("missing")),
-                      touches_album=bool(data.get("touches_album")))
-    for child, parent, data in graph.edges(data=True):
-        flat.add_edge(child, parent, rows=int(data.get("rows", 0)))
+def job_rows(con: duckdb.DuckDBPyConnection, jobs: list[str]):
+    """Yield (job, its rows as dicts in time order) for the ``jobs`` that have rows, in the order given."""
+    log, found = mentioning(con, "llama_logs", {"job_id": list(jobs)}, "log")
+    rows: dict[str, list[dict]] = {}
+    for job, *values in con.execute(
+            f"WITH {log} SELECT job_id, {_ROW_SELECT} FROM log "
+            "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY created_at, id",
+            {"jobs": list(jobs), **found}).fetchall():
+        rows.setdefault(job, []).append(dict(zip(ROW_COLUMNS, values)))
+    for job in jobs:
+        if job in rows:
+            yield job, rows.pop(job)
+
+
+def to_graphml(graph: nx.DiGraph, path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> Path:
+    """Write the whole graph as GraphML, streaming: scalar attributes as they are, times as ISO text, rows as JSON.
+
+    Written element by element (networkx builds the whole XML tree first: a
+    MemoryError on a 100,000-deep chain). Rows come from the nodes when the
+    graph carries them, else from ``con`` a batch of jobs at a time. Text XML
+    cannot hold (control characters such as ESC) is written as \\xNN.
+    """
     path = Path(path)
-    nx.write_graphml(flat, path)
+    with path.open("w", encoding="utf-8") as out:
+        xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+        xml.startDocument()
+        xml.startElement("graphml", {"xmlns": "http://graphml.graphdrawing.org/xmlns"})
+        for key, (domain, name, kind) in _GRAPHML_KEYS.items():
+            xml.startElement("key", {"id": key, "for": domain, "attr.name": name, "attr.type": kind})
+            xml.endElement("key")
+        xml.startElement("graph", {"edgedefault": "directed"})
+        for job, rows in _rows_of_every_job(graph, con):
+            _graphml_element(xml, "node", {"id": _xml_text(job)}, _node_fields(graph.nodes[job], rows))
+        for child, parent, data in graph.edges(data=True):
+            _graphml_element(xml, "edge", {"source": _xml_text(child), "target": _xml_text(parent)},
+                             {"edge_rows": str(int(data.get("rows", 0)))})
+        xml.endElement("graph")
+        xml.endElement("graphml")
+        xml.endDocument()
     return path
+
+
+_GRAPHML_KEYS = {key: (domain, key.removeprefix("edge_"), kind) for key, domain, kind in (
+    ("rows", "node", "string"), ("first_at", "node", "string"), ("category", "node", "string"),
+    ("status", "node", "string"), ("operations", "node", "string"), ("failed", "node", "boolean"),
+    ("missing", "node", "boolean"), ("touches_album", "node", "boolean"), ("row_count", "node", "int"),
+    ("edge_rows", "edge", "int"))}
+GRAPHML_BATCH = 5_000
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _rows_of_every_job(graph: nx.DiGraph, con: duckdb.DuckDBPyConnection | None):
+    """Yield (job, its rows) for every job of the graph, fetching ``GRAPHML_BATCH`` jobs' rows at a time."""
+    jobs = list(graph.nodes)
+    for start in range(0, len(jobs), GRAPHML_BATCH):
+        batch = jobs[start:start + GRAPHML_BATCH]
+        missing = [j for j in batch if "rows" not in graph.nodes[j] and not graph.nodes[j].get("missing")]
+        fetched = dict(job_rows(con, missing)) if missing and con is not None else {}
+        for job in batch:
+            yield job, graph.nodes[job].get("rows", fetched.get(job, []))
+
+
+def _node_fields(data: dict, rows: list[dict]) -> dict[str, str]:
+    return {"rows": json.dumps(rows, default=_iso, ensure_ascii=False), "first_at": _iso(data.get("first_at")) or "",
+            "category": data.get("category") or "", "status": data.get("status") or "",
+            "operations": ",".join(data.get("operations", [])), "failed": _xml_bool(data.get("failed")),
+            "missing": _xml_bool(data.get("missing")), "touches_album": _xml_bool(data.get("touches_album")),
+            "row_count": str(int(data.get("row_count", len(rows))))}
+
+
+def _graphml_element(xml: XMLGenerator, name: str, attrs: dict[str, str], fields: dict[str, str]) -> None:
+    xml.startElement(name, attrs)
+    for key, value in fields.items():
+        xml.startElement("data", {"key": key})
+        xml.characters(_xml_text(value))
+        xml.endElement("data")
+    xml.endElement(name)
+    xml.ignorableWhitespace("\n")
+
+
+def _xml_text(value) -> str:
+    """Return ``value`` as text XML 1.0 can carry: characters it forbids become \\xNN (\\uNNNN)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}",
+                        str(value))
+
+
+def _xml_bool(value) -> str:
+    return "true" if value else "false"
 
 
 def _iso(value):

@@ -1,0 +1,28 @@
+"""Text from the database under investigation, made safe to print on a terminal.
+
+A title or an artist's name can hold escape sequences (clear the screen, set
+the window title, hide what follows) and bidirectional overrides that make a
+line read as something else. Printed raw, they act on the admin's terminal.
+Every piece of database text in human output goes through :func:`printable`,
+which shows such characters escaped (``\\x1b``, ``\\u202e``), as Python's repr
+would, and leaves every other character -- CJK, Arabic, emoji, accents -- as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (ESC, BEL, CSI...), DEL, line and paragraph separators, and the
+# bidirectional marks, embeddings, overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(value) -> str:
+    """Return ``value`` as text with every control, escape and bidi character shown escaped."""
+    text = "" if value is None else str(value)
+    return _UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
