@@ -7,6 +7,7 @@ errors, 1 otherwise); ``--json`` prints machine-readable output on stdout.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -47,6 +48,7 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help="on an error, show the Python traceback too")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from .commands import album, audit, demo, diff, findings, info, lineage, repair, snapshot
 
@@ -61,11 +63,51 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args) or 0
     except LlamaForensicsError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(args, str(exc), exc.exit_code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return _fail(args, "the output was closed before everything was written (a pipe's reader stopped)", 1)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC and exc.filename is None:
+            _stdout_to_devnull()  # stdout itself is full: flushing it again at exit would fail once more
+        return _fail(args, _os_error(exc), 1)
+    except Exception as exc:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
+        return _fail(args, _unexpected(exc), 1)
+
+
+def _fail(args, message: str, code: int) -> int:
+    """Print ``message`` as one line on stderr (and the traceback with --debug); return the exit code."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exc()
+    first = " ".join(str(message).split("\n")[0].split()) or "failed"
+    print(f"{PROG}: error: {first}", file=sys.stderr)
+    return code
+
+
+def _os_error(exc: OSError) -> str:
+    """Name the file and the system's reason: an unwritable path, a full disk, a missing directory."""
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the device{' writing' + where if where else ''}; free some and run the command again"
+    return f"cannot use{where}: {exc.strerror or exc}"
+
+
+def _unexpected(exc: Exception) -> str:
+    """Describe an error no code path expected; a DuckDB I/O or corruption error names the snapshot as the cause."""
+    if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        return f"the snapshot could not be read (damaged or not a snapshot?): {exc}"
+    return f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null: flushing a closed pipe again at exit would raise once more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run() -> None:
@@ -79,7 +121,14 @@ def run() -> None:
         code = main()
     except SystemExit as exc:  # argparse's --help, --version and usage errors
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _report_exit(exc.code))
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except OSError as exc:  # the last of the output: a closed pipe, a full disk
+        _stdout_to_devnull()
+        why = ("the output was closed before everything was written (a pipe's reader stopped)"
+               if isinstance(exc, BrokenPipeError) else _os_error(exc))
+        print(f"{PROG}: error: {why}", file=sys.stderr)
+        code = code or 1
     sys.stderr.flush()
     os._exit(code)
 

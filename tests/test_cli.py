@@ -181,3 +181,72 @@ def test_the_command_flushes_everything_before_it_exits(demo_snapshot, tmp_path)
     assert missing.returncode == 2 and missing.stderr.startswith("llamaforensics: error: no snapshot at")
     usage = subprocess.run([sys.executable, "-m", "llamaforensics", "no-such-command"], capture_output=True, text=True)
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+
+# --- clean failures (issue 19): one line, a non-zero exit, a traceback only with --debug ---------------
+
+
+def cli_process(*argv: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "llamaforensics", *argv], capture_output=True, text=True, **kwargs)
+
+
+def damaged_copy(snapshot, tmp_path):
+    """Return a copy of ``snapshot`` with eight of its 256 KB blocks zeroed: it opens, and fails when read."""
+    damaged = tmp_path / "damaged.duckdb"
+    data = bytearray(snapshot.read_bytes())
+    data[4 * 262144:12 * 262144] = bytes(8 * 262144)
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+def test_a_damaged_snapshot_is_one_line_and_a_non_zero_exit(demo_snapshot, tmp_path):
+    damaged = damaged_copy(demo_snapshot, tmp_path)
+    found = cli_process("findings", "--snapshot", str(damaged))
+    assert found.returncode != 0 and "Traceback" not in found.stderr
+    assert_one_line_error(found.stderr, "the snapshot could not be read", "Corrupt database file")
+    debug = cli_process("--debug", "findings", "--snapshot", str(damaged))
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_a_truncated_snapshot_is_refused_by_info_and_findings(demo_snapshot, tmp_path):
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(demo_snapshot.read_bytes()[: demo_snapshot.stat().st_size // 2])
+    for command in ("info", "findings"):
+        result = cli_process(command, "--snapshot", str(truncated))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert_one_line_error(result.stderr, "is not a snapshot")
+
+
+def test_a_closed_pipe_is_one_line_not_a_traceback(demo_snapshot):
+    """``findings --json | head -1``: the reader goes away after one line."""
+    with subprocess.Popen([sys.executable, "-m", "llamaforensics", "findings", "--kind", "null_root_job_id", "--json",
+                           "--snapshot", str(demo_snapshot)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli:
+        cli.stdout.readline()
+        cli.stdout.close()
+        err = cli.stderr.read().decode()
+    assert cli.returncode == 1 and "Traceback" not in err
+    assert_one_line_error(err, "output was closed")
+
+
+@pytest.mark.parametrize("target, fragment", [
+    pytest.param("/nonexistent-dir/album.prov.json", "cannot use /nonexistent-dir/album.prov.json", id="no-directory"),
+    pytest.param("/dev/full", "no space left on the device", id="full-disk"),
+])
+def test_an_unwritable_output_is_one_line(demo_snapshot, target, fragment):
+    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot), "--prov", target)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert_one_line_error(result.stderr, fragment)
+
+
+def test_a_full_standard_output_is_one_line(demo_snapshot):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(demo_snapshot)],
+                                stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert_one_line_error(result.stderr, "no space left on the device")
+
+
+def test_an_unknown_job_or_album_says_both_were_tried(demo_snapshot, capsys):
+    code, _, err = run_cli(capsys, "lineage", "no-such-job-or-album-xyzzy", "--snapshot", str(demo_snapshot))
+    assert code == 1
+    assert_one_line_error(err, "no job and no album matches 'no-such-job-or-album-xyzzy'")
