@@ -139,8 +139,21 @@ def _report_exit(message) -> int:
 
 
 def print_json(data) -> None:
-    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
-    sys.stdout.write("\n")
+    from .printable import json_printable
+
+    sys.stdout.write(json_printable(json.dumps(data, indent=2, default=str, ensure_ascii=False)) + "\n")
+
+
+def print_text(*parts, sep: str = " ") -> None:
+    """Print human output with database text made safe for a terminal (control and escape characters escaped).
+
+    Our own output is plain lines; a title or a name from the database may hold ESC sequences or
+    bidi overrides, so every line is passed through :func:`printable.printable` on its way out.
+    """
+    from .printable import printable
+
+    for line in sep.join(str(p) for p in parts).split("\n"):
+        sys.stdout.write(printable(line) + "\n")
 
 
 def require_dsn(value: str | None):

@@ -16,6 +16,9 @@ import re
 # bidirectional marks, embeddings, overrides and isolates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
+# What json.dumps leaves raw (it escapes C0 controls itself; its newlines are the document's own).
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
 
 def printable(value) -> str:
     """Return ``value`` as text with every control, escape and bidi character shown escaped."""
@@ -26,3 +29,12 @@ def printable(value) -> str:
 def _escaped(match: re.Match) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_printable(text: str) -> str:
+    """Return JSON ``text`` with the characters JSON leaves raw (C1 controls, DEL, bidi) written as \\uNNNN.
+
+    Such characters can only stand inside JSON strings, where \\uNNNN means the same character:
+    the document is unchanged for a parser, and harmless on a terminal.
+    """
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 from pathlib import Path
 
 HELP = "the dossier of one album: its row, tracks, timeline, story; PROV and timeline exports"
@@ -53,7 +55,7 @@ def run(args) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print(describe(result))
+        print_text(describe(result))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 from datetime import datetime
 from pathlib import Path
 
@@ -75,7 +77,7 @@ def run(args) -> int:
 
         with pl.Config(tbl_rows=60, tbl_width_chars=160, fmt_str_lengths=60):
             for name, frame in tables.items():
-                print(f"{name}:\n{frame}\n")
+                print_text(f"{name}:\n{frame}\n")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 from pathlib import Path
 
 HELP = "what changed between two snapshots: albums added/removed, fields, tracks, findings"
@@ -36,14 +38,14 @@ def run(args) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0
-    print(f"{args.old} -> {args.new}")
+    print_text(f"{args.old} -> {args.new}")
     for name, n in result.counts.items():
-        print(f"  {name.replace('_', ' '):<28}{n:>8,}")
+        print_text(f"  {name.replace('_', ' '):<28}{n:>8,}")
     for title, frame in (("albums added", result.albums_added), ("albums removed", result.albums_removed),
                          ("fields changed", result.fields_changed), ("tracks changed", result.tracks_changed),
                          ("findings appeared", result.findings_appeared), ("findings resolved", result.findings_resolved)):
         if frame.height:
-            print(f"\n{title}:")
+            print_text(f"\n{title}:")
             for row in frame.head(SHOW).to_dicts():
-                print("  " + "  ".join(f"{k}={v!r}" for k, v in row.items())[:160])
+                print_text("  " + "  ".join(f"{k}={v!r}" for k, v in row.items())[:160])
     return 0

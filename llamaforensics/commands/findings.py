@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 HELP = "find broken albums and log rows: a health summary, or every finding of one kind"
 DESCRIPTION = """\
 Run the documented checks (llamaforensics/queries/*.sql, and the job-lineage
@@ -52,10 +54,10 @@ def run(args) -> int:
         con.close()
     if args.kind:
         found = to_findings(frames)
-        print_json([f.to_dict() for f in found]) if args.json else print(describe_findings(found))
+        print_json([f.to_dict() for f in found]) if args.json else print_text(describe_findings(found))
     else:
         summary = health_summary(frames)
-        print_json(summary) if args.json else print(describe_summary(summary))
+        print_json(summary) if args.json else print_text(describe_summary(summary))
     return 0
 
 

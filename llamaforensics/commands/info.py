@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 HELP = "describe a snapshot: source, time, row counts, schema drift, history"
 DESCRIPTION = """\
 Show a snapshot's manifest: when it was taken and from where (password-free),
@@ -32,7 +34,7 @@ def run(args) -> int:
     if args.json:
         print_json(info.to_dict())
     else:
-        print(describe(info))
+        print_text(describe(info))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 from pathlib import Path
 
 HELP = "job lineage: the tree of a job or an album, or (--check) every broken, looping or mis-rooted chain"
@@ -70,13 +72,13 @@ def _check(con, args) -> int:
     if args.json:
         print_json(summary)
         return 0
-    print("job-chain problems (log rows):")
+    print_text("job-chain problems (log rows):")
     for name, n in summary["problems"].items():
-        print(f"  {name:<18}{n:>10,}")
-    print(f"loops: {len(summary['loops'])}" + "".join(f"\n  {' -> '.join(c)} -> {c[0]}" for c in summary["loops"][:10]))
-    print("rows the upstream backfill (depth 10, joined on job_id) roots differently:")
+        print_text(f"  {name:<18}{n:>10,}")
+    print_text(f"loops: {len(summary['loops'])}" + "".join(f"\n  {' -> '.join(c)} -> {c[0]}" for c in summary["loops"][:10]))
+    print_text("rows the upstream backfill (depth 10, joined on job_id) roots differently:")
     for why, n in summary["upstream_backfill_wrong"].items():
-        print(f"  {n:>8,}  {why}")
+        print_text(f"  {n:>8,}  {why}")
     return 0
 
 
@@ -96,7 +98,7 @@ def _tree(con, args) -> int:
         _print_json(graph, title, shown)
     else:
         for line in describe(graph, title, shown):
-            print(line)
+            print_text(line)
     return 0
 
 

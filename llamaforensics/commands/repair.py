@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 from pathlib import Path
 
 HELP = "fix broken albums: propose, plan, preview, apply (logged, undoable), undo, replay and export corrections"
@@ -118,11 +120,11 @@ def run(args) -> int:
         corrections = prepare_corrections(dsn, read_corrections(args.target, dsn))
         if args.action == "plan":
             text = dump_corrections(corrections)
-            args.out.write_text(text + "\n", encoding="utf-8") if args.out else print(text)
+            args.out.write_text(text + "\n", encoding="utf-8") if args.out else print_text(text)
             return 0
         dry_run = args.action == "preview" or not args.apply
         results = apply_corrections(dsn, corrections, dry_run=dry_run, user_id=args.user, progress=not args.json)
-    print_json([r.to_dict() for r in results]) if args.json else print(format_results(results))
+    print_json([r.to_dict() for r in results]) if args.json else print_text(format_results(results))
     return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
 
 
@@ -149,7 +151,7 @@ def _replay(args) -> int:
         print_json({"target": dsn.display, "dry_run": not args.apply, **batch_summary(results),
                     "results": [r.to_dict() for r in results]})
     else:
-        print(format_batch(results))
+        print_text(format_batch(results))
     return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
 
 
@@ -164,8 +166,8 @@ def _rehearse(args) -> int:
     if args.json:
         print_json({"rehearsal": str(rehearsal.path), "results": [r.to_dict() for r in rehearsal.results]})
     else:
-        print(format_results(rehearsal.results))
-        print(f"rehearsed on {rehearsal.path} ({args.snapshot} untouched)")
+        print_text(format_results(rehearsal.results))
+        print_text(f"rehearsed on {rehearsal.path} ({args.snapshot} untouched)")
     return 1 if any(r.status in ("STALE", "INVALID") for r in rehearsal.results) else 0
 
 
@@ -190,9 +192,9 @@ def _propose(args) -> int:
         return 0
     for p in proposals:
         made = ", ".join(c.kind for c in p.corrections) or "nothing"
-        print(f"{p.finding.kind:22s} {p.finding.title or p.finding.entity_id!s:40.40s}  {made}: {p.note}")
+        print_text(f"{p.finding.kind:22s} {p.finding.title or p.finding.entity_id!s:40.40s}  {made}: {p.note}")
     fixable = sum(bool(p.corrections) for p in proposals)
-    print(f"{len(corrections)} correction(s) for {fixable} of {len(proposals)} finding(s) written to {args.target}; "
+    print_text(f"{len(corrections)} correction(s) for {fixable} of {len(proposals)} finding(s) written to {args.target}; "
           f"next: llamaforensics repair plan {args.target} --dsn DSN -o planned.json")
     return 0
 
@@ -210,7 +212,7 @@ def _export(args) -> int:
         print_json({"manifest": str(paths[0]), "summary": str(paths[1]), "albums": len(manifest["albums"]),
                     "notCarried": manifest["notCarried"]})
     else:
-        print(f"{len(manifest['albums'])} album(s) exported: {paths[0]}, {paths[1]}")
+        print_text(f"{len(manifest['albums'])} album(s) exported: {paths[0]}, {paths[1]}")
         for note in manifest["notCarried"]:
-            print(f"  not carried: {note['albumTitle']!r} ({note['albumId']}): {note['note']}")
+            print_text(f"  not carried: {note['albumTitle']!r} ({note['albumId']}): {note['note']}")
     return 1 if manifest["notCarried"] else 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cli import print_text
+
 from pathlib import Path
 
 HELP = "copy a live database into a snapshot file (read-only, consistent, incremental)"
@@ -58,7 +60,7 @@ def run(args) -> int:
     else:
         from .info import describe
 
-        print(describe(info))
+        print_text(describe(info))
     return 0
 
 

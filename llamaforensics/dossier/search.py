@@ -4,6 +4,14 @@ Ids (the album's own, MusicBrainz, Spotify, Deezer, Discogs) match exactly and
 rank first. Anything else is a fuzzy title search that forgives case, accents,
 punctuation and edition suffixes ("(Deluxe)", "[Bonus Track Version]"), and
 uses the artist when the query names one ("Title - Artist", "Title by Artist").
+
+Titles are compared by Unicode rules, in every script: lower-cased by Unicode
+case mapping, marks (accents, combining characters, vowel signs) stripped
+after decomposition, and every letter, number and symbol (CJK, Arabic,
+Cyrillic, emoji) kept; only punctuation and spaces separate words. The query
+is NFKC-normalised first (full-width letters, ligatures). The catalog side is
+DuckDB's own lower/strip_accents/nfc_normalize, so a search over a million
+titles stays one vectorised scan; the query side does the same in Python.
 """
 
 from __future__ import annotations
@@ -19,9 +27,9 @@ from ..errors import LlamaForensicsError
 
 # The same normalisation in SQL (for the catalog) and in Python (for the query).
 _SQL_NORMALISE = (
-    "trim(regexp_replace(regexp_replace(regexp_replace(strip_accents(lower({0})), "
+    "trim(regexp_replace(regexp_replace(nfc_normalize(strip_accents(lower({0}))), "
     r"'\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]', '', 'g'), "
-    r"'[^a-z0-9]+', ' ', 'g'), '\s+', ' ', 'g'))"
+    r"'[^\p{{L}}\p{{N}}\p{{So}}]+', ' ', 'g'))"
 )
 _EDITION = re.compile(r"\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]")
 _ARTIST_SPLIT = re.compile(r"\s+(?:-|–|—|by)\s+", re.IGNORECASE)
@@ -41,10 +49,20 @@ class Query:
 
 
 def normalise(text: str) -> str:
-    """Return ``text`` lower-cased, without accents, edition suffixes or punctuation."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    """Return ``text`` as titles are compared: NFKC, lower case, no marks, edition suffixes or punctuation.
+
+    Letters, numbers and symbols of every script are kept (``東京事変``, ``مرحبا``, ``🦙``).
+    """
+    # final sigma lower-cases as sigma, as DuckDB's lower() (the catalog side) does
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower().replace("ς", "σ"))
+    text = unicodedata.normalize("NFC", "".join(c for c in text if unicodedata.category(c)[0] != "M"))
     text = _EDITION.sub("", text)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return " ".join("".join(c if _is_word(c) else " " for c in text).split())
+
+
+def _is_word(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LN" or category == "So"
 
 
 def parse_query(text: str) -> Query:
