@@ -32,9 +32,11 @@ def log(job, parent=None, root=None, **extra) -> dict:
     return {"job_id": job, "parent_job_id": parent, "root_job_id": root, "is_root_job": parent is None, **extra}
 
 
-def log_db(rows: list[dict], tracks: dict[str, str] | None = None, album_artists: dict[str, str] | None = None):
-    """Return a snapshot-shaped in-memory database holding the rows (one minute apart), tracks and album artists."""
-    con = duckdb.connect()
+def log_db(rows: list[dict], tracks: dict[str, str] | None = None, album_artists: dict[str, str] | None = None,
+           path=None):
+    """Return a snapshot-shaped database (in memory, or at ``path``) holding the rows (one minute apart), tracks
+    and album artists."""
+    con = duckdb.connect(str(path) if path else ":memory:")
     create_schema(con)
     for n, row in enumerate(rows):
         row = {"id": str(uuid.UUID(int=n + 1)), "operation": "enrichment:album", "category": "ENRICHED",
@@ -485,3 +487,23 @@ def test_graphml_streams_rows_from_the_snapshot_for_a_large_graph(tmp_path, monk
     rows = json.loads(back.nodes["j4"]["rows"])
     assert [r["reason"] for r in rows] == [None, "esc \x1b[2J bell \x07 \U0001f999"]
     assert back.nodes["j4"]["row_count"] == 2 and back.edges["j4", "j3"]["rows"] == 1
+
+
+def test_a_job_with_two_parents_is_a_chain_problem_of_its_own():
+    con = log_db([log("p1"), log("p2"), log("child", "p1", "p1"), log("child", "p2", "p1"), log("ok", "p1", "p1")])
+    found = check_roots(con)
+    multi = found.filter(found["problem"] == "multi_parent")
+    assert sorted(multi["job_id"]) == ["child", "child"] and sorted(multi["parent_job_id"]) == ["p1", "p2"]
+    assert "broken_chain" not in set(found["problem"]) and "looping_chain" not in set(found["problem"])
+
+
+def test_lineage_check_counts_multi_parent_jobs(tmp_path, capsys):
+    from llamaforensics.cli import main
+
+    path = tmp_path / "s.duckdb"
+    disk = log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2")], path=path)
+    write_manifest(disk, kind="demo", taken_at=T0 + timedelta(days=1), source="test", schema_fingerprint="",
+                   row_counts={}, new_rows={})
+    disk.close()
+    assert main(["lineage", "--check", "--json", "--snapshot", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["problems"]["multi_parent"] == 2

@@ -64,8 +64,11 @@ def _check(con, args) -> int:
     from ..cli import print_json
     from ..lineage import check_roots, compare_with_upstream, cycles
 
+    from ..lineage.roots import CHAIN_PROBLEMS
+
     problems = check_roots(con)
-    summary = {"problems": dict(problems.group_by("problem").len().sort("problem").iter_rows()),
+    counted = dict(problems.group_by("problem").len().iter_rows())
+    summary = {"problems": {name: counted.get(name, 0) for name in CHAIN_PROBLEMS},
                "loops": cycles(con)}
     upstream = compare_with_upstream(con)
     summary["upstream_backfill_wrong"] = dict(upstream.group_by("why").len().sort("why").iter_rows())

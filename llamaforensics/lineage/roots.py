@@ -170,6 +170,9 @@ def cycles(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) ->
     return found
 
 
+CHAIN_PROBLEMS = ("broken_chain", "is_root_mismatch", "looping_chain", "multi_parent", "null_root", "wrong_root")
+
+
 def check_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Return every log row whose job chain has a problem, one row per (log row, problem).
 
@@ -177,7 +180,8 @@ def check_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     (stored root is not the inferred one), is_root_mismatch (is_root_job
     disagrees with "the job has no parent"), broken_chain (the row's
     parent_job_id names no job), looping_chain (the row's job is on or under a
-    loop). See queries/root_problems.sql.
+    loop), multi_parent (the row's job has rows naming different parents). See
+    queries/root_problems.sql.
     """
     store_roots(con)
     return con.execute(load_query("root_problems")).pl()
