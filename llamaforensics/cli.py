@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, _os_error(exc), 1)
     except Exception as exc:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
         return _fail(args, _unexpected(exc), 1)
+    except BaseException as exc:  # a Rust panic in Polars or DuckDB (pyo3's PanicException is no Exception)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
+        return _fail(args, _unexpected(exc), 1)
 
 
 def _fail(args, message: str, code: int) -> int:

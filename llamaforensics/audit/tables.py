@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from ..errors import UsageError
+from ..snapshot.extremes import python_time
 from .dimensions import BUCKETS, DIMENSIONS
 
 SPIKE_SIGMAS = 3.0
@@ -68,7 +69,7 @@ def distribution(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("categor
     _check(bucket or "week", by)
     cond, params = where.where()
     dims = [f"{DIMENSIONS[d].replace('u.name', 'user_name')} AS {d}" for d in by]
-    time_col = [f"date_trunc('{bucket}', created_at) AS bucket"] if bucket else []
+    time_col = [f"date_trunc('{bucket}', {python_time('created_at')}) AS bucket"] if bucket else []
     cols = ", ".join(time_col + dims)
     sql = f"SELECT {cols}, count(*) AS rows FROM ({_rows(by)} WHERE {cond}) l GROUP BY ALL ORDER BY ALL"
     return con.execute(sql, params).pl()
@@ -79,7 +80,7 @@ def failure_rate(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: Au
     _check(bucket, ())
     cond, params = where.where()
     frame = con.execute(f"""
-        SELECT date_trunc('{bucket}', created_at) AS bucket, count(*) AS rows,
+        SELECT date_trunc('{bucket}', {python_time('created_at')}) AS bucket, count(*) AS rows,
                count(*) FILTER (WHERE status = 'FAILED') AS failed
         FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""", params).pl()
     return with_spikes(frame)
@@ -98,7 +99,7 @@ def legacy_share(con: duckdb.DuckDBPyConnection, bucket: str = "month", where: A
     _check(bucket, ())
     cond, params = where.where()
     return con.execute(f"""
-        SELECT date_trunc('{bucket}', created_at) AS bucket,
+        SELECT date_trunc('{bucket}', {python_time('created_at')}) AS bucket,
                count(*) FILTER (WHERE root_job_id IS NOT NULL) AS with_root,
                count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
         FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""", params).pl()
@@ -175,7 +176,7 @@ def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilte
             SELECT grouping({', '.join(CUBE_DIMS)}) AS gid, {', '.join(CUBE_DIMS)}, count(*) AS rows,
                    count(*) FILTER (WHERE status = 'FAILED') AS failed,
                    count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
-            FROM (SELECT date_trunc('{bucket}', l.created_at) AS bucket, l.category, l.operation, l.status,
+            FROM (SELECT date_trunc('{bucket}', {python_time('l.created_at')}) AS bucket, l.category, l.operation, l.status,
                          l.triggered_by, l.entity_type, l.user_id AS "user", l.sources, l.root_job_id
                   FROM llama_logs l WHERE {cond})
             GROUP BY GROUPING SETS ({sets}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..snapshot.extremes import shown_rows
+
 from ..cli import print_text
 
 from pathlib import Path
@@ -65,7 +67,7 @@ def describe(d) -> str:
     lines = [
         f"{a['title']!r}  by {artists}",
         f"id {a['id']}   musicbrainz {a['musicbrainz_id'] or '-'}   spotify {a['spotify_id'] or '-'}   source {a['source']}",
-        f"released {a['release_date'] or '?'}   {d.tracks.height} tracks (track_count {a['track_count']})   "
+        f"released {a['release_date'] or '?'}   created {a['created_at']:%Y-%m-%d}   {d.tracks.height} tracks (track_count {a['track_count']})   "
         f"enrichment {a['enrichment_status']}   quality {a['data_quality']}",
         "",
         "story:",
@@ -73,7 +75,7 @@ def describe(d) -> str:
         "",
         f"timeline ({d.timeline.height} log rows{'' if d.timeline.height <= TIMELINE_ROWS else f', last {TIMELINE_ROWS}'}):",
     ]
-    for r in d.timeline.tail(TIMELINE_ROWS).to_dicts():
+    for r in shown_rows(d.timeline.tail(TIMELINE_ROWS)):
         lines.append(f"  {r['created_at']:%Y-%m-%d %H:%M}  {r['category']:<11} {r['status']:<17} {r['operation']:<28} "
                      f"{(r['entity'] or '')[:24]:<24} job {r['job_id'] or '-'}")
     others = d.candidates.to_dicts()[1:6]

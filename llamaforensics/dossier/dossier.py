@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from ..snapshot import open_snapshot
+from ..snapshot.extremes import shown_row, shown_rows, shown_select
 from ..snapshot.format import read_manifests
 from ..snapshot.lookup import album_log, mentioning
 from .search import resolve_album
@@ -60,7 +61,10 @@ def timeline(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame:
         track_names, found = mentioning(con, "tracks", {"id": tracks or []}, "track_names")
         artist_names, more = mentioning(con, "artists", {"id": artists or []}, "artist_names")
         names, found = f"{track_names}, {artist_names}", {**found, **more}
-    return con.execute(TIMELINE_SQL.format(log=log, names=names), {"album": album_id, **rows, **members, **found}).pl()
+    # created_at clamped to Python's range, with PostgreSQL's text beside it where it was (see snapshot.extremes)
+    shown = shown_select(con, "llama_logs", "tl", key="log_id", columns={"created_at": "TIMESTAMP"})
+    return con.execute(f"SELECT {shown} FROM ({TIMELINE_SQL.format(log=log, names=names)}) tl "
+                       "ORDER BY tl.created_at, tl.log_id", {"album": album_id, **rows, **members, **found}).pl()
 
 
 @dataclass
@@ -95,8 +99,8 @@ class AlbumDossier:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the whole dossier (story included)."""
         return _jsonable({
-            "album": self.album, "artists": self.artists, "tracks": self.tracks.to_dicts(),
-            "timeline": self.timeline.to_dicts(), "snapshot_time": self.snapshot_time,
+            "album": self.album, "artists": self.artists, "tracks": shown_rows(self.tracks),
+            "timeline": shown_rows(self.timeline), "snapshot_time": self.snapshot_time,
             "story": [s.to_dict() for s in self.story()], "findings": [getattr(f, "__dict__", f) for f in self.findings],
             "history": self.history, "other_candidates": self.candidates.to_dicts()[1:],
         })
@@ -132,14 +136,17 @@ def dossier(query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection 
 
 
 def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.DataFrame | None = None) -> AlbumDossier:
-    album = con.execute("SELECT * FROM albums WHERE id = $a", {"a": album_id}).pl().to_dicts()[0]
+    album = shown_row(con.execute(f"SELECT {shown_select(con, 'albums', 'a')} FROM albums a WHERE id = $a",
+                                  {"a": album_id}).pl().to_dicts()[0])
     artists = con.execute(
         "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
         "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
         {"a": album_id}).pl().to_dicts()
     tracks = con.execute(
+        f"SELECT {shown_select(con, 'tracks', 't', columns={'created_at': 'TIMESTAMP'})} FROM ("
         "SELECT id::VARCHAR AS id, disc_number, track_number, title, duration_ms, musicbrainz_id::VARCHAR AS musicbrainz_id, "
-        "created_at, _lf_deleted_at FROM tracks WHERE album_id = $a ORDER BY disc_number, track_number", {"a": album_id}).pl()
+        "created_at, _lf_deleted_at FROM tracks WHERE album_id = $a) t ORDER BY disc_number, track_number",
+        {"a": album_id}).pl()
     rows = timeline(con, album_id)
     manifests = read_manifests(con)
     result = AlbumDossier(album, artists, tracks, rows, manifests[-1].taken_at,

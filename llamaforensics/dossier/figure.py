@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..snapshot.extremes import shown_rows
+
 import html
 
 import plotly.graph_objects as go
@@ -24,7 +26,7 @@ def _hover(row: dict) -> str:
 
 def timeline_figure(dossier) -> go.Figure:
     """Return a plotly figure of the dossier's timeline (hover shows each log row; failures are crosses)."""
-    rows = dossier.timeline.to_dicts()
+    rows = shown_rows(dossier.timeline)
     fig = go.Figure()
     for entity_type, colour in ENTITY_COLOUR.items():
         mine = [r for r in rows if r["entity_type"] == entity_type]

@@ -10,6 +10,8 @@ that spawned it).
 
 from __future__ import annotations
 
+from ..snapshot.extremes import shown_rows
+
 import os
 import re
 from pathlib import Path
@@ -32,13 +34,14 @@ def to_prov(dossier) -> ProvDocument:
         doc.add_namespace(prefix, uri)
     album = doc.entity(f"album:{_local(dossier.album_id)}", {PROV_LABEL: dossier.title, PROV_TYPE: "album"})
     tracks = {t["id"]: doc.entity(f"track:{_local(t['id'])}", {PROV_LABEL: t["title"], PROV_TYPE: "track"})
-              for t in dossier.tracks.to_dicts()}
+              for t in shown_rows(dossier.tracks)}
     artists = {a["id"]: doc.entity(f"artist:{_local(a['id'])}", {PROV_LABEL: a["name"], PROV_TYPE: "artist"})
                for a in dossier.artists}
     for track in tracks.values():
         doc.wasDerivedFrom(track, album)
-    activities = _activities(doc, dossier.timeline.to_dicts())
-    _relate(doc, dossier.timeline.to_dicts(), activities, album, tracks, artists)
+    timeline = shown_rows(dossier.timeline)
+    activities = _activities(doc, timeline)
+    _relate(doc, timeline, activities, album, tracks, artists)
     return doc
 
 

@@ -7,6 +7,8 @@ no match (NO_DATA_AVAILABLE). No tracks were ever created."
 
 from __future__ import annotations
 
+from ..snapshot.extremes import shown_rows
+
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,7 +47,7 @@ class _Facts:
         frame = self.timeline
         for column, value in where.items():
             frame = frame.filter(pl.col(column).is_in(value) if isinstance(value, (list, tuple)) else pl.col(column) == value)
-        return frame.to_dicts()
+        return shown_rows(frame)
 
 
 def _day(ts: datetime) -> str:

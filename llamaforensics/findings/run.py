@@ -18,7 +18,8 @@ import polars as pl
 
 from ..errors import UsageError
 from ..queries import load_query
-from ..snapshot.format import read_manifests
+from ..snapshot.extremes import pg_style
+from ..snapshot.format import quote_ident, read_manifests
 from .chains import describe_loops, drop_job_chains, prepare_job_chains
 from .kinds import FIX_BY_CAUSE, KINDS, Finding, Thresholds
 
@@ -111,10 +112,24 @@ def _thresholds(thresholds: Thresholds | None, overrides: dict[str, int]) -> Thr
 def _run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None) -> pl.DataFrame:
     """Run ``queries/<kind>.sql`` with the parameters it names, and fold its rows into the common columns."""
     sql = load_query(kind)
-    frame = con.execute(sql, {name: params[name] for name in set(_PARAM.findall(sql))}).pl()
+    frame = _python_safe(con.sql(sql, params={name: params[name] for name in set(_PARAM.findall(sql))})).pl()
     if kind == "looping_parent_chain":
         frame = describe_loops(frame, loops or {})
     return _uniform(kind, frame)
+
+
+def _python_safe(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Return the relation with its times and dates as PostgreSQL prints them (text).
+
+    A finding's own columns end up as JSON text anyway; as text they are the
+    same for ordinary times, and a time Polars cannot convert (infinity, 4713 BC,
+    kept from the source as it is) is shown instead of panicking.
+    """
+    temporal = {c for c, t in zip(relation.columns, relation.types) if str(t) in ("TIMESTAMP", "DATE")}
+    if not temporal:
+        return relation
+    return relation.project(", ".join(f"{pg_style(quote_ident(c))} AS {quote_ident(c)}" if c in temporal
+                                      else quote_ident(c) for c in relation.columns))
 
 
 def _uniform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -20,6 +20,7 @@ from xml.sax.saxutils import XMLGenerator
 import duckdb
 import networkx as nx
 
+from ..snapshot.extremes import TEXT_SUFFIX, ShownTime, has_pg_text, kept_text_sql, shown_items, shown_row
 from ..snapshot.lookup import album_log, mentioning
 from .roots import store_roots
 
@@ -28,6 +29,7 @@ ROWS_ATTACHED_UP_TO = 2_000
 ROW_COLUMNS = ("id", "created_at", "operation", "category", "status", "entity_type", "album_id", "track_id",
                "artist_id", "reason", "error_message", "root_job_id", "is_root_job", "triggered_by", "user_id")
 _TEXT = {"id", "category", "status", "entity_type", "album_id", "track_id", "artist_id"}
+_ROW_NAMES = ("id", "created_at", "created_at" + TEXT_SUFFIX, *ROW_COLUMNS[2:])
 _ROW_SELECT = ", ".join(f"{c}::VARCHAR AS {c}" if c in _TEXT else c for c in ROW_COLUMNS)
 
 _ALBUM_JOBS = """
@@ -49,7 +51,7 @@ WHERE job_id IS NOT NULL AND parent_job_id IN (SELECT unnest($jobs::VARCHAR[]))
 # Each job's summary and its parent edges, computed in DuckDB: no Python object per log row.
 _SUMMARY = """
 WITH {log}
-SELECT job_id, count(*), min(created_at), arg_min(category::VARCHAR, (created_at, id)),
+SELECT job_id, count(*), {first_at}, arg_min(category::VARCHAR, (created_at, id)),
        arg_max(status::VARCHAR, (created_at, id)), list_sort(list_distinct(list(operation))),
        bool_or(status = 'FAILED')
 FROM log WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) GROUP BY job_id
@@ -171,9 +173,11 @@ def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
     graph.add_nodes_from(jobs, missing=True, row_count=0, first_at=None, category=None, status=None,
                          operations=[], failed=False)
     shared: dict = {}  # one object per distinct category, status and operations list: 100,000 jobs share a few
-    for job, count, first_at, category, status, operations, failed in con.execute(
-            _SUMMARY.format(log=log), params).fetchall():
-        graph.add_node(job, missing=False, row_count=count, first_at=first_at,
+    first_at_items = shown_items("min(created_at)", "first_at")  # a time Python cannot hold prints as PostgreSQL's
+    for job, count, first_at, first_at_text, category, status, operations, failed in con.execute(
+            _SUMMARY.format(log=log, first_at=first_at_items), params).fetchall():
+        graph.add_node(job, missing=False, row_count=count,
+                       first_at=ShownTime(first_at, first_at_text) if first_at_text else first_at,
                        category=shared.setdefault(category, category), status=shared.setdefault(status, status),
                        operations=shared.setdefault(tuple(operations), list(operations)), failed=failed)
     for job, parent, count in con.execute(_EDGES.format(log=log), params).fetchall():
@@ -200,11 +204,13 @@ def job_rows(con: duckdb.DuckDBPyConnection, jobs: list[str]):
     """Yield (job, its rows as dicts in time order) for the ``jobs`` that have rows, in the order given."""
     log, found = mentioning(con, "llama_logs", {"job_id": list(jobs)}, "log")
     rows: dict[str, list[dict]] = {}
+    kept = kept_text_sql("llama_logs", "created_at", "log.id") if has_pg_text(con) else None
+    select = _ROW_SELECT.replace("created_at,", shown_items("log.created_at", "created_at", kept_text=kept) + ",", 1)
     for job, *values in con.execute(
-            f"WITH {log} SELECT job_id, {_ROW_SELECT} FROM log "
-            "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY created_at, id",
+            f"WITH {log} SELECT job_id, {select} FROM log "
+            "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY log.created_at, log.id",
             {"jobs": list(jobs), **found}).fetchall():
-        rows.setdefault(job, []).append(dict(zip(ROW_COLUMNS, values)))
+        rows.setdefault(job, []).append(shown_row(dict(zip(_ROW_NAMES, values))))
     for job in jobs:
         if job in rows:
             yield job, rows.pop(job)

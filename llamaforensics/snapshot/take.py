@@ -31,6 +31,7 @@ from .format import (
     quote_ident,
     write_manifest,
 )
+from .extremes import create_pg_text_table, keep_extreme_times
 from .progress import execute_with_progress
 from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, inspect_source
@@ -73,6 +74,7 @@ def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, o
 def _copy_all(con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progress: bool, started: float) -> None:
     limit_memory(con)
     create_schema(con, enum_values=info.enums, near_unique=info.near_unique)
+    create_pg_text_table(con)
     attach_postgres(con, dsn)
     con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN")
@@ -141,7 +143,18 @@ def _copy_table(con, table: SnapshotTable, info: SourceInfo, estimate: int | Non
         f"SELECT {select_list(table, info)}, NULL FROM {source_relation(table)} AS src",
         desc=table.name, total=estimate, enabled=progress,
     )
+    keep_times_beyond_duckdb(con, table, info)
     return con.execute(f"SELECT count(*) FROM {quote_ident(table.name)}").fetchone()[0]
+
+
+def keep_times_beyond_duckdb(con, table: SnapshotTable, info: SourceInfo, window: str = "true",
+                             target: str | None = None) -> int:
+    """Keep the copied rows' timestamps DuckDB cannot hold exactly (see ``extremes``); return how many."""
+    columns = [c.name for c in table.columns
+               if duckdb_type(c) == "TIMESTAMP" and info.has_column(table.upstream, c.name)]
+    if len(table.key) != 1:
+        return 0  # the link tables: no timestamps
+    return keep_extreme_times(con, SOURCE_ALIAS, table.name, table.upstream, table.key[0], columns, window, target)
 
 
 def _remove(path: Path) -> None:
