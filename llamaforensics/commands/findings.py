@@ -16,7 +16,7 @@ kinds: trackless_album, track_count_mismatch, artistless_album,
 missing_external_id, no_created_log, late_first_log, stuck_enrichment,
 failing_enrichment, duplicate_album, null_root_job_id, wrong_root_job_id,
 broken_parent_chain, looping_parent_chain, dangling_entity_id,
-mislabelled_category
+mislabelled_category, impossible_log_time
 """
 EPILOG = """\
 examples:

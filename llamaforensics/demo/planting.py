@@ -68,6 +68,7 @@ def plant_extra_rows(log: LifeLog, rng, healthy: np.ndarray) -> None:
                 triggered_by="scheduled", created_at=timestamps(plan.enriched_at[hosts[6 + 2 * k:8 + 2 * k]] + HOUR))
     _plant_mislabels(log, rng, healthy)
     _plant_deep_chains(log, hosts[20:22])
+    _plant_impossible_times(log)
 
 
 def _plant_mislabels(log: LifeLog, rng, healthy: np.ndarray) -> None:
@@ -101,6 +102,18 @@ def _plant_deep_chains(log: LifeLog, hosts: np.ndarray) -> None:
                 reason="Re-queued enrichment check", job_id=pa.array(jobs), parent_job_id=pa.array([None] + jobs[:-1]),
                 root_job_id=pa.array(stored), is_root_job=pa.array([d == 0 for d in range(DEEP_CHAIN + 1)]),
                 triggered_by="scheduled", created_at=timestamps(t))
+
+
+# A clock reset to the epoch, and a year typed as 2999: times PostgreSQL (and Python) hold but no event had.
+IMPOSSIBLE_TIMES_MS = (0, 32_503_593_600_000)  # 1970-01-01 00:00, 2999-12-31 00:00 UTC
+
+
+def _plant_impossible_times(log: LifeLog) -> None:
+    """Log rows about no entity (so no album's story moves) written at impossible times."""
+    jobs = numbered(f"clock-{log.plan.chunk}-", np.arange(len(IMPOSSIBLE_TIMES_MS)))
+    log.add(len(IMPOSSIBLE_TIMES_MS), depth=-4, plant=False, operation="cache:artist-image", category="ENRICHED",
+            status="SUCCESS", sources=["SPOTIFY"], reason="Artist image cached", job_id=jobs, root_job_id=jobs,
+            is_root_job=True, triggered_by="scheduled", created_at=timestamps(np.array(IMPOSSIBLE_TIMES_MS)))
 
 
 def plant_job_anomalies(logs: pa.Table, rng, truth: Truth) -> pa.Table:
@@ -153,6 +166,8 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
     implied = {(op, st): imp for op, st, _lab, imp in MISLABELS}
     truth.add("mislabelled_category", "LOG", mislabelled["id"],
               [{"expected": implied[(o, s)]} for o, s in zip(mislabelled["operation"].to_pylist(), mislabelled["status"].to_pylist())])
+    clock = logs.filter(pc.equal(depth, -4))
+    truth.add("impossible_log_time", "LOG", clock["id"])
     deep = logs.filter(pc.equal(depth, -3))
     wrong = [i for i, (j, r) in enumerate(zip(deep["job_id"].to_pylist(), deep["root_job_id"].to_pylist())) if not j.endswith("-0") and r != j.rsplit("-", 1)[0] + "-0"]
     rows = deep.take(pa.array(wrong, pa.int64()))

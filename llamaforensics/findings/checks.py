@@ -93,3 +93,8 @@ def find_dangling_entity_id(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def find_mislabelled_category(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Return the log rows whose category disagrees with their operation and status, with the expected one."""
     return _one(con, "mislabelled_category")
+
+
+def find_impossible_log_time(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the log rows written at a time that cannot be true (infinite, before 2000, after the snapshot)."""
+    return _one(con, "impossible_log_time")

@@ -33,7 +33,8 @@ class Kind:
     severity: str             # critical, warning, info
     fix: str                  # the suggested fix kind
     summary: str
-    needs: str | None = None  # a shared preparation the kind's SQL reads ("job_chains": _lf_chain_rows)
+    needs: str | None = None  # a shared preparation the kind's SQL reads ("job_chains": _lf_chain_rows,
+    #                           "pg_text": _lf_pg_text, which snapshots before it lack)
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -52,6 +53,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("looping_parent_chain", "LOG", "critical", "none", "parent_job_id chains that loop", "job_chains"),
     Kind("dangling_entity_id", "LOG", "warning", "none", "entity_id points at nothing"),
     Kind("mislabelled_category", "LOG", "info", "relabel_category", "category disagrees with operation and status"),
+    Kind("impossible_log_time", "LOG", "warning", "none", "created_at is infinite, before 2000 or after the snapshot",
+         "pg_text"),
 )}
 # trackless_album's fix depends on its cause; duplicate_album's survivor needs none.
 FIX_BY_CAUSE = {"tracks_never_fetched": "fetch_tracks", "never_enriched": "requeue_enrichment",

@@ -18,7 +18,7 @@ import polars as pl
 
 from ..errors import UsageError
 from ..queries import load_query
-from ..snapshot.extremes import pg_style
+from ..snapshot.extremes import ensure_pg_text_table, pg_style
 from ..snapshot.format import quote_ident, read_manifests
 from .chains import describe_loops, drop_job_chains, prepare_job_chains
 from .kinds import FIX_BY_CAUSE, KINDS, Finding, Thresholds
@@ -37,6 +37,8 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     """
     kinds = checked_kinds(kinds)
     params = {"now": snapshot_time(con), **_thresholds(thresholds, overrides).params()}
+    if any(KINDS[k].needs == "pg_text" for k in kinds):
+        ensure_pg_text_table(con)
     chained = [k for k in kinds if KINDS[k].needs == "job_chains"]
     plain = [k for k in kinds if k not in chained]
     if chained and plain and _cursor_sees_the_same(con):

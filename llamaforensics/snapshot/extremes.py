@@ -34,8 +34,14 @@ _PYTHON_RANGE = {"TIMESTAMP": ("TIMESTAMP '0001-01-01 00:00:00'", "TIMESTAMP '99
 TEXT_SUFFIX = ":pg"  # the column holding a clamped value's PostgreSQL text, beside it
 
 
-def create_pg_text_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""CREATE TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
+def ensure_pg_text_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a snapshot from before ``_lf_pg_text`` existed an empty one (temporary: the file stays as it is)."""
+    if not has_pg_text(con):
+        create_pg_text_table(con, temporary=True)
+
+
+def create_pg_text_table(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    con.execute(f"""CREATE {'TEMP ' if temporary else ''}TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
         table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_name VARCHAR NOT NULL,
         pg_text VARCHAR NOT NULL)  -- a value DuckDB cannot hold, as PostgreSQL printed it""")
 
