@@ -232,7 +232,9 @@ def to_graphml(graph: nx.DiGraph, path: str | Path, con: duckdb.DuckDBPyConnecti
         for key, (domain, name, kind) in _GRAPHML_KEYS.items():
             xml.startElement("key", {"id": key, "for": domain, "attr.name": name, "attr.type": kind})
             xml.endElement("key")
+            xml.ignorableWhitespace("\n")
         xml.startElement("graph", {"edgedefault": "directed"})
+        xml.ignorableWhitespace("\n")
         for job, rows in _rows_of_every_job(graph, con):
             _graphml_element(xml, "node", {"id": _xml_text(job)}, _node_fields(graph.nodes[job], rows))
         for child, parent, data in graph.edges(data=True):
