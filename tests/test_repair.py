@@ -134,6 +134,17 @@ def test_stale_correction_leaves_the_database_byte_identical(db):
     assert checksums(db) == before
 
 
+def test_a_correction_for_an_album_no_longer_there_is_invalid_with_the_reason(db):
+    [prepared] = prepare_corrections(db, [SetAlbumFields(album_id=TRACKLESS, fields={"title": "Mine"})])
+    with psycopg.connect(db.conninfo) as conn:
+        conn.execute("DELETE FROM albums WHERE id = %s", [TRACKLESS])
+    before = checksums(db)
+    [result] = apply_corrections(db, [prepared], dry_run=False)
+    assert result.status == INVALID, result.message
+    assert f"album {TRACKLESS} is not in the target database" in result.message
+    assert checksums(db) == before
+
+
 def test_failure_mid_correction_rolls_back_everything(db):
     with psycopg.connect(db.conninfo) as conn:
         conn.execute("UPDATE tracks SET spotify_id = 'taken' WHERE id = %s", [TRACK_1])

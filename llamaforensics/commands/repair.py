@@ -91,6 +91,8 @@ def register(commands, formatter) -> None:
     p.add_argument("--kind", action="append", metavar="K", help="propose: only findings of this kind (repeatable)")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
                    help="propose: leave out proposals less sure than X (0-1; default 0)")
+    p.add_argument("--max-rows", type=int, default=None, metavar="N",
+                   help="propose: leave out a correction that would write more than N rows (default 1,000)")
     p.add_argument("--album", action="append", metavar="ID", help="export: only this album (repeatable)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=run)
@@ -174,12 +176,15 @@ def _rehearse(args) -> int:
 def _propose(args) -> int:
     from ..cli import print_json
     from ..repair.model import dump_corrections
-    from ..repair.propose import proposals_for
+    from ..errors import UsageError
+    from ..repair.propose import MAX_ROWS, proposals_for
     from ..snapshot import open_snapshot
 
+    if args.max_rows is not None and args.max_rows < 1:
+        raise UsageError(f"--max-rows wants a positive number, not {args.max_rows}")
     con = open_snapshot(args.snapshot)
     try:
-        proposals = proposals_for(con, args.kind, args.min_confidence)
+        proposals = proposals_for(con, args.kind, args.min_confidence, args.max_rows or MAX_ROWS)
     finally:
         con.close()
     corrections = [c for p in proposals for c in p.corrections]

@@ -15,6 +15,10 @@ against the database it will be applied to (``prepare_corrections``).
 - duplicate_album       -> a merge of the duplicate into the group's survivor
 Other kinds (stuck enrichment, job chains, ...) are fixed by the app or by a
 backfill, not by a catalog correction: their proposal says so and holds none.
+
+A logged track list is data from the database under investigation: it can
+name 50,000 tracks. No proposed correction may write more than ``max_rows``
+rows (default ``MAX_ROWS``); a larger one is left out, and its note says so.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..findings import Finding
-from .model import AddTracks, Correction, LinkArtist, MergeAlbums, SetAlbumFields
+from .model import AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks, SetAlbumFields
+
+MAX_ROWS = 1_000  # rows one proposed correction may write (an album's tracks: the largest box sets have ~500)
 
 NO_CORRECTION = {
     "stuck_enrichment": "requeue the album's enrichment in the app",
@@ -48,30 +54,45 @@ class Proposal:
         return min((c.confidence for c in self.corrections), default=0.0)
 
 
-def propose(con: duckdb.DuckDBPyConnection, finding: Finding) -> Proposal:
-    """Return the proposal for one finding, read from the snapshot ``con``."""
+def propose(con: duckdb.DuckDBPyConnection, finding: Finding, max_rows: int = MAX_ROWS) -> Proposal:
+    """Return the proposal for one finding, read from the snapshot ``con``; none writing over ``max_rows`` rows."""
     build = _BUILDERS.get(finding.kind)
     if build is None:
         note = NO_CORRECTION.get(finding.kind, "no catalog correction fixes this kind: it is fixed in the log or the app")
         return Proposal(finding, note=note)
     corrections, note = build(con, finding)
+    largest = max((rows_written(c) for c in corrections), default=0)
+    if largest > max_rows:
+        return Proposal(finding, note=f"left out: a correction would write {largest:,} rows, more than the "
+                                      f"cap of {max_rows:,} per correction (--max-rows); check the source ({note})")
     return Proposal(finding, corrections, note)
 
 
-def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> list[Proposal]:
+def rows_written(correction: Correction) -> int:
+    """Return how many catalog rows a correction writes (a merge counts as one: what it moves is found later)."""
+    if isinstance(correction, (AddTracks, ModifyTracks)):
+        return len(correction.tracks)
+    if isinstance(correction, RemoveTracks):
+        return len(correction.track_ids)
+    return 1
+
+
+def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding], max_rows: int = MAX_ROWS) -> list[Proposal]:
     """Return a proposal for each finding (in order)."""
-    return [propose(con, f) for f in findings]
+    return [propose(con, f, max_rows) for f in findings]
 
 
-def proposals_for(con: duckdb.DuckDBPyConnection, kinds=None, min_confidence: float = 0.0) -> list[Proposal]:
+def proposals_for(con: duckdb.DuckDBPyConnection, kinds=None, min_confidence: float = 0.0,
+                  max_rows: int = MAX_ROWS) -> list[Proposal]:
     """Run the findings of ``kinds`` (default: every kind a correction can fix) and propose for each.
 
-    Proposals below ``min_confidence`` keep their note but lose their corrections.
+    Proposals below ``min_confidence`` keep their note but lose their corrections; so do those
+    writing more than ``max_rows`` rows in one correction.
     """
     from ..findings import run_findings, to_findings
 
     found = to_findings(run_findings(con, list(kinds or _BUILDERS)))
-    proposals = propose_all(con, found)
+    proposals = propose_all(con, found, max_rows)
     for p in proposals:
         if p.corrections and p.confidence < min_confidence:
             p.note = f"confidence {p.confidence:.2f} below {min_confidence:.2f}: left out ({p.note})"
@@ -94,7 +115,7 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
         score = min(max(float(data.get("matchScore")), 0.01), 1.0)
     except (TypeError, ValueError):
         score = 0.5  # no usable match score: as sure as a coin
-    source = f"preview_data of log row {log_id} ({at:%Y-%m-%d})"
+    source = f"preview_data of log row {log_id} ({str(at)[:10]})"  # a time Python cannot hold comes as text
     listed = [(t, disc.get("position") or 1) for disc in (data.get("rawData") or {}).get("media") or []
               for t in disc.get("tracks") or [] if isinstance(t, dict) and str(t.get("title") or "").strip()]
     tracks = [_track(t, disc, n) for n, (t, disc) in enumerate(listed, start=1)]
