@@ -145,7 +145,19 @@ def _report_exit(message) -> int:
 def print_json(data) -> None:
     from .printable import json_printable
 
-    sys.stdout.write(json_printable(json.dumps(data, indent=2, default=str, ensure_ascii=False)) + "\n")
+    write_out(json_printable(json.dumps(data, indent=2, default=str, ensure_ascii=False)) + "\n")
+
+
+def write_out(text: str, piece: int = 1 << 16) -> None:
+    """Write ``text`` to stdout a piece at a time.
+
+    One write of a quarter-megabyte string into a pipe whose reader had gone
+    (``| head -1``) came back as a partial write and the rest was dropped
+    without an error; written in pieces, the next piece fails with
+    BrokenPipeError, which main() reports.
+    """
+    for start in range(0, len(text), piece):
+        sys.stdout.write(text[start:start + piece])
 
 
 def print_text(*parts, sep: str = " ") -> None:

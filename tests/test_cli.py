@@ -206,6 +206,10 @@ def test_a_damaged_snapshot_is_one_line_and_a_non_zero_exit(demo_snapshot, tmp_p
     assert_one_line_error(found.stderr, "the snapshot could not be read", "Corrupt database file")
     debug = cli_process("--debug", "findings", "--snapshot", str(damaged))
     assert debug.returncode != 0 and "Traceback" in debug.stderr
+    info = cli_process("info", "--snapshot", str(damaged))
+    assert info.returncode == 2 and "Traceback" not in info.stderr
+    assert_one_line_error(info.stderr, f"{damaged} is damaged", "Corrupt database file")
+    assert cli_process("info", "--no-verify", "--snapshot", str(damaged)).returncode == 0  # metadata alone
 
 
 def test_a_truncated_snapshot_is_refused_by_info_and_findings(demo_snapshot, tmp_path):
