@@ -211,3 +211,16 @@ def test_an_album_without_findings_gets_a_manual_correction(wb, demo_db):
     wb.wizard.apply(confirmed=True)
     with psycopg.connect(demo_db.conninfo) as conn:
         assert conn.execute("SELECT label FROM albums WHERE id = %s", [healthy]).fetchone()[0] == "Hand-fixed Records"
+
+
+@pytest.mark.parametrize("one, other", [
+    pytest.param("postgresql://me@db:5432/app", "postgresql://me@db:5433/app", id="port"),
+    pytest.param("postgresql://me@db/app", "postgresql://you@db/app", id="user"),
+    pytest.param("postgresql://me@db/app", "postgresql://me@db/app2", id="database"),
+])
+def test_two_databases_on_one_host_get_snapshot_caches_of_their_own(one, other):
+    from llamaforensics.dsn import parse_dsn
+    from llamaforensics.workbench.source import snapshot_name_for
+
+    assert snapshot_name_for(parse_dsn(one)) != snapshot_name_for(parse_dsn(other))
+    assert "/" not in snapshot_name_for(parse_dsn("host=/var/run/postgresql dbname=app user=me"))

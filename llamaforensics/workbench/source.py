@@ -9,6 +9,7 @@ the snapshot, so every step of a repair can still be tried end to end.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,12 +99,24 @@ def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = Non
         release(path)
         return open_snapshot(path), RepairTarget(working_copy=_working_copy(path)), f"snapshot {path.name}"
     dsn = source if isinstance(source, Dsn) else parse_dsn(source)
-    path = Path(snapshot_path) if snapshot_path else default_snapshot_path().with_name(
-        f"{dsn.params.get('dbname', 'db')}@{dsn.params.get('host') or 'localhost'}.duckdb")
+    path = Path(snapshot_path) if snapshot_path else default_snapshot_path().with_name(snapshot_name_for(dsn))
     path.parent.mkdir(parents=True, exist_ok=True)
     take_snapshot(dsn, path, progress=progress)
     release(path)
     return open_snapshot(path), RepairTarget(dsn=dsn), f"{dsn.display} (snapshot {path.name})"
+
+
+def snapshot_name_for(dsn: Dsn) -> str:
+    """Return the file name a DSN's cached snapshot gets: user, host, port and database all in it.
+
+    Named by database and host alone, two databases on one host (another port,
+    another user's view) shared one cache and showed each other's data.
+    Characters a file name cannot hold (a socket directory's slashes) become _.
+    """
+    p = dsn.params
+    name = (f"{p.get('user') or 'user'}@{p.get('host') or 'localhost'}-{p.get('port') or '5432'}"
+            f"-{p.get('dbname') or 'db'}")
+    return re.sub(r"[^A-Za-z0-9._@-]", "_", name) + ".duckdb"
 
 
 def _working_copy(path: Path) -> Path:
