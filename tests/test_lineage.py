@@ -507,3 +507,16 @@ def test_lineage_check_counts_multi_parent_jobs(tmp_path, capsys):
     disk.close()
     assert main(["lineage", "--check", "--json", "--snapshot", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["problems"]["multi_parent"] == 2
+
+
+def test_a_large_graph_is_drawn_as_its_shown_jobs_with_their_rows(monkeypatch):
+    from llamaforensics.lineage.outline import drawable
+
+    monkeypatch.setattr(graph_module, "ROWS_ATTACHED_UP_TO", 10)
+    con = log_db(chain(99))
+    graph = job_lineage(con, "j0")
+    part, title = drawable(con, graph, window(outline(graph), head=3, tail=2), "job j0")
+    assert set(part.nodes) == {"j0", "j1", "j2", "j98", "j99"} and part.nodes["j98"]["rows"]
+    assert title == "job j0: 5 of 100 jobs shown (depth 99); --range START:END draws others"
+    small = job_lineage(log_db(chain(3)), "j0")
+    assert drawable(con, small, title="t") == (small, "t")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..cli import print_text
+from ..snapshot.extremes import shown_rows
 
 from pathlib import Path
 
@@ -46,6 +47,6 @@ def run(args) -> int:
                          ("findings appeared", result.findings_appeared), ("findings resolved", result.findings_resolved)):
         if frame.height:
             print_text(f"\n{title}:")
-            for row in frame.head(SHOW).to_dicts():
+            for row in shown_rows(frame.head(SHOW)):
                 print_text("  " + "  ".join(f"{k}={v!r}" for k, v in row.items())[:160])
     return 0

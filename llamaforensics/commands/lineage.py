@@ -86,8 +86,8 @@ def _check(con, args) -> int:
 
 
 def _tree(con, args) -> int:
-    from ..lineage import album_lineage, job_lineage, lineage_figure, to_graphml
-    from ..lineage.outline import outline, parse_range, window
+    from ..lineage import lineage_figure, to_graphml
+    from ..lineage.outline import drawable, outline, parse_range, window
 
     shown_range = parse_range(args.range) if args.range else None
     graph, title = _graph_of(con, args.target)
@@ -95,8 +95,7 @@ def _tree(con, args) -> int:
         to_graphml(graph, args.graphml, con)
     shown = window(outline(graph), shown_range)
     if args.html:
-        lineage_figure(_shown_graph(con, graph, shown), _figure_title(title, shown)).write_html(
-            args.html, include_plotlyjs=True)
+        lineage_figure(*drawable(con, graph, shown, title)).write_html(args.html, include_plotlyjs=True)
     if args.json:
         _print_json(graph, title, shown)
     else:
@@ -120,24 +119,6 @@ def _graph_of(con, target: str):
         raise AlbumNotFound(f"no job and no album matches {target!r} (tried job ids, album ids, "
                             "external ids and titles)") from None
     return album_lineage(con, album_id), f"album {candidates['title'][0]!r}"
-
-
-def _shown_graph(con, graph, shown):
-    """Return the graph to draw: the whole of a small one, else the shown jobs with their rows."""
-    from ..lineage.graph import ROWS_ATTACHED_UP_TO, attach_rows
-
-    if shown.elided is None and graph.number_of_nodes() <= ROWS_ATTACHED_UP_TO:
-        return graph
-    part = graph.subgraph(shown.jobs).copy()
-    attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
-    return part
-
-
-def _figure_title(title: str, shown) -> str:
-    if shown.elided is None and len(shown.entries) == shown.total:
-        return title
-    return (f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
-            "--range START:END draws others")
 
 
 def _print_json(graph, title: str, shown) -> None:

@@ -117,3 +117,21 @@ def parse_range(text: str) -> range:
 def _started(graph: nx.DiGraph, job: str) -> tuple:
     first = graph.nodes[job].get("first_at")
     return (first is None, first or 0, str(job))
+
+
+def drawable(con, graph: nx.DiGraph, shown: Window | None = None, title: str = "job lineage"):
+    """Return the graph to draw and its title: a small graph whole, a large one as its shown jobs.
+
+    A figure of 100,000 jobs is a page no browser can use; the shown window
+    (the outline's ends, or a range) is drawn instead, with its rows, and the
+    title says how many of how many jobs it holds.
+    """
+    from .graph import ROWS_ATTACHED_UP_TO, attach_rows
+
+    shown = shown or window(outline(graph))
+    if shown.elided is None and len(shown.entries) == shown.total and graph.number_of_nodes() <= ROWS_ATTACHED_UP_TO:
+        return graph, title
+    part = graph.subgraph(shown.jobs).copy()
+    attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
+    return part, (f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
+                  "--range START:END draws others")

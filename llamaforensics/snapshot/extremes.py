@@ -193,6 +193,9 @@ class ShownTime(datetime):
     def __str__(self) -> str:
         return self.pg_text if self.pg_text is not None else super().__str__()
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.pg_text!r})" if self.pg_text is not None else super().__repr__()
+
     def isoformat(self, *args, **kwargs) -> str:
         return self.pg_text if self.pg_text is not None else super().isoformat(*args, **kwargs)
 
@@ -217,6 +220,9 @@ class ShownDate(date):
 
     def __str__(self) -> str:
         return self.pg_text if self.pg_text is not None else super().__str__()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.pg_text!r})" if self.pg_text is not None else super().__repr__()
 
     def isoformat(self) -> str:
         return self.pg_text if self.pg_text is not None else super().isoformat()

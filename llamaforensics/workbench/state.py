@@ -8,6 +8,8 @@ every widget can be driven and checked in a test or a script.
 
 from __future__ import annotations
 
+from ..snapshot.extremes import python_time
+
 import time
 from collections import Counter
 
@@ -117,7 +119,9 @@ class AuditDashboard(HasTraits):
             f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM llama_logs) WHERE v IS NOT NULL ORDER BY v").fetchall()]
             for column, expr in (("categories", "category::VARCHAR"), ("operations", "operation"),
                                  ("sources", "unnest(sources)"))}
-        self.span = con.execute("SELECT min(created_at), max(created_at) FROM llama_logs").fetchone()
+        # clamped to Python's range: a log row at 4713 BC or infinity must not break the date pickers
+        self.span = con.execute(f"SELECT min({python_time('created_at')}), max({python_time('created_at')}) "
+                                "FROM llama_logs").fetchone()
         self.refresh()
 
     @observe("start", "end", "bucket", "categories", "operations", "sources")

@@ -18,6 +18,7 @@ import polars as pl
 from ..dossier import timeline_figure
 from ..findings import KINDS
 from ..lineage.figure import lineage_figure
+from ..lineage.outline import drawable
 from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
 
 MAX_TABLE_ROWS = 200
@@ -213,7 +214,7 @@ def lineage_view(state: LineageExplorer) -> w.Widget:
         if state.graph is None or not state.graph.number_of_nodes():
             figure.children = []
             return
-        fig = go.FigureWidget(lineage_figure(state.graph, state.message))
+        fig = go.FigureWidget(lineage_figure(*drawable(state.con, state.graph, title=state.message)))
         for trace in fig.data:
             if trace.mode and "markers" in trace.mode:
                 trace.on_click(lambda tr, points, _s: points.point_inds and setattr(
