@@ -110,3 +110,15 @@ def test_findings_into_a_closed_pipe_and_on_a_truncated_snapshot(hostile_snapsho
         result, _ = run(command, "--snapshot", str(truncated))
         assert result.returncode != 0 and b"Traceback" not in result.stderr
         assert result.stderr.decode().count("\n") == 1
+
+
+def test_prov_and_timeline_exports_keep_times_python_cannot_hold(hostile_snapshot, tmp_path):
+    from prov.model import ProvDocument
+
+    prov, timeline = tmp_path / "a.prov.json", tmp_path / "a.csv"
+    result, _ = run("album", "00000000-0000-4000-8000-0000000000a1", "--snapshot", str(hostile_snapshot),
+                    "--prov", str(prov), "--timeline", str(timeline))
+    assert result.returncode == 0, result.stderr
+    assert ProvDocument.deserialize(content=prov.read_text(), format="json").get_records()
+    assert '"lf:started_as_postgres": "294276-12-31 23:59:59.999"' in prov.read_text()
+    assert timeline.read_text().splitlines()[1].startswith("294276-12-31 23:59:59.999,CREATED,")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..snapshot.extremes import shown_rows
+from pathlib import Path
 
 from ..cli import print_text
-
-from pathlib import Path
+from ..snapshot.extremes import shown_rows
 
 HELP = "the dossier of one album: its row, tracks, timeline, story; PROV and timeline exports"
 DESCRIPTION = """\
@@ -51,14 +50,24 @@ def run(args) -> int:
         suffix = args.timeline.suffix.lower()
         if suffix not in (".csv", ".parquet"):
             raise UsageError(f"--timeline wants a .csv or .parquet file, not {args.timeline.name}")
-        frame = result.timeline.with_columns(result.timeline["sources"].list.join(","),
-                                             result.timeline["fields_enriched"].list.join(","))
+        frame = csv_ready(result.timeline)
         frame.write_csv(args.timeline) if suffix == ".csv" else result.timeline.write_parquet(args.timeline)
     if args.json:
         print_json(result.to_dict())
     else:
         print_text(describe(result))
     return 0
+
+
+def csv_ready(timeline):
+    """Return the timeline as CSV can hold it: lists joined, times as text (PostgreSQL's, where Python's fell short)."""
+    import polars as pl
+
+    shown = pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%S%.6f")
+    if "created_at:pg" in timeline.columns:
+        shown = pl.coalesce(pl.col("created_at:pg"), shown)
+    return timeline.with_columns(pl.col("sources").list.join(","), pl.col("fields_enriched").list.join(","),
+                                 shown.alias("created_at")).drop("created_at:pg", strict=False)
 
 
 def describe(d) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..cli import print_text
-
 from datetime import datetime
 from pathlib import Path
+
+from ..cli import print_text
 
 HELP = "category audit: log rows by time, category, operation, source, status, trigger, entity, user; figures"
 DESCRIPTION = """\

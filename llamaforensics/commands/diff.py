@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..cli import print_text
 from ..snapshot.extremes import shown_rows
-
-from pathlib import Path
 
 HELP = "what changed between two snapshots: albums added/removed, fields, tracks, findings"
 DESCRIPTION = """\

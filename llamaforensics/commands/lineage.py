@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import print_text
-
 from pathlib import Path
+
+from ..cli import print_text
 
 HELP = "job lineage: the tree of a job or an album, or (--check) every broken, looping or mis-rooted chain"
 DESCRIPTION = """\

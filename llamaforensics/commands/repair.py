@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import print_text
-
 from pathlib import Path
+
+from ..cli import print_text
 
 HELP = "fix broken albums: propose, plan, preview, apply (logged, undoable), undo, replay and export corrections"
 DESCRIPTION = """\

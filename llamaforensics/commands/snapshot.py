@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import print_text
-
 from pathlib import Path
+
+from ..cli import print_text
 
 HELP = "copy a live database into a snapshot file (read-only, consistent, incremental)"
 DESCRIPTION = """\

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..snapshot.extremes import shown_rows
-
 import html
 
 import plotly.graph_objects as go
+
+from ..snapshot.extremes import shown_rows
 
 CATEGORY_ORDER = ("CREATED", "LINKED", "ENRICHED", "CACHED", "CORRECTED", "USER_ACTION", "FAILED")
 STATUS_SYMBOL = {"FAILED": "x", "NO_DATA_AVAILABLE": "circle-open", "SKIPPED": "circle-open", "PREVIEW": "diamond-open"}

@@ -10,15 +10,16 @@ that spawned it).
 
 from __future__ import annotations
 
-from ..snapshot.extremes import shown_rows
-
 import os
 import re
 from pathlib import Path
 
 from prov.model import PROV_LABEL, PROV_TYPE, ProvDocument
 
-NAMESPACES = {p: f"urn:llamaforensics:{p}:" for p in ("album", "track", "artist", "job", "log", "source", "user", "app")}
+from ..snapshot.extremes import ShownTime, shown_rows
+
+NAMESPACES = {p: f"urn:llamaforensics:{p}:"
+              for p in ("album", "track", "artist", "job", "log", "source", "user", "app", "lf")}
 APP = "app:music-catalog"
 
 
@@ -56,9 +57,22 @@ def _activities(doc: ProvDocument, rows: list[dict]) -> dict:
     activities = {}
     for ident, group in spans.items():
         ops = sorted({r["operation"] for r in group})
-        activities[ident] = doc.activity(ident, group[0]["created_at"], group[-1]["created_at"],
-                                         {PROV_LABEL: ", ".join(ops), PROV_TYPE: group[0]["category"]})
+        first, last = group[0]["created_at"], group[-1]["created_at"]
+        attributes = {PROV_LABEL: ", ".join(ops), PROV_TYPE: group[0]["category"]}
+        attributes.update({f"lf:{name}_as_postgres": str(when) for name, when in (("started", first), ("ended", last))
+                           if _prov_time(when) is None and when is not None})
+        activities[ident] = doc.activity(ident, _prov_time(first), _prov_time(last), attributes)
     return activities
+
+
+def _prov_time(value):
+    """Return a time PROV's reader can read back, or None: it parses times as Python datetimes.
+
+    A time Python cannot hold (294276 AD, 4713 BC, infinity; a ShownTime with
+    PostgreSQL's text) is left out of the PROV time and kept as text in
+    ``lf:started_as_postgres`` / ``lf:ended_as_postgres`` on the activity.
+    """
+    return None if isinstance(value, ShownTime) and value.pg_text is not None else value
 
 
 def _relate(doc, rows, activities, album, tracks, artists) -> None:
@@ -75,10 +89,10 @@ def _relate(doc, rows, activities, album, tracks, artists) -> None:
         act = activities[_activity_id(row)]
         target = _target(row, album, tracks, artists)
         if row["category"] == "CREATED" and target is not None and str(target.identifier) not in generated:
-            doc.wasGeneratedBy(target, act, row["created_at"])
+            doc.wasGeneratedBy(target, act, _prov_time(row["created_at"]))
             generated.add(str(target.identifier))
         elif target is not None and (act.identifier, target.identifier) not in linked:
-            doc.used(act, target, row["created_at"])
+            doc.used(act, target, _prov_time(row["created_at"]))
             linked.add((act.identifier, target.identifier))
         for who in _agents_of(row, agent):
             if (act.identifier, who.identifier) not in linked:

@@ -7,13 +7,13 @@ no match (NO_DATA_AVAILABLE). No tracks were ever created."
 
 from __future__ import annotations
 
-from ..snapshot.extremes import shown_rows
-
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import polars as pl
+
+from ..snapshot.extremes import shown_rows
 
 CREATORS = {
     "album:created:spotify-sync": "the Spotify new-releases sync",

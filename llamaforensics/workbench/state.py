@@ -8,8 +8,6 @@ every widget can be driven and checked in a test or a script.
 
 from __future__ import annotations
 
-from ..snapshot.extremes import python_time
-
 import time
 from collections import Counter
 
@@ -25,6 +23,7 @@ from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
 from ..repair.propose import propose, propose_all
 from ..repair.rehearse import rehearse
 from ..repair.session import RepairSession
+from ..snapshot.extremes import python_time
 from .source import RepairTarget
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
