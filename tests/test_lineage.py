@@ -520,3 +520,17 @@ def test_a_large_graph_is_drawn_as_its_shown_jobs_with_their_rows(monkeypatch):
     assert title == "job j0: 5 of 100 jobs shown (depth 99); --range START:END draws others"
     small = job_lineage(log_db(chain(3)), "j0")
     assert drawable(con, small, title="t") == (small, "t")
+
+
+def test_a_long_loop_is_one_bounded_line_in_the_check():
+    from llamaforensics.commands.lineage import _loop_text
+
+    assert _loop_text(["a", "b"]) == "a -> b -> a"
+    assert _loop_text([f"j{n}" for n in range(100_000)]) == (
+        "j0 -> j1 -> j2 -> j3 -> j4 -> j5 -> j6 -> j7 -> ... (100,000 jobs in the loop) -> j0")
+
+
+def test_an_empty_job_id_is_named_not_blank():
+    con = log_db([log("", "p"), log("p"), log("child", "")])
+    text = "\n".join(describe(job_lineage(con, "child"), "job child"))
+    assert "(empty job id)" in text and "loop" not in text

@@ -63,7 +63,6 @@ def run(args) -> int:
 def _check(con, args) -> int:
     from ..cli import print_json
     from ..lineage import check_roots, compare_with_upstream, cycles
-
     from ..lineage.roots import CHAIN_PROBLEMS
 
     problems = check_roots(con)
@@ -78,11 +77,21 @@ def _check(con, args) -> int:
     print_text("job-chain problems (log rows):")
     for name, n in summary["problems"].items():
         print_text(f"  {name:<18}{n:>10,}")
-    print_text(f"loops: {len(summary['loops'])}" + "".join(f"\n  {' -> '.join(c)} -> {c[0]}" for c in summary["loops"][:10]))
+    print_text(f"loops: {len(summary['loops'])}" + "".join(f"\n  {_loop_text(c)}" for c in summary["loops"][:10]))
     print_text("rows the upstream backfill (depth 10, joined on job_id) roots differently:")
     for why, n in summary["upstream_backfill_wrong"].items():
         print_text(f"  {n:>8,}  {why}")
     return 0
+
+
+SHOWN_LOOP_JOBS = 8  # a loop of 100,000 jobs is one line, not 100,000 ids
+
+
+def _loop_text(loop: list[str]) -> str:
+    shown = " -> ".join(loop[:SHOWN_LOOP_JOBS])
+    if len(loop) > SHOWN_LOOP_JOBS:
+        return f"{shown} -> ... ({len(loop):,} jobs in the loop) -> {loop[0]}"
+    return f"{shown} -> {loop[0]}"
 
 
 def _tree(con, args) -> int:
