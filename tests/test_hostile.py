@@ -122,3 +122,19 @@ def test_prov_and_timeline_exports_keep_times_python_cannot_hold(hostile_snapsho
     assert ProvDocument.deserialize(content=prov.read_text(), format="json").get_records()
     assert '"lf:started_as_postgres": "294276-12-31 23:59:59.999"' in prov.read_text()
     assert timeline.read_text().splitlines()[1].startswith("294276-12-31 23:59:59.999,CREATED,")
+
+
+def test_the_notebook_dossier_shows_postgres_times_and_a_bounded_lineage(hostile_snapshot):
+    from llamaforensics.workbench import Workbench
+    from llamaforensics.workbench.views import table
+
+    wb = Workbench(hostile_snapshot)
+    try:
+        wb.album()
+        wb.finder.album_id = "00000000-0000-4000-8000-0000000000a2"
+        html = table(wb.finder.dossier.timeline)
+        assert "4713-01-01 00:00:00 BC" in html and "0001-01-01" not in html
+        wb.lineage("deep-0")
+        assert wb.lineage_state.graph.number_of_nodes() == DEPTH
+    finally:
+        wb.close()

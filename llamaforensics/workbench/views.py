@@ -19,6 +19,7 @@ from ..dossier import timeline_figure
 from ..findings import KINDS
 from ..lineage.figure import lineage_figure
 from ..lineage.outline import drawable
+from ..snapshot.extremes import shown_rows
 from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
 
 MAX_TABLE_ROWS = 200
@@ -27,7 +28,7 @@ MAX_TABLE_ROWS = 200
 def table(rows, columns: list[str] | None = None, limit: int = MAX_TABLE_ROWS) -> str:
     """An HTML table of dict rows or a Polars frame, every value escaped (titles are hostile data)."""
     if isinstance(rows, pl.DataFrame):
-        rows = rows.to_dicts()
+        rows = shown_rows(rows)  # a time Python cannot hold shows PostgreSQL's text
     rows = list(rows)
     if not rows:
         return "<p><i>none</i></p>"
@@ -86,9 +87,11 @@ def finder_view(state: AlbumFinder) -> w.Widget:
             for pane in panes.values():
                 pane.children = []
             return
-        timeline = d.timeline.select([c for c in ("created_at", "category", "operation", "status", "sources", "reason",
-                                                  "error_message", "job_id") if c in d.timeline.columns])
-        lineage = (go.FigureWidget(lineage_figure(d.lineage, f"jobs that touched {d.album['title']}"))
+        timeline = d.timeline.select([c for c in ("created_at", "created_at:pg", "category", "operation", "status",
+                                                  "sources", "reason", "error_message", "job_id")
+                                      if c in d.timeline.columns])
+        lineage = (go.FigureWidget(lineage_figure(*drawable(state.con, d.lineage,
+                                                            title=f"jobs that touched {d.album['title']}")))
                    if d.lineage is not None and d.lineage.number_of_nodes() else w.HTML("<p><i>no job lineage</i></p>"))
         content = {
             "Album": [w.HTML(table([{"column": k, "value": v} for k, v in d.album.items() if not k.startswith("_")]))],
