@@ -534,3 +534,10 @@ def test_an_empty_job_id_is_named_not_blank():
     con = log_db([log("", "p"), log("p"), log("child", "")])
     text = "\n".join(describe(job_lineage(con, "child"), "job child"))
     assert "(empty job id)" in text and "loop" not in text
+
+
+def test_the_figure_draws_both_parents_of_a_two_parent_job():
+    graph = job_lineage(log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2")]), "child")
+    edges = lineage_figure(graph).data[0]
+    segments = [tuple(edges.y[i:i + 2]) for i in range(0, len(edges.y), 3)]
+    assert len(segments) == 2 and not any(graph.nodes[j]["missing"] for j in graph)
