@@ -15,7 +15,7 @@ measured against the snapshot's own time, not today.
 kinds: trackless_album, track_count_mismatch, artistless_album,
 missing_external_id, no_created_log, late_first_log, stuck_enrichment,
 failing_enrichment, duplicate_album, null_root_job_id, wrong_root_job_id,
-broken_parent_chain, looping_parent_chain, dangling_entity_id,
+broken_parent_chain, looping_parent_chain, multi_parent_job, dangling_entity_id,
 mislabelled_category, impossible_log_time
 """
 EPILOG = """\

@@ -69,6 +69,7 @@ def plant_extra_rows(log: LifeLog, rng, healthy: np.ndarray) -> None:
     _plant_mislabels(log, rng, healthy)
     _plant_deep_chains(log, hosts[20:22])
     _plant_impossible_times(log)
+    _plant_two_parent_job(log, hosts[22])
 
 
 def _plant_mislabels(log: LifeLog, rng, healthy: np.ndarray) -> None:
@@ -114,6 +115,18 @@ def _plant_impossible_times(log: LifeLog) -> None:
     log.add(len(IMPOSSIBLE_TIMES_MS), depth=-4, plant=False, operation="cache:artist-image", category="ENRICHED",
             status="SUCCESS", sources=["SPOTIFY"], reason="Artist image cached", job_id=jobs, root_job_id=jobs,
             is_root_job=True, triggered_by="scheduled", created_at=timestamps(np.array(IMPOSSIBLE_TIMES_MS)))
+
+
+def _plant_two_parent_job(log: LifeLog, host) -> None:
+    """A root with two children, and a job whose two rows name one child each: every root stored right."""
+    plan = log.plan
+    root, left, right, forked = (f"fork-{plan.chunk}-{k}" for k in ("root", "a", "b", "x"))
+    t = plan.enriched_at[host] + 3 * HOUR + np.arange(5) * 1000
+    log.add(5, depth=-5, plant=False, operation="cache:artist-image", category="ENRICHED", status="SUCCESS",
+            sources=["SPOTIFY"], reason="Artist image cached", job_id=pa.array([root, left, right, forked, forked]),
+            parent_job_id=pa.array([None, root, root, left, right]), root_job_id=root,
+            is_root_job=pa.array([True, False, False, False, False]), triggered_by="scheduled",
+            created_at=timestamps(t))
 
 
 def plant_job_anomalies(logs: pa.Table, rng, truth: Truth) -> pa.Table:
@@ -166,6 +179,8 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
     implied = {(op, st): imp for op, st, _lab, imp in MISLABELS}
     truth.add("mislabelled_category", "LOG", mislabelled["id"],
               [{"expected": implied[(o, s)]} for o, s in zip(mislabelled["operation"].to_pylist(), mislabelled["status"].to_pylist())])
+    forks = logs.filter(pc.and_(pc.equal(depth, -5), pc.ends_with(logs["job_id"], "-x")))
+    truth.add("multi_parent_job", "LOG", forks["id"], [{"parent_job_id": p} for p in forks["parent_job_id"].to_pylist()])
     clock = logs.filter(pc.equal(depth, -4))
     truth.add("impossible_log_time", "LOG", clock["id"])
     deep = logs.filter(pc.equal(depth, -3))

@@ -7,7 +7,7 @@ what each job's rows store as root_job_id. Only the jobs whose rows can have
 a problem (roots that vary or disagree with the inferred one, a loop, a
 missing or disputed parent) go into DuckDB, as the temp table
 ``_lf_chain_roots``; ``queries/job_chain_rows.sql`` then joins the log to
-them and keeps the rows with a problem in ``_lf_chain_rows``, which the four
+them and keeps the rows with a problem in ``_lf_chain_rows``, which the five
 job-chain kinds read.
 """
 
@@ -64,6 +64,7 @@ def _store_chain_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame) -> N
     slim = roots.filter(roots_wrong | looping | parent_missing | (pl.col("conflicting_parents") > 0)).select(
         "job_id", pl.col("parent_job_id").alias("parent"), "inferred_root", looping.alias("looping"),
         parent_missing.alias("parent_missing"), "cycle", "on_cycle",
+        (pl.col("conflicting_parents") > 0).alias("multi_parent"),
     ).to_arrow(compat_level=pl.CompatLevel.oldest())
     con.register("_lf_chain_roots_frame", slim)
     try:

@@ -1,7 +1,7 @@
 """Every kind of finding: what it points at, how bad it is, and what fix it suggests.
 
 Each kind is one SQL file in ``llamaforensics/queries`` named after it, whose
-header says what it finds, why it matters and what fix it suggests. The four
+header says what it finds, why it matters and what fix it suggests. The five
 job-chain kinds read the rows ``queries/job_chain_rows.sql`` flags against the
 roots the lineage engine infers (no depth limit, safe on loops). The
 thresholds are parameters with documented defaults.
@@ -51,6 +51,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("wrong_root_job_id", "LOG", "warning", "backfill_root", "root_job_id is not the top of the chain", "job_chains"),
     Kind("broken_parent_chain", "LOG", "warning", "none", "parent_job_id names a job no row has", "job_chains"),
     Kind("looping_parent_chain", "LOG", "critical", "none", "parent_job_id chains that loop", "job_chains"),
+    Kind("multi_parent_job", "LOG", "warning", "none", "one job whose rows name different parents", "job_chains"),
     Kind("dangling_entity_id", "LOG", "warning", "none", "entity_id points at nothing"),
     Kind("mislabelled_category", "LOG", "info", "relabel_category", "category disagrees with operation and status"),
     Kind("impossible_log_time", "LOG", "warning", "none", "created_at is infinite, before 2000 or after the snapshot",
