@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -254,3 +255,27 @@ def test_an_unknown_job_or_album_says_both_were_tried(demo_snapshot, capsys):
     code, _, err = run_cli(capsys, "lineage", "no-such-job-or-album-xyzzy", "--snapshot", str(demo_snapshot))
     assert code == 1
     assert_one_line_error(err, "no job and no album matches 'no-such-job-or-album-xyzzy'")
+
+
+def test_an_output_that_fails_half_way_leaves_no_file_behind(demo_snapshot, tmp_path, monkeypatch):
+    """A full disk half-way through a GraphML export: nothing at the target, no partial file beside it."""
+    from llamaforensics.lineage import graph as graph_module
+
+    def fail_half_way(graph, path, con=None):
+        Path(path).write_text("<graphml>half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(graph_module, "to_graphml", fail_half_way)
+    target = tmp_path / "out.graphml"
+    code = main(["lineage", "spotify-new-releases-1736625566813-0", "--snapshot", str(demo_snapshot),
+                 "--graphml", str(target)])
+    assert code == 1 and no_files_left(tmp_path) == []
+
+
+def test_an_output_to_a_device_is_written_to_it_not_renamed_over_it(demo_snapshot):
+    """--prov /dev/stdout writes the document to stdout; the device is still a device afterwards."""
+    import stat
+
+    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot), "--prov", "/dev/stdout")
+    assert result.returncode == 0 and '"prefix"' in result.stdout
+    assert stat.S_ISCHR(Path("/dev/full").stat().st_mode) and stat.S_ISCHR(Path("/dev/null").stat().st_mode)

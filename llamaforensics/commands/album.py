@@ -42,16 +42,19 @@ def run(args) -> int:
     from ..cli import print_json
     from ..dossier import dossier, write_prov
     from ..errors import UsageError
+    from ..outfile import written
 
     result = dossier(args.query, args.snapshot)
     if args.prov:
-        write_prov(result, args.prov)
+        with written(args.prov) as partial:
+            write_prov(result, partial)
     if args.timeline:
         suffix = args.timeline.suffix.lower()
         if suffix not in (".csv", ".parquet"):
             raise UsageError(f"--timeline wants a .csv or .parquet file, not {args.timeline.name}")
         frame = csv_ready(result.timeline)
-        frame.write_csv(args.timeline) if suffix == ".csv" else result.timeline.write_parquet(args.timeline)
+        with written(args.timeline) as partial:
+            frame.write_csv(partial) if suffix == ".csv" else result.timeline.write_parquet(partial)
     if args.json:
         print_json(result.to_dict())
     else:

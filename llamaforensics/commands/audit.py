@@ -50,6 +50,7 @@ def register(commands, formatter) -> None:
 def run(args) -> int:
     from ..audit import AuditFilter, audit_figures, backfill_rules, distribution, failure_rate, write_html
     from ..cli import print_json
+    from ..outfile import written
     from ..snapshot import open_snapshot
 
     where = AuditFilter(args.since, args.until, _tuple(args.category), _tuple(args.operation), _tuple(args.source))
@@ -63,7 +64,8 @@ def run(args) -> int:
         if args.html or args.png:
             figures = audit_figures(con, args.bucket, where)
             if args.html:
-                write_html(figures, args.html)
+                with written(args.html) as partial:
+                    write_html(figures, partial)
             if args.png:
                 from ..audit.render import figure_png
 

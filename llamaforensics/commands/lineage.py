@@ -97,14 +97,17 @@ def _loop_text(loop: list[str]) -> str:
 def _tree(con, args) -> int:
     from ..lineage import lineage_figure, to_graphml
     from ..lineage.outline import drawable, outline, parse_range, window
+    from ..outfile import written
 
     shown_range = parse_range(args.range) if args.range else None
     graph, title = _graph_of(con, args.target)
     if args.graphml:
-        to_graphml(graph, args.graphml, con)
+        with written(args.graphml) as partial:
+            to_graphml(graph, partial, con)
     shown = window(outline(graph), shown_range)
     if args.html:
-        lineage_figure(*drawable(con, graph, shown, title)).write_html(args.html, include_plotlyjs=True)
+        with written(args.html) as partial:
+            lineage_figure(*drawable(con, graph, shown, title)).write_html(partial, include_plotlyjs=True)
     if args.json:
         _print_json(graph, title, shown)
     else:
