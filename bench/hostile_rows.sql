@@ -3,8 +3,8 @@
 -- an album created at each end of PostgreSQL's timestamp range, an artist whose name carries
 -- terminal escape sequences, and an album titled in CJK. Used by bench/deep_chain.py and the
 -- acceptance test (tests/test_hostile.py).
-INSERT INTO llama_logs (id, operation, category, status, job_id, parent_job_id, root_job_id, is_root_job,
-                        triggered_by, created_at)
+INSERT INTO llama_logs (id, operation, category, status, job_id, parent_job_id, root_job_id,
+                        is_root_job, triggered_by, created_at)
 SELECT gen_random_uuid(), 'enrichment:album', 'ENRICHED', 'SUCCESS', 'deep-' || k,
        CASE WHEN k > 0 THEN 'deep-' || (k - 1) END, 'deep-0', k = 0, 'scheduled',
        timestamp '2025-01-01' + k * interval '1 second'
@@ -14,7 +14,8 @@ INSERT INTO artists (id, name, updated_at) VALUES
     ('00000000-0000-4000-8000-00000000e5c0',
      E'Evil\x1b[2J\x1b[H\x1b]0;pwned\x07 Artist', now());
 INSERT INTO albums (id, title, created_at, updated_at) VALUES
-    ('00000000-0000-4000-8000-0000000000a1', 'Far Future Album', '294276-12-31 23:59:59.999', now()),
+    ('00000000-0000-4000-8000-0000000000a1', 'Far Future Album', '294276-12-31 23:59:59.999',
+     now()),
     ('00000000-0000-4000-8000-0000000000a2', 'Far Past Album', '4713-01-01 00:00:00 BC', now()),
     ('00000000-0000-4000-8000-0000000000a3', '三屍 (Sanshi)', '2024-05-01', now());
 INSERT INTO album_artists (album_id, artist_id) VALUES

@@ -48,13 +48,17 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--debug", action="store_true", help="on an error, show the Python traceback too")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, show the Python traceback too")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from .commands import album, audit, demo, diff, findings, info, lineage, repair, snapshot
 
     for module in (demo, snapshot, info, findings, audit, diff, album, lineage, repair):
         module.register(commands, _formatter)
     return parser
+
+
+PIPE_CLOSED = "the output was closed before everything was written (a pipe's reader stopped)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,21 +73,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         _stdout_to_devnull()
-        return _fail(args, "the output was closed before everything was written (a pipe's reader stopped)", 1)
+        return _fail(args, PIPE_CLOSED, 1)
     except OSError as exc:
         if exc.errno == errno.ENOSPC and exc.filename is None:
-            _stdout_to_devnull()  # stdout itself is full: flushing it again at exit would fail once more
+            _stdout_to_devnull()  # stdout itself is full: flushing it at exit would fail again
         return _fail(args, _os_error(exc), 1)
-    except Exception as exc:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
+    except Exception as exc:  # noqa: BLE001 -- the last defence: one line, never a traceback
         return _fail(args, _unexpected(exc), 1)
-    except BaseException as exc:  # a Rust panic in Polars or DuckDB (pyo3's PanicException is no Exception)
+    except BaseException as exc:  # a Rust panic in Polars or DuckDB: PanicException is no Exception
         if isinstance(exc, (SystemExit, GeneratorExit)):
             raise
         return _fail(args, _unexpected(exc), 1)
 
 
 def _fail(args, message: str, code: int) -> int:
-    """Print ``message`` as one line on stderr (and the traceback with --debug); return the exit code."""
+    """Print ``message`` as one line on stderr (the traceback too with --debug); return ``code``."""
     if getattr(args, "debug", False):
         import traceback
 
@@ -94,15 +98,16 @@ def _fail(args, message: str, code: int) -> int:
 
 
 def _os_error(exc: OSError) -> str:
-    """Name the file and the system's reason: an unwritable path, a full disk, a missing directory."""
+    """Name the file and the system's reason: an unwritable path, a full disk, a missing folder."""
     where = f" {exc.filename}" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
-        return f"no space left on the device{' writing' + where if where else ''}; free some and run the command again"
+        writing = f" writing{where}" if where else ""
+        return f"no space left on the device{writing}; free some and run the command again"
     return f"cannot use{where}: {exc.strerror or exc}"
 
 
 def _unexpected(exc: Exception) -> str:
-    """Describe an error no code path expected; a DuckDB I/O or corruption error names the snapshot as the cause."""
+    """Describe an error no code path expected; a DuckDB I/O error blames the snapshot."""
     if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
         return f"the snapshot could not be read (damaged or not a snapshot?): {exc}"
     return f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
@@ -129,8 +134,7 @@ def run() -> None:
         sys.stdout.flush()
     except OSError as exc:  # the last of the output: a closed pipe, a full disk
         _stdout_to_devnull()
-        why = ("the output was closed before everything was written (a pipe's reader stopped)"
-               if isinstance(exc, BrokenPipeError) else _os_error(exc))
+        why = PIPE_CLOSED if isinstance(exc, BrokenPipeError) else _os_error(exc)
         print(f"{PROG}: error: {why}", file=sys.stderr)
         code = code or 1
     sys.stderr.flush()
@@ -161,7 +165,7 @@ def write_out(text: str, piece: int = 1 << 16) -> None:
 
 
 def print_text(*parts, sep: str = " ") -> None:
-    """Print human output with database text made safe for a terminal (control and escape characters escaped).
+    """Print human output with database text made safe for a terminal (controls, escapes escaped).
 
     Our own output is plain lines; a title or a name from the database may hold ESC sequences or
     bidi overrides, so every line is passed through :func:`printable.printable` on its way out.

@@ -35,8 +35,9 @@ class SnapshotDiff:
     counts: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        frames = {k: shown_rows(getattr(self, k)) for k in ("albums_added", "albums_removed", "fields_changed",
-                                                           "tracks_changed", "findings_appeared", "findings_resolved")}
+        names = ("albums_added", "albums_removed", "fields_changed", "tracks_changed",
+                 "findings_appeared", "findings_resolved")
+        frames = {k: shown_rows(getattr(self, k)) for k in names}
         return {"old": self.old, "new": self.new, "counts": self.counts, **frames}
 
 
@@ -52,14 +53,15 @@ def attach_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> duckdb.D
 
 def _field_changes(con) -> pl.DataFrame:
     cols = [c.name for c in SNAPSHOT_TABLES["albums"].columns if c.name not in IGNORED_FIELDS and c.name != "id"]
-    parts = [f"SELECT a.id::VARCHAR AS album_id, b.title, '{c}' AS field, {_text('a', c)} AS old_value, "
-             f"{_text('b', c)} AS new_value FROM o.albums a JOIN n.albums b USING (id) "
+    parts = [f"SELECT a.id::VARCHAR AS album_id, b.title, '{c}' AS field, "
+             f"{_text('a', c)} AS old_value, {_text('b', c)} AS new_value "
+             "FROM o.albums a JOIN n.albums b USING (id) "
              f"WHERE a.{quote_ident(c)} IS DISTINCT FROM b.{quote_ident(c)} AND b.{DELETED_COLUMN} IS NULL" for c in cols]
     return con.execute(" UNION ALL ".join(parts) + " ORDER BY album_id, field").pl()
 
 
 def _text(alias: str, column: str) -> str:
-    """Return SQL of an album column as text; times and dates as PostgreSQL prints them (4713 BC included)."""
+    """Return SQL of an album column as text; times and dates as PostgreSQL prints them."""
     value = f"{alias}.{quote_ident(column)}"
     kind = duckdb_type(next(c for c in SNAPSHOT_TABLES["albums"].columns if c.name == column))
     return pg_style(value) if kind in ("TIMESTAMP", "DATE") else f"{value}::VARCHAR"
@@ -67,7 +69,8 @@ def _text(alias: str, column: str) -> str:
 
 def _album_sets(con) -> tuple[pl.DataFrame, pl.DataFrame]:
     added = con.execute(f"""
-        SELECT b.id::VARCHAR AS album_id, b.title, {shown_items("b.created_at", "created_at")} FROM n.albums b
+        SELECT b.id::VARCHAR AS album_id, b.title, {shown_items("b.created_at", "created_at")}
+        FROM n.albums b
         WHERE b.{DELETED_COLUMN} IS NULL
           AND NOT EXISTS (SELECT 1 FROM o.albums a WHERE a.id = b.id AND a.{DELETED_COLUMN} IS NULL)
         ORDER BY b.created_at""").pl()

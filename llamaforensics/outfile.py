@@ -19,7 +19,7 @@ from typing import Iterator
 
 @contextmanager
 def written(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` to write to; rename it to ``path`` if the block completes."""
+    """Yield a temporary path beside ``path``; it becomes ``path`` when the block completes."""
     path = Path(path)
     if path.exists() and not path.is_file():
         yield path

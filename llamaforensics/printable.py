@@ -32,7 +32,7 @@ def _escaped(match: re.Match) -> str:
 
 
 def json_printable(text: str) -> str:
-    """Return JSON ``text`` with the characters JSON leaves raw (C1 controls, DEL, bidi) written as \\uNNNN.
+    """Return JSON ``text`` with what JSON leaves raw (C1 controls, DEL, bidi) written as \\uNNNN.
 
     Such characters can only stand inside JSON strings, where \\uNNNN means the same character:
     the document is unchanged for a parser, and harmless on a terminal.

@@ -184,15 +184,16 @@ def test_the_command_flushes_everything_before_it_exits(demo_snapshot, tmp_path)
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
 
 
-# --- clean failures (issue 19): one line, a non-zero exit, a traceback only with --debug ---------------
+# --- clean failures (issue 19): one line, a non-zero exit, a traceback only with --debug --------
 
 
 def cli_process(*argv: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "llamaforensics", *argv], capture_output=True, text=True, **kwargs)
+    return subprocess.run([sys.executable, "-m", "llamaforensics", *argv], capture_output=True,
+                          text=True, **kwargs)
 
 
 def damaged_copy(snapshot, tmp_path):
-    """Return a copy of ``snapshot`` with eight of its 256 KB blocks zeroed: it opens, and fails when read."""
+    """Return a copy of ``snapshot`` with eight 256 KB blocks zeroed: it opens, fails when read."""
     damaged = tmp_path / "damaged.duckdb"
     data = bytearray(snapshot.read_bytes())
     data[4 * 262144:12 * 262144] = bytes(8 * 262144)
@@ -210,7 +211,8 @@ def test_a_damaged_snapshot_is_one_line_and_a_non_zero_exit(demo_snapshot, tmp_p
     info = cli_process("info", "--snapshot", str(damaged))
     assert info.returncode == 2 and "Traceback" not in info.stderr
     assert_one_line_error(info.stderr, f"{damaged} is damaged", "Corrupt database file")
-    assert cli_process("info", "--no-verify", "--snapshot", str(damaged)).returncode == 0  # metadata alone
+    unverified = cli_process("info", "--no-verify", "--snapshot", str(damaged))
+    assert unverified.returncode == 0  # metadata alone
 
 
 def test_a_truncated_snapshot_is_refused_by_info_and_findings(demo_snapshot, tmp_path):
@@ -224,8 +226,9 @@ def test_a_truncated_snapshot_is_refused_by_info_and_findings(demo_snapshot, tmp
 
 def test_a_closed_pipe_is_one_line_not_a_traceback(demo_snapshot):
     """``findings --json | head -1``: the reader goes away after one line."""
-    with subprocess.Popen([sys.executable, "-m", "llamaforensics", "findings", "--kind", "null_root_job_id", "--json",
-                           "--snapshot", str(demo_snapshot)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli:
+    argv = [sys.executable, "-m", "llamaforensics", "findings", "--kind", "null_root_job_id",
+            "--json", "--snapshot", str(demo_snapshot)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli:
         cli.stdout.readline()
         cli.stdout.close()
         err = cli.stderr.read().decode()
@@ -234,41 +237,44 @@ def test_a_closed_pipe_is_one_line_not_a_traceback(demo_snapshot):
 
 
 @pytest.mark.parametrize("target, fragment", [
-    pytest.param("/nonexistent-dir/album.prov.json", "cannot use /nonexistent-dir/album.prov.json", id="no-directory"),
+    pytest.param("/nonexistent-dir/album.prov.json", "cannot use /nonexistent-dir/album.prov.json",
+                 id="no-directory"),
     pytest.param("/dev/full", "no space left on the device", id="full-disk"),
 ])
 def test_an_unwritable_output_is_one_line(demo_snapshot, target, fragment):
-    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot), "--prov", target)
+    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot),
+                         "--prov", target)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert_one_line_error(result.stderr, fragment)
 
 
 def test_a_full_standard_output_is_one_line(demo_snapshot):
     with open("/dev/full", "w") as full:
-        result = subprocess.run([sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(demo_snapshot)],
-                                stdout=full, stderr=subprocess.PIPE, text=True)
+        argv = [sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(demo_snapshot)]
+        result = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert_one_line_error(result.stderr, "no space left on the device")
 
 
 def test_an_unknown_job_or_album_says_both_were_tried(demo_snapshot, capsys):
-    code, _, err = run_cli(capsys, "lineage", "no-such-job-or-album-xyzzy", "--snapshot", str(demo_snapshot))
+    code, _, err = run_cli(capsys, "lineage", "no-such-job-or-album-xyzzy",
+                           "--snapshot", str(demo_snapshot))
     assert code == 1
     assert_one_line_error(err, "no job and no album matches 'no-such-job-or-album-xyzzy'")
 
 
 def test_an_output_that_fails_half_way_leaves_no_file_behind(demo_snapshot, tmp_path, monkeypatch):
-    """A full disk half-way through a GraphML export: nothing at the target, no partial file beside it."""
-    from llamaforensics.lineage import graph as graph_module
+    """A full disk half-way through a GraphML export: nothing at the target, no partial file."""
+    from llamaforensics.lineage import graphml as graphml_module
 
     def fail_half_way(graph, path, con=None):
         Path(path).write_text("<graphml>half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(graph_module, "to_graphml", fail_half_way)
+    monkeypatch.setattr(graphml_module, "to_graphml", fail_half_way)
     target = tmp_path / "out.graphml"
-    code = main(["lineage", "spotify-new-releases-1736625566813-0", "--snapshot", str(demo_snapshot),
-                 "--graphml", str(target)])
+    code = main(["lineage", "spotify-new-releases-1736625566813-0",
+                 "--snapshot", str(demo_snapshot), "--graphml", str(target)])
     assert code == 1 and no_files_left(tmp_path) == []
 
 
@@ -276,6 +282,7 @@ def test_an_output_to_a_device_is_written_to_it_not_renamed_over_it(demo_snapsho
     """--prov /dev/stdout writes the document to stdout; the device is still a device afterwards."""
     import stat
 
-    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot), "--prov", "/dev/stdout")
+    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot),
+                         "--prov", "/dev/stdout")
     assert result.returncode == 0 and '"prefix"' in result.stdout
-    assert stat.S_ISCHR(Path("/dev/full").stat().st_mode) and stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert all(stat.S_ISCHR(Path(device).stat().st_mode) for device in ("/dev/full", "/dev/null"))

@@ -1,4 +1,4 @@
-"""Issue 19's acceptance: the demo in PostgreSQL plus hostile rows, snapshotted, and every command on it.
+"""Issue 19's acceptance: the demo in PostgreSQL plus hostile rows, snapshotted, every command run.
 
 The hostile rows (bench/hostile_rows.sql, shared with bench/deep_chain.py): a
 100,000-deep job chain, an album and a log row at each end of PostgreSQL's
@@ -38,8 +38,11 @@ def hostile_snapshot(databases, demo_template, tmp_path_factory):
 def run(*argv: str, stdin=None) -> tuple[subprocess.CompletedProcess, float]:
     """Run the CLI; return its result (bytes) and its peak RSS in MB."""
     with tempfile.NamedTemporaryFile("r") as peak:
-        result = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *CLI, *argv],
-                                capture_output=True, stdin=stdin)
+        result = subprocess.run(
+            ["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *CLI, *argv],
+            capture_output=True,
+            stdin=stdin,
+        )
         return result, int(peak.read().split()[-1]) / 1024
 
 
@@ -48,23 +51,36 @@ def test_a_100000_deep_chain_is_shown_bounded_with_its_depth_stated(hostile_snap
     assert result.returncode == 0, result.stderr
     assert peak_mb < 1500 and len(result.stdout) < 20 * 2**20
     first = result.stdout.decode().splitlines()[0]
-    assert first == f"job deep-0: {DEPTH:,} jobs, {DEPTH:,} outline entries, deepest {DEPTH - 1:,} below the top"
+    assert (
+        first
+        == f"job deep-0: {DEPTH:,} jobs, {DEPTH:,} outline entries, "
+        f"deepest {DEPTH - 1:,} below the top"
+    )
     assert f"deep-{DEPTH - 1}  [enrichment:album]" in result.stdout.decode()
 
 
 def test_graphml_of_the_deep_chain_holds_every_job(hostile_snapshot, tmp_path):
     graphml = tmp_path / "chain.graphml"
-    result, peak_mb = run("lineage", "deep-0", "--snapshot", str(hostile_snapshot), "--graphml", str(graphml))
+    result, peak_mb = run(
+        "lineage", "deep-0", "--snapshot", str(hostile_snapshot), "--graphml", str(graphml)
+    )
     assert result.returncode == 0, result.stderr
     with graphml.open(encoding="utf-8") as lines:
         nodes = sum(line.startswith("<node ") for line in lines)
     assert nodes == DEPTH and peak_mb < 1500
 
 
-@pytest.mark.parametrize("album, shown", [
-    pytest.param("00000000-0000-4000-8000-0000000000a1", "294276-12-31 23:59:59.999", id="year-294276"),
-    pytest.param("00000000-0000-4000-8000-0000000000a2", "4713-01-01 00:00:00 BC", id="year-4713-bc"),
-])
+@pytest.mark.parametrize(
+    "album, shown",
+    [
+        pytest.param(
+            "00000000-0000-4000-8000-0000000000a1", "294276-12-31 23:59:59.999", id="year-294276"
+        ),
+        pytest.param(
+            "00000000-0000-4000-8000-0000000000a2", "4713-01-01 00:00:00 BC", id="year-4713-bc"
+        ),
+    ],
+)
 def test_album_shows_times_at_postgres_limits_and_no_raw_escape(hostile_snapshot, album, shown):
     result, _ = run("album", album, "--snapshot", str(hostile_snapshot))
     assert result.returncode == 0, result.stderr
@@ -76,9 +92,18 @@ def test_album_shows_times_at_postgres_limits_and_no_raw_escape(hostile_snapshot
 
 
 def test_album_json_has_no_raw_escape_either(hostile_snapshot):
-    result, _ = run("album", "00000000-0000-4000-8000-0000000000a1", "--snapshot", str(hostile_snapshot), "--json")
+    result, _ = run(
+        "album",
+        "00000000-0000-4000-8000-0000000000a1",
+        "--snapshot",
+        str(hostile_snapshot),
+        "--json",
+    )
     assert result.returncode == 0 and b"\x1b" not in result.stdout
-    assert b"Evil\\u001b[2J" in result.stdout and b'"created_at": "294276-12-31 23:59:59.999"' in result.stdout
+    assert (
+        b"Evil\\u001b[2J" in result.stdout
+        and b'"created_at": "294276-12-31 23:59:59.999"' in result.stdout
+    )
 
 
 def test_a_cjk_title_is_found(hostile_snapshot):
@@ -88,10 +113,14 @@ def test_a_cjk_title_is_found(hostile_snapshot):
 
 
 def test_audit_html_and_the_impossible_times_finding(hostile_snapshot, tmp_path):
-    result, _ = run("audit", "--snapshot", str(hostile_snapshot), "--html", str(tmp_path / "audit.html"))
+    result, _ = run(
+        "audit", "--snapshot", str(hostile_snapshot), "--html", str(tmp_path / "audit.html")
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "audit.html").stat().st_size > 0
-    found, _ = run("findings", "--kind", "impossible_log_time", "--json", "--snapshot", str(hostile_snapshot))
+    found, _ = run(
+        "findings", "--kind", "impossible_log_time", "--json", "--snapshot", str(hostile_snapshot)
+    )
     assert found.returncode == 0, found.stderr
     import json
 
@@ -100,9 +129,16 @@ def test_audit_html_and_the_impossible_times_finding(hostile_snapshot, tmp_path)
 
 
 def test_findings_into_a_closed_pipe_and_on_a_truncated_snapshot(hostile_snapshot, tmp_path):
-    piped = subprocess.run(f"{sys.executable} -m llamaforensics findings --snapshot {hostile_snapshot} | head -1",
-                           shell=True, capture_output=True)
-    assert piped.returncode == 0 and b"Traceback" not in piped.stderr and piped.stdout.count(b"\n") == 1
+    piped = subprocess.run(
+        f"{sys.executable} -m llamaforensics findings --snapshot {hostile_snapshot} | head -1",
+        shell=True,
+        capture_output=True,
+    )
+    assert (
+        piped.returncode == 0
+        and b"Traceback" not in piped.stderr
+        and piped.stdout.count(b"\n") == 1
+    )
     truncated = tmp_path / "truncated.duckdb"
     data = hostile_snapshot.read_bytes()
     truncated.write_bytes(data[: len(data) // 2])
@@ -116,8 +152,16 @@ def test_prov_and_timeline_exports_keep_times_python_cannot_hold(hostile_snapsho
     from prov.model import ProvDocument
 
     prov, timeline = tmp_path / "a.prov.json", tmp_path / "a.csv"
-    result, _ = run("album", "00000000-0000-4000-8000-0000000000a1", "--snapshot", str(hostile_snapshot),
-                    "--prov", str(prov), "--timeline", str(timeline))
+    result, _ = run(
+        "album",
+        "00000000-0000-4000-8000-0000000000a1",
+        "--snapshot",
+        str(hostile_snapshot),
+        "--prov",
+        str(prov),
+        "--timeline",
+        str(timeline),
+    )
     assert result.returncode == 0, result.stderr
     assert ProvDocument.deserialize(content=prov.read_text(), format="json").get_records()
     assert '"lf:started_as_postgres": "294276-12-31 23:59:59.999"' in prov.read_text()

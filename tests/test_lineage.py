@@ -18,6 +18,7 @@ from llamaforensics.lineage import (album_lineage, check_roots, compare_with_ups
                                     job_lineage, lineage_figure, to_graphml, upstream_backfill_roots)
 from llamaforensics.commands.lineage import describe
 from llamaforensics.lineage import graph as graph_module
+from llamaforensics.lineage import graphml as graphml_module
 from llamaforensics.lineage.outline import outline, parse_range, window
 from llamaforensics.lineage.pointers import CYCLE, MISSING_PARENT, STATUSES, classify, climb, loops
 from llamaforensics.findings import run_findings
@@ -32,10 +33,10 @@ def log(job, parent=None, root=None, **extra) -> dict:
     return {"job_id": job, "parent_job_id": parent, "root_job_id": root, "is_root_job": parent is None, **extra}
 
 
-def log_db(rows: list[dict], tracks: dict[str, str] | None = None, album_artists: dict[str, str] | None = None,
-           path=None):
-    """Return a snapshot-shaped database (in memory, or at ``path``) holding the rows (one minute apart), tracks
-    and album artists."""
+def log_db(rows: list[dict], tracks: dict[str, str] | None = None,
+           album_artists: dict[str, str] | None = None, path=None):
+    """Return a snapshot-shaped database (in memory, or at ``path``) holding the rows (one minute
+    apart), tracks and album artists."""
     con = duckdb.connect(str(path) if path else ":memory:")
     create_schema(con)
     for n, row in enumerate(rows):
@@ -428,7 +429,7 @@ def test_demo_job_lineage_of_a_loop_terminates(demo):
     assert set(graph.nodes) == {"requeue-0-a-0", "requeue-0-b-0"} and not nx.is_directed_acyclic_graph(graph)
 
 
-# --- outlines of deep chains and multi-parent jobs (issue 19) ------------------------------------------
+# --- outlines of deep chains and multi-parent jobs (issue 19) ------------------------------------
 
 
 
@@ -438,19 +439,23 @@ def test_a_deep_chain_is_shown_by_its_ends_with_its_depth_stated():
     lines = list(describe(graph, "job j0", shown))
     assert lines[0] == "job j0: 300 jobs, 300 outline entries, deepest 299 below the top"
     assert [line.split()[-4] for line in lines[1:6]] == ["j0", "j1", "j2", "j3", "j4"]
-    assert lines[6] == "  ... 292 entries not shown (positions 5 to 296); see them with --range 5:297"
-    assert lines[7].strip().startswith("[depth 297] ") and "j297  [enrichment:album] 1 rows" in lines[7]
+    assert lines[6] == ("  ... 292 entries not shown (positions 5 to 296); "
+                        "see them with --range 5:297")
+    assert lines[7].strip().startswith("[depth 297] ")
+    assert "j297  [enrichment:album] 1 rows" in lines[7]
     assert len(lines) == 10 and max(len(line) for line in lines) < 120  # indentation stops growing
 
 
 def test_a_range_of_a_deep_chain_shows_exactly_those_entries():
     graph = job_lineage(log_db(chain(99)), "j0")
     shown = window(outline(graph), parse_range("40:43"))
-    assert [(e.position, e.job, e.depth) for e in shown.entries] == [(40, "j40", 40), (41, "j41", 41), (42, "j42", 42)]
+    assert [(e.position, e.job, e.depth) for e in shown.entries] == [
+        (40, "j40", 40), (41, "j41", 41), (42, "j42", 42)]
     assert shown.total == 100 and shown.deepest == 99 and shown.elided is None
 
 
-@pytest.mark.parametrize("text", [pytest.param("5", id="no-colon"), pytest.param("9:3", id="backwards"),
+@pytest.mark.parametrize("text", [pytest.param("5", id="no-colon"),
+                                  pytest.param("9:3", id="backwards"),
                                   pytest.param("a:b", id="not-numbers")])
 def test_a_bad_range_is_a_usage_error(text):
     from llamaforensics.errors import UsageError
@@ -460,13 +465,14 @@ def test_a_bad_range_is_a_usage_error(text):
 
 
 def test_a_job_with_two_parents_is_drawn_under_both_and_never_as_a_loop():
-    con = log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2"), log("grandchild", "child")])
+    con = log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2"),
+                  log("grandchild", "child")])
     graph = job_lineage(con, "child")
     assert set(graph.edges) == {("child", "p1"), ("child", "p2"), ("grandchild", "child")}
     assert not any(graph.nodes[j]["missing"] for j in graph)
     entries = [(e.job, e.depth, e.again) for e in outline(graph)]
-    assert entries == [("p1", 0, None), ("child", 1, None), ("grandchild", 2, None), ("p2", 0, None),
-                       ("child", 1, "shown")]
+    assert entries == [("p1", 0, None), ("child", 1, None), ("grandchild", 2, None),
+                       ("p2", 0, None), ("child", 1, "shown")]
     text = "\n".join(describe(graph, "job child"))
     assert "loop" not in text and "missing" not in text and "(parents: p1, p2)" in text
 
@@ -478,7 +484,7 @@ def test_a_loop_is_still_a_loop_in_the_outline():
 
 def test_graphml_streams_rows_from_the_snapshot_for_a_large_graph(tmp_path, monkeypatch):
     monkeypatch.setattr(graph_module, "ROWS_ATTACHED_UP_TO", 2)
-    monkeypatch.setattr(graph_module, "GRAPHML_BATCH", 2)
+    monkeypatch.setattr(graphml_module, "GRAPHML_BATCH", 2)
     con = log_db(chain(4) + [log("j4", reason="esc \x1b[2J bell \x07 \U0001f999")])
     graph = job_lineage(con, "j0")
     assert "rows" not in graph.nodes["j1"] and graph.nodes["j4"]["row_count"] == 2
@@ -490,11 +496,13 @@ def test_graphml_streams_rows_from_the_snapshot_for_a_large_graph(tmp_path, monk
 
 
 def test_a_job_with_two_parents_is_a_chain_problem_of_its_own():
-    con = log_db([log("p1"), log("p2"), log("child", "p1", "p1"), log("child", "p2", "p1"), log("ok", "p1", "p1")])
+    con = log_db([log("p1"), log("p2"), log("child", "p1", "p1"), log("child", "p2", "p1"),
+                  log("ok", "p1", "p1")])
     found = check_roots(con)
     multi = found.filter(found["problem"] == "multi_parent")
-    assert sorted(multi["job_id"]) == ["child", "child"] and sorted(multi["parent_job_id"]) == ["p1", "p2"]
-    assert "broken_chain" not in set(found["problem"]) and "looping_chain" not in set(found["problem"])
+    assert sorted(multi["job_id"]) == ["child", "child"]
+    assert sorted(multi["parent_job_id"]) == ["p1", "p2"]
+    assert not {"broken_chain", "looping_chain"} & set(found["problem"])
 
 
 def test_lineage_check_counts_multi_parent_jobs(tmp_path, capsys):
@@ -502,8 +510,8 @@ def test_lineage_check_counts_multi_parent_jobs(tmp_path, capsys):
 
     path = tmp_path / "s.duckdb"
     disk = log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2")], path=path)
-    write_manifest(disk, kind="demo", taken_at=T0 + timedelta(days=1), source="test", schema_fingerprint="",
-                   row_counts={}, new_rows={})
+    write_manifest(disk, kind="demo", taken_at=T0 + timedelta(days=1), source="test",
+                   schema_fingerprint="", row_counts={}, new_rows={})
     disk.close()
     assert main(["lineage", "--check", "--json", "--snapshot", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["problems"]["multi_parent"] == 2
@@ -537,7 +545,8 @@ def test_an_empty_job_id_is_named_not_blank():
 
 
 def test_the_figure_draws_both_parents_of_a_two_parent_job():
-    graph = job_lineage(log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2")]), "child")
+    con = log_db([log("p1"), log("p2"), log("child", "p1"), log("child", "p2")])
+    graph = job_lineage(con, "child")
     edges = lineage_figure(graph).data[0]
     segments = [tuple(edges.y[i:i + 2]) for i in range(0, len(edges.y), 3)]
     assert len(segments) == 2 and not any(graph.nodes[j]["missing"] for j in graph)

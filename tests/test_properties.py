@@ -1,4 +1,6 @@
-"""Property tests (Hypothesis): hostile catalogs and logs through snapshot, findings, album, lineage and repair planning.
+"""Property tests (Hypothesis): hostile catalogs and logs through every step of the workbench.
+
+Snapshot, findings, album, lineage and repair planning.
 
 Each example writes a small catalog and log into a real PostgreSQL database --
 text in every script with control characters and escape sequences, times at
@@ -33,21 +35,53 @@ from llamaforensics.snapshot import open_snapshot, take_snapshot
 from llamaforensics.snapshot.extremes import as_postgres_text
 
 EXAMPLES = 12  # each example is a PostgreSQL load and a snapshot: ~1-3 s
-SPECIAL_TEXT = ["三屍 (Sanshi)", "Evil\x1b[2J\x1b[H\x1b]0;pwned\x07", "مُرَحَبا", "Ёлка", "🦙🎸", "Cafe\u0301",
-                "abc\u202edef", "'; DROP TABLE albums; --", "tab\tnew\nline", "\x9b31m C1"]
-TIMES = ["294276-12-31 23:59:59.999", "4713-01-01 00:00:00 BC", "infinity", "-infinity", "294247-01-10 04:00:54.776",
-         "1970-01-01 00:00:00", "2025-06-01 12:00:00.5", "9999-12-31 23:59:59.999", "0001-01-01 00:00:00"]
+SPECIAL_TEXT = [
+    "三屍 (Sanshi)",
+    "Evil\x1b[2J\x1b[H\x1b]0;pwned\x07",
+    "مُرَحَبا",
+    "Ёлка",
+    "🦙🎸",
+    "Cafe\u0301",
+    "abc\u202edef",
+    "'; DROP TABLE albums; --",
+    "tab\tnew\nline",
+    "\x9b31m C1",
+]
+TIMES = [
+    "294276-12-31 23:59:59.999",
+    "4713-01-01 00:00:00 BC",
+    "infinity",
+    "-infinity",
+    "294247-01-10 04:00:54.776",
+    "1970-01-01 00:00:00",
+    "2025-06-01 12:00:00.5",
+    "9999-12-31 23:59:59.999",
+    "0001-01-01 00:00:00",
+]
 JOBS = ["a", "b", "c", "d", "", "j\x1b[2J", "三", "deep"]
-RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # \n is our own line break
+RAW_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)  # \n is our own line break
 
-text = st.one_of(st.sampled_from(SPECIAL_TEXT),
-                 st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                         min_size=1, max_size=20))
-times = st.one_of(st.sampled_from(TIMES),
-                  st.datetimes().map(lambda t: t.isoformat(sep=" ", timespec="milliseconds")))
-log_rows = st.lists(st.tuples(st.sampled_from(JOBS + [None]), st.sampled_from(JOBS + [None, "gone"]), times),
-                    max_size=12)
-catalog = st.lists(st.tuples(text, text, times), min_size=1, max_size=4)  # (title, artist name, created_at)
+text = st.one_of(
+    st.sampled_from(SPECIAL_TEXT),
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+        min_size=1,
+        max_size=20,
+    ),
+)
+times = st.one_of(
+    st.sampled_from(TIMES),
+    st.datetimes().map(lambda t: t.isoformat(sep=" ", timespec="milliseconds")),
+)
+log_rows = st.lists(
+    st.tuples(st.sampled_from(JOBS + [None]), st.sampled_from(JOBS + [None, "gone"]), times),
+    max_size=12,
+)
+catalog = st.lists(
+    st.tuples(text, text, times), min_size=1, max_size=4
+)  # (title, artist name, created_at)
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +93,46 @@ def load(dsn, albums, rows, chain_depth: int) -> list[str]:
     """Replace the database's catalog and log with the example's; return the album ids."""
     ids = []
     with psycopg.connect(dsn.conninfo) as conn:
-        conn.execute("TRUNCATE llama_logs, track_artists, album_artists, tracks, albums, artists CASCADE")
+        conn.execute(
+            "TRUNCATE llama_logs, track_artists, album_artists, tracks, albums, artists CASCADE"
+        )
         for n, (title, artist, created) in enumerate(albums):
             album, artist_id = str(uuid.UUID(int=0xA0 + n)), str(uuid.UUID(int=0xB0 + n))
-            conn.execute("INSERT INTO artists (id, name, updated_at) VALUES (%s, %s, now())", [artist_id, artist])
-            conn.execute("INSERT INTO albums (id, title, created_at, updated_at) VALUES (%s, %s, %s, now())",
-                         [album, title, created])
-            conn.execute("INSERT INTO album_artists (album_id, artist_id) VALUES (%s, %s)", [album, artist_id])
+            conn.execute(
+                "INSERT INTO artists (id, name, updated_at) VALUES (%s, %s, now())",
+                [artist_id, artist],
+            )
+            conn.execute(
+                "INSERT INTO albums (id, title, created_at, updated_at) VALUES (%s, %s, %s, now())",
+                [album, title, created],
+            )
+            conn.execute(
+                "INSERT INTO album_artists (album_id, artist_id) VALUES (%s, %s)",
+                [album, artist_id],
+            )
             ids.append(album)
         for n, (job, parent, created) in enumerate(rows):
-            conn.execute("INSERT INTO llama_logs (album_id, entity_type, entity_id, operation, category, status, "
-                         "job_id, parent_job_id, reason, created_at) VALUES (%s, 'ALBUM', %s, 'enrichment:album', "
-                         "'ENRICHED', 'SUCCESS', %s, %s, %s, %s)",
-                         [ids[n % len(ids)], ids[n % len(ids)], job, parent, SPECIAL_TEXT[n % len(SPECIAL_TEXT)],
-                          created])
-        conn.execute("INSERT INTO llama_logs (operation, category, status, job_id, parent_job_id, created_at) "
-                     "SELECT 'enrichment:album', 'ENRICHED', 'SUCCESS', 'deep-' || k, "
-                     "CASE WHEN k > 0 THEN 'deep-' || (k - 1) ELSE 'deep' END, now() "
-                     "FROM generate_series(0, %s - 1) AS k", [chain_depth])
+            conn.execute(
+                "INSERT INTO llama_logs (album_id, entity_type, entity_id, operation, category, "
+                "status, job_id, parent_job_id, reason, created_at) VALUES (%s, 'ALBUM', %s, "
+                "'enrichment:album', 'ENRICHED', 'SUCCESS', %s, %s, %s, %s)",
+                [
+                    ids[n % len(ids)],
+                    ids[n % len(ids)],
+                    job,
+                    parent,
+                    SPECIAL_TEXT[n % len(SPECIAL_TEXT)],
+                    created,
+                ],
+            )
+        conn.execute(
+            "INSERT INTO llama_logs "
+            "(operation, category, status, job_id, parent_job_id, created_at) "
+            "SELECT 'enrichment:album', 'ENRICHED', 'SUCCESS', 'deep-' || k, "
+            "CASE WHEN k > 0 THEN 'deep-' || (k - 1) ELSE 'deep' END, now() "
+            "FROM generate_series(0, %s - 1) AS k",
+            [chain_depth],
+        )
     return ids
 
 
@@ -85,10 +141,18 @@ def source_values(dsn) -> dict:
         return {
             "titles": sorted(r[0] for r in conn.execute("SELECT title FROM albums")),
             "names": sorted(r[0] for r in conn.execute("SELECT name FROM artists")),
-            "jobs": sorted(conn.execute("SELECT id::text, job_id, parent_job_id, reason FROM llama_logs").fetchall(),
-                           key=str),
-            "album_times": dict(conn.execute("SELECT id::text, created_at::text FROM albums").fetchall()),
-            "log_times": dict(conn.execute("SELECT id::text, created_at::text FROM llama_logs").fetchall()),
+            "jobs": sorted(
+                conn.execute(
+                    "SELECT id::text, job_id, parent_job_id, reason FROM llama_logs"
+                ).fetchall(),
+                key=str,
+            ),
+            "album_times": dict(
+                conn.execute("SELECT id::text, created_at::text FROM albums").fetchall()
+            ),
+            "log_times": dict(
+                conn.execute("SELECT id::text, created_at::text FROM llama_logs").fetchall()
+            ),
         }
 
 
@@ -96,8 +160,12 @@ def snapshot_values(con) -> dict:
     return {
         "titles": sorted(r[0] for r in con.execute("SELECT title FROM albums").fetchall()),
         "names": sorted(r[0] for r in con.execute("SELECT name FROM artists").fetchall()),
-        "jobs": sorted(con.execute("SELECT id::VARCHAR, job_id, parent_job_id, reason FROM llama_logs").fetchall(),
-                       key=str),
+        "jobs": sorted(
+            con.execute(
+                "SELECT id::VARCHAR, job_id, parent_job_id, reason FROM llama_logs"
+            ).fetchall(),
+            key=str,
+        ),
         "album_times": as_postgres_text(con, "albums", "created_at"),
         "log_times": as_postgres_text(con, "llama_logs", "created_at"),
     }
@@ -105,7 +173,9 @@ def snapshot_values(con) -> dict:
 
 def assert_printable(text: str) -> None:
     assert not RAW_CONTROL.search(printable(text).replace("\n", "")), repr(text)
-    found = RAW_CONTROL.search("\n".join(printable(line) for line in text.split("\n")).replace("\n", ""))
+    found = RAW_CONTROL.search(
+        "\n".join(printable(line) for line in text.split("\n")).replace("\n", "")
+    )
     assert found is None
 
 
@@ -117,15 +187,22 @@ def test_hostile_catalogs_survive_every_step(scratch, albums, rows, chain_depth)
         path = take_snapshot(scratch, Path(folder) / "s.duckdb", progress=False)
         con = open_snapshot(path)
         try:
-            assert snapshot_values(con) == source_values(scratch)  # every value exactly, or the test fails
+            assert snapshot_values(con) == source_values(
+                scratch
+            )  # every value exactly, or the test fails
             found = to_findings(run_findings(con))
             assert all(f.kind for f in found)
             check_roots(con)
             for album in ids:
                 text = describe_album(build_dossier(con, album))
                 assert_printable(text)
-            jobs = {j for (j,) in con.execute("SELECT DISTINCT job_id FROM llama_logs WHERE job_id IS NOT NULL "
-                                              "AND job_id NOT LIKE 'deep-%'").fetchall()}
+            jobs = {
+                j
+                for (j,) in con.execute(
+                    "SELECT DISTINCT job_id FROM llama_logs WHERE job_id IS NOT NULL "
+                    "AND job_id NOT LIKE 'deep-%'"
+                ).fetchall()
+            }
             for job in sorted(jobs) + (["deep-0"] if chain_depth else []):
                 graph = job_lineage(con, job)
                 assert {e.job for e in outline(graph)} == set(graph.nodes)

@@ -135,7 +135,8 @@ def test_stale_correction_leaves_the_database_byte_identical(db):
 
 
 def test_a_correction_for_an_album_no_longer_there_is_invalid_with_the_reason(db):
-    [prepared] = prepare_corrections(db, [SetAlbumFields(album_id=TRACKLESS, fields={"title": "Mine"})])
+    correction = SetAlbumFields(album_id=TRACKLESS, fields={"title": "Mine"})
+    [prepared] = prepare_corrections(db, [correction])
     with psycopg.connect(db.conninfo) as conn:
         conn.execute("DELETE FROM albums WHERE id = %s", [TRACKLESS])
     before = checksums(db)

@@ -127,8 +127,8 @@ def test_a_malformed_logged_track_list_is_read_as_far_as_it_goes(demo_findings, 
 
 @pytest.mark.parametrize("max_rows, proposed", [pytest.param(None, False, id="default-cap-1000"),
                                                 pytest.param(60_000, True, id="cap-raised")])
-def test_a_logged_track_list_of_50000_tracks_is_capped_and_says_so(demo_findings, demo_snapshot, tmp_path,
-                                                                   max_rows, proposed):
+def test_a_logged_track_list_of_50000_tracks_is_capped_and_says_so(demo_findings, demo_snapshot,
+                                                                   tmp_path, max_rows, proposed):
     from llamaforensics.repair.propose import MAX_ROWS
 
     _, proposals = demo_findings
@@ -138,25 +138,26 @@ def test_a_logged_track_list_of_50000_tracks_is_capped_and_says_so(demo_findings
     huge = {"matchScore": 0.9, "rawData": {"media": [{"position": 1, "tracks": [
         {"title": f"Track {n}", "position": n} for n in range(1, 50_001)]}]}}
     with duckdb.connect(str(copy)) as con:
-        con.execute("UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL",
-                    [json.dumps(huge), p.finding.entity_id])
+        con.execute("UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) "
+                    "AND preview_data IS NOT NULL", [json.dumps(huge), p.finding.entity_id])
         again = propose(con, p.finding, max_rows or MAX_ROWS)
     if proposed:
         assert len(again.corrections[-1].tracks) == 50_000
     else:
         assert not again.corrections
-        assert "would write 50,000 rows, more than the cap of 1,000 per correction (--max-rows)" in again.note
+        cap = "would write 50,000 rows, more than the cap of 1,000 per correction (--max-rows)"
+        assert cap in again.note
 
 
 def test_the_cli_caps_proposals_and_refuses_a_bad_cap(demo_snapshot, tmp_path, capsys):
     from llamaforensics.cli import main
 
     target, snapshot = tmp_path / "fixes.json", tmp_path / "copy.duckdb"
-    snapshot.write_bytes(demo_snapshot.read_bytes())  # the module's fixture holds the demo open differently
-    assert main(["repair", "propose", str(target), "--snapshot", str(snapshot), "--max-rows", "0"]) == 2
+    snapshot.write_bytes(demo_snapshot.read_bytes())  # the module's fixture holds the demo open
+    command = ["repair", "propose", str(target), "--snapshot", str(snapshot)]
+    assert main([*command, "--max-rows", "0"]) == 2
     assert "--max-rows wants a positive number" in capsys.readouterr().err and not target.exists()
-    assert main(["repair", "propose", str(target), "--snapshot", str(snapshot), "--kind", "trackless_album",
-                 "--max-rows", "1", "--json"]) == 0
+    assert main([*command, "--kind", "trackless_album", "--max-rows", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert any("more than the cap of 1 per" in p["note"] for p in out["proposals"])
     from llamaforensics.repair.model import load_corrections

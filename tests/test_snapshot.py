@@ -408,7 +408,7 @@ def test_a_file_replaced_while_still_open_is_refused_not_shown_as_it_was(seeded_
     assert open_snapshot(path).execute("SELECT count(*) FROM llama_logs").fetchone()[0] == before + 7
 
 
-# --- every value PostgreSQL can hold (issue 19) ------------------------------------------------------
+# --- every value PostgreSQL can hold (issue 19) -------------------------------------------------
 
 EXTREME_TIMES = ["294276-12-31 23:59:59.999", "4713-01-01 00:00:00 BC", "infinity", "-infinity",
                  "294247-01-10 04:00:54.776", "294247-01-01 00:00:00", "1999-12-31 23:59:59.999"]
@@ -416,18 +416,21 @@ EXTREME_DATES = ["5874897-12-31", "4713-01-01 BC", "infinity", "-infinity", "202
 
 
 def seed_extremes(dsn) -> None:
-    """Albums at (and past DuckDB's) ends of PostgreSQL's time range, tracks with NaN and infinities."""
+    """Albums at (and past DuckDB's) ends of PostgreSQL's time range; tracks with NaN and inf."""
+    document = '{"huge": 1e400, "exact": 123456789012345678901234567890.123456789}'
     with psycopg.connect(dsn.conninfo) as conn:
         for n, when in enumerate(EXTREME_TIMES):
             album = str(uuid.UUID(int=0xE0 + n))
-            conn.execute("INSERT INTO albums (id, title, created_at, last_enriched, updated_at, release_date, metadata) "
-                         "VALUES (%s, %s, %s, %s, now(), %s, %s::jsonb)",
-                         [album, f"extreme {n}", when, EXTREME_TIMES[-1 - n], EXTREME_DATES[n % len(EXTREME_DATES)],
-                          '{"huge": 1e400, "exact": 123456789012345678901234567890.123456789}'])
-            conn.execute("INSERT INTO llama_logs (album_id, operation, category, status, created_at) "
-                         "VALUES (%s, 'album:created:spotify-sync', 'CREATED', 'SUCCESS', %s)", [album, when])
-        conn.execute("INSERT INTO tracks (album_id, title, track_number, updated_at, energy, valence, tempo, loudness) "
-                     "VALUES (%s, 't', 1, now(), 'NaN', 'Infinity', '-Infinity', 1e308)", [str(uuid.UUID(int=0xE0))])
+            conn.execute("INSERT INTO albums (id, title, created_at, last_enriched, updated_at, "
+                         "release_date, metadata) VALUES (%s, %s, %s, %s, now(), %s, %s::jsonb)",
+                         [album, f"extreme {n}", when, EXTREME_TIMES[-1 - n],
+                          EXTREME_DATES[n % len(EXTREME_DATES)], document])
+            conn.execute("INSERT INTO llama_logs (album_id, operation, category, status, "
+                         "created_at) VALUES (%s, 'album:created:spotify-sync', 'CREATED', "
+                         "'SUCCESS', %s)", [album, when])
+        conn.execute("INSERT INTO tracks (album_id, title, track_number, updated_at, energy, "
+                     "valence, tempo, loudness) VALUES (%s, 't', 1, now(), 'NaN', 'Infinity', "
+                     "'-Infinity', 1e308)", [str(uuid.UUID(int=0xE0))])
 
 
 def source_text(dsn, table: str, column: str) -> dict[str, str]:
@@ -442,7 +445,8 @@ def source_text(dsn, table: str, column: str) -> dict[str, str]:
     pytest.param("albums", "release_date", id="dates"),
     pytest.param("llama_logs", "created_at", id="log-times"),
 ])
-def test_every_postgres_time_survives_the_snapshot_and_a_refresh_exactly(empty_db, tmp_path, table, column):
+def test_every_postgres_time_survives_the_snapshot_and_a_refresh_exactly(empty_db, tmp_path, table,
+                                                                         column):
     from llamaforensics.snapshot.extremes import as_postgres_text
 
     seed_extremes(empty_db)
@@ -451,7 +455,7 @@ def test_every_postgres_time_survives_the_snapshot_and_a_refresh_exactly(empty_d
     with duckdb.connect(str(path), read_only=True) as con:
         assert as_postgres_text(con, table, column) == expected
     refreshed = refresh_snapshot(empty_db, path, progress=False)
-    assert refreshed["deleted_rows"]["albums"] == 0, "an unchanged extreme row must not look changed"
+    assert refreshed["deleted_rows"]["albums"] == 0, "an unchanged extreme row must look unchanged"
     with duckdb.connect(str(path), read_only=True) as con:
         assert as_postgres_text(con, table, column) == expected
         assert con.execute("SELECT count(*) FROM albums").fetchone()[0] == len(EXTREME_TIMES)
@@ -461,9 +465,10 @@ def test_nan_infinities_and_huge_numbers_survive(empty_db, tmp_path):
     seed_extremes(empty_db)
     path = take_snapshot(empty_db, tmp_path / "s.duckdb", progress=False)
     with duckdb.connect(str(path), read_only=True) as con:
-        energy, valence, tempo, loudness = con.execute("SELECT energy, valence, tempo, loudness FROM tracks").fetchone()
+        energy, valence, tempo, loudness = con.execute(
+            "SELECT energy, valence, tempo, loudness FROM tracks").fetchone()
         document = con.execute("SELECT metadata::VARCHAR FROM albums LIMIT 1").fetchone()[0]
-    assert energy != energy and valence == float("inf") and tempo == float("-inf") and loudness == 1e308
+    assert energy != energy and (valence, tempo, loudness) == (float("inf"), float("-inf"), 1e308)
     # jsonb numbers are kept as the source's text, every digit (DuckDB's JSON is text)
     assert '"exact": 123456789012345678901234567890.123456789' in document
     assert '"huge": 1' + "0" * 400 + "}" in document or '"huge": 1' + "0" * 400 + "," in document

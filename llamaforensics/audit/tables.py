@@ -176,8 +176,9 @@ def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilte
             SELECT grouping({', '.join(CUBE_DIMS)}) AS gid, {', '.join(CUBE_DIMS)}, count(*) AS rows,
                    count(*) FILTER (WHERE status = 'FAILED') AS failed,
                    count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
-            FROM (SELECT date_trunc('{bucket}', {python_time('l.created_at')}) AS bucket, l.category, l.operation, l.status,
-                         l.triggered_by, l.entity_type, l.user_id AS "user", l.sources, l.root_job_id
+            FROM (SELECT date_trunc('{bucket}', {python_time('l.created_at')}) AS bucket,
+                         l.category, l.operation, l.status, l.triggered_by,
+                         l.entity_type, l.user_id AS "user", l.sources, l.root_job_id
                   FROM llama_logs l WHERE {cond})
             GROUP BY GROUPING SETS ({sets}))
         SELECT gid, bucket, category::VARCHAR AS category, operation, status::VARCHAR AS status,

@@ -63,14 +63,15 @@ def run(args) -> int:
 
 
 def csv_ready(timeline):
-    """Return the timeline as CSV can hold it: lists joined, times as text (PostgreSQL's, where Python's fell short)."""
+    """Return the timeline for CSV: lists joined, times as text (PostgreSQL's if clamped)."""
     import polars as pl
 
     shown = pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%S%.6f")
     if "created_at:pg" in timeline.columns:
         shown = pl.coalesce(pl.col("created_at:pg"), shown)
-    return timeline.with_columns(pl.col("sources").list.join(","), pl.col("fields_enriched").list.join(","),
-                                 shown.alias("created_at")).drop("created_at:pg", strict=False)
+    lists = (pl.col("sources").list.join(","), pl.col("fields_enriched").list.join(","))
+    frame = timeline.with_columns(*lists, shown.alias("created_at"))
+    return frame.drop("created_at:pg", strict=False)
 
 
 def describe(d) -> str:
@@ -79,7 +80,8 @@ def describe(d) -> str:
     lines = [
         f"{a['title']!r}  by {artists}",
         f"id {a['id']}   musicbrainz {a['musicbrainz_id'] or '-'}   spotify {a['spotify_id'] or '-'}   source {a['source']}",
-        f"released {a['release_date'] or '?'}   created {a['created_at']:%Y-%m-%d}   {d.tracks.height} tracks (track_count {a['track_count']})   "
+        f"released {a['release_date'] or '?'}   created {a['created_at']:%Y-%m-%d}   "
+        f"{d.tracks.height} tracks (track_count {a['track_count']})   "
         f"enrichment {a['enrichment_status']}   quality {a['data_quality']}",
         "",
         "story:",

@@ -54,7 +54,10 @@ def run(args) -> int:
         con.close()
     if args.kind:
         found = to_findings(frames)
-        print_json([f.to_dict() for f in found]) if args.json else print_text(describe_findings(found))
+        if args.json:
+            print_json([f.to_dict() for f in found])
+        else:
+            print_text(describe_findings(found))
     else:
         summary = health_summary(frames)
         print_json(summary) if args.json else print_text(describe_summary(summary))

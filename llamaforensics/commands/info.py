@@ -26,7 +26,8 @@ def register(commands, formatter) -> None:
     p = commands.add_parser("info", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     snapshot_argument(p)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    p.add_argument("--no-verify", action="store_true", help="do not read every block to check the file first")
+    p.add_argument("--no-verify", action="store_true",
+                   help="do not read every block to check the file first")
     p.set_defaults(run=run)
 
 

@@ -41,9 +41,10 @@ def register(commands, formatter) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--html", metavar="FILE", type=Path,
                    help="write the shown jobs as an interactive plotly page")
-    p.add_argument("--graphml", metavar="FILE", type=Path, help="write the whole tree as GraphML (streamed)")
+    p.add_argument("--graphml", metavar="FILE", type=Path,
+                   help="write the whole tree as GraphML (streamed)")
     p.add_argument("--range", metavar="START:END",
-                   help="show these outline positions (END excluded) instead of the first and last jobs")
+                   help="show these outline positions (END excluded), not the first and last jobs")
     p.set_defaults(run=run)
 
 
@@ -77,7 +78,8 @@ def _check(con, args) -> int:
     print_text("job-chain problems (log rows):")
     for name, n in summary["problems"].items():
         print_text(f"  {name:<18}{n:>10,}")
-    print_text(f"loops: {len(summary['loops'])}" + "".join(f"\n  {_loop_text(c)}" for c in summary["loops"][:10]))
+    loops = summary["loops"]
+    print_text(f"loops: {len(loops)}" + "".join(f"\n  {_loop_text(c)}" for c in loops[:10]))
     print_text("rows the upstream backfill (depth 10, joined on job_id) roots differently:")
     for why, n in summary["upstream_backfill_wrong"].items():
         print_text(f"  {n:>8,}  {why}")
@@ -107,7 +109,8 @@ def _tree(con, args) -> int:
     shown = window(outline(graph), shown_range)
     if args.html:
         with written(args.html) as partial:
-            lineage_figure(*drawable(con, graph, shown, title)).write_html(partial, include_plotlyjs=True)
+            figure = lineage_figure(*drawable(con, graph, shown, title))
+            figure.write_html(partial, include_plotlyjs=True)
     if args.json:
         _print_json(graph, title, shown)
     else:
@@ -120,7 +123,8 @@ def _graph_of(con, target: str):
     """Return the graph of the job ``target`` names, else of the album it names; and its title."""
     from ..lineage import album_lineage, job_lineage
 
-    is_job = con.execute("SELECT count(*) FROM llama_logs WHERE job_id = $j", {"j": target}).fetchone()[0]
+    is_job = con.execute("SELECT count(*) FROM llama_logs WHERE job_id = $j",
+                         {"j": target}).fetchone()[0]
     if is_job:
         return job_lineage(con, target), f"job {target}"
     from ..dossier import AlbumNotFound, resolve_album
@@ -139,23 +143,24 @@ def _print_json(graph, title: str, shown) -> None:
     jobs = shown.jobs
     print_json({"title": title, "jobs_total": graph.number_of_nodes(), "depth": shown.deepest,
                 "elided": list(shown.elided) if shown.elided else None,
-                "outline": [{"position": e.position, "job": e.job, "depth": e.depth, "again": e.again}
-                            for e in shown.entries],
+                "outline": [{"position": e.position, "job": e.job, "depth": e.depth,
+                             "again": e.again} for e in shown.entries],
                 "jobs": {j: dict(graph.nodes[j]) for j in jobs},
                 "edges": [list(edge) for edge in graph.edges(jobs) if edge[1] in graph]})
 
 
-MAX_INDENT = 20  # deeper entries state their depth instead of indenting further: a line's width stays bounded
+MAX_INDENT = 20  # deeper entries state their depth instead of indenting further: lines stay short
 MAX_OPERATIONS = 4
 
 
 def describe(graph, title: str, shown=None):
-    """Yield the shown window of the graph's outline as text lines: the header states the jobs and the depth."""
+    """Yield the shown window of the graph's outline as lines; the header states jobs and depth."""
     from ..lineage.outline import outline, window
     from ..printable import printable
 
     shown = shown or window(outline(graph))
-    yield (f"{printable(title)}: {graph.number_of_nodes():,} jobs, {shown.total:,} outline entries, "
+    yield (f"{printable(title)}: {graph.number_of_nodes():,} jobs, "
+           f"{shown.total:,} outline entries, "
            f"deepest {shown.deepest:,} below the top")
     for entry in shown.entries:
         if shown.elided and entry.position == shown.elided[1]:
@@ -168,7 +173,9 @@ def describe(graph, title: str, shown=None):
 def _entry_line(graph, entry) -> str:
     from ..printable import printable
 
-    indent = "  " * (1 + min(entry.depth, MAX_INDENT)) + (f"[depth {entry.depth:,}] " if entry.depth > MAX_INDENT else "")
+    indent = "  " * (1 + min(entry.depth, MAX_INDENT))
+    if entry.depth > MAX_INDENT:
+        indent += f"[depth {entry.depth:,}] "
     job = printable(entry.job) if entry.job else "(empty job id)"
     if entry.again == "loop":
         return f"{indent}{job} ... (loop: an ancestor of itself here)"
@@ -176,7 +183,8 @@ def _entry_line(graph, entry) -> str:
         return f"{indent}{job} ... (shown above, under its other parent: the job names two parents)"
     data = graph.nodes[entry.job]
     parents = [p for p in graph.successors(entry.job) if p != entry.job]
-    marks = (" (missing: no row has this job)" if data.get("missing") else "") + (" FAILED" if data.get("failed") else "")
+    marks = (" (missing: no row has this job)" if data.get("missing") else "")
+    marks += " FAILED" if data.get("failed") else ""
     if len(parents) > 1:
         marks += f" (parents: {', '.join(printable(p) for p in sorted(parents, key=str))})"
     when = f"{_when(data['first_at'])} " if data.get("first_at") is not None else ""

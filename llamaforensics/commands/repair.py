@@ -92,7 +92,7 @@ def register(commands, formatter) -> None:
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
                    help="propose: leave out proposals less sure than X (0-1; default 0)")
     p.add_argument("--max-rows", type=int, default=None, metavar="N",
-                   help="propose: leave out a correction that would write more than N rows (default 1,000)")
+                   help="propose: leave out corrections writing more than N rows (default 1,000)")
     p.add_argument("--album", action="append", metavar="ID", help="export: only this album (repeatable)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=run)

@@ -82,11 +82,13 @@ ANOMALY_KINDS: dict[str, AnomalyKind] = {
         "-> USER_ACTION; *:linked -> LINKED; everything else -> CREATED. Planted as the old catch-all "
         "backfill wrote them (detail: expected)")),
     "multi_parent_job": AnomalyKind("LOG", (
-        "a log row of a job whose rows name different parents (planted: a root, two children, and a job with "
-        "one row under each child; every root_job_id stored right, so it is no other chain problem)")),
+        "a log row of a job whose rows name different parents (planted: a root, two children, and "
+        "a job with one row under each child; every root_job_id stored right, so it is no other "
+        "chain problem)")),
     "impossible_log_time": AnomalyKind("LOG", (
-        "a log row written at a time that cannot be true: infinite, before 2000-01-01, or more than a day "
-        "after the snapshot (planted at 1970-01-01, a clock reset to the epoch, and 2999-12-31)")),
+        "a log row written at a time that cannot be true: infinite, before 2000-01-01, or more "
+        "than a day after the snapshot (planted at 1970-01-01, a clock reset to the epoch, "
+        "and 2999-12-31)")),
     "hostile_title": AnomalyKind("ALBUM", (
         "not a defect: a title made of quotes, emoji, CJK, markup, SQL, tabs or newlines, for every display "
         "and export to survive")),

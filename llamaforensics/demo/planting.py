@@ -105,25 +105,27 @@ def _plant_deep_chains(log: LifeLog, hosts: np.ndarray) -> None:
                 triggered_by="scheduled", created_at=timestamps(t))
 
 
-# A clock reset to the epoch, and a year typed as 2999: times PostgreSQL (and Python) hold but no event had.
+# A clock reset to the epoch, and a year typed as 2999: times PostgreSQL holds, no event had.
 IMPOSSIBLE_TIMES_MS = (0, 32_503_593_600_000)  # 1970-01-01 00:00, 2999-12-31 00:00 UTC
 
 
 def _plant_impossible_times(log: LifeLog) -> None:
     """Log rows about no entity (so no album's story moves) written at impossible times."""
     jobs = numbered(f"clock-{log.plan.chunk}-", np.arange(len(IMPOSSIBLE_TIMES_MS)))
-    log.add(len(IMPOSSIBLE_TIMES_MS), depth=-4, plant=False, operation="cache:artist-image", category="ENRICHED",
-            status="SUCCESS", sources=["SPOTIFY"], reason="Artist image cached", job_id=jobs, root_job_id=jobs,
-            is_root_job=True, triggered_by="scheduled", created_at=timestamps(np.array(IMPOSSIBLE_TIMES_MS)))
+    log.add(len(IMPOSSIBLE_TIMES_MS), depth=-4, plant=False, operation="cache:artist-image",
+            category="ENRICHED", status="SUCCESS", sources=["SPOTIFY"],
+            reason="Artist image cached", job_id=jobs, root_job_id=jobs, is_root_job=True,
+            triggered_by="scheduled", created_at=timestamps(np.array(IMPOSSIBLE_TIMES_MS)))
 
 
 def _plant_two_parent_job(log: LifeLog, host) -> None:
-    """A root with two children, and a job whose two rows name one child each: every root stored right."""
+    """A root with two children and a job with one row under each child; roots stored right."""
     plan = log.plan
     root, left, right, forked = (f"fork-{plan.chunk}-{k}" for k in ("root", "a", "b", "x"))
     t = plan.enriched_at[host] + 3 * HOUR + np.arange(5) * 1000
-    log.add(5, depth=-5, plant=False, operation="cache:artist-image", category="ENRICHED", status="SUCCESS",
-            sources=["SPOTIFY"], reason="Artist image cached", job_id=pa.array([root, left, right, forked, forked]),
+    log.add(5, depth=-5, plant=False, operation="cache:artist-image", category="ENRICHED",
+            status="SUCCESS", sources=["SPOTIFY"], reason="Artist image cached",
+            job_id=pa.array([root, left, right, forked, forked]),
             parent_job_id=pa.array([None, root, root, left, right]), root_job_id=root,
             is_root_job=pa.array([True, False, False, False, False]), triggered_by="scheduled",
             created_at=timestamps(t))
@@ -180,7 +182,8 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
     truth.add("mislabelled_category", "LOG", mislabelled["id"],
               [{"expected": implied[(o, s)]} for o, s in zip(mislabelled["operation"].to_pylist(), mislabelled["status"].to_pylist())])
     forks = logs.filter(pc.and_(pc.equal(depth, -5), pc.ends_with(logs["job_id"], "-x")))
-    truth.add("multi_parent_job", "LOG", forks["id"], [{"parent_job_id": p} for p in forks["parent_job_id"].to_pylist()])
+    truth.add("multi_parent_job", "LOG", forks["id"],
+              [{"parent_job_id": p} for p in forks["parent_job_id"].to_pylist()])
     clock = logs.filter(pc.equal(depth, -4))
     truth.add("impossible_log_time", "LOG", clock["id"])
     deep = logs.filter(pc.equal(depth, -3))

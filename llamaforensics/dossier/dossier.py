@@ -61,10 +61,11 @@ def timeline(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame:
         track_names, found = mentioning(con, "tracks", {"id": tracks or []}, "track_names")
         artist_names, more = mentioning(con, "artists", {"id": artists or []}, "artist_names")
         names, found = f"{track_names}, {artist_names}", {**found, **more}
-    # created_at clamped to Python's range, with PostgreSQL's text beside it where it was (see snapshot.extremes)
+    # created_at clamped to Python's range, PostgreSQL's text beside it (see snapshot.extremes)
     shown = shown_select(con, "llama_logs", "tl", key="log_id", columns={"created_at": "TIMESTAMP"})
     return con.execute(f"SELECT {shown} FROM ({TIMELINE_SQL.format(log=log, names=names)}) tl "
-                       "ORDER BY tl.created_at, tl.log_id", {"album": album_id, **rows, **members, **found}).pl()
+                       "ORDER BY tl.created_at, tl.log_id",
+                       {"album": album_id, **rows, **members, **found}).pl()
 
 
 @dataclass
@@ -136,16 +137,17 @@ def dossier(query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection 
 
 
 def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.DataFrame | None = None) -> AlbumDossier:
-    album = shown_row(con.execute(f"SELECT {shown_select(con, 'albums', 'a')} FROM albums a WHERE id = $a",
-                                  {"a": album_id}).pl().to_dicts()[0])
+    album_row = f"SELECT {shown_select(con, 'albums', 'a')} FROM albums a WHERE id = $a"
+    album = shown_row(con.execute(album_row, {"a": album_id}).pl().to_dicts()[0])
     artists = con.execute(
         "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
         "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
         {"a": album_id}).pl().to_dicts()
+    track_times = shown_select(con, "tracks", "t", columns={"created_at": "TIMESTAMP"})
     tracks = con.execute(
-        f"SELECT {shown_select(con, 'tracks', 't', columns={'created_at': 'TIMESTAMP'})} FROM ("
-        "SELECT id::VARCHAR AS id, disc_number, track_number, title, duration_ms, musicbrainz_id::VARCHAR AS musicbrainz_id, "
-        "created_at, _lf_deleted_at FROM tracks WHERE album_id = $a) t ORDER BY disc_number, track_number",
+        f"SELECT {track_times} FROM (SELECT id::VARCHAR AS id, disc_number, track_number, title, "
+        "duration_ms, musicbrainz_id::VARCHAR AS musicbrainz_id, created_at, _lf_deleted_at "
+        "FROM tracks WHERE album_id = $a) t ORDER BY disc_number, track_number",
         {"a": album_id}).pl()
     rows = timeline(con, album_id)
     manifests = read_manifests(con)

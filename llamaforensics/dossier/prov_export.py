@@ -59,8 +59,9 @@ def _activities(doc: ProvDocument, rows: list[dict]) -> dict:
         ops = sorted({r["operation"] for r in group})
         first, last = group[0]["created_at"], group[-1]["created_at"]
         attributes = {PROV_LABEL: ", ".join(ops), PROV_TYPE: group[0]["category"]}
-        attributes.update({f"lf:{name}_as_postgres": str(when) for name, when in (("started", first), ("ended", last))
-                           if _prov_time(when) is None and when is not None})
+        for name, when in (("started", first), ("ended", last)):
+            if when is not None and _prov_time(when) is None:
+                attributes[f"lf:{name}_as_postgres"] = str(when)
         activities[ident] = doc.activity(ident, _prov_time(first), _prov_time(last), attributes)
     return activities
 

@@ -49,13 +49,15 @@ class Query:
 
 
 def normalise(text: str) -> str:
-    """Return ``text`` as titles are compared: NFKC, lower case, no marks, edition suffixes or punctuation.
+    """Return ``text`` as titles are compared: NFKC, lower case, no marks, edition or punctuation.
 
     Letters, numbers and symbols of every script are kept (``東京事変``, ``مرحبا``, ``🦙``).
     """
     # final sigma lower-cases as sigma, as DuckDB's lower() (the catalog side) does
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower().replace("ς", "σ"))
-    text = unicodedata.normalize("NFC", "".join(c for c in text if unicodedata.category(c)[0] != "M"))
+    lowered = unicodedata.normalize("NFKC", text).lower().replace("ς", "σ")
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    unmarked = "".join(c for c in decomposed if unicodedata.category(c)[0] != "M")
+    text = unicodedata.normalize("NFC", unmarked)
     text = _EDITION.sub("", text)
     return " ".join("".join(c if _is_word(c) else " " for c in text).split())
 

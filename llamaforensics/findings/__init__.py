@@ -31,10 +31,10 @@ from .summary import health_summary
 
 __all__ = [
     "KINDS", "Finding", "Kind", "Thresholds", "find_artistless_album", "find_broken_parent_chain",
-    "find_dangling_entity_id", "find_duplicate_album", "find_failing_enrichment", "find_impossible_log_time",
-    "find_late_first_log",
-    "find_looping_parent_chain", "find_missing_external_id", "find_mislabelled_category", "find_multi_parent_job",
-    "find_no_created_log",
-    "find_null_root_job_id", "find_stuck_enrichment", "find_track_count_mismatch", "find_trackless_album",
-    "find_wrong_root_job_id", "findings_for_album", "health_summary", "run_findings", "snapshot_time", "to_findings",
+    "find_dangling_entity_id", "find_duplicate_album", "find_failing_enrichment",
+    "find_impossible_log_time", "find_late_first_log", "find_looping_parent_chain",
+    "find_missing_external_id", "find_mislabelled_category", "find_multi_parent_job",
+    "find_no_created_log", "find_null_root_job_id", "find_stuck_enrichment",
+    "find_track_count_mismatch", "find_trackless_album", "find_wrong_root_job_id",
+    "findings_for_album", "health_summary", "run_findings", "snapshot_time", "to_findings",
 ]

@@ -96,10 +96,10 @@ def find_mislabelled_category(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def find_impossible_log_time(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Return the log rows written at a time that cannot be true (infinite, before 2000, after the snapshot)."""
+    """Return log rows written at an impossible time (infinite, pre-2000, after the snapshot)."""
     return _one(con, "impossible_log_time")
 
 
 def find_multi_parent_job(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Return the log rows of every job whose rows name different parents, each with the parent it names."""
+    """Return the rows of each job whose rows name different parents, with the parent each names."""
     return _one(con, "multi_parent_job")

@@ -33,8 +33,9 @@ class Kind:
     severity: str             # critical, warning, info
     fix: str                  # the suggested fix kind
     summary: str
-    needs: str | None = None  # a shared preparation the kind's SQL reads ("job_chains": _lf_chain_rows,
-    #                           "pg_text": _lf_pg_text, which snapshots before it lack)
+    # a shared preparation the kind's SQL reads ("job_chains": _lf_chain_rows,
+    # "pg_text": _lf_pg_text, which snapshots before it lack)
+    needs: str | None = None
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -51,11 +52,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("wrong_root_job_id", "LOG", "warning", "backfill_root", "root_job_id is not the top of the chain", "job_chains"),
     Kind("broken_parent_chain", "LOG", "warning", "none", "parent_job_id names a job no row has", "job_chains"),
     Kind("looping_parent_chain", "LOG", "critical", "none", "parent_job_id chains that loop", "job_chains"),
-    Kind("multi_parent_job", "LOG", "warning", "none", "one job whose rows name different parents", "job_chains"),
+    Kind("multi_parent_job", "LOG", "warning", "none", "one job whose rows name different parents",
+         "job_chains"),
     Kind("dangling_entity_id", "LOG", "warning", "none", "entity_id points at nothing"),
     Kind("mislabelled_category", "LOG", "info", "relabel_category", "category disagrees with operation and status"),
-    Kind("impossible_log_time", "LOG", "warning", "none", "created_at is infinite, before 2000 or after the snapshot",
-         "pg_text"),
+    Kind("impossible_log_time", "LOG", "warning", "none",
+         "created_at is infinite, before 2000 or after the snapshot", "pg_text"),
 )}
 # trackless_album's fix depends on its cause; duplicate_album's survivor needs none.
 FIX_BY_CAUSE = {"tracks_never_fetched": "fetch_tracks", "never_enriched": "requeue_enrichment",

@@ -114,7 +114,8 @@ def _thresholds(thresholds: Thresholds | None, overrides: dict[str, int]) -> Thr
 def _run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None) -> pl.DataFrame:
     """Run ``queries/<kind>.sql`` with the parameters it names, and fold its rows into the common columns."""
     sql = load_query(kind)
-    frame = _python_safe(con.sql(sql, params={name: params[name] for name in set(_PARAM.findall(sql))})).pl()
+    named = {name: params[name] for name in set(_PARAM.findall(sql))}
+    frame = _python_safe(con.sql(sql, params=named)).pl()
     if kind == "looping_parent_chain":
         frame = describe_loops(frame, loops or {})
     return _uniform(kind, frame)
@@ -127,11 +128,13 @@ def _python_safe(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     same for ordinary times, and a time Polars cannot convert (infinity, 4713 BC,
     kept from the source as it is) is shown instead of panicking.
     """
-    temporal = {c for c, t in zip(relation.columns, relation.types) if str(t) in ("TIMESTAMP", "DATE")}
+    types = zip(relation.columns, relation.types)
+    temporal = {c for c, t in types if str(t) in ("TIMESTAMP", "DATE")}
     if not temporal:
         return relation
-    return relation.project(", ".join(f"{pg_style(quote_ident(c))} AS {quote_ident(c)}" if c in temporal
-                                      else quote_ident(c) for c in relation.columns))
+    return relation.project(", ".join(
+        f"{pg_style(quote_ident(c))} AS {quote_ident(c)}" if c in temporal else quote_ident(c)
+        for c in relation.columns))
 
 
 def _uniform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,17 +10,13 @@ jobs' whole trees from it, so no depth costs more than one pass over the log.
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
-from datetime import datetime
-from pathlib import Path
-from xml.sax.saxutils import XMLGenerator
 
 import duckdb
 import networkx as nx
 
-from ..snapshot.extremes import TEXT_SUFFIX, ShownTime, has_pg_text, kept_text_sql, shown_items, shown_row
+from ..snapshot.extremes import (TEXT_SUFFIX, ShownTime, has_pg_text, kept_text_sql, shown_items,
+                                 shown_row)
 from ..snapshot.lookup import album_log, mentioning
 from .roots import store_roots
 
@@ -156,7 +152,7 @@ def _lineage_in_trees(con: duckdb.DuckDBPyConnection, up_from: list[str], down_f
 
 
 def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
-    """Return the DiGraph of ``job_ids``, each summarised; parents no row has become ``missing`` nodes.
+    """Return the DiGraph of ``job_ids``, each summarised; parents no row has become ``missing``.
 
     Node attributes: row_count, first_at, category (of the first row), status
     (of the last row), operations, failed (a row has status FAILED), missing;
@@ -170,29 +166,33 @@ def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
     log, found = mentioning(con, "llama_logs", {"job_id": jobs}, "log")
     params = {"jobs": jobs, **found}
     graph = nx.DiGraph()
-    graph.add_nodes_from(jobs, missing=True, row_count=0, first_at=None, category=None, status=None,
-                         operations=[], failed=False)
-    shared: dict = {}  # one object per distinct category, status and operations list: 100,000 jobs share a few
-    first_at_items = shown_items("min(created_at)", "first_at")  # a time Python cannot hold prints as PostgreSQL's
-    for job, count, first_at, first_at_text, category, status, operations, failed in con.execute(
-            _SUMMARY.format(log=log, first_at=first_at_items), params).fetchall():
+    graph.add_nodes_from(jobs, **_NO_ROWS)
+    shared: dict = {}  # one object per distinct category, status, operations: jobs share a few
+    first_at = shown_items("min(created_at)", "first_at")  # beyond Python: PostgreSQL's text
+    summaries = con.execute(_SUMMARY.format(log=log, first_at=first_at), params).fetchall()
+    for job, count, first, first_text, category, status, operations, failed in summaries:
         graph.add_node(job, missing=False, row_count=count,
-                       first_at=ShownTime(first_at, first_at_text) if first_at_text else first_at,
-                       category=shared.setdefault(category, category), status=shared.setdefault(status, status),
-                       operations=shared.setdefault(tuple(operations), list(operations)), failed=failed)
+                       first_at=ShownTime(first, first_text) if first_text else first,
+                       category=shared.setdefault(category, category),
+                       status=shared.setdefault(status, status),
+                       operations=shared.setdefault(tuple(operations), list(operations)),
+                       failed=failed)
     for job, parent, count in con.execute(_EDGES.format(log=log), params).fetchall():
         graph.add_edge(job, parent, rows=count)
     for _, data in graph.nodes(data=True):
         if "missing" not in data:  # a parent outside ``jobs`` that no row has
-            data.update(missing=True, row_count=0, first_at=None, category=None, status=None, operations=[],
-                        failed=False)
+            data.update(_NO_ROWS)
     if len(jobs) <= ROWS_ATTACHED_UP_TO:
         attach_rows(con, graph, jobs)
     return graph
 
 
+_NO_ROWS = {"missing": True, "row_count": 0, "first_at": None, "category": None, "status": None,
+            "operations": [], "failed": False}
+
+
 def attach_rows(con: duckdb.DuckDBPyConnection, graph: nx.DiGraph, jobs) -> None:
-    """Attach their log rows (dicts, in time order) to the ``jobs`` of ``graph`` (a figure's hover reads them)."""
+    """Attach their log rows (dicts, in time order) to the ``jobs`` of ``graph`` (hover text)."""
     jobs = list(jobs)
     for job in jobs:
         graph.nodes[job]["rows"] = []
@@ -201,11 +201,12 @@ def attach_rows(con: duckdb.DuckDBPyConnection, graph: nx.DiGraph, jobs) -> None
 
 
 def job_rows(con: duckdb.DuckDBPyConnection, jobs: list[str]):
-    """Yield (job, its rows as dicts in time order) for the ``jobs`` that have rows, in the order given."""
+    """Yield (job, its rows as dicts in time order) for the ``jobs`` that have rows, in order."""
     log, found = mentioning(con, "llama_logs", {"job_id": list(jobs)}, "log")
     rows: dict[str, list[dict]] = {}
     kept = kept_text_sql("llama_logs", "created_at", "log.id") if has_pg_text(con) else None
-    select = _ROW_SELECT.replace("created_at,", shown_items("log.created_at", "created_at", kept_text=kept) + ",", 1)
+    created = shown_items("log.created_at", "created_at", kept_text=kept)
+    select = _ROW_SELECT.replace("created_at,", created + ",", 1)
     for job, *values in con.execute(
             f"WITH {log} SELECT job_id, {select} FROM log "
             "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY log.created_at, log.id",
@@ -214,85 +215,3 @@ def job_rows(con: duckdb.DuckDBPyConnection, jobs: list[str]):
     for job in jobs:
         if job in rows:
             yield job, rows.pop(job)
-
-
-def to_graphml(graph: nx.DiGraph, path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> Path:
-    """Write the whole graph as GraphML, streaming: scalar attributes as they are, times as ISO text, rows as JSON.
-
-    Written element by element (networkx builds the whole XML tree first: a
-    MemoryError on a 100,000-deep chain). Rows come from the nodes when the
-    graph carries them, else from ``con`` a batch of jobs at a time. Text XML
-    cannot hold (control characters such as ESC) is written as \\xNN.
-    """
-    path = Path(path)
-    with path.open("w", encoding="utf-8") as out:
-        xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
-        xml.startDocument()
-        xml.startElement("graphml", {"xmlns": "http://graphml.graphdrawing.org/xmlns"})
-        for key, (domain, name, kind) in _GRAPHML_KEYS.items():
-            xml.startElement("key", {"id": key, "for": domain, "attr.name": name, "attr.type": kind})
-            xml.endElement("key")
-            xml.ignorableWhitespace("\n")
-        xml.startElement("graph", {"edgedefault": "directed"})
-        xml.ignorableWhitespace("\n")
-        for job, rows in _rows_of_every_job(graph, con):
-            _graphml_element(xml, "node", {"id": _xml_text(job)}, _node_fields(graph.nodes[job], rows))
-        for child, parent, data in graph.edges(data=True):
-            _graphml_element(xml, "edge", {"source": _xml_text(child), "target": _xml_text(parent)},
-                             {"edge_rows": str(int(data.get("rows", 0)))})
-        xml.endElement("graph")
-        xml.endElement("graphml")
-        xml.endDocument()
-    return path
-
-
-_GRAPHML_KEYS = {key: (domain, key.removeprefix("edge_"), kind) for key, domain, kind in (
-    ("rows", "node", "string"), ("first_at", "node", "string"), ("category", "node", "string"),
-    ("status", "node", "string"), ("operations", "node", "string"), ("failed", "node", "boolean"),
-    ("missing", "node", "boolean"), ("touches_album", "node", "boolean"), ("row_count", "node", "int"),
-    ("edge_rows", "edge", "int"))}
-GRAPHML_BATCH = 5_000
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _rows_of_every_job(graph: nx.DiGraph, con: duckdb.DuckDBPyConnection | None):
-    """Yield (job, its rows) for every job of the graph, fetching ``GRAPHML_BATCH`` jobs' rows at a time."""
-    jobs = list(graph.nodes)
-    for start in range(0, len(jobs), GRAPHML_BATCH):
-        batch = jobs[start:start + GRAPHML_BATCH]
-        missing = [j for j in batch if "rows" not in graph.nodes[j] and not graph.nodes[j].get("missing")]
-        fetched = dict(job_rows(con, missing)) if missing and con is not None else {}
-        for job in batch:
-            yield job, graph.nodes[job].get("rows", fetched.get(job, []))
-
-
-def _node_fields(data: dict, rows: list[dict]) -> dict[str, str]:
-    return {"rows": json.dumps(rows, default=_iso, ensure_ascii=False), "first_at": _iso(data.get("first_at")) or "",
-            "category": data.get("category") or "", "status": data.get("status") or "",
-            "operations": ",".join(data.get("operations", [])), "failed": _xml_bool(data.get("failed")),
-            "missing": _xml_bool(data.get("missing")), "touches_album": _xml_bool(data.get("touches_album")),
-            "row_count": str(int(data.get("row_count", len(rows))))}
-
-
-def _graphml_element(xml: XMLGenerator, name: str, attrs: dict[str, str], fields: dict[str, str]) -> None:
-    xml.startElement(name, attrs)
-    for key, value in fields.items():
-        xml.startElement("data", {"key": key})
-        xml.characters(_xml_text(value))
-        xml.endElement("data")
-    xml.endElement(name)
-    xml.ignorableWhitespace("\n")
-
-
-def _xml_text(value) -> str:
-    """Return ``value`` as text XML 1.0 can carry: characters it forbids become \\xNN (\\uNNNN)."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}",
-                        str(value))
-
-
-def _xml_bool(value) -> str:
-    return "true" if value else "false"
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, datetime) else value

@@ -27,7 +27,9 @@ class Entry:
     position: int
     job: str
     depth: int
-    again: str | None = None  # "loop" (an ancestor of itself here) or "shown" (a second parent's child)
+    again: str | None = (
+        None  # "loop" (an ancestor of itself here) or "shown" (a second parent's child)
+    )
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Window:
 
 
 def outline(graph: nx.DiGraph) -> Iterator[Entry]:
-    """Yield the graph's jobs tops first, each followed by its children (in time order), depth first.
+    """Yield the graph's jobs tops first, each followed by its children in time order, depth first.
 
     Edges go child -> parent, so a job with two parents is met under each: it
     is expanded under the first, and marked ``shown`` under the other. A job
@@ -59,7 +61,9 @@ def outline(graph: nx.DiGraph) -> Iterator[Entry]:
     for start in tops + sorted(graph.nodes, key=str):
         if start in seen:
             continue
-        path: list[str] = []  # the ancestors of the entry being yielded, for telling a loop from a second parent
+        path: list[
+            str
+        ] = []  # the ancestors of the entry being yielded, for telling a loop from a second parent
         on_path: set[str] = set()
         stack = [(start, 0)]
         while stack:
@@ -74,12 +78,16 @@ def outline(graph: nx.DiGraph) -> Iterator[Entry]:
             seen.add(job)
             path.append(job)
             on_path.add(job)
-            children = sorted((c for c in graph.predecessors(job) if c != job), key=lambda c: _started(graph, c))
+            children = sorted(
+                (c for c in graph.predecessors(job) if c != job), key=lambda c: _started(graph, c)
+            )
             stack.extend((child, depth + 1) for child in reversed(children))
 
 
-def window(entries: Iterator[Entry], shown: range | None = None, head: int = HEAD, tail: int = TAIL) -> Window:
-    """Keep the entries in ``shown`` (positions), or the first ``head`` and the last ``tail`` of them."""
+def window(
+    entries: Iterator[Entry], shown: range | None = None, head: int = HEAD, tail: int = TAIL
+) -> Window:
+    """Keep the entries in ``shown`` (positions), or the first ``head`` and the last ``tail``."""
     found = Window()
     last: deque[Entry] = deque(maxlen=tail)
     for entry in entries:
@@ -100,7 +108,7 @@ def window(entries: Iterator[Entry], shown: range | None = None, head: int = HEA
 
 
 def parse_range(text: str) -> range:
-    """Return the outline positions ``START:END`` names (END excluded; either may be left out, like a slice)."""
+    """Return the outline positions ``START:END`` names (END excluded; either may be left out)."""
     from ..errors import UsageError
 
     start, colon, end = text.partition(":")
@@ -108,7 +116,9 @@ def parse_range(text: str) -> range:
         first = int(start.replace(",", "").replace("_", "")) if start.strip() else 0
         stop = int(end.replace(",", "").replace("_", "")) if end.strip() else 2**63 - 1
     except ValueError:
-        raise UsageError(f"--range wants START:END (outline positions, END excluded), not {text!r}") from None
+        raise UsageError(
+            f"--range wants START:END (outline positions, END excluded), not {text!r}"
+        ) from None
     if not colon or first < 0 or stop <= first:
         raise UsageError(f"--range wants START:END with 0 <= START < END, not {text!r}")
     return range(first, stop)
@@ -129,9 +139,15 @@ def drawable(con, graph: nx.DiGraph, shown: Window | None = None, title: str = "
     from .graph import ROWS_ATTACHED_UP_TO, attach_rows
 
     shown = shown or window(outline(graph))
-    if shown.elided is None and len(shown.entries) == shown.total and graph.number_of_nodes() <= ROWS_ATTACHED_UP_TO:
+    if (
+        shown.elided is None
+        and len(shown.entries) == shown.total
+        and graph.number_of_nodes() <= ROWS_ATTACHED_UP_TO
+    ):
         return graph, title
     part = graph.subgraph(shown.jobs).copy()
     attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
-    return part, (f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
-                  "--range START:END draws others")
+    return part, (
+        f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
+        "--range START:END draws others"
+    )

@@ -170,7 +170,8 @@ def cycles(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) ->
     return found
 
 
-CHAIN_PROBLEMS = ("broken_chain", "is_root_mismatch", "looping_chain", "multi_parent", "null_root", "wrong_root")
+CHAIN_PROBLEMS = ("broken_chain", "is_root_mismatch", "looping_chain", "multi_parent", "null_root",
+                  "wrong_root")
 
 
 def check_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

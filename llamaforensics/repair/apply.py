@@ -128,8 +128,9 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
         _learn_writes(session, logged)
         return Result(c, ALREADY_APPLIED, f"applied at {logged['created_at']} in {logged['root_job_id']}"), None
     if state.album is None:  # nothing moved: there is nothing there to correct
-        raise InvalidCorrection(f"album {c.album_id} is not in the target database (deleted, merged away, or "
-                                "never there): nothing to correct; prepare corrections against this database")
+        raise InvalidCorrection(f"album {c.album_id} is not in the target database (deleted, "
+                                "merged away, or never there): nothing to correct; prepare "
+                                "corrections against this database")
     now = session.now()
     survivor = getattr(c, "survivor_id", c.album_id)
     moved = stale_facts(c.expected, observe(catalog, c, state), lambda e, cur: (

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..findings import Finding
-from .model import AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks, SetAlbumFields
+from .model import (AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
+                    SetAlbumFields)
 
-MAX_ROWS = 1_000  # rows one proposed correction may write (an album's tracks: the largest box sets have ~500)
+MAX_ROWS = 1_000  # rows one proposed correction may write (the largest box sets have ~500 tracks)
 
 NO_CORRECTION = {
     "stuck_enrichment": "requeue the album's enrichment in the app",
@@ -55,7 +56,7 @@ class Proposal:
 
 
 def propose(con: duckdb.DuckDBPyConnection, finding: Finding, max_rows: int = MAX_ROWS) -> Proposal:
-    """Return the proposal for one finding, read from the snapshot ``con``; none writing over ``max_rows`` rows."""
+    """Return the proposal for one finding, read from the snapshot; none over ``max_rows`` rows."""
     build = _BUILDERS.get(finding.kind)
     if build is None:
         note = NO_CORRECTION.get(finding.kind, "no catalog correction fixes this kind: it is fixed in the log or the app")
@@ -63,13 +64,14 @@ def propose(con: duckdb.DuckDBPyConnection, finding: Finding, max_rows: int = MA
     corrections, note = build(con, finding)
     largest = max((rows_written(c) for c in corrections), default=0)
     if largest > max_rows:
-        return Proposal(finding, note=f"left out: a correction would write {largest:,} rows, more than the "
-                                      f"cap of {max_rows:,} per correction (--max-rows); check the source ({note})")
+        note = (f"left out: a correction would write {largest:,} rows, more than the cap of "
+                f"{max_rows:,} per correction (--max-rows); check the source ({note})")
+        return Proposal(finding, note=note)
     return Proposal(finding, corrections, note)
 
 
 def rows_written(correction: Correction) -> int:
-    """Return how many catalog rows a correction writes (a merge counts as one: what it moves is found later)."""
+    """Return how many catalog rows a correction writes (a merge counts as one)."""
     if isinstance(correction, (AddTracks, ModifyTracks)):
         return len(correction.tracks)
     if isinstance(correction, RemoveTracks):
@@ -77,7 +79,8 @@ def rows_written(correction: Correction) -> int:
     return 1
 
 
-def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding], max_rows: int = MAX_ROWS) -> list[Proposal]:
+def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding],
+                max_rows: int = MAX_ROWS) -> list[Proposal]:
     """Return a proposal for each finding (in order)."""
     return [propose(con, f, max_rows) for f in findings]
 
@@ -115,7 +118,7 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
         score = min(max(float(data.get("matchScore")), 0.01), 1.0)
     except (TypeError, ValueError):
         score = 0.5  # no usable match score: as sure as a coin
-    source = f"preview_data of log row {log_id} ({str(at)[:10]})"  # a time Python cannot hold comes as text
+    source = f"preview_data of log row {log_id} ({str(at)[:10]})"  # a time beyond Python is text
     listed = [(t, disc.get("position") or 1) for disc in (data.get("rawData") or {}).get("media") or []
               for t in disc.get("tracks") or [] if isinstance(t, dict) and str(t.get("title") or "").strip()]
     tracks = [_track(t, disc, n) for n, (t, disc) in enumerate(listed, start=1)]

@@ -1,4 +1,4 @@
-"""Times PostgreSQL holds that DuckDB or Python cannot: kept exactly, and shown as PostgreSQL shows them.
+"""Times PostgreSQL holds that DuckDB or Python cannot: kept exactly, shown as PostgreSQL does.
 
 PostgreSQL timestamps run from 4713 BC to 294276 AD, plus infinity and
 -infinity. DuckDB's end at 294247 AD: its PostgreSQL scanner wraps a later
@@ -29,26 +29,36 @@ from .format import quote_ident
 
 PG_TEXT_TABLE = "_lf_pg_text"
 BEYOND_DUCKDB = "294247-01-01"  # DuckDB's last timestamp is 294247-01-10 04:00:54.775806
-_PYTHON_RANGE = {"TIMESTAMP": ("TIMESTAMP '0001-01-01 00:00:00'", "TIMESTAMP '9999-12-31 23:59:59.999999'"),
-                 "DATE": ("DATE '0001-01-01'", "DATE '9999-12-31'")}
+_PYTHON_RANGE = {
+    "TIMESTAMP": ("TIMESTAMP '0001-01-01 00:00:00'", "TIMESTAMP '9999-12-31 23:59:59.999999'"),
+    "DATE": ("DATE '0001-01-01'", "DATE '9999-12-31'"),
+}
 TEXT_SUFFIX = ":pg"  # the column holding a clamped value's PostgreSQL text, beside it
 
 
 def ensure_pg_text_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Give a snapshot from before ``_lf_pg_text`` existed an empty one (temporary: the file stays as it is)."""
+    """Give a snapshot older than ``_lf_pg_text`` an empty temporary one."""
     if not has_pg_text(con):
         create_pg_text_table(con, temporary=True)
 
 
 def create_pg_text_table(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    con.execute(f"""CREATE {'TEMP ' if temporary else ''}TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
+    con.execute(f"""CREATE {"TEMP " if temporary else ""}TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
         table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_name VARCHAR NOT NULL,
         pg_text VARCHAR NOT NULL)  -- a value DuckDB cannot hold, as PostgreSQL printed it""")
 
 
-def keep_extreme_times(con: duckdb.DuckDBPyConnection, source_alias: str, table: str, upstream: str,
-                       key: str, columns: list[str], window: str = "true", target: str | None = None) -> int:
-    """Store the rows' out-of-range timestamps as +-infinity and their PostgreSQL text; return how many.
+def keep_extreme_times(
+    con: duckdb.DuckDBPyConnection,
+    source_alias: str,
+    table: str,
+    upstream: str,
+    key: str,
+    columns: list[str],
+    window: str = "true",
+    target: str | None = None,
+) -> int:
+    """Store the rows' out-of-range timestamps as +-infinity with their PostgreSQL text; count them.
 
     ``columns`` are the table's TIMESTAMP columns the source has; ``window``
     (PostgreSQL SQL) limits the source rows looked at, as the copy did;
@@ -56,48 +66,87 @@ def keep_extreme_times(con: duckdb.DuckDBPyConnection, source_alias: str, table:
     """
     if not columns:
         return 0
-    beyond = [f"({quote_ident(c)} >= '{BEYOND_DUCKDB}' OR {quote_ident(c)} = '-infinity')" for c in columns]
-    texts = ", ".join(f"CASE WHEN {b} THEN {quote_ident(c)}::text END AS t{n}"
-                      for n, (c, b) in enumerate(zip(columns, beyond)))
-    sql = (f"SELECT {quote_ident(key)}::text AS k, {texts} FROM public.{quote_ident(upstream)} "
-           f"WHERE ({' OR '.join(beyond)}) AND ({window})")
-    found = con.execute(f"SELECT * FROM postgres_query('{source_alias}', '" + sql.replace("'", "''") + "')").fetchall()
+    beyond = [
+        f"({quote_ident(c)} >= '{BEYOND_DUCKDB}' OR {quote_ident(c)} = '-infinity')"
+        for c in columns
+    ]
+    texts = ", ".join(
+        f"CASE WHEN {b} THEN {quote_ident(c)}::text END AS t{n}"
+        for n, (c, b) in enumerate(zip(columns, beyond))
+    )
+    sql = (
+        f"SELECT {quote_ident(key)}::text AS k, {texts} FROM public.{quote_ident(upstream)} "
+        f"WHERE ({' OR '.join(beyond)}) AND ({window})"
+    )
+    found = con.execute(
+        f"SELECT * FROM postgres_query('{source_alias}', '" + sql.replace("'", "''") + "')"
+    ).fetchall()
     if not found:
         return 0
     create_pg_text_table(con)
-    kept = [(row_key, column, text) for row_key, *texts in found for column, text in zip(columns, texts) if text]
-    con.execute("CREATE OR REPLACE TEMP TABLE _lf_extremes (row_key VARCHAR, column_name VARCHAR, pg_text VARCHAR)")
+    kept = [
+        (row_key, column, text)
+        for row_key, *texts in found
+        for column, text in zip(columns, texts)
+        if text
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lf_extremes "
+        "(row_key VARCHAR, column_name VARCHAR, pg_text VARCHAR)"
+    )
     con.executemany("INSERT INTO _lf_extremes VALUES (?, ?, ?)", kept)
-    key_type = con.execute(f"SELECT typeof({quote_ident(key)}) FROM {quote_ident(target or table)} LIMIT 1").fetchone()[0]
+    key_type = con.execute(
+        f"SELECT typeof({quote_ident(key)}) FROM {quote_ident(target or table)} LIMIT 1"
+    ).fetchone()[0]
     for column in {column for _, column, _ in kept}:
-        # one join per column, on the key's own type: no per-row statement, no cast of every key to text
-        con.execute(f"""UPDATE {quote_ident(target or table)} AS t
+        # one join per column, on the key's own type: no statement per row, no key cast to text
+        con.execute(
+            f"""UPDATE {quote_ident(target or table)} AS t
             SET {quote_ident(column)} = CASE e.pg_text WHEN '-infinity' THEN '-infinity'::TIMESTAMP
                                                    ELSE 'infinity'::TIMESTAMP END
             FROM _lf_extremes e
-            WHERE e.column_name = $c AND t.{quote_ident(key)} = CAST(e.row_key AS {key_type})""", {"c": column})
-    con.execute(f"DELETE FROM {PG_TEXT_TABLE} p USING _lf_extremes e WHERE p.table_name = $t "
-                "AND p.row_key = e.row_key AND p.column_name = e.column_name", {"t": table})
-    con.execute(f"INSERT INTO {PG_TEXT_TABLE} SELECT $t, row_key, column_name, pg_text FROM _lf_extremes",
-                {"t": table})
+            WHERE e.column_name = $c AND t.{quote_ident(key)} = CAST(e.row_key AS {key_type})""",
+            {"c": column},
+        )
+    con.execute(
+        f"DELETE FROM {PG_TEXT_TABLE} p USING _lf_extremes e WHERE p.table_name = $t "
+        "AND p.row_key = e.row_key AND p.column_name = e.column_name",
+        {"t": table},
+    )
+    con.execute(
+        f"INSERT INTO {PG_TEXT_TABLE} SELECT $t, row_key, column_name, pg_text FROM _lf_extremes",
+        {"t": table},
+    )
     con.execute("DROP TABLE _lf_extremes")
     return len(kept)
 
 
 def has_pg_text(con: duckdb.DuckDBPyConnection) -> bool:
-    """Tell whether the snapshot has kept any PostgreSQL text (snapshots before this had no such table)."""
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND database_name = "
-                       "current_database()", {"t": PG_TEXT_TABLE}).fetchone()[0] > 0
+    """Tell whether the snapshot has a ``_lf_pg_text`` table (older snapshots have none)."""
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND database_name = "
+            "current_database()",
+            {"t": PG_TEXT_TABLE},
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def pg_style(expr: str) -> str:
-    """Return SQL printing a DuckDB TIMESTAMP or DATE as PostgreSQL does ('4713-01-01 00:00:00 BC', 'infinity')."""
+    """Return SQL printing a TIMESTAMP or DATE as PostgreSQL does ('4713-01-01 00:00:00 BC')."""
     text = f"CAST({expr} AS VARCHAR)"
-    return f"CASE WHEN contains({text}, ' (BC)') THEN replace({text}, ' (BC)', '') || ' BC' ELSE {text} END"
+    return (f"CASE WHEN contains({text}, ' (BC)') THEN replace({text}, ' (BC)', '') || ' BC' "
+            f"ELSE {text} END")
 
 
-def shown_select(con: duckdb.DuckDBPyConnection, table: str, alias: str, key: str = "id",
-                 columns: dict[str, str] | None = None) -> str:
+def shown_select(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    alias: str,
+    key: str = "id",
+    columns: dict[str, str] | None = None,
+) -> str:
     """Return a SELECT list of ``alias``'s columns with the temporal ones safe to hand to Python.
 
     Each TIMESTAMP or DATE column (``columns``: name -> type, default: every
@@ -113,33 +162,43 @@ def shown_select(con: duckdb.DuckDBPyConnection, table: str, alias: str, key: st
     clamped, texts = [], []
     for name, kind in columns.items():
         value = f"{alias}.{quote_ident(name)}"
-        kept_text = kept_text_sql(table, name, f"{alias}.{quote_ident(key)}") if kept and kind == "TIMESTAMP" else None
+        kept_text = (
+            kept_text_sql(table, name, f"{alias}.{quote_ident(key)}")
+            if kept and kind == "TIMESTAMP"
+            else None
+        )
         clamped.append(f"{python_time(value, kind)} AS {quote_ident(name)}")
         texts.append(f"{clamped_text(value, kind, kept_text)} AS {quote_ident(name + TEXT_SUFFIX)}")
     return f"{alias}.* REPLACE ({', '.join(clamped)}), {', '.join(texts)}"
 
 
 def shown_items(expr: str, name: str, kind: str = "TIMESTAMP", kept_text: str | None = None) -> str:
-    """Return the two SELECT items of one time: ``name`` clamped to Python's range, ``<name>:pg`` its text."""
-    return (f"{python_time(expr, kind)} AS {quote_ident(name)}, "
-            f"{clamped_text(expr, kind, kept_text)} AS {quote_ident(name + TEXT_SUFFIX)}")
+    """Return the SELECT items of a time: ``name`` clamped to Python's range, ``<name>:pg`` text."""
+    return (
+        f"{python_time(expr, kind)} AS {quote_ident(name)}, "
+        f"{clamped_text(expr, kind, kept_text)} AS {quote_ident(name + TEXT_SUFFIX)}"
+    )
 
 
 def kept_text_sql(table: str, column: str, key_expr: str) -> str:
-    """Return SQL of the PostgreSQL text kept at snapshot time for one value (NULL if none was kept)."""
-    return (f"(SELECT p.pg_text FROM {PG_TEXT_TABLE} p WHERE p.table_name = '{table}' "
-            f"AND p.column_name = '{column}' AND p.row_key = CAST({key_expr} AS VARCHAR))")
+    """Return SQL of the PostgreSQL text kept at snapshot time for one value (NULL if none)."""
+    return (
+        f"(SELECT p.pg_text FROM {PG_TEXT_TABLE} p WHERE p.table_name = '{table}' "
+        f"AND p.column_name = '{column}' AND p.row_key = CAST({key_expr} AS VARCHAR))"
+    )
 
 
 def clamped_text(expr: str, kind: str = "TIMESTAMP", kept_text: str | None = None) -> str:
-    """Return SQL of PostgreSQL's text of ``expr`` when it lies outside Python's range, else NULL."""
+    """Return SQL of PostgreSQL's text of ``expr`` when outside Python's range, else NULL."""
     low, high = _PYTHON_RANGE[kind]
     text = pg_style(expr) if kept_text is None else f"coalesce({kept_text}, {pg_style(expr)})"
     return f"CASE WHEN {expr} NOT BETWEEN {low} AND {high} THEN {text} END"
 
 
-def as_postgres_text(con: duckdb.DuckDBPyConnection, table: str, column: str, key: str = "id") -> dict[str, str]:
-    """Return every value of a TIMESTAMP or DATE column as PostgreSQL prints it, by the row's key (as text).
+def as_postgres_text(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, key: str = "id"
+) -> dict[str, str]:
+    """Return a TIMESTAMP or DATE column's values as PostgreSQL prints them, by row key (as text).
 
     What a check of "the snapshot holds exactly what the source held" compares
     with the source's own ``column::text``.
@@ -148,8 +207,12 @@ def as_postgres_text(con: duckdb.DuckDBPyConnection, table: str, column: str, ke
     text = pg_style(quote_ident(column))
     if has_pg_text(con) and kind == "TIMESTAMP":
         text = f"coalesce({kept_text_sql(table, column, 't.' + quote_ident(key))}, {text})"
-    return dict(con.execute(f"SELECT CAST(t.{quote_ident(key)} AS VARCHAR), {text} FROM {quote_ident(table)} t "
-                            f"WHERE t.{quote_ident(column)} IS NOT NULL").fetchall())
+    return dict(
+        con.execute(
+            f"SELECT CAST(t.{quote_ident(key)} AS VARCHAR), {text} FROM {quote_ident(table)} t "
+            f"WHERE t.{quote_ident(column)} IS NOT NULL"
+        ).fetchall()
+    )
 
 
 def python_time(expr: str, kind: str = "TIMESTAMP") -> str:
@@ -164,10 +227,14 @@ def python_time(expr: str, kind: str = "TIMESTAMP") -> str:
 
 def temporal_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """Return ``table``'s TIMESTAMP and DATE columns, in order, with their type."""
-    return dict(con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $t AND database_name = "
-        "current_database() AND schema_name = 'main' AND data_type IN ('TIMESTAMP', 'DATE') ORDER BY column_index",
-        {"t": table}).fetchall())
+    return dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $t "
+            "AND database_name = current_database() AND schema_name = 'main' "
+            "AND data_type IN ('TIMESTAMP', 'DATE') ORDER BY column_index",
+            {"t": table},
+        ).fetchall()
+    )
 
 
 class ShownTime(datetime):
@@ -181,11 +248,21 @@ class ShownTime(datetime):
 
     def __new__(cls, value, *fields, pg_text: str | None = None, **named):
         if isinstance(value, datetime):
-            made = super().__new__(cls, value.year, value.month, value.day, value.hour, value.minute,
-                                   value.second, value.microsecond)
+            made = super().__new__(
+                cls,
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+            )
             made.pg_text = pg_text if pg_text is not None else (fields[0] if fields else None)
             return made
-        return super().__new__(cls, value, *fields, **named)  # datetime arithmetic makes one from fields
+        return super().__new__(
+            cls, value, *fields, **named
+        )  # datetime arithmetic makes one from fields
 
     def __format__(self, spec: str) -> str:
         return self.pg_text if self.pg_text is not None else super().__format__(spec)
@@ -194,7 +271,11 @@ class ShownTime(datetime):
         return self.pg_text if self.pg_text is not None else super().__str__()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.pg_text!r})" if self.pg_text is not None else super().__repr__()
+        return (
+            f"{type(self).__name__}({self.pg_text!r})"
+            if self.pg_text is not None
+            else super().__repr__()
+        )
 
     def isoformat(self, *args, **kwargs) -> str:
         return self.pg_text if self.pg_text is not None else super().isoformat(*args, **kwargs)
@@ -222,7 +303,11 @@ class ShownDate(date):
         return self.pg_text if self.pg_text is not None else super().__str__()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.pg_text!r})" if self.pg_text is not None else super().__repr__()
+        return (
+            f"{type(self).__name__}({self.pg_text!r})"
+            if self.pg_text is not None
+            else super().__repr__()
+        )
 
     def isoformat(self) -> str:
         return self.pg_text if self.pg_text is not None else super().isoformat()
@@ -232,7 +317,7 @@ class ShownDate(date):
 
 
 def shown_row(row: dict) -> dict:
-    """Return ``row`` with each clamped value (one with a ``<name>:pg`` text) as a ShownTime or ShownDate."""
+    """Return ``row`` with each clamped value (one with ``<name>:pg`` text) as a Shown value."""
     out = {}
     for name, value in row.items():
         if name.endswith(TEXT_SUFFIX):
@@ -247,7 +332,7 @@ def shown_row(row: dict) -> dict:
 
 
 def shown_rows(frame: pl.DataFrame) -> list[dict]:
-    """Return the frame's rows as dicts, clamped values printing as PostgreSQL's text (see :func:`shown_row`)."""
+    """Return the frame's rows as dicts; clamped values print PostgreSQL's text (see shown_row)."""
     if not any(c.endswith(TEXT_SUFFIX) for c in frame.columns):
         return frame.to_dicts()
     return [shown_row(r) for r in frame.to_dicts()]

@@ -150,7 +150,7 @@ def create_schema(con: duckdb.DuckDBPyConnection, enum_values: dict[str, tuple[s
         cols = [_column_ddl(c, fsst=c.name in unique) for c in table.columns]
         cols.append(f"{DELETED_COLUMN} TIMESTAMP")
         con.execute(f"CREATE TABLE {quote_ident(table.name)} ({', '.join(cols)})")
-    from .extremes import create_pg_text_table  # times DuckDB cannot hold, as the source printed them
+    from .extremes import create_pg_text_table  # times DuckDB cannot hold, as the source has them
 
     create_pg_text_table(con)
     con.execute(

@@ -133,7 +133,7 @@ def snapshot_info(path: str | os.PathLike | None = None, verify: bool = False) -
 
 
 def verify_snapshot(con: duckdb.DuckDBPyConnection, path=None) -> None:
-    """Read every column of every snapshot table so DuckDB checks each block's checksum; raise SnapshotError if one fails.
+    """Read every column of every table so DuckDB checks each block's checksum; raise if one fails.
 
     Counts and the manifest come from metadata alone: a file with a zeroed
     block in the middle opens, and is described, until a query reads the block.
@@ -142,7 +142,8 @@ def verify_snapshot(con: duckdb.DuckDBPyConnection, path=None) -> None:
         for name in (*SNAPSHOT_TABLES, "_lf_manifest"):
             con.execute(f"SELECT bit_xor(hash(COLUMNS(*))) FROM {quote_ident(name)}").fetchall()
     except duckdb.Error as exc:
-        raise SnapshotError(f"{path or 'the snapshot'} is damaged: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0]
+        raise SnapshotError(f"{path or 'the snapshot'} is damaged: {first}") from None
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:

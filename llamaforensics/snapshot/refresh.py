@@ -40,7 +40,8 @@ from .open import SnapshotInfo, table_counts
 from .progress import execute_with_progress
 from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, connect_source, inspect_source
-from .take import estimated_rows, keep_times_beyond_duckdb, select_list, source_clock, source_query, source_relation
+from .take import (estimated_rows, keep_times_beyond_duckdb, select_list, source_clock,
+                   source_query, source_relation)
 from .writable import open_writable
 
 # Log rows are stamped when their writer's transaction starts but become visible
@@ -262,7 +263,7 @@ def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, 
         f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
         desc=table.name, total=estimate, enabled=progress,
     )
-    keep_times_beyond_duckdb(con, table, info, target="_lf_fresh")  # as the snapshot keeps them, or all differ
+    keep_times_beyond_duckdb(con, table, info, target="_lf_fresh")  # as kept, else such rows differ
     same = " AND ".join(f"fresh.{c} IS NOT DISTINCT FROM live.{c}" for c in map(quote_ident, table.column_names))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_changed AS SELECT fresh.* FROM _lf_fresh AS fresh "
                 f"ANTI JOIN (SELECT {cols} FROM {name} WHERE {DELETED_COLUMN} IS NULL) AS live ON {same}")

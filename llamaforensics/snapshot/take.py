@@ -149,12 +149,13 @@ def _copy_table(con, table: SnapshotTable, info: SourceInfo, estimate: int | Non
 
 def keep_times_beyond_duckdb(con, table: SnapshotTable, info: SourceInfo, window: str = "true",
                              target: str | None = None) -> int:
-    """Keep the copied rows' timestamps DuckDB cannot hold exactly (see ``extremes``); return how many."""
+    """Keep the copied timestamps DuckDB cannot hold exactly (see ``extremes``); return how many."""
     columns = [c.name for c in table.columns
                if duckdb_type(c) == "TIMESTAMP" and info.has_column(table.upstream, c.name)]
     if len(table.key) != 1:
         return 0  # the link tables: no timestamps
-    return keep_extreme_times(con, SOURCE_ALIAS, table.name, table.upstream, table.key[0], columns, window, target)
+    return keep_extreme_times(con, SOURCE_ALIAS, table.name, table.upstream, table.key[0], columns,
+                              window, target)
 
 
 def _remove(path: Path) -> None:

@@ -99,7 +99,8 @@ def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = Non
         release(path)
         return open_snapshot(path), RepairTarget(working_copy=_working_copy(path)), f"snapshot {path.name}"
     dsn = source if isinstance(source, Dsn) else parse_dsn(source)
-    path = Path(snapshot_path) if snapshot_path else default_snapshot_path().with_name(snapshot_name_for(dsn))
+    cached = default_snapshot_path().with_name(snapshot_name_for(dsn))
+    path = Path(snapshot_path) if snapshot_path else cached
     path.parent.mkdir(parents=True, exist_ok=True)
     take_snapshot(dsn, path, progress=progress)
     release(path)

@@ -118,9 +118,9 @@ class AuditDashboard(HasTraits):
             f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM llama_logs) WHERE v IS NOT NULL ORDER BY v").fetchall()]
             for column, expr in (("categories", "category::VARCHAR"), ("operations", "operation"),
                                  ("sources", "unnest(sources)"))}
-        # clamped to Python's range: a log row at 4713 BC or infinity must not break the date pickers
-        self.span = con.execute(f"SELECT min({python_time('created_at')}), max({python_time('created_at')}) "
-                                "FROM llama_logs").fetchone()
+        # clamped to Python's range: a row at 4713 BC or infinity must not break the date pickers
+        when = python_time("created_at")
+        self.span = con.execute(f"SELECT min({when}), max({when}) FROM llama_logs").fetchone()
         self.refresh()
 
     @observe("start", "end", "bucket", "categories", "operations", "sources")

@@ -87,11 +87,11 @@ def finder_view(state: AlbumFinder) -> w.Widget:
             for pane in panes.values():
                 pane.children = []
             return
-        timeline = d.timeline.select([c for c in ("created_at", "created_at:pg", "category", "operation", "status",
-                                                  "sources", "reason", "error_message", "job_id")
-                                      if c in d.timeline.columns])
-        lineage = (go.FigureWidget(lineage_figure(*drawable(state.con, d.lineage,
-                                                            title=f"jobs that touched {d.album['title']}")))
+        shown = ("created_at", "created_at:pg", "category", "operation", "status", "sources",
+                 "reason", "error_message", "job_id")
+        timeline = d.timeline.select([c for c in shown if c in d.timeline.columns])
+        touched = f"jobs that touched {d.album['title']}"
+        lineage = (go.FigureWidget(lineage_figure(*drawable(state.con, d.lineage, title=touched)))
                    if d.lineage is not None and d.lineage.number_of_nodes() else w.HTML("<p><i>no job lineage</i></p>"))
         content = {
             "Album": [w.HTML(table([{"column": k, "value": v} for k, v in d.album.items() if not k.startswith("_")]))],
@@ -217,7 +217,8 @@ def lineage_view(state: LineageExplorer) -> w.Widget:
         if state.graph is None or not state.graph.number_of_nodes():
             figure.children = []
             return
-        fig = go.FigureWidget(lineage_figure(*drawable(state.con, state.graph, title=state.message)))
+        drawn = drawable(state.con, state.graph, title=state.message)
+        fig = go.FigureWidget(lineage_figure(*drawn))
         for trace in fig.data:
             if trace.mode and "markers" in trace.mode:
                 trace.on_click(lambda tr, points, _s: points.point_inds and setattr(
