@@ -125,8 +125,13 @@ def _walk(con: duckdb.DuckDBPyConnection, start: set[str], step: tuple[str, str]
 
 
 def _trees(con: duckdb.DuckDBPyConnection, jobs: list[str]) -> set[str]:
-    """Return every job in the same tree (same inferred root, or same loop) as one of ``jobs``."""
-    return set(_tree_graph(con, jobs).nodes) | set(jobs)
+    """Return every job in the same tree (same inferred root, or same loop) as one of ``jobs``.
+
+    Only the ids: a graph of the tree, built to read its nodes, was 60 MB for 100,000 jobs.
+    """
+    store_roots(con)
+    found = {job for job, _ in _batches(con.execute(_SAME_TREE, {"jobs": jobs}))}
+    return found | set(jobs)
 
 
 def _tree_graph(con: duckdb.DuckDBPyConnection, jobs: list[str]) -> nx.DiGraph:
@@ -169,7 +174,7 @@ def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
     graph.add_nodes_from(jobs, **_NO_ROWS)
     shared: dict = {}  # one object per distinct category, status, operations: jobs share a few
     first_at = shown_items("min(created_at)", "first_at")  # beyond Python: PostgreSQL's text
-    summaries = con.execute(_SUMMARY.format(log=log, first_at=first_at), params).fetchall()
+    summaries = _batches(con.execute(_SUMMARY.format(log=log, first_at=first_at), params))
     for job, count, first, first_text, category, status, operations, failed in summaries:
         graph.add_node(job, missing=False, row_count=count,
                        first_at=ShownTime(first, first_text) if first_text else first,
@@ -177,7 +182,7 @@ def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
                        status=shared.setdefault(status, status),
                        operations=shared.setdefault(tuple(operations), list(operations)),
                        failed=failed)
-    for job, parent, count in con.execute(_EDGES.format(log=log), params).fetchall():
+    for job, parent, count in _batches(con.execute(_EDGES.format(log=log), params)):
         graph.add_edge(job, parent, rows=count)
     for _, data in graph.nodes(data=True):
         if "missing" not in data:  # a parent outside ``jobs`` that no row has
@@ -185,6 +190,12 @@ def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
     if len(jobs) <= ROWS_ATTACHED_UP_TO:
         attach_rows(con, graph, jobs)
     return graph
+
+
+def _batches(cursor, size: int = 10_000):
+    """Yield a result's rows a batch at a time: 100,000 summaries as one list cost 50 MB more at peak."""
+    while batch := cursor.fetchmany(size):
+        yield from batch
 
 
 _NO_ROWS = {"missing": True, "row_count": 0, "first_at": None, "category": None, "status": None,
