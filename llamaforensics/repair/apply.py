@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..dsn import Dsn
 from .errors import InvalidCorrection, StaleCorrection, UnknownUser
+from .history import in_effect, prepare_redo
 from .logbook import correction_rows, session_root_row
 from .model import Correction
 from .operation import execute_all
@@ -36,11 +37,13 @@ class Result:
     diff: dict | None = None
     current: dict | None = None
     log_ids: list[str] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)  # rows an undo left in place: still referenced by others
 
     def to_dict(self) -> dict:
         c = self.correction
         return {"correction_id": c.id, "kind": c.kind, "album_id": c.album_id, "status": self.status,
-                "message": self.message, "diff": self.diff, "current": self.current, "log_ids": self.log_ids}
+                "message": self.message, "diff": self.diff, "current": self.current, "log_ids": self.log_ids,
+                "kept": self.kept}
 
 
 def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool = True, user_id: str | None = None,
@@ -118,15 +121,20 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
     state, logged, *read = load_state(catalog, c.album_id, lock=True, **state_reads(c),
                                       also=[catalog.logged_query(c.id, albums, brief=True), *ahead])
     with catalog.read_ahead(ahead, read):
-        return _decide(catalog, c, session, dry_run, state, logged[0] if logged else None, started)
+        return _decide(catalog, c, session, dry_run, state, logged, started, albums)
 
 
-def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started):
+def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started, albums):
     if c.expected is None:
         c = c.with_expected(observe(catalog, c, state))
     if logged:
-        _learn_writes(session, logged)
-        return Result(c, ALREADY_APPLIED, f"applied at {logged['created_at']} in {logged['root_job_id']}"), None
+        live = in_effect(catalog, logged, albums)
+        if live:
+            for row in live:
+                _learn_writes(session, row)
+            return Result(c, ALREADY_APPLIED, f"applied at {live[-1]['created_at']} in "
+                                              f"{live[-1]['root_job_id']}"), None
+        c = prepare_redo(catalog, session, c, logged, albums)  # every application was undone: apply it again
     if state.album is None:  # nothing moved: there is nothing there to correct
         raise InvalidCorrection(f"album {c.album_id} is not in the target database (deleted, "
                                 "merged away, or never there): nothing to correct; prepare "
@@ -153,11 +161,20 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
         rows.insert(0, session_root_row(session, now))
     diff = preview(change, rows)
     if dry_run:
-        return Result(c, DRY_RUN, "dry run: nothing written", diff), change
+        return Result(c, DRY_RUN, "dry run: nothing written" + _kept_note(change), diff,
+                      kept=[k.to_dict() for k in change.kept]), change
     with catalog.together():  # every write in one round trip where the backend can
         execute_all(catalog, change.ops)
         catalog.insert_many("llama_logs", rows)
-    return Result(c, APPLIED, f"applied in {session.job_id}", diff, log_ids=[r["id"] for r in rows]), change
+    return Result(c, APPLIED, f"applied in {session.job_id}" + _kept_note(change), diff,
+                  log_ids=[r["id"] for r in rows], kept=[k.to_dict() for k in change.kept]), change
+
+
+def _kept_note(change) -> str:
+    """Say which rows an undo left in place because rows it did not write still point at them."""
+    if not change.kept:
+        return ""
+    return "; kept (still referenced, so not deleted): " + "; ".join(k.describe() for k in change.kept)
 
 
 def _learn_writes(session: RepairSession, logged: dict) -> None:

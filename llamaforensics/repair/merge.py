@@ -3,10 +3,14 @@
 Every row that points at the duplicate is found from the database's own
 foreign keys (``pg_constraint``; for a snapshot, the upstream DDL), never
 from a list written here, and re-pointed to the survivor. Where re-pointing
-would break a unique key (the survivor is already in that collection, say)
-the duplicate's row is removed instead, as the app's own hand fix did; the
-removed row is kept in the log for undo. The duplicate's log rows move to
-the survivor (the cascade would delete them), then the duplicate is deleted.
+would break a unique key of a table the tool does not model (the survivor is
+already in that collection, say), the merge is refused, naming the table and
+the count: a person decides, the tool never deletes such a row. Of the
+duplicate's own catalog rows, an artist link the survivor already has (same
+artist, same role) is dropped as a repeat (logged, undoable). The duplicate's
+log rows move to the survivor (the cascade would delete them), its external ids
+go to the survivor where it has none (a different one on both is refused), and
+the duplicate is deleted last, once nothing points at it.
 
 Tracks: when both albums have tracks, the survivor's list wins and the
 duplicate's tracks are removed (their log rows kept, detached); when only the
@@ -16,9 +20,16 @@ duplicate has tracks, they move to the survivor.
 from __future__ import annotations
 
 from .errors import InvalidCorrection
+from .fields import ALBUM_FIELDS, canonical_text
 from .model import MergeAlbums
-from .operation import delete, repoint
+from .operation import delete, repoint, update
 from .plan import AlbumState, Change, album_update, require_album, track_removal
+
+# The duplicate's own catalog rows: a repeat of what the survivor has is dropped, not refused.
+DUPLICATE_OWN_ROWS = frozenset({"album_artists"})
+# The album columns naming the release in another catalog (MusicBrainz, Spotify, Deezer, Discogs).
+EXTERNAL_IDS = tuple(name for name, (_, group) in ALBUM_FIELDS.items()
+                     if group == "externalIds" and name.endswith("_id"))
 
 
 def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
@@ -26,25 +37,58 @@ def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
     survivor = catalog.row("albums", {"id": c.survivor_id}, lock=True)
     if survivor is None:
         raise InvalidCorrection(f"survivor album {c.survivor_id} does not exist")
+    carried = carried_ids(duplicate, survivor)
+    ops = [update("albums", {"id": duplicate["id"]}, {k: duplicate[k] for k in carried},
+                  dict.fromkeys(carried))] if carried else []
     keep_survivor_tracks = bool(state.tracks) and bool(catalog.rows("tracks", {"album_id": survivor["id"]}))
-    ops = []
     if keep_survivor_tracks:
         for track in state.tracks:
             ops += track_removal(catalog, track)
-    for ref in catalog.references("albums"):
-        if ref.table == "tracks" and keep_survivor_tracks:
-            continue
-        moved = []
-        for row in catalog.rows(ref.table, {ref.column: duplicate["id"]}, order=", ".join(_q(k) for k in ref.key)):
-            if _clashes(catalog, ref, row, survivor["id"]):
-                ops.append(delete(ref.table, row, ref.key))
-            else:
-                moved.append({k: row[k] for k in ref.key})
-        if moved:
-            ops.append(repoint(ref.table, ref.column, duplicate["id"], survivor["id"], moved))
-    ops += [album_update(survivor, {}, now), delete("albums", duplicate)]
+    ops += _repoint_references(catalog, duplicate["id"], survivor["id"], skip_tracks=keep_survivor_tracks)
+    ops += [album_update(survivor, carried, now), delete("albums", {**duplicate, **dict.fromkeys(carried)})]
     artists = {a["artist_id"]: catalog.row("artists", {"id": a["artist_id"]}) or {} for a in state.links}
     return Change(c, survivor["id"], ops, survivor, artists, {t["id"]: t for t in state.tracks})
+
+
+def carried_ids(duplicate: dict, survivor: dict) -> dict:
+    """Return the duplicate's external ids the survivor lacks; refuse when both hold different ones."""
+    carried, conflicts = {}, []
+    for name in EXTERNAL_IDS:
+        mine, theirs = duplicate.get(name), survivor.get(name)
+        if mine is None:
+            continue
+        if theirs is None:
+            carried[name] = mine
+        elif canonical_text(str(mine).lower()) != canonical_text(str(theirs).lower()):
+            conflicts.append(f"{name}: duplicate {mine}, survivor {theirs}")
+    if conflicts:
+        raise InvalidCorrection(f"album {duplicate['id']} and survivor {survivor['id']} name different releases "
+                                f"({'; '.join(conflicts)}); they may not be duplicates: nothing written")
+    return carried
+
+
+def _repoint_references(catalog, duplicate_id: str, survivor_id: str, *, skip_tracks: bool) -> list:
+    """Re-point every row of every table that points at the duplicate; refuse where a unique key forbids it."""
+    ops, clashes = [], {}
+    for ref in catalog.references("albums"):
+        if ref.table == "tracks" and skip_tracks:
+            continue
+        moved = []
+        for row in catalog.rows(ref.table, {ref.column: duplicate_id}, order=", ".join(_q(k) for k in ref.key)):
+            if not _clashes(catalog, ref, row, survivor_id):
+                moved.append({k: row[k] for k in ref.key})
+            elif ref.table in DUPLICATE_OWN_ROWS:
+                ops.append(delete(ref.table, row, ref.key))
+            else:
+                clashes[f"{ref.table}.{ref.column}"] = clashes.get(f"{ref.table}.{ref.column}", 0) + 1
+        if moved:
+            ops.append(repoint(ref.table, ref.column, duplicate_id, survivor_id, moved))
+    if clashes:
+        named = ", ".join(f"{t} ({n} row{'s' if n != 1 else ''})" for t, n in clashes.items())
+        raise InvalidCorrection(f"album {duplicate_id} cannot be merged into {survivor_id}: rows of {named} point "
+                                "at both and cannot be re-pointed without breaking a unique key; the tool never "
+                                "deletes them: resolve them first; nothing written")
+    return ops
 
 
 def _clashes(catalog, ref, row: dict, survivor_id: str) -> bool:

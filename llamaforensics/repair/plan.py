@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from .dependents import find_dependents, refusal
 from .errors import InvalidCorrection
 from .fields import ALBUM_UNIQUE_FIELDS, canonical, canonical_text, columns
 from .model import (AddTracks, AlbumChanges, Correction, LinkArtist, ModifyTracks, RemoveTracks, SetAlbumFields,
@@ -38,6 +39,8 @@ class Change:
     artists: dict[str, dict] = field(default_factory=dict)  # artist id -> row, to name them in the log
     tracks: dict[str, dict] = field(default_factory=dict)  # track id -> row before, to name them in the log
     stands_for: dict[str, set] = field(default_factory=dict)  # album id -> updated_at values the write restores
+    stamped: set = field(default_factory=set)  # album columns set because every admin correction sets them
+    kept: list = field(default_factory=list)  # undo: rows left in place, still referenced (dependents.Dependents)
 
     @property
     def empty(self) -> bool:
@@ -116,9 +119,25 @@ def observe(catalog, correction: Correction, state: AlbumState) -> dict:
         facts["link"] = next((link for link in state.links if link["artist_id"] == correction.artist_id
                               and link["role"] == correction.role), None)
     elif correction.kind == "merge_albums":
-        survivor = catalog.row("albums", {"id": correction.survivor_id}) or {}
-        facts["survivor_updated_at"] = survivor.get("updated_at")
+        facts |= _merge_facts(catalog, correction, state)
     return facts
+
+
+def _merge_facts(catalog, correction, state: AlbumState) -> dict:
+    """Return what a merge moves or deletes: the duplicate's tracks, artist links and external ids.
+
+    A track added to the duplicate after planning (or an id, or a link) then makes
+    the merge STALE instead of being deleted or lost. The survivor is checked by its
+    updated_at; an id both albums hold differently is refused when planning.
+    """
+    from .merge import EXTERNAL_IDS
+
+    survivor = catalog.row("albums", {"id": correction.survivor_id}) or {}
+    album = state.album or {}
+    return {"survivor_updated_at": survivor.get("updated_at"),
+            "duplicate_tracks": sorted(t["id"] for t in state.tracks),
+            "duplicate_links": sorted(f"{link['artist_id']} {link['role']}" for link in state.links),
+            "duplicate_ids": {name: album.get(name) for name in EXTERNAL_IDS}}
 
 
 def stale_facts(expected: dict, current: dict, same_updated_at) -> dict:
@@ -132,8 +151,46 @@ def stale_facts(expected: dict, current: dict, same_updated_at) -> dict:
     return moved
 
 
+# What the app's own admin correction leaves on every album it corrects (its apply service sets both).
+ADMIN_STAMP = {"data_quality": "HIGH", "enrichment_status": "COMPLETED"}
+# Corrections that carry another database's values as they are (a dev copy's, through a manifest or a
+# diff): that copy's data quality and status are part of what is carried, not overruled.
+CARRIED_ORIGINS = frozenset({"manifest", "diff"})
+
+
 def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change:
-    """Return the operations that take the album from ``state`` to the correction's target."""
+    """Return the operations that take the album from ``state`` to the correction's target.
+
+    Refused (INVALID) when a row it deletes is still referenced by rows it does not
+    handle itself (:mod:`.dependents`); an undo decides for itself (it keeps such rows).
+    A correction that changes anything leaves the album as the app's admin correction
+    does: data_quality HIGH, enrichment_status COMPLETED (one carrying a dev copy's
+    values, :data:`CARRIED_ORIGINS`, carries that copy's instead).
+    """
+    change = _plan(catalog, correction, state, now)
+    if correction.kind == "revert_correction" or change.empty:
+        return change
+    dependents = find_dependents(catalog, change.ops)
+    if dependents:
+        raise InvalidCorrection(refusal(f"this {correction.kind} of album {correction.album_id}", dependents))
+    if correction.origin not in CARRIED_ORIGINS:
+        _stamp_admin_correction(change)
+    return change
+
+
+def _stamp_admin_correction(change: Change) -> None:
+    """Set what the app's admin correction sets on the album, unless the correction sets it itself."""
+    stamp = next((op for op in change.ops if op.action == "update" and op.table == "albums"
+                  and op.where["id"] == change.album_id), None)
+    if stamp is None or change.album is None:
+        return
+    added = {k: v for k, v in ADMIN_STAMP.items() if k not in stamp.after and change.album.get(k) != v}
+    stamp.before = {**{k: change.album.get(k) for k in added}, **stamp.before}
+    stamp.after = {**added, **stamp.after}
+    change.stamped = set(added)
+
+
+def _plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change:
     from .merge import plan_merge
     from .undo import plan_revert
 
@@ -147,7 +204,7 @@ def _album_changes(catalog, c: AlbumChanges, state: AlbumState, now: str) -> Cha
     """Plan the parts as if applied one after the other; the album row is updated once, with what they all set."""
     parts, current = [], AlbumState(dict(state.album) if state.album else None, list(state.tracks), list(state.links))
     for part in c.parts:
-        parts.append(plan(catalog, part, current, now))
+        parts.append(_plan(catalog, part, current, now))
         _advance(current, parts[-1].ops)
     ops, stamp = [], None
     for op in (op for part in parts for op in part.ops):
@@ -260,10 +317,23 @@ def _add_tracks(catalog, c: AddTracks, state: AlbumState, now: str) -> Change:
     return Change(c, album["id"], ops, album)
 
 
+ENTITY_TYPES = {"album_id": "ALBUM", "artist_id": "ARTIST", "track_id": "TRACK"}
+
+
 def detach_logs(catalog, column: str, entity_id: str) -> list[Operation]:
-    """Unhook log rows from a row about to be deleted, so the cascade cannot take them (entity_id stays)."""
-    keys = [{"id": r["id"]} for r in catalog.rows("llama_logs", {column: entity_id}, order="id")]
-    return [repoint("llama_logs", column, entity_id, None, keys)] if keys else []
+    """Unhook log rows from a row about to be deleted, so the cascade cannot take them.
+
+    Their entity_id stays (it records what each row was about), except on the
+    tool's own rows: a row it wrote never points at nothing (a dangling_entity_id
+    finding); its CORRECTED row still holds the deleted row whole.
+    """
+    from .logbook import TRIGGERED_BY
+
+    own_where = {"entity_type": ENTITY_TYPES[column], "entity_id": entity_id, "triggered_by": TRIGGERED_BY}
+    pointing, own = catalog.fetch_together([catalog.select("llama_logs", {column: entity_id}, order="id"),
+                                            catalog.select("llama_logs", own_where, order="id")])
+    ops = [repoint("llama_logs", column, entity_id, None, [{"id": r["id"]} for r in pointing])] if pointing else []
+    return ops + ([repoint("llama_logs", "entity_id", entity_id, None, [{"id": r["id"]} for r in own])] if own else [])
 
 
 def track_removal(catalog, track: dict) -> list[Operation]:

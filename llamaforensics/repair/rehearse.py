@@ -19,6 +19,7 @@ import duckdb
 from ..schema import upstream_foreign_keys, upstream_unique_keys
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, connect
 from ..snapshot.format import quote_ident as q
+from .dependents import ForeignKey
 from .fields import columns
 from .session import RepairSession, utc_now
 from .store import Catalog, Reference
@@ -95,6 +96,15 @@ class SnapshotCatalog(Catalog):
             uniques = tuple(cols for cols in unique.get(fk.table, ()) if column in cols and cols != key)
             refs.append(Reference(fk.table, column, key, ((key,) if column in key else ()) + uniques))
         return sorted(refs, key=lambda r: (r.table, r.column))
+
+    def _foreign_keys_into(self, table: str) -> list[ForeignKey]:
+        """Return the upstream foreign keys into ``table`` from tables the snapshot holds.
+
+        Tables a snapshot leaves out (user favourites, collections, ...) cannot be
+        checked here: a rehearsal sees only the rows it has.
+        """
+        return [ForeignKey(fk.table, fk.columns, fk.target_columns, fk.on_delete, SNAPSHOT_TABLES[fk.table].key)
+                for fk in upstream_foreign_keys() if fk.target == table and fk.table in SNAPSHOT_TABLES]
 
 
 @dataclass

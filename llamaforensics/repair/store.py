@@ -109,6 +109,21 @@ class Catalog:
         return Query(table, f"SELECT {names} FROM {q(table)} WHERE {q(column)} IN ({marks}){self._live()}",
                      list(values))
 
+    def select_any(self, table: str, match: tuple[str, ...], values: list[tuple], *,
+                   columns: tuple[str, ...] | None = None) -> Query:
+        """Return the query of the live rows whose ``match`` columns equal one of the ``values`` tuples."""
+        names = ", ".join(q(c) for c in columns) if columns else "*"
+        one = "(" + " AND ".join(f"{q(c)} = {self.placeholder}" for c in match) + ")"
+        sql = f"SELECT {names} FROM {q(table)} WHERE ({' OR '.join([one] * len(values))}){self._live()}"
+        return Query(table, sql, [v for row in values for v in row])
+
+    def foreign_keys_into(self, table: str) -> list:
+        """Return every foreign key into ``table`` (any width, any ON DELETE action), read once per catalog."""
+        known = self.__dict__.setdefault("_foreign_keys", {})
+        if table not in known:
+            known[table] = self._foreign_keys_into(table)
+        return known[table]
+
     def insert(self, table: str, row: dict) -> None:
         self.insert_many(table, [row])
 
@@ -350,6 +365,21 @@ class PostgresCatalog(Catalog):
         return [Reference(r["tbl"].strip('"'), r["col"], self._key(r["relid"]), self._unique(r["relid"], r["col"]))
                 for r in rows]
 
+    def _foreign_keys_into(self, table: str) -> list:
+        from .dependents import ForeignKey
+
+        rows = self._fetch(
+            """SELECT c.conrelid AS relid, c.conrelid::regclass::text AS tbl, c.confdeltype AS action,
+                      array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+                      array(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                            JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)
+                        AS target_cols
+               FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s)
+               ORDER BY 2, 4""", [q(table)])
+        return [ForeignKey(_unquoted(r["tbl"]), tuple(r["cols"]), tuple(r["target_cols"]),
+                           ON_DELETE.get(r["action"], r["action"]), self._key(r["relid"])) for r in rows]
+
     def _key(self, relid) -> tuple[str, ...]:
         rows = self._fetch(
             """SELECT a.attname FROM pg_index i JOIN unnest(i.indkey) WITH ORDINALITY k(attnum, n) ON true
@@ -372,6 +402,12 @@ class PostgresCatalog(Catalog):
 
 
 _SCALARS = frozenset((str, int, float, bool))
+ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+
+
+def _unquoted(name: str) -> str:
+    """Return a table name as ``regclass`` prints it, without its identifier quotes."""
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
 SHUTDOWN = ("57P01", "57P02", "57P03")  # admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now
 
 

@@ -3,23 +3,25 @@
 Undo is itself a correction (``revert_correction``, origin ``undo``): it is
 previewed, applied in one transaction and logged like any other, so history
 is never deleted and an undo can be undone. It is refused as STALE when a row
-it would restore changed since the correction was applied.
+it would restore changed since the correction was applied. A row the
+correction inserted that rows it did not write now point at (a favourite, a
+similarity, a collection entry) is kept, named in the result, and everything
+else is undone: no undo deletes or cascades into a row the tool did not write.
 """
 
 from __future__ import annotations
 
-import uuid
-
 from ..dsn import Dsn
+from .dependents import find_dependents
 from .errors import StaleCorrection, UndoRefused
 from .fields import canonical_text
+from .history import in_effect, undo_id
 from .model import RevertCorrection
 from .operation import Operation, inverse
 from .plan import AlbumState, Change, detach_logs
 from .session import RepairSession
 from .store import PostgresCatalog
 
-UNDO_NAMESPACE = uuid.UUID("6f1d3c2a-3b7e-4c55-9a39-7d0c1f1e5a10")
 LOG_POINTERS = {"albums": "album_id", "artists": "artist_id", "tracks": "track_id"}
 
 
@@ -37,18 +39,24 @@ def undo(dsn: Dsn, target: str, *, dry_run: bool = True, user_id: str | None = N
 
 
 def reverts_for(catalog, target: str) -> list[RevertCorrection]:
-    """Return the corrections that undo ``target`` (a correction id or a session job id), newest first."""
+    """Return the corrections that undo ``target`` (a correction id or a session job id), newest first.
+
+    For a correction id: its newest application still in effect (or, when all are
+    undone, its newest one, whose undo is then ALREADY_APPLIED).
+    """
     if target.startswith("llamaforensics-repair-"):
         rows = catalog.session_corrections(target)
         catalog.rollback()
         if not rows:
             raise UndoRefused(f"no correction was applied in repair session {target}")
         return [revert_of(row) for row in reversed(rows)]
-    row = catalog.logged_correction(target)
-    catalog.rollback()
-    if row is None:
+    rows = catalog.fetch_together([catalog.logged_query(target)])[0]
+    if not rows:
+        catalog.rollback()
         raise UndoRefused(f"no applied correction {target} in llama_logs (give a correction id or a session job id)")
-    return [revert_of(row)]
+    live = in_effect(catalog, rows, sorted({r["entity_id"] or r["album_id"] for r in rows}))
+    catalog.rollback()
+    return [revert_of((live or rows)[-1])]
 
 
 def revert_of(log_row: dict) -> RevertCorrection:
@@ -60,25 +68,57 @@ def revert_of(log_row: dict) -> RevertCorrection:
     after = next((op["after"]["updated_at"] for op in meta["ops"] if op["action"] == "update"
                   and op["table"] == "albums" and op["where"]["id"] == album_id), None)
     return RevertCorrection(
-        id=str(uuid.uuid5(UNDO_NAMESPACE, meta["correctionId"])), album_id=album_id, reverts=meta["correctionId"],
+        id=undo_id(log_row["id"]), album_id=album_id, reverts=meta["correctionId"],
         ops=meta["ops"], origin="undo", reason=f"undo {meta['kind']} {meta['correctionId']}",
         expected={"updated_at": after})
 
 
 def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Change:
+    """Return the inverse of the logged operations; a row it would delete that others now use is kept.
+
+    The rows an undo deletes are the ones the correction inserted; if rows it did
+    not write point at one now (a user favourited the artist it created, say),
+    that row stays, the rest is undone, and the change says what was kept and why.
+    """
+    forward = [Operation.from_dict(d) for d in c.ops]
+    deleted_later = {_row_id(op) for op in forward if op.action == "delete"}
     ops, stands_for = [], {}
-    for op in reversed([Operation.from_dict(d) for d in c.ops]):
-        _check_still_applied(catalog, op)
+    for op in reversed(forward):
+        if not (op.action == "update" and (op.table, op.where.get("id")) in deleted_later):
+            _check_still_applied(catalog, op)  # a row the correction deleted afterwards is checked by that delete
         undone = inverse(op, now)
         if undone.action == "delete" and undone.table in LOG_POINTERS:
             ops += detach_logs(catalog, LOG_POINTERS[undone.table], undone.row["id"])
         if op.action == "update" and op.table == "albums":
             stands_for.setdefault(op.where["id"], set()).add(op.before.get("updated_at"))
         ops.append(undone)
+    ops, kept = _keep_referenced(catalog, ops)
     tracks = {op.row["id"]: op.row for op in ops if op.table == "tracks" and op.row}
     artists = {op.row["artist_id"]: catalog.row("artists", {"id": op.row["artist_id"]}) or {}
                for op in ops if op.table == "album_artists" and op.row}
-    return Change(c, c.album_id, ops, state.album, artists, tracks, stands_for)
+    change = Change(c, c.album_id, ops, state.album, artists, tracks, stands_for)
+    change.kept = kept
+    return change
+
+
+def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], list]:
+    """Drop the deletes of rows others still point at (and the detaching of their logs), until none is left."""
+    kept = []
+    while dependents := find_dependents(catalog, ops):
+        kept += dependents
+        keep = {(d.table, _frozen(d.key)) for d in dependents}
+        ids = {d.key.get("id") for d in dependents if d.table in LOG_POINTERS}
+        ops = [op for op in ops if not (op.action == "delete" and (op.table, _frozen(op.row_key)) in keep)
+               and not (op.action == "repoint" and op.table == "llama_logs" and op.old in ids)]
+    return ops, kept
+
+
+def _row_id(op: Operation) -> tuple:
+    return op.table, (op.row or {}).get("id")
+
+
+def _frozen(key: dict) -> frozenset:
+    return frozenset(key.items())
 
 
 def _check_still_applied(catalog, op: Operation) -> None:
