@@ -84,11 +84,15 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
     deleted_later = {_row_id(op) for op in forward if op.action == "delete"}
     ops, stands_for = [], {}
     for op in reversed(forward):
+        current = None
         if not (op.action == "update" and (op.table, op.where.get("id")) in deleted_later):
-            _check_still_applied(catalog, op)  # a row the correction deleted afterwards is checked by that delete
+            current = _check_still_applied(catalog, op)  # a row deleted afterwards: checked by that delete
         undone = inverse(op, now)
+        if undone.action == "update" and current and "updated_at" in undone.before:
+            # the time it replaces is the row's own (a later write of the session may have moved it)
+            undone.before = {**undone.before, "updated_at": current["updated_at"]}
         if undone.action == "delete" and undone.table in LOG_POINTERS:
-            ops += detach_logs(catalog, LOG_POINTERS[undone.table], undone.row["id"])
+            ops += _not_yet_detached(ops, detach_logs(catalog, LOG_POINTERS[undone.table], undone.row["id"]))
         if op.action == "update" and op.table == "albums":
             stands_for.setdefault(op.where["id"], set()).add(op.before.get("updated_at"))
         ops.append(undone)
@@ -99,6 +103,15 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
     change = Change(c, c.album_id, ops, state.album, artists, tracks, stands_for)
     change.kept = kept
     return change
+
+
+def _not_yet_detached(ops: list[Operation], detaching: list[Operation]) -> list[Operation]:
+    """Return ``detaching`` without the log rows ``ops`` already detach (undoing an undo re-detaches them)."""
+    done = {(op.column, op.old, k["id"]) for op in ops
+            if op.action == "repoint" and op.table == "llama_logs" for k in op.keys}
+    for op in detaching:
+        op.keys = [k for k in op.keys if (op.column, op.old, k["id"]) not in done]
+    return [op for op in detaching if op.keys]
 
 
 def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], list]:
@@ -121,8 +134,8 @@ def _frozen(key: dict) -> frozenset:
     return frozenset(key.items())
 
 
-def _check_still_applied(catalog, op: Operation) -> None:
-    """Refuse (STALE) when the rows ``op`` wrote are no longer as it left them."""
+def _check_still_applied(catalog, op: Operation) -> dict | None:
+    """Refuse (STALE) when the rows ``op`` wrote are no longer as it left them; return the row read."""
     if op.action == "insert":
         current = catalog.row(op.table, op.row_key)
         moved = _differences(op.row, current, skip=())
@@ -140,6 +153,7 @@ def _check_still_applied(catalog, op: Operation) -> None:
     if moved:
         raise StaleCorrection(f"{op.table} {op.where or (op.row and op.row_key) or op.column} changed since the "
                               f"correction was applied; undo refused", moved)
+    return current if op.action == "update" else None
 
 
 def _differences(expected: dict, current: dict | None, skip) -> dict:

@@ -1,0 +1,94 @@
+"""Undo and redo are symmetric: apply, undo, apply again, undo the undo; a session's history is listable."""
+
+from __future__ import annotations
+
+import pytest
+
+from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, ModifyTracks, RepairSession, SetAlbumFields,
+                                   apply_corrections, prepare_corrections, undo)
+from repair_seed import ALBUM, CATALOG_TABLES, TRACK_1, checksums, fresh_catalog, query
+from test_repair import KINDS
+
+# a row inserted again is the same row, written at another time
+CATALOG = dict(tables=CATALOG_TABLES, ignore=("updated_at", "created_at"))
+
+
+@pytest.fixture
+def db(databases, upstream_template):
+    return fresh_catalog(databases, upstream_template)
+
+
+def statuses(results) -> list[str]:
+    return [r.status for r in results]
+
+
+def applications(dsn, correction_id: str) -> int:
+    rows = query(dsn, "SELECT count(*) AS n FROM llama_logs WHERE operation = 'admin_correction' "
+                      "AND metadata->'llamaforensics'->>'correctionId' = %s", [correction_id])
+    return rows[0]["n"]
+
+
+@pytest.mark.parametrize("make, _categories", KINDS)
+def test_a_correction_undone_applies_again_as_a_new_logged_correction(db, make, _categories):
+    before = checksums(db, **CATALOG)
+    [prepared] = prepare_corrections(db, [make()])
+    assert statuses(apply_corrections(db, [prepared], dry_run=False)) == [APPLIED]
+    corrected = checksums(db, **CATALOG)
+    assert statuses(undo(db, prepared.id, dry_run=False)) == [APPLIED]
+
+    [again] = apply_corrections(db, [prepared], dry_run=False)  # the same document, prepared before
+    assert again.status == APPLIED, again.message
+    assert checksums(db, **CATALOG) == corrected
+    assert applications(db, prepared.id) == 2
+    assert statuses(apply_corrections(db, [prepared], dry_run=False)) == [ALREADY_APPLIED]
+
+    assert statuses(undo(db, prepared.id, dry_run=False)) == [APPLIED]  # the redo, undone in turn
+    assert checksums(db, **CATALOG) == before
+
+
+@pytest.mark.parametrize("make, _categories", KINDS)
+def test_undoing_an_undo_restores_the_corrected_state(db, make, _categories):
+    [prepared] = prepare_corrections(db, [make()])
+    apply_corrections(db, [prepared], dry_run=False)
+    corrected = checksums(db, **CATALOG)
+    [undone] = undo(db, prepared.id, dry_run=False)
+
+    [redone] = undo(db, undone.correction.id, dry_run=False)
+    assert redone.status == APPLIED, redone.message
+    assert checksums(db, **CATALOG) == corrected
+    assert statuses(undo(db, undone.correction.id, dry_run=False)) == [ALREADY_APPLIED]
+    # the correction is in effect again: applying it is a no-op
+    assert statuses(apply_corrections(db, [prepared], dry_run=False)) == [ALREADY_APPLIED]
+
+
+def session_of_three(db) -> RepairSession:
+    session = RepairSession()
+    results = apply_corrections(db, prepare_corrections(db, [
+        SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
+        ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
+        SetAlbumFields(album_id=ALBUM, fields={"label": "L"})]), dry_run=False, session=session)
+    assert statuses(results) == [APPLIED] * 3, [r.message for r in results]
+    return session
+
+
+def test_a_session_undone_then_undone_again_is_back_and_its_batch_applies_again(db):
+    session = session_of_three(db)
+    corrected = checksums(db, **CATALOG)
+    undo_session = RepairSession()
+    assert statuses(undo(db, session.job_id, dry_run=False, session=undo_session)) == [APPLIED] * 3
+    assert statuses(undo(db, undo_session.job_id, dry_run=False)) == [APPLIED] * 3
+    assert checksums(db, **CATALOG) == corrected
+
+
+def test_a_batch_prepared_together_redoes_in_turn_after_its_session_was_undone(db):
+    batch = prepare_corrections(db, [SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
+                                     ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
+                                     SetAlbumFields(album_id=ALBUM, fields={"label": "L"})])
+    session = RepairSession()
+    assert statuses(apply_corrections(db, batch, dry_run=False, session=session)) == [APPLIED] * 3
+    corrected = checksums(db, **CATALOG)
+    assert statuses(undo(db, session.job_id, dry_run=False)) == [APPLIED] * 3
+
+    results = apply_corrections(db, batch, dry_run=False)
+    assert statuses(results) == [APPLIED] * 3, [r.message for r in results]
+    assert checksums(db, **CATALOG) == corrected
