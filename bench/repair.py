@@ -6,8 +6,8 @@ Data: the demo catalog (20,000 albums, ~270k log rows, for two manifests of
 dev-to-prod format with one entry per album: --tracks full track rows (a
 bonus disc) and a link to an existing artist. Each entry becomes one
 correction (album_changes: its tracks and its link), applied in its own
-transaction with its log rows (a CORRECTED row, a CREATED row per track, a
-LINKED row for the link), all under one repair session.
+transaction with its log rows (a CORRECTED row, a CREATED row per track and
+one for the link), all under one repair session.
 
 * replay:   ``replay(read_batch(manifest), dsn, dry_run=False, jobs=J)`` in a
             process of its own: the manifest read and validated (its albums
@@ -117,7 +117,7 @@ def measure_floor(dsn, albums: list[str], tracks: int) -> float:
 
     Per album, one transaction: 10 tracks, an artist link, the album row, a
     CORRECTED log row carrying the full track rows, a CREATED row per track
-    and a LINKED row. No state read, no checks, no preview.
+    and one for the link. No state read, no checks, no preview.
     """
     from llamaforensics.repair.plan import new_row
 
@@ -130,10 +130,9 @@ def measure_floor(dsn, albums: list[str], tracks: int) -> float:
                                        "track_number": n, "disc_number": 3}, NOW) for n in range(1, tracks + 1)]
             logs = [_log(album, "admin_correction", "CORRECTED", entity_type="ALBUM", entity_id=album, metadata={
                 "tracks": [{"trackTitle": r["title"]} for r in rows], "llamaforensics": {"ops": rows}})]
-            logs += [_log(album, "track:created:admin-correction", "CREATED", track_id=r["id"], entity_type="TRACK",
+            logs += [_log(album, "track:created:llamaforensics", "CREATED", track_id=r["id"], entity_type="TRACK",
                           entity_id=r["id"], metadata={"llamaforensics": {"row": r}}) for r in rows]
-            logs.append(_log(album, "album-artist:linked", "LINKED", entity_type="ALBUM", entity_id=album,
-                             artist_id=artist))
+            logs.append(_log(album, "album-artist:link:llamaforensics", "CREATED", artist_id=artist))
             conn.execute("SELECT 1 FROM albums WHERE id = %s FOR UPDATE", [album]).fetchall()
             _insert_json(conn, "tracks", rows)
             conn.execute("INSERT INTO album_artists (album_id, artist_id, role, position) VALUES (%s, %s, 'floor', 9)",

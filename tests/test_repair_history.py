@@ -92,3 +92,52 @@ def test_a_batch_prepared_together_redoes_in_turn_after_its_session_was_undone(d
     results = apply_corrections(db, batch, dry_run=False)
     assert statuses(results) == [APPLIED] * 3, [r.message for r in results]
     assert checksums(db, **CATALOG) == corrected
+
+
+def test_sessions_are_listed_with_their_applied_undone_and_redone_counts(db):
+    from llamaforensics.repair.history import repair_sessions, session_history
+
+    first = session_of_three(db)
+    undoing = RepairSession(user_id=None)
+    undo(db, first.job_id, dry_run=False, session=undoing)
+    redoing = RepairSession()
+    undo(db, undoing.job_id, dry_run=False, session=redoing)
+
+    listed = repair_sessions(db)
+    assert [(s["session"], s["corrections"], s["applied"], s["undone"], s["redone"]) for s in listed] == [
+        (redoing.job_id, 3, 0, 0, 3), (undoing.job_id, 3, 0, 3, 0), (first.job_id, 3, 3, 0, 0)]
+    history = session_history(db, first.job_id)
+    assert [(h["sequence"], h["kind"], h["role"]) for h in history] == [
+        (1, "set_album_fields", "applied"), (2, "modify_tracks", "applied"), (3, "set_album_fields", "applied")]
+    assert [h["in_effect"] for h in history] == [True] * 3  # undone, then the undo undone
+    assert [(h["role"], h["in_effect"], h["undone_in"]) for h in session_history(db, undoing.job_id)] == [
+        ("undone", False, redoing.job_id)] * 3
+
+
+def test_a_correction_applied_again_is_listed_as_redone(db):
+    from llamaforensics.repair.history import repair_sessions, session_history
+
+    [prepared] = prepare_corrections(db, [SetAlbumFields(album_id=ALBUM, fields={"title": "X"})])
+    apply_corrections(db, [prepared], dry_run=False)
+    undo(db, prepared.id, dry_run=False)
+    again = RepairSession()
+    apply_corrections(db, [prepared], dry_run=False, session=again)
+    assert (repair_sessions(db)[0]["session"], repair_sessions(db)[0]["redone"]) == (again.job_id, 1)
+    [row] = session_history(db, again.job_id)
+    assert (row["correction_id"], row["role"], row["in_effect"]) == (prepared.id, "redone", True)
+
+
+def test_sessions_from_the_command_line(db, capsys):
+    import json
+
+    from llamaforensics.cli import main
+
+    first = session_of_three(db)
+    assert main(["repair", "sessions", "--dsn", db.conninfo, "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["session"], listed["applied"], listed["undone"]) == (first.job_id, 3, 0)
+    assert main(["repair", "sessions", first.job_id, "--dsn", db.conninfo]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(" applied " in line for line in lines)
+    assert main(["repair", "sessions", "llamaforensics-repair-nope", "--dsn", db.conninfo]) == 2
+    assert "no repair session llamaforensics-repair-nope" in capsys.readouterr().err

@@ -27,7 +27,16 @@ manifest entry is one correction, its album fixed whole or not at all.
                  one repair-session root job; --snapshot rehearses on a copy of
                  a snapshot instead (the snapshot and the database are untouched)
   undo ID        undo a correction (its id) or a whole session (its
-                 llamaforensics-repair-... job id) as new logged corrections
+                 llamaforensics-repair-... job id) as new logged corrections;
+                 a row it created that other rows now point at (a user's
+                 favourite, say) is kept and named, the rest is undone. Undo an
+                 undo (its correction id or session) to redo; applying a
+                 correction whose applications were all undone applies it again
+  sessions [SESSION]
+                 list the repair sessions (time, user, corrections applied,
+                 undone, redone), newest first; with a session job id, that
+                 session's corrections in order, each with its role and whether
+                 it is still in effect
   replay BATCH [DSN]
                  replay a batch into DSN (default --dsn, then $DATABASE_URL),
                  in order, one transaction each, with a progress bar and a
@@ -60,6 +69,8 @@ examples:
   llamaforensics repair apply planned.json --dsn postgresql://me@db/app --apply --user admin-1
   llamaforensics repair apply dev-to-prod-manifest.json --apply --json  (DSN from $DATABASE_URL)
   llamaforensics repair undo llamaforensics-repair-0f9c... --apply
+  llamaforensics repair sessions --dsn postgresql://me@db/app
+  llamaforensics repair sessions llamaforensics-repair-0f9c... --json
   llamaforensics repair replay llamaforensics-repair-0f9c... --from $DEV_URL $PROD_URL --apply
                                                a session done on a dev copy, carried to production
   llamaforensics repair replay dev-to-prod-manifest.json postgresql://me@prod/app --apply --jobs 2 --json
@@ -69,11 +80,11 @@ examples:
 
 def register(commands, formatter) -> None:
     p = commands.add_parser("repair", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    p.add_argument("action", choices=("propose", "plan", "preview", "apply", "undo", "replay", "export"),
-                   help="what to do")
-    p.add_argument("target", metavar="FILE_OR_ID", help="correction or manifest file; for undo, a correction "
-                                                        "id or a repair session job id; for replay with --from, "
-                                                        "either of them")
+    p.add_argument("action", choices=("propose", "plan", "preview", "apply", "undo", "replay", "export",
+                                       "sessions"), help="what to do")
+    p.add_argument("target", metavar="FILE_OR_ID", nargs="?",
+                   help="correction or manifest file; for undo, a correction id or a repair session job id; "
+                        "for replay with --from, either of them; for sessions, a session job id (optional)")
     p.add_argument("into", metavar="DSN", nargs="?", help="replay: the database to replay into (or --dsn); "
                                                           "export: PROD")
     p.add_argument("--dsn", metavar="DSN", help="the database (default: $DATABASE_URL)")
@@ -105,6 +116,10 @@ def run(args) -> int:
     from ..repair.manifest import read_corrections
     from ..repair.model import dump_corrections
 
+    if args.action == "sessions":
+        return _sessions(args)
+    if not args.target:
+        raise UsageError(f"repair {args.action} needs FILE_OR_ID")
     if args.action == "replay":
         return _replay(args)
     if args.action == "propose":
@@ -128,6 +143,26 @@ def run(args) -> int:
         results = apply_corrections(dsn, corrections, dry_run=dry_run, user_id=args.user, progress=not args.json)
     print_json([r.to_dict() for r in results]) if args.json else print_text(format_results(results))
     return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
+
+
+def _sessions(args) -> int:
+    from ..cli import print_json, require_dsn
+    from ..repair.history import repair_sessions, session_history
+
+    dsn = require_dsn(args.dsn)
+    if args.target:
+        rows = session_history(dsn, args.target)
+        print_json(rows) if args.json else print("\n".join(
+            f"{r['sequence']:>4} {r['created_at']} {r['role']:8s} {r['kind']:18s} {r['correction_id']} "
+            f"album {r['album_id']}" + ("" if r["in_effect"] else f"  (undone in {r['undone_in']})")
+            for r in rows))
+        return 0
+    sessions = repair_sessions(dsn)
+    print_json(sessions) if args.json else print("\n".join(
+        f"{s['session']}  {s['started_at']}  user {s['user_id'] or '-'}  {s['corrections']} correction(s): "
+        f"{s['applied']} applied, {s['undone']} undone, {s['redone']} redone" for s in sessions)
+        or "no repair sessions in llama_logs")
+    return 0
 
 
 def _replay(args) -> int:

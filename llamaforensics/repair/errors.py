@@ -33,3 +33,7 @@ class UnknownUser(UsageError):
 
 class UndoRefused(RepairError):
     """There is nothing to undo under the id given, or the logged correction cannot be inverted."""
+
+
+class UnknownSession(UsageError):
+    """No repair session has the job id given."""
