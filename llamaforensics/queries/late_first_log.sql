@@ -2,6 +2,8 @@
 --
 -- What: live albums whose earliest log row about them (album_id, or entity_type
 -- ALBUM and entity_id) is more than $late_hours hours after albums.created_at.
+-- Rows this workbench's repairs wrote (triggered_by llamaforensics) do not count:
+-- a repair of an album never logged before is not when the app first logged it.
 -- Why: the album existed unlogged for a while: inserted by a script, imported
 -- before the log existed, or created_at set from the source's own date.
 -- Fix suggested: none automatic; evidence is the first row.
@@ -9,7 +11,8 @@ WITH first_rows AS (
     SELECT coalesce(album_id, entity_id) AS album_id, min(created_at) AS first_at,
            arg_min(id::VARCHAR, created_at) AS first_id
     FROM llama_logs
-    WHERE album_id IS NOT NULL OR entity_type = 'ALBUM'
+    WHERE (album_id IS NOT NULL OR entity_type = 'ALBUM')
+      AND coalesce(triggered_by, '') <> 'llamaforensics'  -- a repair of ours is no part of the app's history
     GROUP BY 1
 )
 SELECT a.id::VARCHAR AS entity_id, a.title,
