@@ -187,3 +187,28 @@ def test_unlinking_never_touches_the_artist_or_its_favourites(db):
 
     applied(db, UnlinkArtist(album_id=ALBUM, artist_id=ARTIST_A))
     assert checksums(db, tables=("artists", "user_favorite_artists", "artist_similarities")) == before
+
+
+def test_a_manifest_undone_after_a_favourite_keeps_the_artist_and_applies_again(db):
+    """The issue's acceptance path: apply a manifest, favourite its new artist, undo the session, apply again."""
+    from llamaforensics.repair import RepairSession
+    from llamaforensics.repair.manifest import import_manifest
+    from test_repair_manifest import DEV_TRACK, NEW_ARTIST as MANIFEST_ARTIST, manifest_entry
+
+    text = json.dumps([manifest_entry()])
+    session = RepairSession()
+    [result] = apply_corrections(db, prepare_corrections(db, import_manifest(text, dsn=db)), dry_run=False,
+                                 session=session)
+    assert result.status == APPLIED, result.message
+    favourite_and_relate(db, MANIFEST_ARTIST)
+
+    [undone] = undo(db, session.job_id, dry_run=False)
+    assert undone.status == APPLIED, undone.message
+    assert "artists " + MANIFEST_ARTIST + " is referenced by" in undone.message
+    assert query(db, "SELECT count(*) AS n FROM tracks WHERE album_id = %s", [TRACKLESS]) == [{"n": 0}]
+    assert query(db, 'SELECT "artistId"::text AS a FROM user_favorite_artists') == [{"a": MANIFEST_ARTIST}]
+
+    [again] = apply_corrections(db, prepare_corrections(db, import_manifest(text, dsn=db)), dry_run=False)
+    assert again.status == APPLIED, again.message
+    titles = query(db, "SELECT id::text FROM tracks WHERE album_id = %s ORDER BY track_number", [TRACKLESS])
+    assert [t["id"] for t in titles][:1] == [DEV_TRACK] and len(titles) == 2
