@@ -130,9 +130,11 @@ def measure_floor(dsn, albums: list[str], tracks: int) -> float:
                                        "track_number": n, "disc_number": 3}, NOW) for n in range(1, tracks + 1)]
             logs = [_log(album, "admin_correction", "CORRECTED", entity_type="ALBUM", entity_id=album, metadata={
                 "tracks": [{"trackTitle": r["title"]} for r in rows], "llamaforensics": {"ops": rows}})]
-            logs += [_log(album, "track:created:llamaforensics", "CREATED", track_id=r["id"], entity_type="TRACK",
-                          entity_id=r["id"], metadata={"llamaforensics": {"row": r}}) for r in rows]
-            logs.append(_log(album, "album-artist:link:llamaforensics", "CREATED", artist_id=artist))
+            logs += [_log(album, "track:created:llamaforensics", "CREATED", track_id=r["id"],
+                          entity_type="TRACK", entity_id=r["id"],
+                          metadata={"llamaforensics": {"row": r}}) for r in rows]
+            logs.append(_log(album, "album-artist:link:llamaforensics", "CREATED",
+                             artist_id=artist))
             conn.execute("SELECT 1 FROM albums WHERE id = %s FOR UPDATE", [album]).fetchall()
             _insert_json(conn, "tracks", rows)
             conn.execute("INSERT INTO album_artists (album_id, artist_id, role, position) VALUES (%s, %s, 'floor', 9)",

@@ -30,9 +30,9 @@ INSERT INTO tracks (id, album_id, title, track_number, updated_at) VALUES
   ('{DUP_TRACK}', '{DUPLICATE}', 'One', 1, '2024-01-03');
 INSERT INTO album_artists (album_id, artist_id) VALUES ('{ALBUM}', '{ARTIST_A}'), ('{DUPLICATE}', '{ARTIST_A}');
 INSERT INTO track_artists (track_id, artist_id) VALUES ('{TRACK_1}', '{ARTIST_A}'), ('{DUP_TRACK}', '{ARTIST_A}');
-INSERT INTO "Collection" (id, name, "userId", "updatedAt") VALUES ('c1', 'mine', '{USER}', '2024-01-01'),
-                                                                 ('c2', 'other', '{USER}', '2024-01-01'),
-                                                                 ('c3', 'third', '{USER}', '2024-01-01');
+INSERT INTO "Collection" (id, name, "userId", "updatedAt") VALUES
+  ('c1', 'mine', '{USER}', '2024-01-01'), ('c2', 'other', '{USER}', '2024-01-01'),
+  ('c3', 'third', '{USER}', '2024-01-01');
 INSERT INTO "CollectionAlbum" (id, "collectionId", album_id) VALUES ('ca1', 'c1', '{ALBUM}'),
   ('ca2', 'c3', '{DUPLICATE}'), ('ca3', 'c2', '{DUPLICATE}');
 INSERT INTO "Recommendation" (id, "userId", basis_album_id, recommended_album_id, score, "updatedAt")

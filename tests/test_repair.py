@@ -35,9 +35,9 @@ KINDS = [
     pytest.param(lambda: RemoveTracks(album_id=ALBUM, track_ids=[TRACK_2]), {"CORRECTED": 1}, id="remove_tracks"),
     pytest.param(lambda: ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno", "duration_ms": 1234}}),
                  {"CORRECTED": 1}, id="modify_tracks"),
-    # a link's row is CREATED: the category the app's own logger gives its operation (it never infers LINKED)
-    pytest.param(lambda: LinkArtist(album_id=TRACKLESS, artist_id=ARTIST_B), {"CORRECTED": 1, "CREATED": 1},
-                 id="link_artist"),
+    # a link's row is CREATED: what the app's own logger infers for its operation (never LINKED)
+    pytest.param(lambda: LinkArtist(album_id=TRACKLESS, artist_id=ARTIST_B),
+                 {"CORRECTED": 1, "CREATED": 1}, id="link_artist"),
     pytest.param(lambda: LinkArtist(album_id=TRACKLESS, new_artist={"name": "Sigur Rós"}),
                  {"CORRECTED": 1, "CREATED": 2}, id="link_new_artist"),
     pytest.param(lambda: UnlinkArtist(album_id=ALBUM, artist_id=ARTIST_A), {"CORRECTED": 1}, id="unlink_artist"),
@@ -63,15 +63,16 @@ def test_each_kind_applies_and_logs_in_the_app_shape(db, make, categories):
         assert row["job_id"] == f"llamaforensics-correction-{correction.id}"
         assert (row["status"], row["user_id"]) == ("SUCCESS", USER)
     assert counts == categories
-    assert [r["category"] for r in rows] == [app_category(r["operation"], r["status"]) for r in rows]
+    assert [r["category"] for r in rows] == [app_category(r["operation"], r["status"])
+                                             for r in rows]
     assert {tuple(r["sources"]) for r in rows} == {("musicbrainz",)}
     [main] = [r for r in children if r["category"] == "CORRECTED"]
     target = ALBUM if correction.kind == "merge_albums" else correction.album_id
     assert (main["operation"], main["entity_type"], str(main["entity_id"]), str(main["album_id"])) == (
         "admin_correction", "ALBUM", target, target)
     assert (main["data_quality_before"], main["data_quality_after"]) == ("LOW", "HIGH")
-    assert query(db, "SELECT data_quality::text AS q, enrichment_status::text AS s FROM albums WHERE id = %s",
-                 [target]) == [{"q": "HIGH", "s": "COMPLETED"}]
+    assert query(db, "SELECT data_quality::text AS q, enrichment_status::text AS s FROM albums "
+                     "WHERE id = %s", [target]) == [{"q": "HIGH", "s": "COMPLETED"}]
     meta = main["metadata"]
     assert set(meta) == {"metadata", "externalIds", "tracks", "artists", "coverArt", "llamaforensics"}
     assert meta["llamaforensics"]["correctionId"] == correction.id
@@ -87,8 +88,8 @@ def test_album_fields_are_logged_as_the_admin_ui_expects(db):
                                 {"field": "releaseDate", "before": "2020-05-01", "after": "2021-01-01"}]
     assert meta["externalIds"] == [{"field": "musicbrainzId", "before": None, "after": MBID}]
     assert meta["coverArt"] == {"field": "coverArtUrl", "before": None, "after": "c.jpg"}
-    # the app's getChangedFieldNames: metadata fields, external ids, then "coverArt"; quality and status
-    # (set on every corrected album) are neither deltas nor changed fields, as in the app
+    # the app's getChangedFieldNames: metadata fields, external ids, then "coverArt"; quality and
+    # status (set on every corrected album) are neither deltas nor changed fields, as in the app
     assert row["fields_enriched"] == ["title", "releaseDate", "musicbrainzId", "coverArt"]
     assert (row["data_quality_before"], row["data_quality_after"]) == ("LOW", "HIGH")
     [album] = query(db, "SELECT * FROM albums WHERE id = %s", [ALBUM])
@@ -104,7 +105,8 @@ def test_added_tracks_are_logged_per_track_and_counted(db):
     assert query(db, "SELECT track_count FROM albums WHERE id = %s", [TRACKLESS]) == [{"track_count": 1}]
     [main] = query(db, "SELECT metadata FROM llama_logs WHERE category = 'CORRECTED' AND NOT is_root_job")
     # as the app writes it: deltas only on a modified track
-    assert main["metadata"]["tracks"] == [{"action": "added", "trackTitle": "A", "position": 1, "discNumber": 1}]
+    assert main["metadata"]["tracks"] == [
+        {"action": "added", "trackTitle": "A", "position": 1, "discNumber": 1}]
 
 
 def test_log_rows_get_time_ordered_ids_so_a_session_writes_next_to_itself(db):
@@ -221,7 +223,8 @@ def test_merge_repoints_every_reference_and_keeps_the_history(db):
     applied(db, MergeAlbums(album_id=DUPLICATE, survivor_id=ALBUM))
     assert query(db, "SELECT count(*) AS n FROM albums WHERE id = %s", [DUPLICATE]) == [{"n": 0}]
     assert query(db, 'SELECT id, "collectionId", album_id::text FROM "CollectionAlbum" ORDER BY id') == [
-        {"id": "ca1", "collectionId": "c1", "album_id": ALBUM}, {"id": "ca2", "collectionId": "c3", "album_id": ALBUM},
+        {"id": "ca1", "collectionId": "c1", "album_id": ALBUM},
+        {"id": "ca2", "collectionId": "c3", "album_id": ALBUM},
         {"id": "ca3", "collectionId": "c2", "album_id": ALBUM}]
     assert query(db, 'SELECT basis_album_id::text AS b FROM "Recommendation"') == [{"b": ALBUM}]
     assert query(db, "SELECT album_id::text AS a FROM marquee_albums") == [{"a": ALBUM}]
@@ -232,12 +235,13 @@ def test_merge_repoints_every_reference_and_keeps_the_history(db):
     assert [t["title"] for t in query(db, "SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number",
                                       [ALBUM])] == ["One", "Two"]
     [main] = query(db, "SELECT metadata FROM llama_logs WHERE album_id = %s AND category = 'CORRECTED'", [ALBUM])
-    deleted = [(op["table"], op["row"].get("id")) for op in main["metadata"]["llamaforensics"]["ops"]
-               if op["action"] == "delete"]
-    # only the duplicate's own rows: its track (the survivor's list wins), that track's credit, the link the
-    # survivor already has, and the album itself
+    deleted = [(op["table"], op["row"].get("id"))
+               for op in main["metadata"]["llamaforensics"]["ops"] if op["action"] == "delete"]
+    # only the duplicate's own rows: its track (the survivor's list wins), that track's credit,
+    # the link the survivor already has, and the album itself
     assert sorted(deleted, key=str) == sorted([("track_artists", None), ("tracks", DUP_TRACK),
-                                               ("album_artists", None), ("albums", DUPLICATE)], key=str)
+                                               ("album_artists", None), ("albums", DUPLICATE)],
+                                              key=str)
 
 
 CATALOG_IGNORING_WRITE_TIME = dict(tables=CATALOG_TABLES, ignore=("updated_at",))

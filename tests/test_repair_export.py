@@ -105,10 +105,11 @@ def test_a_dev_fix_exported_and_applied_makes_production_agree(databases, demo_t
     corrected = sorted(r["album"] for r in logs if r["c"] == "CORRECTED")
     # one correction per album entry, whole: its fields, tracks and links under one CORRECTED row
     assert corrected == sorted([albums["trackless"], albums["no_mbid"], albums["artistless"]])
-    assert sorted(r["track"] for r in logs if r["o"] == "track:created:llamaforensics") == sorted(TRACK_IDS)
+    tracks = [r["track"] for r in logs if r["o"] == "track:created:llamaforensics"]
+    assert sorted(tracks) == sorted(TRACK_IDS)
     assert [r["artist"] for r in logs if r["o"] == "artist:created:llamaforensics"] == [NEW_ARTIST]
     links = [(r["c"], r["album"]) for r in logs if r["o"] == "album-artist:link:llamaforensics"]
-    assert links == [("CREATED", albums["artistless"])] * 2  # the app's logger infers CREATED for it
+    assert links == [("CREATED", albums["artistless"])] * 2  # what the app's logger infers
 
 
 # --- without a server: the dev copy is a snapshot edited in place, production the demo snapshot

@@ -1,11 +1,11 @@
-"""Undo and redo are symmetric: apply, undo, apply again, undo the undo; a session's history is listable."""
+"""Undo and redo are symmetric (apply, undo, apply again, undo the undo); sessions are listable."""
 
 from __future__ import annotations
 
 import pytest
 
-from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, ModifyTracks, RepairSession, SetAlbumFields,
-                                   apply_corrections, prepare_corrections, undo)
+from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, ModifyTracks, RepairSession,
+                                   SetAlbumFields, apply_corrections, prepare_corrections, undo)
 from repair_seed import ALBUM, CATALOG_TABLES, TRACK_1, checksums, fresh_catalog, query
 from test_repair import KINDS
 
@@ -81,9 +81,10 @@ def test_a_session_undone_then_undone_again_is_back_and_its_batch_applies_again(
 
 
 def test_a_batch_prepared_together_redoes_in_turn_after_its_session_was_undone(db):
-    batch = prepare_corrections(db, [SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
-                                     ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
-                                     SetAlbumFields(album_id=ALBUM, fields={"label": "L"})])
+    batch = prepare_corrections(db, [
+        SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
+        ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
+        SetAlbumFields(album_id=ALBUM, fields={"label": "L"})])
     session = RepairSession()
     assert statuses(apply_corrections(db, batch, dry_run=False, session=session)) == [APPLIED] * 3
     corrected = checksums(db, **CATALOG)
@@ -104,13 +105,17 @@ def test_sessions_are_listed_with_their_applied_undone_and_redone_counts(db):
     undo(db, undoing.job_id, dry_run=False, session=redoing)
 
     listed = repair_sessions(db)
-    assert [(s["session"], s["corrections"], s["applied"], s["undone"], s["redone"]) for s in listed] == [
-        (redoing.job_id, 3, 0, 0, 3), (undoing.job_id, 3, 0, 3, 0), (first.job_id, 3, 3, 0, 0)]
+    counted = [(s["session"], s["corrections"], s["applied"], s["undone"], s["redone"])
+               for s in listed]
+    assert counted == [(redoing.job_id, 3, 0, 0, 3), (undoing.job_id, 3, 0, 3, 0),
+                       (first.job_id, 3, 3, 0, 0)]
     history = session_history(db, first.job_id)
     assert [(h["sequence"], h["kind"], h["role"]) for h in history] == [
-        (1, "set_album_fields", "applied"), (2, "modify_tracks", "applied"), (3, "set_album_fields", "applied")]
+        (1, "set_album_fields", "applied"), (2, "modify_tracks", "applied"),
+        (3, "set_album_fields", "applied")]
     assert [h["in_effect"] for h in history] == [True] * 3  # undone, then the undo undone
-    assert [(h["role"], h["in_effect"], h["undone_in"]) for h in session_history(db, undoing.job_id)] == [
+    undos = session_history(db, undoing.job_id)
+    assert [(h["role"], h["in_effect"], h["undone_in"]) for h in undos] == [
         ("undone", False, redoing.job_id)] * 3
 
 
@@ -122,7 +127,8 @@ def test_a_correction_applied_again_is_listed_as_redone(db):
     undo(db, prepared.id, dry_run=False)
     again = RepairSession()
     apply_corrections(db, [prepared], dry_run=False, session=again)
-    assert (repair_sessions(db)[0]["session"], repair_sessions(db)[0]["redone"]) == (again.job_id, 1)
+    newest = repair_sessions(db)[0]
+    assert (newest["session"], newest["redone"]) == (again.job_id, 1)
     [row] = session_history(db, again.job_id)
     assert (row["correction_id"], row["role"], row["in_effect"]) == (prepared.id, "redone", True)
 

@@ -17,7 +17,10 @@ def db(databases, upstream_template):
 
 
 def findings_naming(dsn, path, row_ids: set[str]) -> list[tuple[str, str]]:
-    """Return (kind, id) for every finding of a fresh snapshot whose subject or evidence is one of ``row_ids``."""
+    """Return (kind, id) of each finding of a fresh snapshot naming one of ``row_ids``.
+
+    Named as the finding's subject or in its evidence.
+    """
     take_snapshot(dsn, path, progress=False)
     con = open_snapshot(path)
     try:
@@ -28,7 +31,8 @@ def findings_naming(dsn, path, row_ids: set[str]) -> list[tuple[str, str]]:
 
 
 def own_rows(dsn) -> set[str]:
-    return {r["id"] for r in query(dsn, "SELECT id::text FROM llama_logs WHERE triggered_by = 'llamaforensics'")}
+    rows = query(dsn, "SELECT id::text FROM llama_logs WHERE triggered_by = 'llamaforensics'")
+    return {r["id"] for r in rows}
 
 
 @pytest.mark.parametrize("make, _categories", KINDS)

@@ -44,8 +44,8 @@ def test_a_manifest_entry_becomes_one_logged_correction(db):
     # one CORRECTED row for the whole entry; its tracks, artist, links and log rows in one transaction
     [corrected] = query(db, "SELECT xmin::text AS x, fields_enriched AS f FROM llama_logs "
                             "WHERE category = 'CORRECTED' AND NOT is_root_job")
-    # in the app's order (metadata, external ids, tracks, artists); the recount that follows the tracks is not
-    # a field of its own, as in the app
+    # in the app's order (metadata, external ids, tracks, artists); the recount that follows the
+    # tracks is not a field of its own, as in the app
     assert corrected["f"] == ["releaseDate", "musicbrainzId", "tracks", "artists"]
     assert {r["x"] for r in query(db, "SELECT xmin::text AS x FROM llama_logs WHERE triggered_by = 'llamaforensics' "
                                       "AND NOT is_root_job UNION SELECT xmin::text FROM tracks WHERE album_id = %s "

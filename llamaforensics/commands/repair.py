@@ -80,11 +80,12 @@ examples:
 
 def register(commands, formatter) -> None:
     p = commands.add_parser("repair", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    p.add_argument("action", choices=("propose", "plan", "preview", "apply", "undo", "replay", "export",
-                                       "sessions"), help="what to do")
+    p.add_argument("action", choices=("propose", "plan", "preview", "apply", "undo", "replay",
+                                       "export", "sessions"), help="what to do")
     p.add_argument("target", metavar="FILE_OR_ID", nargs="?",
-                   help="correction or manifest file; for undo, a correction id or a repair session job id; "
-                        "for replay with --from, either of them; for sessions, a session job id (optional)")
+                   help="correction or manifest file; for undo, a correction id or a repair "
+                        "session job id; for replay with --from, either of them; for sessions, "
+                        "a session job id (optional)")
     p.add_argument("into", metavar="DSN", nargs="?", help="replay: the database to replay into (or --dsn); "
                                                           "export: PROD")
     p.add_argument("--dsn", metavar="DSN", help="the database (default: $DATABASE_URL)")
@@ -150,18 +151,19 @@ def _sessions(args) -> int:
     from ..repair.history import repair_sessions, session_history
 
     dsn = require_dsn(args.dsn)
-    if args.target:
-        rows = session_history(dsn, args.target)
-        print_json(rows) if args.json else print("\n".join(
-            f"{r['sequence']:>4} {r['created_at']} {r['role']:8s} {r['kind']:18s} {r['correction_id']} "
-            f"album {r['album_id']}" + ("" if r["in_effect"] else f"  (undone in {r['undone_in']})")
-            for r in rows))
-        return 0
-    sessions = repair_sessions(dsn)
-    print_json(sessions) if args.json else print("\n".join(
-        f"{s['session']}  {s['started_at']}  user {s['user_id'] or '-'}  {s['corrections']} correction(s): "
-        f"{s['applied']} applied, {s['undone']} undone, {s['redone']} redone" for s in sessions)
-        or "no repair sessions in llama_logs")
+    rows = session_history(dsn, args.target) if args.target else repair_sessions(dsn)
+    if args.json:
+        print_json(rows)
+    elif args.target:
+        print("\n".join(
+            f"{r['sequence']:>4} {r['created_at']} {r['role']:8s} {r['kind']:18s} "
+            f"{r['correction_id']} album {r['album_id']}"
+            + ("" if r["in_effect"] else f"  (undone in {r['undone_in']})") for r in rows))
+    else:
+        print("\n".join(
+            f"{s['session']}  {s['started_at']}  user {s['user_id'] or '-'}  "
+            f"{s['corrections']} correction(s): {s['applied']} applied, {s['undone']} undone, "
+            f"{s['redone']} redone" for s in rows) or "no repair sessions in llama_logs")
     return 0
 
 

@@ -12,7 +12,7 @@ WITH first_rows AS (
            arg_min(id::VARCHAR, created_at) AS first_id
     FROM llama_logs
     WHERE (album_id IS NOT NULL OR entity_type = 'ALBUM')
-      AND coalesce(triggered_by, '') <> 'llamaforensics'  -- a repair of ours is no part of the app's history
+      AND coalesce(triggered_by, '') <> 'llamaforensics'  -- our repairs: not the app's history
     GROUP BY 1
 )
 SELECT a.id::VARCHAR AS entity_id, a.title,

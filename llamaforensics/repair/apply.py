@@ -37,13 +37,13 @@ class Result:
     diff: dict | None = None
     current: dict | None = None
     log_ids: list[str] = field(default_factory=list)
-    kept: list[dict] = field(default_factory=list)  # rows an undo left in place: still referenced by others
+    kept: list[dict] = field(default_factory=list)  # rows an undo left in place: others use them
 
     def to_dict(self) -> dict:
         c = self.correction
         return {"correction_id": c.id, "kind": c.kind, "album_id": c.album_id, "status": self.status,
-                "message": self.message, "diff": self.diff, "current": self.current, "log_ids": self.log_ids,
-                "kept": self.kept}
+                "message": self.message, "diff": self.diff, "current": self.current,
+                "log_ids": self.log_ids, "kept": self.kept}
 
 
 def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool = True, user_id: str | None = None,
@@ -124,7 +124,8 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
         return _decide(catalog, c, session, dry_run, state, logged, started, albums)
 
 
-def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started, albums):
+def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started,
+            albums):
     if c.expected is None:
         c = c.with_expected(observe(catalog, c, state))
     if logged:
@@ -134,7 +135,8 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
                 _learn_writes(session, row)
             return Result(c, ALREADY_APPLIED, f"applied at {live[-1]['created_at']} in "
                                               f"{live[-1]['root_job_id']}"), None
-        c = prepare_redo(catalog, session, c, logged, albums)  # every application was undone: apply it again
+        # every application was undone: apply it again
+        c = prepare_redo(catalog, session, c, logged, albums)
     if state.album is None:  # nothing moved: there is nothing there to correct
         raise InvalidCorrection(f"album {c.album_id} is not in the target database (deleted, "
                                 "merged away, or never there): nothing to correct; prepare "
@@ -174,7 +176,8 @@ def _kept_note(change) -> str:
     """Say which rows an undo left in place because rows it did not write still point at them."""
     if not change.kept:
         return ""
-    return "; kept (still referenced, so not deleted): " + "; ".join(k.describe() for k in change.kept)
+    kept = "; ".join(k.describe() for k in change.kept)
+    return f"; kept (still referenced, so not deleted): {kept}"
 
 
 def _learn_writes(session: RepairSession, logged: dict) -> None:

@@ -22,7 +22,7 @@ from .operation import Operation
 
 @dataclass(frozen=True)
 class ForeignKey:
-    """A foreign key into a table: ``table(columns)`` -> ``target(target_columns)``; ``key`` names a row."""
+    """A foreign key ``table(columns)`` -> ``target(target_columns)``; ``key`` names a row."""
 
     table: str
     columns: tuple[str, ...]
@@ -40,7 +40,8 @@ class Dependents:
     referenced_by: dict[str, int]
 
     def describe(self) -> str:
-        counts = ", ".join(f"{t} ({n} row{'s' if n != 1 else ''})" for t, n in self.referenced_by.items())
+        counts = ", ".join(f"{t} ({n} row{'s' if n != 1 else ''})"
+                           for t, n in self.referenced_by.items())
         name = ", ".join(str(v) for v in self.key.values())
         return f"{self.table} {name} is referenced by {counts}"
 
@@ -59,7 +60,8 @@ def find_dependents(catalog, ops: list[Operation]) -> list[Dependents]:
         for fk in catalog.foreign_keys_into(table):
             values = [tuple(op.row.get(c) for c in fk.target_columns) for op in group]
             checks.append((fk, group))
-            queries.append(catalog.select_any(fk.table, fk.columns, values, columns=(*fk.key, *fk.columns)))
+            queries.append(catalog.select_any(fk.table, fk.columns, values,
+                                              columns=(*fk.key, *fk.columns)))
     found = catalog.fetch_together(queries)[len(deletes):]
     handled = _handled(ops)
     counts: dict[tuple, dict[str, int]] = {}
@@ -88,7 +90,8 @@ def _handled(ops: list[Operation]) -> set:
 
 def _is_handled(handled: set, fk: ForeignKey, row: dict) -> bool:
     key = _frozen({k: row[k] for k in fk.key})
-    return (fk.table, None, key) in handled or any((fk.table, c, key) in handled for c in fk.columns)
+    return ((fk.table, None, key) in handled
+            or any((fk.table, c, key) in handled for c in fk.columns))
 
 
 def _frozen(key: dict) -> frozenset:
@@ -96,6 +99,7 @@ def _frozen(key: dict) -> frozenset:
 
 
 def refusal(what: str, dependents: list[Dependents]) -> str:
-    """Return the INVALID message for a correction whose deletes would reach rows it did not write."""
-    return (f"{what} would delete or change rows the tool did not write (their foreign keys cascade, "
-            "set null or restrict): " + "; ".join(d.describe() for d in dependents) + "; nothing written")
+    """Return the INVALID message of a correction whose deletes reach rows it did not write."""
+    named = "; ".join(d.describe() for d in dependents)
+    return (f"{what} would delete or change rows the tool did not write (their foreign keys "
+            f"cascade, set null or restrict): {named}; nothing written")

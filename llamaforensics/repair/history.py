@@ -21,7 +21,7 @@ UNDO_NAMESPACE = uuid.UUID("6f1d3c2a-3b7e-4c55-9a39-7d0c1f1e5a10")
 
 
 def undo_id(application_id: str) -> str:
-    """Return the id of the correction that undoes the application logged as row ``application_id``."""
+    """Return the id of the correction undoing the application logged as row ``application_id``."""
     return str(uuid.uuid5(UNDO_NAMESPACE, str(application_id)))
 
 
@@ -47,7 +47,7 @@ def in_effect(catalog, rows: list[dict], albums=()) -> list[dict]:
 
 
 def prepare_redo(catalog, session, correction, rows: list[dict], albums=()):
-    """Return ``correction`` ready to apply again over the state the undo of its newest application left.
+    """Return ``correction`` ready to apply again over what the undo of its newest application left.
 
     The undo restored every value the correction expects, except the write times
     (``updated_at``) it stamped: each time the correction expected is mapped to the
@@ -67,11 +67,13 @@ def prepare_redo(catalog, session, correction, rows: list[dict], albums=()):
 
 
 def _ops(rows: list[dict]) -> list[dict]:
-    return ((rows[0].get("metadata") or {}).get("llamaforensics") or {}).get("ops") or [] if rows else []
+    if not rows:
+        return []
+    return ((rows[0].get("metadata") or {}).get("llamaforensics") or {}).get("ops") or []
 
 
 def _write_times(applied_ops: list[dict], undo_ops: list[dict]) -> dict[tuple, tuple]:
-    """Return, per row both updated, (the time the application replaced, the time the undo wrote)."""
+    """Return, per row both updated: (the time the application replaced, the undo's time)."""
     undo_times = {(op["table"], op["where"].get("id")): op["after"].get("updated_at")
                   for op in undo_ops if op["action"] == "update" and "updated_at" in op["after"]}
     out = {}
@@ -107,26 +109,28 @@ ORDER BY l.created_at, (l.metadata -> 'llamaforensics' ->> 'sequence')::int, l.i
 
 
 def repair_sessions(dsn) -> list[dict]:
-    """Return every repair session, newest first: when, who, and its corrections applied/undone/redone."""
+    """Return every repair session, newest first: when, who, corrections applied/undone/redone."""
     roots, rows = _logged_history(dsn)
     sessions = []
     for root in sorted(roots, key=lambda r: r["created_at"], reverse=True):
         mine = [r for r in rows if r["session"] == root["session"]]
-        counts = {role: sum(r["role"] == role for r in mine) for role in ("applied", "undone", "redone")}
+        counts = {role: sum(r["role"] == role for r in mine)
+                  for role in ("applied", "undone", "redone")}
         sessions.append({"session": root["session"], "started_at": root["created_at"],
                          "user_id": root["user_id"], "corrections": len(mine), **counts})
     return sessions
 
 
 def session_history(dsn, session: str) -> list[dict]:
-    """Return the corrections of one repair session in order, each with its role and whether it is in effect."""
+    """Return a repair session's corrections in order, each with its role and whether in effect."""
     roots, rows = _logged_history(dsn)
     if not any(r["session"] == session for r in roots):
         from .errors import UnknownSession
 
         raise UnknownSession(f"no repair session {session} in llama_logs "
                              "(list them: llamaforensics repair sessions)")
-    keys = ("sequence", "correction_id", "kind", "album_id", "created_at", "role", "in_effect", "undone_in")
+    keys = ("sequence", "correction_id", "kind", "album_id", "created_at", "role", "in_effect",
+            "undone_in")
     return [{k: r[k] for k in keys} for r in rows if r["session"] == session]
 
 
@@ -146,7 +150,7 @@ def _logged_history(dsn) -> tuple[list[dict], list[dict]]:
 
 
 def _label(rows: list[dict]) -> None:
-    """Give each correction row its role (applied, undone, redone) and state (in effect, or undone where)."""
+    """Give each correction row its role (applied, undone, redone) and state (in effect or not)."""
     by_correction: dict[str, list[dict]] = {}
     for row in rows:
         by_correction.setdefault(row["correction_id"], []).append(row)

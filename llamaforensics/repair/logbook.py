@@ -25,7 +25,7 @@ from .plan import Change
 
 TRIGGERED_BY = "llamaforensics"
 CORRECTION_OPERATION = "admin_correction"
-DEFAULT_SOURCE = "musicbrainz"  # what the app's apply service writes when its preview names no source
+DEFAULT_SOURCE = "musicbrainz"  # what the app's apply service writes when its preview names none
 CHILD_OPERATIONS = {
     ("insert", "tracks"): ("TRACK", "track:created:llamaforensics"),
     ("insert", "artists"): ("ARTIST", "artist:created:llamaforensics"),
@@ -34,7 +34,11 @@ CHILD_OPERATIONS = {
 
 
 def app_category(operation: str, status: str) -> str:
-    """Return the category the app's logger infers for ``operation`` and ``status`` (its inferCategory)."""
+    """Return the category the app's logger infers for ``operation`` and ``status``.
+
+    The app's own rule (inferCategory in its llama logger), so a row of the tool's
+    is never one the mislabelled_category finding would flag.
+    """
     op = operation.lower()
     if status == "FAILED":
         return "FAILED"
@@ -66,9 +70,10 @@ def ordered_id() -> str:
 
 
 def _log_row(session, now: str, **values) -> dict:
-    row = {"id": ordered_id(), "triggered_by": TRIGGERED_BY, "user_id": session.user_id, "created_at": now,
-           "status": "SUCCESS", "retry_count": 0, "api_call_count": 0, "root_job_id": session.job_id,
-           "is_root_job": False, "sources": [DEFAULT_SOURCE], "fields_enriched": [], **values}
+    row = {"id": ordered_id(), "triggered_by": TRIGGERED_BY, "user_id": session.user_id,
+           "created_at": now, "status": "SUCCESS", "retry_count": 0, "api_call_count": 0,
+           "root_job_id": session.job_id, "is_root_job": False, "sources": [DEFAULT_SOURCE],
+           "fields_enriched": [], **values}
     return row | {"category": app_category(row["operation"], row["status"])}
 
 
@@ -113,11 +118,11 @@ def _child_row(session, now, common, change, op, entity_type, operation) -> dict
     elif op.table == "artists":
         pointers = {"artist_id": row["id"], "entity_id": row["id"]}
         reason = f"artist {row['name']!r} created by a correction"
-    else:  # a link is no entity of its own: it names both ends, and claims no album's or artist's creation
+    else:  # a link is no entity: it names both ends and claims no album's or artist's creation
         pointers |= {"artist_id": row["artist_id"]}
         reason = f"artist linked to the album as {row['role']!r} by a correction"
-    return _log_row(session, now, **common, **pointers, operation=operation, entity_type=entity_type,
-                    reason=reason, metadata={"llamaforensics": {
+    return _log_row(session, now, **common, **pointers, operation=operation,
+                    entity_type=entity_type, reason=reason, metadata={"llamaforensics": {
                         # the row's set columns (the rest are NULL); the CORRECTED row keeps it whole, for undo
                         "correctionId": change.correction.id,
                         "row": {k: v for k, v in row.items() if v is not None}}})
@@ -132,7 +137,11 @@ def _album_after(change: Change):
 
 
 def changed_fields(payload: dict) -> list[str]:
-    """Return the changed field names as the app derives them from its payload (its getChangedFieldNames)."""
+    """Return the changed field names as the app derives them from its payload.
+
+    (Its getChangedFieldNames: metadata and external id fields, then tracks,
+    artists and coverArt when they changed.)
+    """
     names = [d["field"] for d in payload["metadata"]] + [d["field"] for d in payload["externalIds"]]
     names += [name for name in ("tracks", "artists") if payload[name]]
     return names + (["coverArt"] if payload["coverArt"] else [])
@@ -171,14 +180,17 @@ def _recounted(change: Change) -> set:
     The app recounts an album's tracks after changing them and lists the tracks,
     not the count; a track_count set on its own is a field like any other.
     """
-    moves_tracks = any(op.table == "tracks" and op.action in ("insert", "delete", "repoint") for op in change.ops)
+    moves_tracks = any(op.table == "tracks" and op.action in ("insert", "delete", "repoint")
+                       for op in change.ops)
     return {"track_count"} if moves_tracks else set()
 
 
 def _artist_entry(change: Change, op) -> dict:
     artist = change.artists.get(op.row["artist_id"], {})
-    entry = {"action": "added" if op.action == "insert" else "removed", "artistName": artist.get("name")}
-    return entry | ({"artistMbid": artist["musicbrainz_id"]} if artist.get("musicbrainz_id") else {})
+    entry = {"action": "added" if op.action == "insert" else "removed",
+             "artistName": artist.get("name")}
+    mbid = artist.get("musicbrainz_id")
+    return entry | ({"artistMbid": mbid} if mbid else {})
 
 
 def _track_entry(change: Change, op) -> list[dict]:

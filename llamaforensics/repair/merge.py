@@ -20,7 +20,7 @@ duplicate has tracks, they move to the survivor.
 from __future__ import annotations
 
 from .errors import InvalidCorrection
-from .fields import ALBUM_FIELDS, canonical_text
+from .fields import ALBUM_FIELDS
 from .model import MergeAlbums
 from .operation import delete, repoint, update
 from .plan import AlbumState, Change, album_update, require_album, track_removal
@@ -38,20 +38,26 @@ def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
     if survivor is None:
         raise InvalidCorrection(f"survivor album {c.survivor_id} does not exist")
     carried = carried_ids(duplicate, survivor)
-    ops = [update("albums", {"id": duplicate["id"]}, {k: duplicate[k] for k in carried},
-                  dict.fromkeys(carried))] if carried else []
-    keep_survivor_tracks = bool(state.tracks) and bool(catalog.rows("tracks", {"album_id": survivor["id"]}))
+    ops = []
+    if carried:  # off the duplicate first: the unique ones cannot be on both albums at once
+        ops.append(update("albums", {"id": duplicate["id"]}, {k: duplicate[k] for k in carried},
+                          dict.fromkeys(carried)))
+    keep_survivor_tracks = (bool(state.tracks)
+                            and bool(catalog.rows("tracks", {"album_id": survivor["id"]})))
     if keep_survivor_tracks:
         for track in state.tracks:
             ops += track_removal(catalog, track)
-    ops += _repoint_references(catalog, duplicate["id"], survivor["id"], skip_tracks=keep_survivor_tracks)
-    ops += [album_update(survivor, carried, now), delete("albums", {**duplicate, **dict.fromkeys(carried)})]
-    artists = {a["artist_id"]: catalog.row("artists", {"id": a["artist_id"]}) or {} for a in state.links}
+    ops += _repoint_references(catalog, duplicate["id"], survivor["id"],
+                               skip_tracks=keep_survivor_tracks)
+    ops += [album_update(survivor, carried, now),
+            delete("albums", {**duplicate, **dict.fromkeys(carried)})]
+    artists = {a["artist_id"]: catalog.row("artists", {"id": a["artist_id"]}) or {}
+               for a in state.links}
     return Change(c, survivor["id"], ops, survivor, artists, {t["id"]: t for t in state.tracks})
 
 
 def carried_ids(duplicate: dict, survivor: dict) -> dict:
-    """Return the duplicate's external ids the survivor lacks; refuse when both hold different ones."""
+    """Return the duplicate's external ids the survivor lacks; refuse when both differ."""
     carried, conflicts = {}, []
     for name in EXTERNAL_IDS:
         mine, theirs = duplicate.get(name), survivor.get(name)
@@ -59,35 +65,39 @@ def carried_ids(duplicate: dict, survivor: dict) -> dict:
             continue
         if theirs is None:
             carried[name] = mine
-        elif canonical_text(str(mine).lower()) != canonical_text(str(theirs).lower()):
+        elif str(mine).lower() != str(theirs).lower():
             conflicts.append(f"{name}: duplicate {mine}, survivor {theirs}")
     if conflicts:
-        raise InvalidCorrection(f"album {duplicate['id']} and survivor {survivor['id']} name different releases "
-                                f"({'; '.join(conflicts)}); they may not be duplicates: nothing written")
+        raise InvalidCorrection(
+            f"album {duplicate['id']} and survivor {survivor['id']} name different releases "
+            f"({'; '.join(conflicts)}); they may not be duplicates: nothing written")
     return carried
 
 
 def _repoint_references(catalog, duplicate_id: str, survivor_id: str, *, skip_tracks: bool) -> list:
-    """Re-point every row of every table that points at the duplicate; refuse where a unique key forbids it."""
+    """Re-point every row of every table that points at the duplicate, or refuse naming them."""
     ops, clashes = [], {}
     for ref in catalog.references("albums"):
         if ref.table == "tracks" and skip_tracks:
             continue
         moved = []
-        for row in catalog.rows(ref.table, {ref.column: duplicate_id}, order=", ".join(_q(k) for k in ref.key)):
+        order = ", ".join(_q(k) for k in ref.key)
+        for row in catalog.rows(ref.table, {ref.column: duplicate_id}, order=order):
             if not _clashes(catalog, ref, row, survivor_id):
                 moved.append({k: row[k] for k in ref.key})
             elif ref.table in DUPLICATE_OWN_ROWS:
                 ops.append(delete(ref.table, row, ref.key))
             else:
-                clashes[f"{ref.table}.{ref.column}"] = clashes.get(f"{ref.table}.{ref.column}", 0) + 1
+                name = f"{ref.table}.{ref.column}"
+                clashes[name] = clashes.get(name, 0) + 1
         if moved:
             ops.append(repoint(ref.table, ref.column, duplicate_id, survivor_id, moved))
     if clashes:
         named = ", ".join(f"{t} ({n} row{'s' if n != 1 else ''})" for t, n in clashes.items())
-        raise InvalidCorrection(f"album {duplicate_id} cannot be merged into {survivor_id}: rows of {named} point "
-                                "at both and cannot be re-pointed without breaking a unique key; the tool never "
-                                "deletes them: resolve them first; nothing written")
+        raise InvalidCorrection(
+            f"album {duplicate_id} cannot be merged into {survivor_id}: rows of {named} point at "
+            "both and cannot be re-pointed without breaking a unique key; the tool never deletes "
+            "them: resolve them first; nothing written")
     return ops
 
 

@@ -39,8 +39,8 @@ class Change:
     artists: dict[str, dict] = field(default_factory=dict)  # artist id -> row, to name them in the log
     tracks: dict[str, dict] = field(default_factory=dict)  # track id -> row before, to name them in the log
     stands_for: dict[str, set] = field(default_factory=dict)  # album id -> updated_at values the write restores
-    stamped: set = field(default_factory=set)  # album columns set because every admin correction sets them
-    kept: list = field(default_factory=list)  # undo: rows left in place, still referenced (dependents.Dependents)
+    stamped: set = field(default_factory=set)  # album columns every admin correction sets
+    kept: list = field(default_factory=list)  # undo: rows left in place, others use them
 
     @property
     def empty(self) -> bool:
@@ -136,7 +136,7 @@ def _merge_facts(catalog, correction, state: AlbumState) -> dict:
     album = state.album or {}
     return {"survivor_updated_at": survivor.get("updated_at"),
             "duplicate_tracks": sorted(t["id"] for t in state.tracks),
-            "duplicate_links": sorted(f"{link['artist_id']} {link['role']}" for link in state.links),
+            "duplicate_links": sorted(f"{x['artist_id']} {x['role']}" for x in state.links),
             "duplicate_ids": {name: album.get(name) for name in EXTERNAL_IDS}}
 
 
@@ -151,10 +151,10 @@ def stale_facts(expected: dict, current: dict, same_updated_at) -> dict:
     return moved
 
 
-# What the app's own admin correction leaves on every album it corrects (its apply service sets both).
+# What the app's own admin correction leaves on every album it corrects (its apply service).
 ADMIN_STAMP = {"data_quality": "HIGH", "enrichment_status": "COMPLETED"}
-# Corrections that carry another database's values as they are (a dev copy's, through a manifest or a
-# diff): that copy's data quality and status are part of what is carried, not overruled.
+# Corrections that carry another database's values as they are (a dev copy's, through a manifest
+# or a diff): that copy's data quality and status are part of what is carried, not overruled.
 CARRIED_ORIGINS = frozenset({"manifest", "diff"})
 
 
@@ -172,19 +172,21 @@ def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change
         return change
     dependents = find_dependents(catalog, change.ops)
     if dependents:
-        raise InvalidCorrection(refusal(f"this {correction.kind} of album {correction.album_id}", dependents))
+        what = f"this {correction.kind} of album {correction.album_id}"
+        raise InvalidCorrection(refusal(what, dependents))
     if correction.origin not in CARRIED_ORIGINS:
         _stamp_admin_correction(change)
     return change
 
 
 def _stamp_admin_correction(change: Change) -> None:
-    """Set what the app's admin correction sets on the album, unless the correction sets it itself."""
+    """Set what the app's admin correction sets on the album, unless the correction sets it."""
     stamp = next((op for op in change.ops if op.action == "update" and op.table == "albums"
                   and op.where["id"] == change.album_id), None)
     if stamp is None or change.album is None:
         return
-    added = {k: v for k, v in ADMIN_STAMP.items() if k not in stamp.after and change.album.get(k) != v}
+    added = {k: v for k, v in ADMIN_STAMP.items()
+             if k not in stamp.after and change.album.get(k) != v}
     stamp.before = {**{k: change.album.get(k) for k in added}, **stamp.before}
     stamp.after = {**added, **stamp.after}
     change.stamped = set(added)
@@ -329,11 +331,17 @@ def detach_logs(catalog, column: str, entity_id: str) -> list[Operation]:
     """
     from .logbook import TRIGGERED_BY
 
-    own_where = {"entity_type": ENTITY_TYPES[column], "entity_id": entity_id, "triggered_by": TRIGGERED_BY}
-    pointing, own = catalog.fetch_together([catalog.select("llama_logs", {column: entity_id}, order="id"),
-                                            catalog.select("llama_logs", own_where, order="id")])
-    ops = [repoint("llama_logs", column, entity_id, None, [{"id": r["id"]} for r in pointing])] if pointing else []
-    return ops + ([repoint("llama_logs", "entity_id", entity_id, None, [{"id": r["id"]} for r in own])] if own else [])
+    own_where = {"entity_type": ENTITY_TYPES[column], "entity_id": entity_id,
+                 "triggered_by": TRIGGERED_BY}
+    pointing, own = catalog.fetch_together([
+        catalog.select("llama_logs", {column: entity_id}, order="id"),
+        catalog.select("llama_logs", own_where, order="id")])
+    ops = []
+    for moved, rows in ((column, pointing), ("entity_id", own)):
+        if rows:
+            keys = [{"id": r["id"]} for r in rows]
+            ops.append(repoint("llama_logs", moved, entity_id, None, keys))
+    return ops
 
 
 def track_removal(catalog, track: dict) -> list[Operation]:

@@ -12,8 +12,8 @@ def preview(change: Change, log_rows: list[dict]) -> dict:
             "album_title": (change.album or {}).get("title"), "reason": c.reason, "origin": c.origin,
             "confidence": c.confidence, "fields": [], "tracks_added": [], "tracks_removed": [],
             "tracks_changed": [], "links_added": [], "links_removed": [], "artists_created": [],
-            "repointed": [], "rows_removed": [], "rows_restored": [], "albums_deleted": [], "log_rows": [],
-            "admin_stamp": {}, "kept": [k.to_dict() for k in change.kept]}
+            "repointed": [], "rows_removed": [], "rows_restored": [], "albums_deleted": [],
+            "log_rows": [], "admin_stamp": {}, "kept": [k.to_dict() for k in change.kept]}
     for op in change.ops:
         _describe(diff, change, op)
     diff["log_rows"] = [{k: r.get(k) for k in ("category", "operation", "entity_type", "entity_id", "job_id",
@@ -25,7 +25,7 @@ def _describe(diff: dict, change: Change, op) -> None:
     table, action = op.table, op.action
     if table == "albums" and action == "update":
         stamped = change.stamped if op.where["id"] == change.album_id else ()
-        if stamped:  # what every admin correction sets, listed apart from the fields the correction chose
+        if stamped:  # what every admin correction sets, apart from the fields the correction chose
             diff["admin_stamp"] = {f: op.after[f] for f in stamped}
         entries = [{"field": f, "before": op.before[f], "after": op.after[f]} for f in op.after
                    if f != "updated_at" and f not in stamped]
@@ -78,9 +78,12 @@ def format_diff(diff: dict) -> str:
     lines += [f"  + {r['table']} row {r['key']}" for r in diff["rows_restored"]]
     lines += [f"  x album {a['id']} ({a['title']!r}) deleted" for a in diff["albums_deleted"]]
     if diff.get("admin_stamp"):
-        lines.append("  as every admin correction: " + ", ".join(f"{k} {v}" for k, v in diff["admin_stamp"].items()))
-    lines += [f"  = kept {k['table']} {', '.join(map(str, k['key'].values()))}: still referenced by "
-              + ", ".join(f"{t} ({n})" for t, n in k["referencedBy"].items()) for k in diff.get("kept", [])]
+        stamp = ", ".join(f"{k} {v}" for k, v in diff["admin_stamp"].items())
+        lines.append(f"  as every admin correction: {stamp}")
+    for k in diff.get("kept", []):
+        users = ", ".join(f"{t} ({n})" for t, n in k["referencedBy"].items())
+        lines.append(f"  = kept {k['table']} {', '.join(map(str, k['key'].values()))}: "
+                     f"still referenced by {users}")
     lines += [f"  log: {r['category']} {r['operation']} {r['entity_type'] or ''} {r['entity_id'] or ''}".rstrip()
               for r in diff["log_rows"]]
     return "\n".join(lines)

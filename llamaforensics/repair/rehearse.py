@@ -103,8 +103,10 @@ class SnapshotCatalog(Catalog):
         Tables a snapshot leaves out (user favourites, collections, ...) cannot be
         checked here: a rehearsal sees only the rows it has.
         """
-        return [ForeignKey(fk.table, fk.columns, fk.target_columns, fk.on_delete, SNAPSHOT_TABLES[fk.table].key)
-                for fk in upstream_foreign_keys() if fk.target == table and fk.table in SNAPSHOT_TABLES]
+        return [ForeignKey(fk.table, fk.columns, fk.target_columns, fk.on_delete,
+                           SNAPSHOT_TABLES[fk.table].key)
+                for fk in upstream_foreign_keys()
+                if fk.target == table and fk.table in SNAPSHOT_TABLES]
 
 
 @dataclass

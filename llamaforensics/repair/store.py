@@ -111,14 +111,15 @@ class Catalog:
 
     def select_any(self, table: str, match: tuple[str, ...], values: list[tuple], *,
                    columns: tuple[str, ...] | None = None) -> Query:
-        """Return the query of the live rows whose ``match`` columns equal one of the ``values`` tuples."""
+        """Return the query of the live rows whose ``match`` columns equal one ``values`` tuple."""
         names = ", ".join(q(c) for c in columns) if columns else "*"
         one = "(" + " AND ".join(f"{q(c)} = {self.placeholder}" for c in match) + ")"
-        sql = f"SELECT {names} FROM {q(table)} WHERE ({' OR '.join([one] * len(values))}){self._live()}"
+        anyone = " OR ".join([one] * len(values))
+        sql = f"SELECT {names} FROM {q(table)} WHERE ({anyone}){self._live()}"
         return Query(table, sql, [v for row in values for v in row])
 
     def foreign_keys_into(self, table: str) -> list:
-        """Return every foreign key into ``table`` (any width, any ON DELETE action), read once per catalog."""
+        """Return every foreign key into ``table`` (any width, any ON DELETE action), read once."""
         known = self.__dict__.setdefault("_foreign_keys", {})
         if table not in known:
             known[table] = self._foreign_keys_into(table)
@@ -368,17 +369,10 @@ class PostgresCatalog(Catalog):
     def _foreign_keys_into(self, table: str) -> list:
         from .dependents import ForeignKey
 
-        rows = self._fetch(
-            """SELECT c.conrelid AS relid, c.conrelid::regclass::text AS tbl, c.confdeltype AS action,
-                      array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
-                            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
-                      array(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
-                            JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)
-                        AS target_cols
-               FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s)
-               ORDER BY 2, 4""", [q(table)])
+        rows = self._fetch(FOREIGN_KEYS_INTO, [q(table)])
         return [ForeignKey(_unquoted(r["tbl"]), tuple(r["cols"]), tuple(r["target_cols"]),
-                           ON_DELETE.get(r["action"], r["action"]), self._key(r["relid"])) for r in rows]
+                           ON_DELETE.get(r["action"], r["action"]), self._key(r["relid"]))
+                for r in rows]
 
     def _key(self, relid) -> tuple[str, ...]:
         rows = self._fetch(
@@ -403,6 +397,19 @@ class PostgresCatalog(Catalog):
 
 _SCALARS = frozenset((str, int, float, bool))
 ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+# Every foreign key into a table (%s: its quoted name), with its columns on both sides, in order.
+FOREIGN_KEYS_INTO = """
+SELECT c.conrelid AS relid, c.conrelid::regclass::text AS tbl, c.confdeltype AS action,
+       array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n
+             ORDER BY k.i) AS cols,
+       array(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n
+             ORDER BY k.i) AS target_cols
+FROM pg_constraint c
+WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s)
+ORDER BY 2, 4
+"""
 
 
 def _unquoted(name: str) -> str:

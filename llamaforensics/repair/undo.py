@@ -39,7 +39,7 @@ def undo(dsn: Dsn, target: str, *, dry_run: bool = True, user_id: str | None = N
 
 
 def reverts_for(catalog, target: str) -> list[RevertCorrection]:
-    """Return the corrections that undo ``target`` (a correction id or a session job id), newest first.
+    """Return the corrections undoing ``target`` (a correction id or a session id), newest first.
 
     For a correction id: its newest application still in effect (or, when all are
     undone, its newest one, whose undo is then ALREADY_APPLIED).
@@ -74,7 +74,7 @@ def revert_of(log_row: dict) -> RevertCorrection:
 
 
 def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Change:
-    """Return the inverse of the logged operations; a row it would delete that others now use is kept.
+    """Return the inverse of the logged operations; a row to delete that others now use is kept.
 
     The rows an undo deletes are the ones the correction inserted; if rows it did
     not write point at one now (a user favourited the artist it created, say),
@@ -86,13 +86,15 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
     for op in reversed(forward):
         current = None
         if not (op.action == "update" and (op.table, op.where.get("id")) in deleted_later):
-            current = _check_still_applied(catalog, op)  # a row deleted afterwards: checked by that delete
+            # (a row the correction deleted afterwards is checked by that delete)
+            current = _check_still_applied(catalog, op)
         undone = inverse(op, now)
         if undone.action == "update" and current and "updated_at" in undone.before:
             # the time it replaces is the row's own (a later write of the session may have moved it)
             undone.before = {**undone.before, "updated_at": current["updated_at"]}
         if undone.action == "delete" and undone.table in LOG_POINTERS:
-            ops += _not_yet_detached(ops, detach_logs(catalog, LOG_POINTERS[undone.table], undone.row["id"]))
+            detaching = detach_logs(catalog, LOG_POINTERS[undone.table], undone.row["id"])
+            ops += _not_yet_detached(ops, detaching)
         if op.action == "update" and op.table == "albums":
             stands_for.setdefault(op.where["id"], set()).add(op.before.get("updated_at"))
         ops.append(undone)
@@ -106,7 +108,7 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
 
 
 def _not_yet_detached(ops: list[Operation], detaching: list[Operation]) -> list[Operation]:
-    """Return ``detaching`` without the log rows ``ops`` already detach (undoing an undo re-detaches them)."""
+    """Return ``detaching`` without the log rows ``ops`` already detach (as an undo's undo does)."""
     done = {(op.column, op.old, k["id"]) for op in ops
             if op.action == "repoint" and op.table == "llama_logs" for k in op.keys}
     for op in detaching:
@@ -115,13 +117,14 @@ def _not_yet_detached(ops: list[Operation], detaching: list[Operation]) -> list[
 
 
 def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], list]:
-    """Drop the deletes of rows others still point at (and the detaching of their logs), until none is left."""
+    """Drop the deletes of rows others still point at (and their logs' detaching), until none is."""
     kept = []
     while dependents := find_dependents(catalog, ops):
         kept += dependents
         keep = {(d.table, _frozen(d.key)) for d in dependents}
         ids = {d.key.get("id") for d in dependents if d.table in LOG_POINTERS}
-        ops = [op for op in ops if not (op.action == "delete" and (op.table, _frozen(op.row_key)) in keep)
+        ops = [op for op in ops
+               if not (op.action == "delete" and (op.table, _frozen(op.row_key)) in keep)
                and not (op.action == "repoint" and op.table == "llama_logs" and op.old in ids)]
     return ops, kept
 
@@ -135,7 +138,7 @@ def _frozen(key: dict) -> frozenset:
 
 
 def _check_still_applied(catalog, op: Operation) -> dict | None:
-    """Refuse (STALE) when the rows ``op`` wrote are no longer as it left them; return the row read."""
+    """Refuse (STALE) when the rows ``op`` wrote are no longer as it left them; return the row."""
     if op.action == "insert":
         current = catalog.row(op.table, op.row_key)
         moved = _differences(op.row, current, skip=())
