@@ -167,7 +167,7 @@ def test_the_whole_repair_cycle_on_the_apps_database(app_snapshot, app_demo, dat
     tracks_of = "SELECT count(*) FROM tracks WHERE album_id = ANY(%s::uuid[])"
     assert albums and query(db, tracks_of, [albums]) == [(0,)]
     preview = lf("repair", "preview", planned, "--dsn", db.conninfo, cwd=work).stdout
-    assert f"{len(corrections)} dry run" in preview and "track:created:admin-correction" in preview
+    assert f"{len(corrections)} dry run" in preview and "track:created:llamaforensics" in preview
     applied = json.loads(lf("repair", "apply", planned, "--dsn", db.conninfo, "--apply", "--json",
                             cwd=work).stdout)
     assert {r["status"] for r in applied} == {"APPLIED"}
