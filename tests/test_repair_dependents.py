@@ -135,6 +135,9 @@ def test_undo_of_added_tracks_keeps_the_one_a_new_table_points_at(plays):
     assert query(plays, "SELECT id::text FROM tracks WHERE album_id = %s", [TRACKLESS]) == [
         {"id": kept_id}]
     assert count(plays, "track_plays") == 1
+    # the count it restores includes the track it kept: no track_count_mismatch made by the undo
+    assert query(plays, "SELECT track_count FROM albums WHERE id = %s", [TRACKLESS]) == [
+        {"track_count": 1}]
 
 
 def test_merge_refuses_a_collection_row_it_cannot_re_point_and_deletes_nothing(db):

@@ -98,7 +98,8 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
         if op.action == "update" and op.table == "albums":
             stands_for.setdefault(op.where["id"], set()).add(op.before.get("updated_at"))
         ops.append(undone)
-    ops, kept = _keep_referenced(catalog, ops)
+    ops, kept, kept_rows = _keep_referenced(catalog, ops)
+    _count_kept_tracks(ops, kept_rows)
     tracks = {op.row["id"]: op.row for op in ops if op.table == "tracks" and op.row}
     artists = {op.row["artist_id"]: catalog.row("artists", {"id": op.row["artist_id"]}) or {}
                for op in ops if op.table == "album_artists" and op.row}
@@ -116,17 +117,32 @@ def _not_yet_detached(ops: list[Operation], detaching: list[Operation]) -> list[
     return [op for op in detaching if op.keys]
 
 
-def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], list]:
-    """Drop the deletes of rows others still point at (and their logs' detaching), until none is."""
-    kept = []
+def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], list, list]:
+    """Drop the deletes of rows others still point at (and their logs' detaching), until none is.
+
+    Return the remaining operations, what was kept and why, and the kept rows.
+    """
+    kept, kept_rows = [], []
     while dependents := find_dependents(catalog, ops):
         kept += dependents
         keep = {(d.table, _frozen(d.key)) for d in dependents}
         ids = {d.key.get("id") for d in dependents if d.table in LOG_POINTERS}
+        kept_rows += [(op.table, op.row) for op in ops
+                      if op.action == "delete" and (op.table, _frozen(op.row_key)) in keep]
         ops = [op for op in ops
                if not (op.action == "delete" and (op.table, _frozen(op.row_key)) in keep)
                and not (op.action == "repoint" and op.table == "llama_logs" and op.old in ids)]
-    return ops, kept
+    return ops, kept, kept_rows
+
+
+def _count_kept_tracks(ops: list[Operation], kept_rows: list[tuple[str, dict]]) -> None:
+    """Let the track count an undo restores include the tracks it kept (they are still there)."""
+    for op in ops:
+        counted = op.action == "update" and op.table == "albums"
+        if counted and op.after.get("track_count") is not None:
+            still = sum(1 for table, row in kept_rows
+                        if table == "tracks" and row.get("album_id") == op.where["id"])
+            op.after = {**op.after, "track_count": op.after["track_count"] + still}
 
 
 def _row_id(op: Operation) -> tuple:
