@@ -56,6 +56,8 @@ def prepare_redo(catalog, session, correction, rows: list[dict], albums=()):
     corrections prepared together with it redo in turn.
     """
     undo_row = undoing(catalog, rows[-1:], albums).get(rows[-1]["id"])
+    if undo_row is None:  # undone no longer (a concurrent redo): the stale check decides
+        return correction
     applied, undone = catalog.fetch_together([catalog.select("llama_logs", {"id": rows[-1]["id"]}),
                                               catalog.select("llama_logs", {"id": undo_row["id"]})])
     times = _write_times(_ops(applied), _ops(undone))
