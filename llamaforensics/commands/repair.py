@@ -203,10 +203,14 @@ def _rehearse(args) -> int:
     corrections = read_corrections(args.target)
     rehearsal = rehearse(args.snapshot, corrections, out=args.out)
     if args.json:
-        print_json({"rehearsal": str(rehearsal.path), "results": [r.to_dict() for r in rehearsal.results]})
+        print_json({"rehearsal": str(rehearsal.path), "unchecked": rehearsal.unchecked,
+                    "results": [r.to_dict() for r in rehearsal.results]})
     else:
         print_text(format_results(rehearsal.results))
         print_text(f"rehearsed on {rehearsal.path} ({args.snapshot} untouched)")
+        if rehearsal.unchecked:
+            print_text("not checked (a snapshot does not hold them; PostgreSQL will): rows of "
+                       + ", ".join(rehearsal.unchecked) + " pointing at rows it deleted or moved")
     return 1 if any(r.status in ("STALE", "INVALID") for r in rehearsal.results) else 0
 
 
