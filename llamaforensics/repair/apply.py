@@ -129,14 +129,9 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
     if c.expected is None:
         c = c.with_expected(observe(catalog, c, state))
     if logged:
-        live = in_effect(catalog, logged, albums)
-        if live:
-            for row in live:
-                _learn_writes(session, row)
-            return Result(c, ALREADY_APPLIED, f"applied at {live[-1]['created_at']} in "
-                                              f"{live[-1]['root_job_id']}"), None
-        # every application was undone: apply it again
-        c = prepare_redo(catalog, session, c, logged, albums)
+        done, c = _in_effect_or_redo(catalog, session, c, logged, albums)
+        if done:
+            return done, None
     if state.album is None:  # nothing moved: there is nothing there to correct
         raise InvalidCorrection(f"album {c.album_id} is not in the target database (deleted, "
                                 "merged away, or never there): nothing to correct; prepare "
@@ -170,6 +165,19 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
         catalog.insert_many("llama_logs", rows)
     return Result(c, APPLIED, f"applied in {session.job_id}" + _kept_note(change), diff,
                   log_ids=[r["id"] for r in rows], kept=[k.to_dict() for k in change.kept]), change
+
+
+def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: list,
+                       albums):
+    """Return ALREADY_APPLIED when an application of ``c`` is in effect, else ``c`` ready to redo."""
+    live = in_effect(catalog, logged, albums)
+    if not live:  # every application was undone: apply it again
+        return None, prepare_redo(catalog, session, c, logged, albums)
+    for row in live:
+        _learn_writes(session, row)
+    newest = live[-1]
+    return Result(c, ALREADY_APPLIED, f"applied at {newest['created_at']} in "
+                                      f"{newest['root_job_id']}"), c
 
 
 def _kept_note(change) -> str:
