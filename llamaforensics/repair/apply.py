@@ -169,7 +169,7 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
 
 def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: list,
                        albums):
-    """Return ALREADY_APPLIED when an application of ``c`` is in effect, else ``c`` ready to redo."""
+    """Return ALREADY_APPLIED when an application of ``c`` is in effect, else ``c`` to redo."""
     live = in_effect(catalog, logged, albums)
     if not live:  # every application was undone: apply it again
         return None, prepare_redo(catalog, session, c, logged, albums)
