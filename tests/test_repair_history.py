@@ -147,3 +147,18 @@ def test_sessions_from_the_command_line(db, capsys):
     assert len(lines) == 3 and all(" applied " in line for line in lines)
     assert main(["repair", "sessions", "llamaforensics-repair-nope", "--dsn", db.conninfo]) == 2
     assert "no repair session llamaforensics-repair-nope" in capsys.readouterr().err
+
+
+def test_a_forged_session_id_never_reaches_the_terminal_raw(db, capsys):
+    import psycopg
+
+    from llamaforensics.cli import main
+
+    forged = "llamaforensics-repair-\x1b]0;owned\x07\x1b[2J"  # sets the title, clears the screen
+    with psycopg.connect(db.conninfo) as conn:
+        conn.execute("INSERT INTO llama_logs (operation, category, status, triggered_by, "
+                     "is_root_job, root_job_id, job_id) VALUES ('admin_correction', 'CORRECTED', "
+                     "'SUCCESS', 'llamaforensics', true, %s, %s)", [forged, forged])
+    assert main(["repair", "sessions", "--dsn", db.conninfo]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "llamaforensics-repair-" in out

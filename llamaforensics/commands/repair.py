@@ -155,12 +155,12 @@ def _sessions(args) -> int:
     if args.json:
         print_json(rows)
     elif args.target:
-        print("\n".join(
+        print_text("\n".join(
             f"{r['sequence']:>4} {r['created_at']} {r['role']:8s} {r['kind']:18s} "
             f"{r['correction_id']} album {r['album_id']}"
             + ("" if r["in_effect"] else f"  (undone in {r['undone_in']})") for r in rows))
     else:
-        print("\n".join(
+        print_text("\n".join(
             f"{s['session']}  {s['started_at']}  user {s['user_id'] or '-'}  "
             f"{s['corrections']} correction(s): {s['applied']} applied, {s['undone']} undone, "
             f"{s['redone']} redone" for s in rows) or "no repair sessions in llama_logs")
