@@ -51,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help="on an error, show the Python traceback too")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import album, audit, demo, diff, findings, info, lineage, repair, snapshot
+    from .commands import album, audit, demo, diff, export, findings, info, lineage, repair, snapshot
 
-    for module in (demo, snapshot, info, findings, audit, diff, album, lineage, repair):
+    for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, repair):
         module.register(commands, _formatter)
     return parser
 

@@ -56,20 +56,25 @@ def postgres_checksums(dsn: Dsn) -> dict[str, tuple[int, str]]:
 
 def snapshot_checksums(path, live_only: bool = True) -> dict[str, tuple[int, str]]:
     """Return (rows, sha256 of canonical rows) per snapshot table, read from a snapshot file."""
-    out = {}
     con = connect(path, read_only=True)
     try:
-        for table in SNAPSHOT_TABLES.values():
-            cols = ", ".join(
-                f"{quote_ident(c.name)}::VARCHAR" if c.enum or c.pg_type == "JSONB" else quote_ident(c.name)
-                for c in table.columns
-            )
-            where = f" WHERE {DELETED_COLUMN} IS NULL" if live_only else ""
-            rows = con.execute(f"SELECT {cols} FROM {quote_ident(table.name)}{where}").fetchall()
-            json_pos = {i for i, c in enumerate(table.columns) if c.pg_type == "JSONB"}
-            out[table.name] = _digest(rows, json_pos)
+        return connection_checksums(con, live_only)
     finally:
         con.close()
+
+
+def connection_checksums(con, live_only: bool = True) -> dict[str, tuple[int, str]]:
+    """Return (rows, sha256 of canonical rows) per snapshot table, read through any snapshot-shaped connection."""
+    out = {}
+    for table in SNAPSHOT_TABLES.values():
+        cols = ", ".join(
+            f"{quote_ident(c.name)}::VARCHAR" if c.enum or c.pg_type == "JSONB" else quote_ident(c.name)
+            for c in table.columns
+        )
+        where = f" WHERE {DELETED_COLUMN} IS NULL" if live_only else ""
+        rows = con.execute(f"SELECT {cols} FROM {quote_ident(table.name)}{where}").fetchall()
+        json_pos = {i for i, c in enumerate(table.columns) if c.pg_type == "JSONB"}
+        out[table.name] = _digest(rows, json_pos)
     return out
 
 

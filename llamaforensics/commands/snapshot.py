@@ -15,20 +15,29 @@ transaction, so every table shows the same moment.
 With --refresh, only log rows the snapshot has not seen are copied and the
 catalog is re-read; rows deleted upstream stay in the snapshot, marked with
 the time they were first found missing. The password is never stored or shown.
+
+With --lake DIR the same snapshot is written as a Parquet lake that DuckDB,
+Polars, Spark or Trino read as is: DIR/llama_logs/month=YYYY-MM/*.parquet, one
+folder per catalog table, and DIR/manifest.json. --refresh then rewrites only
+the partitions that changed (months with new, vanished or returning rows).
 """
 EPILOG = """\
 examples:
   llamaforensics snapshot postgresql://admin@db.internal/app -o prod.duckdb
   DATABASE_URL=postgresql://admin@db/app llamaforensics snapshot -o prod.duckdb --refresh
   llamaforensics snapshot 'host=127.0.0.1 dbname=app user=me' -o app.duckdb --quiet --json
+  llamaforensics snapshot postgresql://admin@db.internal/app --lake lake/ --refresh
 """
 
 
 def register(commands, formatter) -> None:
     p = commands.add_parser("snapshot", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     p.add_argument("dsn", nargs="?", metavar="DSN", help="PostgreSQL URL or 'key=value' string (default: $DATABASE_URL)")
-    p.add_argument("-o", "--out", metavar="FILE", type=Path, required=True, help="snapshot file to write")
-    p.add_argument("--refresh", action="store_true", help="update FILE in place: new log rows, catalog re-read")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("-o", "--out", metavar="FILE", type=Path, help="snapshot file to write")
+    target.add_argument("--lake", metavar="DIR", type=Path, help="write a month-partitioned Parquet lake instead")
+    p.add_argument("--refresh", action="store_true",
+                   help="update FILE (or DIR) in place: new log rows, catalog re-read")
     p.add_argument("--verify", action="store_true",
                    help="with --refresh: reconcile every log id even when the row counts agree (slower)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -39,6 +48,8 @@ def register(commands, formatter) -> None:
 def run(args) -> int:
     from ..cli import print_json, require_dsn
 
+    if args.lake:
+        return _run_lake(args)
     opening = None
     if args.refresh:  # the file opens while the PostgreSQL driver loads to read the DSN
         from ..snapshot.writable import open_writable_in_background
@@ -61,6 +72,25 @@ def run(args) -> int:
         from .info import describe
 
         print_text(describe(info))
+    return 0
+
+
+def _run_lake(args) -> int:
+    from ..cli import print_json, require_dsn
+    from ..lake import lake_info, refresh_lake, take_lake
+
+    dsn = require_dsn(args.dsn)
+    if args.refresh:
+        refresh_lake(dsn, args.lake, progress=not args.quiet)
+    else:
+        take_lake(dsn, args.lake, progress=not args.quiet)
+    info = lake_info(args.lake)
+    if args.json:
+        print_json(info.to_dict())
+    else:
+        from .info import describe
+
+        print(describe(info))
     return 0
 
 

@@ -46,10 +46,10 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
         # single-threaded stretches (pointer jumping, frame conversions) overlap.
         with con.cursor() as cursor, ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool:
             later = pool.submit(_run_chained, cursor, chained, params)
-            frames = {k: _run_kind(con, k, params, None) for k in plain}
+            frames = {k: run_kind(con, k, params, None) for k in plain}
             frames |= later.result()
     else:
-        frames = {k: _run_kind(con, k, params, None) for k in plain} | _run_chained(con, chained, params)
+        frames = {k: run_kind(con, k, params, None) for k in plain} | _run_chained(con, chained, params)
     return {k: frames[k] for k in kinds}
 
 
@@ -59,7 +59,7 @@ def _run_chained(con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict)
         return {}
     loops = prepare_job_chains(con)
     try:
-        return {k: _run_kind(con, k, params, loops) for k in kinds}
+        return {k: run_kind(con, k, params, loops) for k in kinds}
     finally:
         drop_job_chains(con)
 
@@ -111,7 +111,7 @@ def _thresholds(thresholds: Thresholds | None, overrides: dict[str, int]) -> Thr
     return replace(thresholds or Thresholds(), **overrides)
 
 
-def _run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None) -> pl.DataFrame:
+def run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None) -> pl.DataFrame:
     """Run ``queries/<kind>.sql`` with the parameters it names, and fold its rows into the common columns."""
     sql = load_query(kind)
     named = {name: params[name] for name in set(_PARAM.findall(sql))}

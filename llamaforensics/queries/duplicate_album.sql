@@ -30,6 +30,6 @@ WITH primary_artist AS (
     FROM members m JOIN norm n ON n.id = m.id
 )
 SELECT DISTINCT id::VARCHAR AS entity_id, title, survivor::VARCHAR AS "group", survivor::VARCHAR AS survivor,
-       matched_on, len(members) AS group_size, []::VARCHAR[] AS evidence
+       matched_on, array_length(members) AS group_size, []::VARCHAR[] AS evidence
 FROM ranked
 ORDER BY "group", entity_id

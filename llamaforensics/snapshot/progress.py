@@ -10,11 +10,13 @@ from tqdm.auto import tqdm
 
 def execute_with_progress(
     con: duckdb.DuckDBPyConnection, sql: str, *, desc: str, total: int | None, enabled: bool, params=None
-) -> None:
-    """Run ``sql`` on ``con`` while a bar (rows, estimated from ``total``) follows DuckDB's progress."""
+) -> duckdb.DuckDBPyConnection:
+    """Run ``sql`` on ``con`` while a bar (rows, estimated from ``total``) follows DuckDB's progress.
+
+    Returns ``con`` with the statement's result pending (a COPY's row count, say).
+    """
     if not enabled:
-        con.execute(sql, params)
-        return
+        return con.execute(sql, params)
     con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
     total = max(int(total or 0), 1)
     done = threading.Event()
@@ -30,9 +32,10 @@ def execute_with_progress(
         watcher = threading.Thread(target=follow, daemon=True)
         watcher.start()
         try:
-            con.execute(sql, params)
+            result = con.execute(sql, params)
         finally:
             done.set()
             watcher.join()
         bar.n = total
         bar.refresh()
+    return result

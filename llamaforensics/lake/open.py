@@ -1,0 +1,91 @@
+"""Open a lake with DuckDB: views over its Parquet files that look exactly like a snapshot file's tables.
+
+The connection is an in-memory database holding only views (and the manifest):
+DuckDB reads the Parquet files as a query needs them, spilling beyond its
+memory limit, so one laptop analyses a lake larger than its memory. The views
+cast uuids and enums back to the snapshot's types, so every query, finding and
+audit of the workbench runs on them unchanged.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from pathlib import Path
+
+import duckdb
+
+from ..snapshot.format import MANIFEST_TABLE, SNAPSHOT_TABLES, connect, create_schema, limit_memory, quote_ident
+from .format import column_types, parquet_glob, read_manifest
+
+LAKE_MEMORY_LIMIT = "1GB"
+
+
+def open_lake(lake: str | os.PathLike, enums: dict[str, tuple[str, ...]] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the lake at ``lake`` for reading: a DuckDB connection whose tables are views over its files.
+
+    ``enums`` adds enum values the manifest does not list yet (a refresh from a source that gained some).
+    """
+    lake = Path(lake)
+    manifest = read_manifest(lake)
+    con = connect(":memory:")
+    try:
+        limit_memory(con, LAKE_MEMORY_LIMIT)
+        known = {k: tuple(v) for k, v in manifest.get("enums", {}).items()}
+        for name, values in (enums or {}).items():
+            known[name] = known.get(name, ()) + tuple(v for v in values if v not in known.get(name, ()))
+        create_schema(con, enum_values=known)
+        for table in SNAPSHOT_TABLES:
+            _replace_with_view(con, lake, table)
+        _load_manifest(con, manifest)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _replace_with_view(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> None:
+    """Swap the empty table ``table`` for a view over its Parquet files (none: the empty table stays)."""
+    files = [parquet_glob(lake, table)]
+    if not glob.glob(files[0]):
+        return
+    con.execute(f"DROP TABLE {quote_ident(table)}")
+    con.execute(f"CREATE VIEW {quote_ident(table)} AS {files_relation(table, files)}")
+
+
+def files_relation(table: str, patterns: list[str]) -> str:
+    """Return a SELECT of ``table``'s rows in the Parquet files ``patterns`` match, typed as in a snapshot."""
+    cols = ", ".join(f"CAST({quote_ident(c)} AS {kind}) AS {quote_ident(c)}"
+                     for c, kind in column_types()[table].items())
+    sources = ", ".join("'" + p.replace("'", "''") + "'" for p in patterns)
+    return f"SELECT {cols} FROM read_parquet([{sources}])"
+
+
+def _load_manifest(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
+    """Fill ``_lf_manifest`` from the lake's manifest, so the snapshot's readers (snapshot_time...) work."""
+    for entry in manifest["history"]:
+        con.execute(
+            f"""INSERT INTO {MANIFEST_TABLE} VALUES
+                ($seq, $kind, $taken_at, $source, $format_version, $tool_version, $server_version,
+                 $schema_fingerprint, $row_counts, $new_rows, $deleted_rows, $drift, $duration_s)""",
+            {**{k: entry.get(k) for k in ("seq", "kind", "taken_at", "source", "format_version", "tool_version",
+                                          "server_version", "schema_fingerprint", "duration_s")},
+             **{k: json.dumps(entry.get(k) or ([] if k == "drift" else {}))
+                for k in ("row_counts", "new_rows", "deleted_rows", "drift")}},
+        )
+
+
+def lake_info(lake: str | os.PathLike):
+    """Describe a lake as ``snapshot_info`` describes a snapshot file: manifest, rows per table, history, size."""
+    from ..snapshot.format import read_manifests
+    from ..snapshot.open import SnapshotInfo, table_counts
+
+    lake = Path(lake)
+    con = open_lake(lake)
+    try:
+        history, tables = read_manifests(con), table_counts(con)
+    finally:
+        con.close()
+    size = sum(f.stat().st_size for f in lake.rglob("*") if f.is_file())
+    return SnapshotInfo(lake.resolve(), size, history[-1], tables, history)

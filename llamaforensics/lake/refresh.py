@@ -1,0 +1,181 @@
+"""Bring a lake up to date: only the partitions that changed are rewritten, and nothing is ever dropped.
+
+The log's partitions are its months. A month is rewritten when the source has
+a row of it the lake lacks, when a row of it vanished upstream (kept, marked
+with the time it was first found missing, as a snapshot file keeps it), or
+when a row marked so is back. A catalog table is one partition, rewritten only
+when a row changed, arrived or vanished. Everything is read in one read-only
+REPEATABLE READ transaction of the source; the new partitions are written
+beside the lake and moved in at the end, before the manifest, so a failed
+refresh leaves the lake as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+
+from ..dsn import Dsn, redact
+from ..errors import LlamaForensicsError
+from ..snapshot.format import DELETED_COLUMN, REFRESH_MEMORY_LIMIT, SNAPSHOT_TABLES, limit_memory, quote_ident
+from ..snapshot.progress import execute_with_progress
+from .format import (
+    LOG_TABLE,
+    PARTITION_COLUMN,
+    copy_table_sql,
+    lake_select,
+    manifest_entry,
+    month_expr,
+    read_manifest,
+    remove_tree,
+    snapshot_enums,
+    staging_dir,
+    table_dir,
+    write_manifest,
+)
+from .open import files_relation, open_lake
+
+
+def refresh_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> dict:
+    """Update the lake at ``lake`` from ``dsn``; return rows added and newly deleted per table, and the partitions rewritten."""
+    from ..snapshot.scanner import SOURCE_ALIAS, attach_postgres
+    from ..snapshot.source import inspect_source
+    from ..snapshot.take import source_clock
+
+    lake, started = Path(lake), time.perf_counter()
+    manifest = read_manifest(lake)
+    info = inspect_source(dsn)
+    con = open_lake(lake, enums=info.enums)
+    stage = staging_dir(lake)
+    try:
+        limit_memory(con, REFRESH_MEMORY_LIMIT)
+        attach_postgres(con, dsn)
+        con.execute("BEGIN")
+        taken_at, _ = source_clock(con)
+        counts, new, deleted, rewritten = {}, {}, {}, []
+        for table in SNAPSHOT_TABLES.values():
+            if table.upstream not in info.columns:
+                continue
+            refresh = _refresh_log if table.name == LOG_TABLE else _refresh_catalog_table
+            counts[table.name], new[table.name], deleted[table.name], parts = refresh(
+                con, lake, stage, table, info, taken_at, progress)
+            rewritten += parts
+        con.execute("COMMIT")
+        con.execute(f"DETACH {SOURCE_ALIAS}")
+        enums = snapshot_enums(con)
+    except duckdb.Error as exc:
+        remove_tree(stage)
+        raise LlamaForensicsError(f"refresh of {lake} from {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
+    except BaseException:
+        remove_tree(stage)
+        raise
+    finally:
+        con.close()
+    _move_in(stage, lake, rewritten)
+    entry = manifest_entry(kind="refresh", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
+                           schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=new, deleted_rows=deleted,
+                           drift=info.drift, duration_s=round(time.perf_counter() - started, 3), partitions=rewritten)
+    write_manifest(lake, manifest["history"] + [entry], enums)
+    return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts, "partitions": rewritten}
+
+
+def _refresh_catalog_table(con, lake: Path, stage: Path, table, info, taken_at, progress) -> tuple:
+    """Rewrite a catalog table's file when any row differs: the source's rows, then the vanished ones, marked."""
+    from ..snapshot.take import select_list, source_relation
+
+    name, key = quote_ident(table.name), _key_match(table.key, "old", "_lf_fresh")
+    execute_with_progress(
+        con, f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)}, "
+             f"CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} FROM {source_relation(table)} AS src",
+        desc=table.name, total=None, enabled=progress)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _lf_next AS
+        SELECT * FROM _lf_fresh UNION ALL
+        SELECT * REPLACE (coalesce({DELETED_COLUMN}, $t) AS {DELETED_COLUMN}) FROM {name} AS old
+        WHERE NOT EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})""", {"t": taken_at})
+    upstream, new, deleted, differs = con.execute(f"""SELECT
+        (SELECT count(*) FROM _lf_fresh),
+        (SELECT count(*) FROM _lf_fresh WHERE NOT EXISTS (SELECT 1 FROM {name} AS old WHERE {key})),
+        (SELECT count(*) FROM {name} AS old WHERE {DELETED_COLUMN} IS NULL
+            AND NOT EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})),
+        (SELECT count(*) FROM (SELECT * FROM _lf_next EXCEPT ALL SELECT * FROM {name}))
+        + (SELECT count(*) FROM (SELECT * FROM {name} EXCEPT ALL SELECT * FROM _lf_next))""").fetchone()
+    parts = []
+    if differs:
+        table_dir(stage, table.name).mkdir(parents=True)
+        con.execute(copy_table_sql(lake_select(table.name, "_lf_next"), table_dir(stage, table.name), False))
+        parts = [table.name]
+    con.execute("DROP TABLE _lf_fresh; DROP TABLE _lf_next")
+    return upstream, new, deleted, parts
+
+
+def _refresh_log(con, lake: Path, stage: Path, table, info, taken_at, progress) -> tuple:
+    """Rewrite the log's months that gained, lost or got back a row; return (upstream, new, deleted, partitions)."""
+    from ..snapshot.take import source_relation
+
+    execute_with_progress(con, f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at "
+                               f"FROM {source_relation(table)}", desc="llama_logs (ids)", total=None, enabled=progress)
+    con.execute("CREATE OR REPLACE TEMP TABLE _lf_seen AS "
+                f"SELECT id, created_at, {DELETED_COLUMN} AS deleted_at FROM llama_logs")
+    con.execute("CREATE OR REPLACE TEMP TABLE _lf_new AS SELECT * FROM _lf_up ANTI JOIN _lf_seen USING (id)")
+    upstream, new, deleted = con.execute(
+        "SELECT (SELECT count(*) FROM _lf_up), (SELECT count(*) FROM _lf_new), "
+        "(SELECT count(*) FROM _lf_seen s WHERE deleted_at IS NULL AND NOT EXISTS "
+        " (SELECT 1 FROM _lf_up u WHERE u.id = s.id))").fetchone()
+    months = [m for (m,) in con.execute(f"""
+        SELECT DISTINCT {month_expr()} FROM (
+            SELECT created_at FROM _lf_new
+            UNION ALL SELECT s.created_at FROM _lf_seen s LEFT JOIN _lf_up u ON u.id = s.id
+            WHERE (s.deleted_at IS NULL) = (u.id IS NULL)) ORDER BY 1""").fetchall()]
+    if months:
+        _write_months(con, lake, stage, table, info, months, taken_at, progress)
+    con.execute("DROP TABLE _lf_up; DROP TABLE _lf_seen; DROP TABLE _lf_new")
+    return upstream, new, deleted, [f"{LOG_TABLE}/{PARTITION_COLUMN}={m}" for m in months]
+
+
+def _write_months(con, lake: Path, stage: Path, table, info, months: list[str], taken_at, progress) -> None:
+    """Write the given months whole: the lake's rows (marks updated) and the source's rows it lacks."""
+    from ..snapshot.take import select_list, source_query
+
+    patterns = [str(table_dir(lake, LOG_TABLE) / f"{PARTITION_COLUMN}={m}" / "*.parquet") for m in months]
+    existing = [p for p in patterns if Path(p).parent.is_dir()]
+    marked = f"TIMESTAMP '{taken_at:%Y-%m-%d %H:%M:%S.%f}'"  # COPY takes no parameters
+    old = (f"SELECT old.* REPLACE (CASE WHEN up.id IS NULL THEN coalesce(old.{DELETED_COLUMN}, {marked}) END "
+           f"AS {DELETED_COLUMN}) FROM ({files_relation(LOG_TABLE, existing)}) AS old "
+           "LEFT JOIN _lf_up AS up ON up.id = old.id") if existing else None
+    since = con.execute("SELECT min(created_at) FROM _lf_new").fetchone()[0]
+    arriving = None
+    if since is not None:
+        # Upstream has no index on created_at alone; naming both is_root_job values lets PostgreSQL
+        # range-scan its (is_root_job, created_at) index instead of reading the whole table.
+        window = source_query("SELECT * FROM public.llama_logs WHERE is_root_job IN (true, false) "
+                              f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'")
+        arriving = (f"SELECT {select_list(table, info)}, CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} "
+                    f"FROM {window} AS src SEMI JOIN _lf_new ON _lf_new.id = src.id")
+    rows = " UNION ALL ".join(part for part in (old, arriving) if part)
+    target = table_dir(stage, LOG_TABLE)
+    target.mkdir(parents=True)
+    execute_with_progress(con, copy_table_sql(lake_select(LOG_TABLE, f"({rows}) AS rows"), target, True),
+                          desc="llama_logs (months)", total=None, enabled=progress)
+
+
+def _move_in(stage: Path, lake: Path, parts: list[str]) -> None:
+    """Replace each rewritten partition of ``lake`` with the one written under ``stage``."""
+    trash = lake.parent / f".{lake.name}.trash{os.getpid()}"
+    try:
+        for part in parts:
+            target, fresh = lake / part, stage / part
+            if target.exists():
+                (trash / part).parent.mkdir(parents=True, exist_ok=True)
+                target.replace(trash / part)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fresh.replace(target)
+    finally:
+        remove_tree(stage)
+        remove_tree(trash)
+
+
+def _key_match(key: tuple[str, ...], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{quote_ident(k)} = {right}.{quote_ident(k)}" for k in key)

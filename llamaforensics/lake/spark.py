@@ -1,0 +1,179 @@
+"""A lake opened on Apache Spark: the snapshot's tables as temp views, and the workbench's SQL run on them.
+
+:class:`SparkLake` reads a lake through Spark itself (manifest and Parquet files
+alike), so the lake can be a local folder or any URL the cluster reads
+(``s3a://``, ``abfss://``, ``hdfs://``). Its :meth:`~SparkLake.execute` takes
+the same DuckDB-dialect SQL the DuckDB engine runs, translated by
+``lake.dialect``: ``CREATE TEMP TABLE`` becomes a checkpointed temp view,
+``UPDATE ... FROM`` a view rebuilt with the updated columns. Results come back
+as Arrow, so the findings and audit code turn them into the same Polars frames.
+
+PySpark is an optional extra (``pip install llamaforensics[spark]``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date, datetime
+
+import polars as pl
+from sqlglot import exp
+
+from ..errors import LlamaForensicsError, SnapshotError
+from ..snapshot.format import SNAPSHOT_TABLES
+from .dialect import spark_text, to_spark
+from .format import MANIFEST_FILE, PARTITION_COLUMN
+
+# Spark types of the lake's columns, by their snapshot (DuckDB) type; uuids and enums are text in the lake.
+_SPARK_TYPES = {"INTEGER": "int", "BOOLEAN": "boolean", "DOUBLE": "double", "DATE": "date", "JSON": "string",
+                "TIMESTAMP": "timestamp_ntz", "TIMESTAMPTZ": "timestamp", "VARCHAR[]": "array<string>"}
+
+
+def spark_session(master: str | None = None):
+    """Return the Spark session the workbench runs on: ``master`` if given, else Spark's own configuration.
+
+    Timestamps are read and compared in UTC, as the snapshot stores them.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ModuleNotFoundError:
+        raise LlamaForensicsError("the Spark engine needs PySpark: pip install 'llamaforensics[spark]'") from None
+    builder = SparkSession.builder.appName("llamaforensics").config("spark.sql.session.timeZone", "UTC")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    master = master or os.environ.get("SPARK_MASTER") or ("local[*]" if not os.environ.get("PYSPARK_SUBMIT_ARGS") else None)
+    if master:
+        builder = builder.master(master)
+    if (master or "").startswith("local"):  # Python workers of a local Spark run in this interpreter's environment
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("OFF")  # failures reach the caller as exceptions, not as log lines
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):  # PySpark's own, on stderr
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    session.udf.register("strip_accents", _strip_accents(), "string")
+    return session
+
+
+def _strip_accents():
+    """Return DuckDB's strip_accents as a function Spark ships to its workers by value (they need no llamaforensics)."""
+    import unicodedata
+
+    def strip_accents(text):
+        if text is None:
+            return None
+        return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+    return strip_accents
+
+
+class SparkLake:
+    """A lake as Spark temp views; :meth:`execute` runs DuckDB-dialect SQL on them."""
+
+    def __init__(self, session, lake: str | os.PathLike):
+        self.session, self.lake = session, str(lake).rstrip("/")
+        self.manifest = self._read_manifest()
+        for table in SNAPSHOT_TABLES:
+            self._table(table).createOrReplaceTempView(table)
+
+    def execute(self, sql: str, params: dict | None = None) -> SparkResult:
+        """Run ``sql`` (DuckDB dialect, one or more statements); return the last statement's result."""
+        frame = None
+        for statement in to_spark(sql):
+            frame = self._run(statement, params or {})
+        return SparkResult(frame)
+
+    def view(self, name: str, frame) -> None:
+        """Keep ``frame``, computed once, as the temp view ``name`` (what a DuckDB temp table is here)."""
+        frame.localCheckpoint().createOrReplaceTempView(name)
+
+    def sql(self, statement: exp.Expression, params: dict):
+        """Run one translated statement, binding the parameters it names."""
+        from pyspark.sql import functions as F
+
+        statement = statement.transform(lambda node: _timestamp(node, params))
+        named = {p.name for p in statement.find_all(exp.Placeholder)}
+        args = {name: _bound(F, params[name]) for name in named}
+        return self.session.sql(spark_text(statement), args=args or None)
+
+    def _run(self, statement: exp.Expression, params: dict):
+        if isinstance(statement, exp.Create):
+            self.view(statement.this.name, self.sql(statement.expression, params))
+            return self.session.table(statement.this.name)
+        if isinstance(statement, exp.Drop):
+            self.session.catalog.dropTempView(statement.this.name)
+            return None
+        if isinstance(statement, exp.Update):
+            return self._update(statement, params)
+        return self.sql(statement, params)
+
+    def _update(self, statement: exp.Update, params: dict):
+        """Rebuild the view an ``UPDATE t SET ... FROM (query) AS r WHERE ...`` changes, matched rows updated."""
+        name = statement.this.name
+        sets = {eq.this.name: eq.expression for eq in statement.expressions}
+        source = (statement.args.get("from_") or statement.args.get("from")).this
+        alias, query = source.alias, source.this
+        cols = [exp.alias_(exp.If(this=exp.column("_lf_hit", table=alias), true=sets[c], false=exp.column(c, table=name))
+                           if c in sets else exp.column(c, table=name), c)
+                for c in self.session.table(name).columns]
+        hit = exp.select("*", exp.alias_(exp.true(), "_lf_hit")).from_(query.subquery("_lf_update"))
+        rebuilt = (exp.select(*cols).from_(exp.to_table(name))
+                   .join(hit.subquery(alias), on=statement.args["where"].this, join_type="left"))
+        self.view(name, self.sql(rebuilt, params))
+        return None
+
+    def _read_manifest(self) -> dict:
+        from pyspark.errors import AnalysisException
+
+        try:
+            row = self.session.read.text(f"{self.lake}/{MANIFEST_FILE}", wholetext=True).first()
+        except AnalysisException:
+            raise SnapshotError(f"{self.lake} is no llamaforensics lake (no {MANIFEST_FILE} Spark can read)") from None
+        return json.loads(row[0])
+
+    def _table(self, table: str):
+        """Return ``table``'s rows as the manifest types them; a table with no files is empty, not an error."""
+        from pyspark.errors import AnalysisException
+
+        columns = self.manifest["columns"][table]
+        schema = ", ".join(f"`{c}` {_SPARK_TYPES.get(kind, 'string')}" for c, kind in columns.items())
+        try:
+            frame = self.session.read.parquet(f"{self.lake}/{table}")
+        except AnalysisException:  # no file at all (a table the source lacked, or a log with no rows)
+            return self.session.createDataFrame([], schema)
+        return frame.drop(PARTITION_COLUMN).selectExpr(*(f"`{c}`" for c in columns))
+
+
+class SparkResult:
+    """A Spark statement's result with the methods the workbench calls on DuckDB's: pl, fetchone, fetchall."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def pl(self) -> pl.DataFrame:
+        return pl.from_arrow(self.frame.toArrow())
+
+    def fetchall(self) -> list[tuple]:
+        return [tuple(row) for row in self.frame.collect()]
+
+    def fetchone(self) -> tuple | None:
+        rows = self.frame.limit(1).collect()
+        return tuple(rows[0]) if rows else None
+
+
+def _timestamp(node: exp.Expression, params: dict) -> exp.Expression:
+    """Put a date or time parameter in as a typed literal: Spark binds only plain values and collections."""
+    value = params.get(node.name) if isinstance(node, exp.Placeholder) else None
+    if isinstance(value, datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP_NTZ")
+    if isinstance(value, date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    return node
+
+
+def _bound(F, value):
+    """Return a parameter as Spark binds it: a plain value, or an array of them."""
+    if isinstance(value, (list, tuple)):
+        return F.array(*(F.lit(v) for v in value))
+    return value
