@@ -192,5 +192,27 @@ def snapshot_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def lake_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --lake, --engine and --spark-master: read a Parquet lake, in this process or on Apache Spark."""
+    parser.add_argument("--lake", metavar="DIR",
+                        help="read a Parquet lake (snapshot --lake, export --lake) instead of a snapshot file; "
+                             "with --engine spark also a URL the cluster reads (s3a://...)")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="with --lake: DuckDB in this process, out of core, or Apache Spark (default: duckdb)")
+    parser.add_argument("--spark-master", metavar="URL",
+                        help="with --engine spark: the cluster (default: $SPARK_MASTER, else Spark's own "
+                             "configuration, else local[*])")
+
+
+def check_lake_arguments(args: argparse.Namespace) -> None:
+    """Refuse a lake option that has nothing to act on (one line, exit 2)."""
+    if args.lake and args.snapshot:
+        raise UsageError("pass --snapshot FILE or --lake DIR, not both")
+    if not args.lake and (args.engine != "duckdb" or args.spark_master):
+        raise UsageError("--engine spark and --spark-master read a lake: pass --lake DIR as well")
+    if args.spark_master and args.engine != "spark":
+        raise UsageError("--spark-master needs --engine spark")
+
+
 if __name__ == "__main__":  # pragma: no cover
     run()

@@ -185,3 +185,25 @@ def demo_template(databases, upstream_template, demo_data) -> str:
 def demo_db(databases, demo_template) -> Dsn:
     """A fresh database holding the demo data, for this test alone."""
     return databases.new("demo", template=demo_template)
+
+
+# --- Apache Spark (the lake's scale-out engine), in local mode: started once per run, never downloading anything
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local[2] Spark session with small shuffles and no UI, shared by the whole run."""
+    from llamaforensics.lake.spark import spark_session
+
+    session = spark_session("local[2]", {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
+                                         "spark.default.parallelism": "2"})
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_lake(demo_snapshot, tmp_path_factory):
+    """The demo snapshot exported as a lake (no server)."""
+    from llamaforensics.lake import export_lake
+
+    return export_lake(demo_snapshot, tmp_path_factory.mktemp("lake") / "demo", progress=False)

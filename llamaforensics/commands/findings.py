@@ -24,15 +24,17 @@ examples:
   llamaforensics findings --kind trackless_album            every trackless album and its cause
   llamaforensics findings --snapshot prod.duckdb --json | jq '.kinds[] | {kind, count}'
   llamaforensics findings --kind stuck_enrichment --stuck-days 30
+  llamaforensics findings --lake lake/ --engine spark --json
 """
 SHOW = 50
 
 
 def register(commands, formatter) -> None:
-    from ..cli import snapshot_argument
+    from ..cli import lake_arguments, snapshot_argument
 
     p = commands.add_parser("findings", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     snapshot_argument(p)
+    lake_arguments(p)
     p.add_argument("--kind", action="append", metavar="K", help="only this kind (repeatable)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--stuck-days", type=int, default=7, metavar="N", help="stuck_enrichment threshold (default: 7)")
@@ -42,16 +44,22 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json
+    from ..cli import check_lake_arguments, print_json
     from ..findings import Thresholds, health_summary, run_findings, to_findings
     from ..snapshot import open_snapshot
 
+    check_lake_arguments(args)
     thresholds = Thresholds(stuck_days=args.stuck_days, late_hours=args.late_hours, min_failures=args.min_failures)
-    con = open_snapshot(args.snapshot)
-    try:
-        frames = run_findings(con, args.kind, thresholds)
-    finally:
-        con.close()
+    if args.lake:
+        from ..lake.analysis import lake_findings
+
+        frames = lake_findings(args.lake, args.kind, thresholds, engine=args.engine, master=args.spark_master)
+    else:
+        con = open_snapshot(args.snapshot)
+        try:
+            frames = run_findings(con, args.kind, thresholds)
+        finally:
+            con.close()
     if args.kind:
         found = to_findings(frames)
         if args.json:

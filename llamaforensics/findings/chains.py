@@ -50,24 +50,16 @@ def describe_loops(frame: pl.DataFrame, loops: dict[str, list[str]]) -> pl.DataF
 
 
 def _store_chain_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame) -> None:
-    """Keep the jobs whose rows can have a problem, with what the row checks compare: usual parent, root, loop, break.
+    """Keep the jobs whose rows can have a problem (``queries/job_chain_roots.sql``, shared with the Spark engine).
 
-    A job whose rows all store its inferred root, with no loop and one parent
-    that exists, has no row for the job-chain findings: it is left out, and
-    with it most of the log. Plain Arrow strings (not Polars' string views),
-    so DuckDB can copy the registered frame in one scan.
+    Plain Arrow strings (not Polars' string views), so DuckDB can copy the
+    registered frame in one scan.
     """
-    looping = pl.col("status") == "cycle"
-    parent_missing = (pl.col("status") == "broken") & (pl.col("missing_parent") == pl.col("parent_job_id"))
-    roots_wrong = ((pl.col("root_lo") != pl.col("root_hi"))  # its rows disagree, or all store one other root
-                   | (pl.col("root_lo") != pl.col("root_job_hash")).fill_null(True))  # (no inferred root: a loop)
-    slim = roots.filter(roots_wrong | looping | parent_missing | (pl.col("conflicting_parents") > 0)).select(
-        "job_id", pl.col("parent_job_id").alias("parent"), "inferred_root", looping.alias("looping"),
-        parent_missing.alias("parent_missing"), "cycle", "on_cycle",
-        (pl.col("conflicting_parents") > 0).alias("multi_parent"),
-    ).to_arrow(compat_level=pl.CompatLevel.oldest())
-    con.register("_lf_chain_roots_frame", slim)
+    needed = roots.select("job_id", "parent_job_id", "inferred_root", pl.col("status").cast(pl.String),
+                          "missing_parent", "conflicting_parents", "cycle", "on_cycle", "root_lo", "root_hi",
+                          "root_job_hash")
+    con.register("_lf_job_roots", needed.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _lf_chain_roots AS SELECT * FROM _lf_chain_roots_frame")
+        con.execute(load_query("job_chain_roots"))
     finally:
-        con.unregister("_lf_chain_roots_frame")
+        con.unregister("_lf_job_roots")

@@ -32,10 +32,11 @@ _SPARK_TYPES = {"INTEGER": "int", "BOOLEAN": "boolean", "DOUBLE": "double", "DAT
                 "TIMESTAMP": "timestamp_ntz", "TIMESTAMPTZ": "timestamp", "VARCHAR[]": "array<string>"}
 
 
-def spark_session(master: str | None = None):
+def spark_session(master: str | None = None, config: dict[str, str] | None = None):
     """Return the Spark session the workbench runs on: ``master`` if given, else Spark's own configuration.
 
-    Timestamps are read and compared in UTC, as the snapshot stores them.
+    Timestamps are read and compared in UTC, as the snapshot stores them. ``config``
+    adds Spark settings (the tests' small shuffles and no UI, say).
     """
     try:
         from pyspark.sql import SparkSession
@@ -46,6 +47,8 @@ def spark_session(master: str | None = None):
     master = master or os.environ.get("SPARK_MASTER") or ("local[*]" if not os.environ.get("PYSPARK_SUBMIT_ARGS") else None)
     if master:
         builder = builder.master(master)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
     if (master or "").startswith("local"):  # Python workers of a local Spark run in this interpreter's environment
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = builder.getOrCreate()

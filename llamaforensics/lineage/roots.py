@@ -43,7 +43,7 @@ def infer_roots(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents",
     status = classify(parent, top)
     loop, on_loop = loops(parent, top, status)
     del parent
-    return _label(jobs, top, steps, status, _loop_names(jobs["job_id"], loop, on_loop), on_loop, carry, carry_root)
+    return _label(jobs, top, steps, status, loop_names(jobs["job_id"], loop, on_loop), on_loop, carry, carry_root)
 
 
 def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -137,7 +137,7 @@ def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.nd
     )
 
 
-def _loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.ndarray:
+def loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.ndarray:
     """Return, per job on or under a loop, the number of the loop's member with the smallest id; -1 elsewhere."""
     members = np.flatnonzero(on_loop)
     named = np.full(len(loop), -1, dtype=loop.dtype)
