@@ -2,6 +2,7 @@
 #   make demo   set up, build the demo snapshot, open JupyterLab on the notebooks
 #               (HEADLESS=1 make demo: print the demo summary instead of starting JupyterLab)
 #   make test   set up, start PostgreSQL if it is down, install Debian's chromium if missing, run the whole test suite
+#               (the spark extra is installed too: the lake's Spark engine is tested in local mode; Java 17 needed)
 # Everything else here is the set-up those two do by themselves on a fresh clone.
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,spark]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 postgres:

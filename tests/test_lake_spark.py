@@ -139,3 +139,20 @@ def test_lake_options_that_cannot_work_are_one_line_errors(capsys, argv, message
     code, out, err = run_cli(capsys, "findings", *argv)
     assert (code, out) == (2, "")
     assert_one_line_error(err, message)
+
+
+def test_audit_on_spark_is_the_audit_on_duckdb(spark, demo_lake, capsys):
+    argv = ["audit", "--lake", str(demo_lake), "--json", "--since", "2025-01-01", "--source", "SPOTIFY"]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    on_duckdb = json.loads(out)
+    code, out, err = run_cli(capsys, *argv, "--engine", "spark")
+    assert code == 0, err
+    assert json.loads(out) == on_duckdb
+    assert set(on_duckdb) == {"distribution", "failure_rate", "backfill_rule"} and len(on_duckdb["distribution"]) > 20
+    code, out, err = run_cli(capsys, "audit", "--lake", str(demo_lake), "--json", "--by", "source", "--by", "user",
+                             "--bucket", "month", "--engine", "spark")
+    assert code == 0, err
+    code, duck, err = run_cli(capsys, "audit", "--lake", str(demo_lake), "--json", "--by", "source", "--by", "user",
+                              "--bucket", "month")
+    assert json.loads(out) == json.loads(duck)

@@ -43,7 +43,7 @@ class AuditFilter:
                 clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
                 params[name] = list(getattr(self, name))
         if self.sources:
-            clauses.append("len(list_intersect(l.sources, $sources::VARCHAR[])) > 0")
+            clauses.append("array_length(list_intersect(l.sources, $sources::VARCHAR[])) > 0")
             params["sources"] = list(self.sources)
         return " AND ".join(clauses), params
 
@@ -58,7 +58,7 @@ def _check(bucket: str, dims: tuple[str, ...]) -> None:
 
 def _rows(dims: tuple[str, ...]) -> str:
     """The log rows, one per (row, source) when grouping by source (rows name several sources)."""
-    source = ", unnest(CASE WHEN len(l.sources) > 0 THEN l.sources ELSE [NULL] END) AS source" if "source" in dims else ""
+    source = ", unnest(CASE WHEN array_length(l.sources) > 0 THEN l.sources ELSE [NULL] END) AS source" if "source" in dims else ""
     return f"SELECT l.*{source}, u.name AS user_name FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id"
 
 
@@ -133,6 +133,8 @@ def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFil
                              "GROUP BY ALL", params).pl()
     stand_ins = combos.select("operation", pl.col("status").cast(pl.String), pl.col("category").cast(pl.String),
                               "rows").with_row_index("n")
+    if not isinstance(con, duckdb.DuckDBPyConnection):  # a lake on Spark: the stand-ins are few, DuckDB reads them
+        con = duckdb.connect()
     con.register("_lf_combos", stand_ins.to_arrow())
     try:
         con.execute("""CREATE OR REPLACE TEMP TABLE llama_logs AS

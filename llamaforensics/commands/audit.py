@@ -23,15 +23,17 @@ examples:
   llamaforensics audit --by operation --by category --bucket month
   llamaforensics audit --since 2026-01-01 --category FAILED --by source
   llamaforensics audit --snapshot prod.duckdb --html audit.html
+  llamaforensics audit --lake lake/ --engine spark --by operation --json
 """
 
 
 def register(commands, formatter) -> None:
     from ..audit.dimensions import BUCKETS, DIMENSIONS
-    from ..cli import snapshot_argument
+    from ..cli import lake_arguments, snapshot_argument
 
     p = commands.add_parser("audit", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     snapshot_argument(p)
+    lake_arguments(p)
     p.add_argument("--by", action="append", choices=list(DIMENSIONS), metavar="DIM",
                    help=f"group by this dimension (repeatable): {', '.join(DIMENSIONS)}")
     p.add_argument("--bucket", choices=BUCKETS, default="week", help="time bucket (default: week)")
@@ -51,11 +53,10 @@ def run(args) -> int:
     from ..audit import AuditFilter, audit_figures, backfill_rules, distribution, failure_rate, write_html
     from ..cli import print_json
     from ..outfile import written
-    from ..snapshot import open_snapshot
 
     where = AuditFilter(args.since, args.until, _tuple(args.category), _tuple(args.operation), _tuple(args.source))
     bucket = None if args.no_time else args.bucket
-    con = open_snapshot(args.snapshot)
+    con = _open(args)
     try:
         tables = {"distribution": distribution(con, tuple(args.by or ("category",)), bucket, where)}
         if not args.by:
@@ -81,6 +82,28 @@ def run(args) -> int:
             for name, frame in tables.items():
                 print_text(f"{name}:\n{frame}\n")
     return 0
+
+
+def _open(args):
+    """Open what the audit reads: a snapshot file, a lake with DuckDB, or a lake on Spark."""
+    from ..cli import check_lake_arguments
+
+    check_lake_arguments(args)
+    if not args.lake:
+        from ..snapshot import open_snapshot
+
+        return open_snapshot(args.snapshot)
+    if args.engine == "duckdb":
+        from ..lake import open_lake
+
+        return open_lake(args.lake)
+    if args.html or args.png:
+        from ..errors import UsageError
+
+        raise UsageError("--html and --png draw with the DuckDB engine: use --engine duckdb for figures of a lake")
+    from ..lake.analysis import open_spark_lake
+
+    return open_spark_lake(args.lake, master=args.spark_master)
 
 
 def _tuple(values):

@@ -41,6 +41,7 @@ def spark_text(statement: exp.Expression) -> str:
 
 
 _INTERVALS = {"to_days": 0, "to_hours": 1}  # the position of the unit among make_dt_interval's arguments
+_RENAMED = {"list_intersect": "array_intersect"}  # DuckDB functions Spark has under another name
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
@@ -61,6 +62,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.func("make_dt_interval", *parts)
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Distinct):
         return exp.ArrayUniqueAgg(this=node.this.expressions[0])
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED:
+        return exp.func(_RENAMED[node.name.lower()], *node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "hash":
         return exp.func("xxhash64", *node.expressions)
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:

@@ -87,6 +87,12 @@ class SparkLake:
             frame = self._run(statement, params or {})
         return SparkResult(frame)
 
+    def close(self) -> None:
+        """Drop the views this lake made; the session stays for whoever else uses it."""
+        for table in self.session.catalog.listTables():
+            if table.isTemporary:
+                self.session.catalog.dropTempView(table.name)
+
     def view(self, name: str, frame) -> None:
         """Keep ``frame``, computed once, as the temp view ``name`` (what a DuckDB temp table is here)."""
         frame.localCheckpoint().createOrReplaceTempView(name)
@@ -155,7 +161,13 @@ class SparkResult:
         self.frame = frame
 
     def pl(self) -> pl.DataFrame:
-        return pl.from_arrow(self.frame.toArrow())
+        """Return the rows as Polars; times without a time zone, as every time in a snapshot is.
+
+        (Spark's date_trunc answers in its session time zone, UTC here, even for a time without one.)
+        """
+        frame = pl.from_arrow(self.frame.toArrow())
+        zoned = [name for name, kind in frame.schema.items() if isinstance(kind, pl.Datetime) and kind.time_zone]
+        return frame.with_columns(pl.col(zoned).dt.replace_time_zone(None)) if zoned else frame
 
     def fetchall(self) -> list[tuple]:
         return [tuple(row) for row in self.frame.collect()]

@@ -45,25 +45,37 @@ def infer_roots_spark(lake: SparkLake):
 
 
 def _climb(pointers, jobs: int, tops):
-    """Jump the unsettled pointers until each rests on a top, or the rounds show a loop; return every pointer."""
+    """Jump the unsettled pointers until each rests on a top, or the rounds show a loop; return every pointer.
+
+    A job still climbing after round k is more than 2^k steps below its top, and
+    every job on its way up that is further than 2^k from the top is still
+    climbing too: its depth is at most (jobs still climbing) + 2^k. So once at
+    most 2^k jobs still climb, one more round settles every job not on or under
+    a loop, and the rest are the loops'.
+    """
+    from functools import reduce
+
     from pyspark.sql import functions as F
 
     # a job is settled once its pointer is a top; tops point at themselves
     pointers = pointers.join(tops.withColumn("_top", F.lit(True)), "ptr", "left").select(
         "job_id", "ptr", "steps", F.col("_top").isNotNull().alias("settled")).localCheckpoint()
-    done, active = pointers.filter("settled"), pointers.filter("NOT settled").localCheckpoint()
-    for _ in range(math.ceil(math.log2(max(jobs, 2))) + 1):
-        if active.isEmpty():
+    settled, active = [pointers.filter("settled")], pointers.filter("NOT settled").localCheckpoint()
+    remaining, last_round = active.count(), False
+    for k in range(1, math.ceil(math.log2(max(jobs, 2))) + 2):
+        if not remaining or last_round:
             break
-        via = pointers.select(F.col("job_id").alias("_via"), F.col("ptr").alias("_ptr"),
+        last_round = remaining <= 2 ** (k - 1)
+        everyone = reduce(lambda a, b: a.unionByName(b), settled, active)
+        via = everyone.select(F.col("job_id").alias("_via"), F.col("ptr").alias("_ptr"),
                               F.col("steps").alias("_steps"), F.col("settled").alias("_settled"))
         jumped = active.join(via, active.ptr == via._via).select(
             "job_id", F.col("_ptr").alias("ptr"), (F.col("steps") + F.col("_steps")).alias("steps"),
             F.col("_settled").alias("settled")).localCheckpoint()
-        done = done.unionByName(jumped.filter("settled")).localCheckpoint()
-        active = jumped.filter("NOT settled").localCheckpoint()
-        pointers = done.unionByName(active)
-    return pointers
+        settled.append(jumped.filter("settled"))
+        active = jumped.filter("NOT settled")
+        remaining = active.count()
+    return reduce(lambda a, b: a.unionByName(b), settled, active)
 
 
 def _label(lake: SparkLake, start, pointers):
