@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help="on an error, show the Python traceback too")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import album, audit, demo, diff, export, findings, info, lineage, repair, snapshot
+    from .commands import (album, audit, demo, diff, export, findings, info, lineage, repair,
+                           snapshot)
 
     for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, repair):
         module.register(commands, _formatter)
@@ -193,14 +194,17 @@ def snapshot_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def lake_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --lake, --engine and --spark-master: read a Parquet lake, in this process or on Apache Spark."""
+    """Add --lake, --engine and --spark-master: read a Parquet lake, here or on Apache Spark."""
     parser.add_argument("--lake", metavar="DIR",
-                        help="read a Parquet lake (snapshot --lake, export --lake) instead of a snapshot file; "
+                        help="read a Parquet lake (snapshot --lake, export --lake) instead of a "
+                             "snapshot file; "
                              "with --engine spark also a URL the cluster reads (s3a://...)")
     parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                        help="with --lake: DuckDB in this process, out of core, or Apache Spark (default: duckdb)")
+                        help="with --lake: DuckDB in this process, out of core, or Apache Spark "
+                             "(default: duckdb)")
     parser.add_argument("--spark-master", metavar="URL",
-                        help="with --engine spark: the cluster (default: $SPARK_MASTER, else Spark's own "
+                        help="with --engine spark: the cluster (default: $SPARK_MASTER, else "
+                             "Spark's own "
                              "configuration, else local[*])")
 
 

@@ -187,7 +187,7 @@ def demo_db(databases, demo_template) -> Dsn:
     return databases.new("demo", template=demo_template)
 
 
-# --- Apache Spark (the lake's scale-out engine), in local mode: started once per run, never downloading anything
+# --- Apache Spark (the lake's scale-out engine), local mode: started once per run, downloading nothing
 
 
 @pytest.fixture(scope="session")
@@ -195,8 +195,9 @@ def spark():
     """A local[2] Spark session with small shuffles and no UI, shared by the whole run."""
     from llamaforensics.lake.spark import spark_session
 
-    session = spark_session("local[2]", {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
-                                         "spark.default.parallelism": "2"})
+    config = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
+              "spark.default.parallelism": "2"}
+    session = spark_session("local[2]", config)
     yield session
     session.stop()
 

@@ -64,7 +64,7 @@ def snapshot_checksums(path, live_only: bool = True) -> dict[str, tuple[int, str
 
 
 def connection_checksums(con, live_only: bool = True) -> dict[str, tuple[int, str]]:
-    """Return (rows, sha256 of canonical rows) per snapshot table, read through any snapshot-shaped connection."""
+    """Return (rows, sha256 of canonical rows) per snapshot table, through a snapshot-shaped connection."""
     out = {}
     for table in SNAPSHOT_TABLES.values():
         cols = ", ".join(

@@ -1,4 +1,4 @@
-"""The lake: exact copies as month-partitioned Parquet, refreshed by partition, read by DuckDB as a snapshot is."""
+"""The lake: exact copies as month-partitioned Parquet, refreshed by partition."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ from test_snapshot import HOSTILE_TITLES, seed
 
 from llamaforensics.errors import SnapshotError
 from llamaforensics.findings import run_findings, to_findings
-from llamaforensics.lake import export_lake, lake_info, open_lake, read_manifest, refresh_lake, take_lake
+from llamaforensics.lake import (
+    export_lake,
+    lake_info,
+    open_lake,
+    read_manifest,
+    refresh_lake,
+    take_lake,
+)
 from llamaforensics.snapshot import open_snapshot, snapshot_info, take_snapshot
 
 
@@ -34,13 +41,21 @@ def lake_checksums(lake, live_only: bool = True) -> dict:
 
 def months_in_postgres(dsn) -> dict[str, int]:
     with psycopg.connect(dsn.conninfo) as conn:
-        return dict(conn.execute("SELECT to_char(created_at, 'YYYY-MM'), count(*) FROM llama_logs GROUP BY 1").fetchall())
+        return dict(
+            conn.execute(
+                "SELECT to_char(created_at, 'YYYY-MM'), count(*) FROM llama_logs GROUP BY 1"
+            ).fetchall()
+        )
 
 
 def rows_per_partition(lake) -> dict[str, int]:
     """Count each month folder's rows with pyarrow alone: the lake is plain Parquet."""
-    return {d.name.removeprefix("month="): sum(pq.ParquetFile(f).metadata.num_rows for f in d.glob("*.parquet"))
-            for d in sorted((lake / "llama_logs").iterdir())}
+    return {
+        d.name.removeprefix("month="): sum(
+            pq.ParquetFile(f).metadata.num_rows for f in d.glob("*.parquet")
+        )
+        for d in sorted((lake / "llama_logs").iterdir())
+    }
 
 
 def test_lake_holds_exactly_the_source_rows_one_folder_per_month(seeded_db, tmp_path):
@@ -49,26 +64,46 @@ def test_lake_holds_exactly_the_source_rows_one_folder_per_month(seeded_db, tmp_
     assert rows_per_partition(lake) == months_in_postgres(seeded_db)
     assert "2026-01" in rows_per_partition(lake)  # the seeded albums' CREATED rows
     assert sorted(p.name for p in lake.iterdir()) == [
-        "album_artists", "albums", "artists", "llama_logs", "manifest.json", "sync_jobs", "track_artists",
-        "tracks", "users"]
+        "album_artists",
+        "albums",
+        "artists",
+        "llama_logs",
+        "manifest.json",
+        "sync_jobs",
+        "track_artists",
+        "tracks",
+        "users",
+    ]
     assert [p.name for p in (lake / "albums").iterdir()] == ["data_0.parquet"]
 
 
 def test_lake_keeps_the_snapshot_types_and_every_reader_reads_it(seeded_db, tmp_path):
     lake = take_lake(seeded_db, tmp_path / "lake", progress=False)
     con = open_lake(lake)
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                             "WHERE table_name = 'llama_logs'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'llama_logs'"
+        ).fetchall()
+    )
     assert (types["id"], types["sources"], types["metadata"], types["created_at"]) == (
-        "UUID", "VARCHAR[]", "JSON", "TIMESTAMP")
+        "UUID",
+        "VARCHAR[]",
+        "JSON",
+        "TIMESTAMP",
+    )
     assert types["category"].startswith("ENUM('CREATED', 'ENRICHED'")
     title, genres, meta = con.execute(
-        "SELECT title, genres, metadata->>'$.ü' FROM albums WHERE title LIKE 'It''s%'").fetchone()
+        "SELECT title, genres, metadata->>'$.ü' FROM albums WHERE title LIKE 'It''s%'"
+    ).fetchone()
     assert (title, genres, meta) == (HOSTILE_TITLES[0], ["rock", "{braces}", "NULL"], "ö")
     con.close()
     # a plain Parquet reader: uuids as their text, the month from the folder name
-    plain = duckdb.sql(f"SELECT id, month FROM read_parquet('{lake}/llama_logs/*/*.parquet', hive_partitioning = true) "
-                       "WHERE operation = 'album:created:spotify-sync' LIMIT 1").fetchone()
+    plain = duckdb.sql(
+        f"SELECT id, month FROM read_parquet('{lake}/llama_logs/*/*.parquet', "
+        "hive_partitioning = true) "
+        "WHERE operation = 'album:created:spotify-sync' LIMIT 1"
+    ).fetchone()
     assert len(plain[0]) == 36 and plain[1] == "2026-01"
     manifest = read_manifest(lake)
     assert manifest["columns"]["llama_logs"]["id"] == "UUID"
@@ -77,13 +112,26 @@ def test_lake_keeps_the_snapshot_types_and_every_reader_reads_it(seeded_db, tmp_
 
 def test_lake_manifest_has_the_snapshot_manifests_facts(seeded_db, tmp_path):
     lake = take_lake(seeded_db, tmp_path / "lake", progress=False)
-    file_manifest = snapshot_info(take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)).manifest
+    file_manifest = snapshot_info(
+        take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
+    ).manifest
     entry = read_manifest(lake)["history"][-1]
     assert (entry["kind"], entry["source"], entry["seq"]) == ("full", seeded_db.display, 1)
-    assert entry["row_counts"] == {"llama_logs": 506, "albums": 6, "artists": 1, "tracks": 6, "album_artists": 6,
-                                   "track_artists": 6, "sync_jobs": 1, "users": 2}
+    assert entry["row_counts"] == {
+        "llama_logs": 506,
+        "albums": 6,
+        "artists": 1,
+        "tracks": 6,
+        "album_artists": 6,
+        "track_artists": 6,
+        "sync_jobs": 1,
+        "users": 2,
+    }
     assert (entry["schema_fingerprint"], entry["drift"], entry["server_version"]) == (
-        file_manifest.schema_fingerprint, file_manifest.drift, file_manifest.server_version)
+        file_manifest.schema_fingerprint,
+        file_manifest.drift,
+        file_manifest.server_version,
+    )
     assert lake_info(lake).tables["llama_logs"] == {"live": 506, "deleted_upstream": 0}
 
 
@@ -92,27 +140,46 @@ def test_refresh_rewrites_only_changed_partitions_and_keeps_deleted_marks(seeded
     before = {p.relative_to(lake): p.stat().st_ino for p in lake.rglob("*.parquet")}
     with psycopg.connect(seeded_db.conninfo) as conn:
         victim = conn.execute("SELECT id FROM albums WHERE title = %s", ["x" * 255]).fetchone()[0]
-        conn.execute("DELETE FROM albums WHERE id = %s", [victim])  # cascades to its track, links and log row
-        conn.execute("INSERT INTO llama_logs(operation, category, status, created_at) "
-                     "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '2001-01-15')")
+        conn.execute(
+            "DELETE FROM albums WHERE id = %s", [victim]
+        )  # cascades to its track, links and log row
+        conn.execute(
+            "INSERT INTO llama_logs(operation, category, status, created_at) "
+            "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '2001-01-15')"
+        )
     result = refresh_lake(seeded_db, lake, progress=False)
     assert (result["new_rows"]["llama_logs"], result["deleted_rows"]["llama_logs"]) == (1, 1)
     assert (result["deleted_rows"]["albums"], result["deleted_rows"]["tracks"]) == (1, 1)
-    assert result["partitions"] == ["llama_logs/month=2001-01", "llama_logs/month=2026-01", "albums", "tracks",
-                                    "album_artists", "track_artists"]
+    assert result["partitions"] == [
+        "llama_logs/month=2001-01",
+        "llama_logs/month=2026-01",
+        "albums",
+        "tracks",
+        "album_artists",
+        "track_artists",
+    ]
     after = {p.relative_to(lake): p.stat().st_ino for p in lake.rglob("*.parquet")}
     untouched = [p for p in before if not str(p).startswith(tuple(result["partitions"]))]
     assert untouched and all(after[p] == before[p] for p in untouched)  # same files, not rewritten
     con = open_lake(lake)
-    assert con.execute("SELECT count(*) FROM llama_logs WHERE album_id = ? AND _lf_deleted_at IS NOT NULL",
-                       [victim]).fetchone()[0] == 1
-    assert con.execute("SELECT _lf_deleted_at IS NOT NULL FROM albums WHERE id = ?", [victim]).fetchone() == (True,)
+    assert (
+        con.execute(
+            "SELECT count(*) FROM llama_logs WHERE album_id = ? AND _lf_deleted_at IS NOT NULL",
+            [victim],
+        ).fetchone()[0]
+        == 1
+    )
+    assert con.execute(
+        "SELECT _lf_deleted_at IS NOT NULL FROM albums WHERE id = ?", [victim]
+    ).fetchone() == (True,)
     con.close()
     assert lake_checksums(lake) == postgres_checksums(seeded_db)
     assert rows_per_partition(lake)["2001-01"] == 1
     quiet = refresh_lake(seeded_db, lake, progress=False)
     assert quiet["partitions"] == [] and quiet["deleted_rows"]["llama_logs"] == 0
-    assert lake_checksums(lake, live_only=False)["llama_logs"][0] == 507  # the deleted row is kept, still marked
+    assert (
+        lake_checksums(lake, live_only=False)["llama_logs"][0] == 507
+    )  # the deleted row is kept, still marked
     assert [e["kind"] for e in read_manifest(lake)["history"]] == ["full", "refresh", "refresh"]
 
 
@@ -123,12 +190,20 @@ def test_refresh_takes_back_a_row_that_returns(seeded_db, tmp_path):
         conn.execute("DELETE FROM albums WHERE id = %s", [gone["id"]])
     refresh_lake(seeded_db, lake, progress=False)
     with psycopg.connect(seeded_db.conninfo) as conn:
-        conn.execute("INSERT INTO albums SELECT * FROM jsonb_populate_record(NULL::albums, %s)",
-                     [psycopg.types.json.Jsonb(gone)])
+        conn.execute(
+            "INSERT INTO albums SELECT * FROM jsonb_populate_record(NULL::albums, %s)",
+            [psycopg.types.json.Jsonb(gone)],
+        )
     result = refresh_lake(seeded_db, lake, progress=False)
-    assert (result["new_rows"]["albums"], result["deleted_rows"]["albums"], result["partitions"]) == (0, 0, ["albums"])
+    assert (
+        result["new_rows"]["albums"],
+        result["deleted_rows"]["albums"],
+        result["partitions"],
+    ) == (0, 0, ["albums"])
     con = open_lake(lake)
-    assert con.execute("SELECT count(*), count(_lf_deleted_at) FROM albums WHERE id = ?", [gone["id"]]).fetchone() == (1, 0)
+    assert con.execute(
+        "SELECT count(*), count(_lf_deleted_at) FROM albums WHERE id = ?", [gone["id"]]
+    ).fetchone() == (1, 0)
     con.close()
 
 
@@ -143,8 +218,11 @@ def test_a_failed_refresh_leaves_the_lake_as_it_was(seeded_db, databases, tmp_pa
 
 def test_export_of_a_snapshot_is_the_lake_taken_from_the_database(seeded_db, tmp_path):
     taken = take_lake(seeded_db, tmp_path / "taken", progress=False)
-    exported = export_lake(take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False), tmp_path / "exported",
-                           progress=False)
+    exported = export_lake(
+        take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False),
+        tmp_path / "exported",
+        progress=False,
+    )
     assert lake_checksums(exported, live_only=False) == lake_checksums(taken, live_only=False)
     assert [e["kind"] for e in read_manifest(exported)["history"]] == ["full", "export"]
     assert snapshot_checksums(tmp_path / "s.duckdb") == lake_checksums(exported)
@@ -165,7 +243,9 @@ def test_findings_on_the_lake_with_duckdb_are_the_snapshots(demo_snapshot, tmp_p
 def test_a_folder_that_is_no_lake_is_neither_replaced_nor_read(tmp_path, demo_snapshot):
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "cat.jpg").write_bytes(b"meow")
-    with pytest.raises(SnapshotError, match="is not a llamaforensics lake; choose a new or empty folder"):
+    with pytest.raises(
+        SnapshotError, match="is not a llamaforensics lake; choose a new or empty folder"
+    ):
         export_lake(demo_snapshot, tmp_path / "photos", progress=False)
     assert [p.name for p in (tmp_path / "photos").iterdir()] == ["cat.jpg"]
     with pytest.raises(SnapshotError, match=r"is no llamaforensics lake \(no manifest.json\)"):
@@ -174,18 +254,29 @@ def test_a_folder_that_is_no_lake_is_neither_replaced_nor_read(tmp_path, demo_sn
 
 def test_cli_snapshot_lake_then_refresh_and_export(seeded_db, demo_snapshot, tmp_path, capsys):
     lake = tmp_path / "lake"
-    code, out, err = run_cli(capsys, "snapshot", seeded_db.conninfo, "--lake", str(lake), "--quiet", "--json")
+    code, out, err = run_cli(
+        capsys, "snapshot", seeded_db.conninfo, "--lake", str(lake), "--quiet", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["tables"]["llama_logs"] == {"live": 506, "deleted_upstream": 0}
-    code, out, err = run_cli(capsys, "snapshot", seeded_db.conninfo, "--lake", str(lake), "--refresh", "--quiet")
+    code, out, err = run_cli(
+        capsys, "snapshot", seeded_db.conninfo, "--lake", str(lake), "--refresh", "--quiet"
+    )
     assert code == 0, err
     assert "(refresh, 2 run(s))" in out
     with pytest.raises(SystemExit) as usage:
         run_cli(capsys, "snapshot", seeded_db.conninfo, "--lake", str(lake), "-o", "x.duckdb")
-    assert usage.value.code == 2 and "-o/--out: not allowed with argument --lake" in capsys.readouterr().err
-    code, out, err = run_cli(capsys, "export", str(demo_snapshot), "--lake", str(tmp_path / "demo"), "--quiet")
+    assert (
+        usage.value.code == 2
+        and "-o/--out: not allowed with argument --lake" in capsys.readouterr().err
+    )
+    code, out, err = run_cli(
+        capsys, "export", str(demo_snapshot), "--lake", str(tmp_path / "demo"), "--quiet"
+    )
     assert code == 0, err
     assert "(export, 2 run(s))" in out
-    code, _, err = run_cli(capsys, "export", str(demo_snapshot), "--lake", str(tmp_path / "demo" / "manifest.json"))
+    code, _, err = run_cli(
+        capsys, "export", str(demo_snapshot), "--lake", str(tmp_path / "demo" / "manifest.json")
+    )
     assert code == 2
     assert_one_line_error(err, "manifest.json exists and is not a llamaforensics lake")

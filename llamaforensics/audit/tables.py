@@ -58,7 +58,8 @@ def _check(bucket: str, dims: tuple[str, ...]) -> None:
 
 def _rows(dims: tuple[str, ...]) -> str:
     """The log rows, one per (row, source) when grouping by source (rows name several sources)."""
-    source = ", unnest(CASE WHEN array_length(l.sources) > 0 THEN l.sources ELSE [NULL] END) AS source" if "source" in dims else ""
+    source = (", unnest(CASE WHEN array_length(l.sources) > 0 THEN l.sources ELSE [NULL] END) AS source"
+              if "source" in dims else "")
     return f"SELECT l.*{source}, u.name AS user_name FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id"
 
 
@@ -133,7 +134,7 @@ def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFil
                              "GROUP BY ALL", params).pl()
     stand_ins = combos.select("operation", pl.col("status").cast(pl.String), pl.col("category").cast(pl.String),
                               "rows").with_row_index("n")
-    if not isinstance(con, duckdb.DuckDBPyConnection):  # a lake on Spark: the stand-ins are few, DuckDB reads them
+    if not isinstance(con, duckdb.DuckDBPyConnection):  # a lake on Spark: DuckDB reads the few stand-ins
         con = duckdb.connect()
     con.register("_lf_combos", stand_ins.to_arrow())
     try:

@@ -100,7 +100,8 @@ def _open(args):
     if args.html or args.png:
         from ..errors import UsageError
 
-        raise UsageError("--html and --png draw with the DuckDB engine: use --engine duckdb for figures of a lake")
+        raise UsageError("--html and --png draw with the DuckDB engine: "
+                         "use --engine duckdb for figures of a lake")
     from ..lake.analysis import open_spark_lake
 
     return open_spark_lake(args.lake, master=args.spark_master)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HELP = "write a snapshot file as a month-partitioned Parquet lake (for DuckDB, Polars, Spark, Trino)"
+HELP = "write a snapshot file as a month-partitioned Parquet lake (DuckDB, Polars, Spark, Trino)"
 DESCRIPTION = """\
 Write every table of a snapshot file, rows deleted upstream and their marks
 included, as a Parquet lake: DIR/llama_logs/month=YYYY-MM/*.parquet, one folder
@@ -21,9 +21,11 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    p = commands.add_parser("export", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    p = commands.add_parser("export", help=HELP, description=DESCRIPTION, epilog=EPILOG,
+                            formatter_class=formatter)
     p.add_argument("snapshot", nargs="?", metavar="SNAPSHOT", type=Path, default=None,
-                   help="snapshot file to export (default: $LLAMAFORENSICS_SNAPSHOT, else the demo snapshot)")
+                   help="snapshot file to export (default: $LLAMAFORENSICS_SNAPSHOT, "
+                        "else the demo snapshot)")
     p.add_argument("--lake", metavar="DIR", type=Path, required=True, help="lake folder to write")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the lake's manifest as JSON")

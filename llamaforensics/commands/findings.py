@@ -53,7 +53,8 @@ def run(args) -> int:
     if args.lake:
         from ..lake.analysis import lake_findings
 
-        frames = lake_findings(args.lake, args.kind, thresholds, engine=args.engine, master=args.spark_master)
+        frames = lake_findings(args.lake, args.kind, thresholds, engine=args.engine,
+                               master=args.spark_master)
     else:
         con = open_snapshot(args.snapshot)
         try:

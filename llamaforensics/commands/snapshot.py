@@ -35,7 +35,8 @@ def register(commands, formatter) -> None:
     p.add_argument("dsn", nargs="?", metavar="DSN", help="PostgreSQL URL or 'key=value' string (default: $DATABASE_URL)")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("-o", "--out", metavar="FILE", type=Path, help="snapshot file to write")
-    target.add_argument("--lake", metavar="DIR", type=Path, help="write a month-partitioned Parquet lake instead")
+    target.add_argument("--lake", metavar="DIR", type=Path,
+                        help="write a month-partitioned Parquet lake instead")
     p.add_argument("--refresh", action="store_true",
                    help="update FILE (or DIR) in place: new log rows, catalog re-read")
     p.add_argument("--verify", action="store_true",

@@ -50,14 +50,14 @@ def describe_loops(frame: pl.DataFrame, loops: dict[str, list[str]]) -> pl.DataF
 
 
 def _store_chain_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame) -> None:
-    """Keep the jobs whose rows can have a problem (``queries/job_chain_roots.sql``, shared with the Spark engine).
+    """Keep the jobs whose rows can have a problem (``queries/job_chain_roots.sql``, as on Spark).
 
     Plain Arrow strings (not Polars' string views), so DuckDB can copy the
     registered frame in one scan.
     """
-    needed = roots.select("job_id", "parent_job_id", "inferred_root", pl.col("status").cast(pl.String),
-                          "missing_parent", "conflicting_parents", "cycle", "on_cycle", "root_lo", "root_hi",
-                          "root_job_hash")
+    needed = roots.select("job_id", "parent_job_id", "inferred_root",
+                          pl.col("status").cast(pl.String), "missing_parent", "conflicting_parents",
+                          "cycle", "on_cycle", "root_lo", "root_hi", "root_job_hash")
     con.register("_lf_job_roots", needed.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
         con.execute(load_query("job_chain_roots"))

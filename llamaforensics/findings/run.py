@@ -49,7 +49,8 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
             frames = {k: run_kind(con, k, params, None) for k in plain}
             frames |= later.result()
     else:
-        frames = {k: run_kind(con, k, params, None) for k in plain} | _run_chained(con, chained, params)
+        frames = {k: run_kind(con, k, params, None) for k in plain}
+        frames |= _run_chained(con, chained, params)
     return {k: frames[k] for k in kinds}
 
 
@@ -111,7 +112,8 @@ def _thresholds(thresholds: Thresholds | None, overrides: dict[str, int]) -> Thr
     return replace(thresholds or Thresholds(), **overrides)
 
 
-def run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None) -> pl.DataFrame:
+def run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict,
+             loops: dict | None) -> pl.DataFrame:
     """Run ``queries/<kind>.sql`` with the parameters it names, and fold its rows into the common columns."""
     sql = load_query(kind)
     named = {name: params[name] for name in set(_PARAM.findall(sql))}

@@ -1,4 +1,4 @@
-"""The lake: a snapshot as month-partitioned Parquet files, read by DuckDB out of core or by Apache Spark.
+"""The lake: a snapshot as month-partitioned Parquet, read by DuckDB out of core or by Apache Spark.
 
 ``take_lake`` writes one from PostgreSQL, ``export_lake`` from a snapshot file,
 ``refresh_lake`` brings one up to date, ``open_lake`` reads one with DuckDB (the

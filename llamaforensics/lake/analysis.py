@@ -19,9 +19,15 @@ from ..findings.run import checked_kinds, run_findings, run_kind
 ENGINES = ("duckdb", "spark")
 
 
-def lake_findings(lake: str | os.PathLike, kinds=None, thresholds: Thresholds | None = None, *,
-                  engine: str = "duckdb", master: str | None = None) -> dict[str, pl.DataFrame]:
-    """Run the findings (all kinds, or ``kinds``) over the lake at ``lake`` on ``engine``; one frame per kind."""
+def lake_findings(
+    lake: str | os.PathLike,
+    kinds=None,
+    thresholds: Thresholds | None = None,
+    *,
+    engine: str = "duckdb",
+    master: str | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Run the findings (all, or ``kinds``) over ``lake`` on ``engine``; a frame per kind."""
     if engine == "duckdb":
         from .open import open_lake
 
@@ -42,8 +48,10 @@ def open_spark_lake(lake: str | os.PathLike, engine: str = "spark", master: str 
     return SparkLake(spark_session(master), lake)
 
 
-def spark_findings(lake, kinds=None, thresholds: Thresholds | None = None) -> dict[str, pl.DataFrame]:
-    """Run the findings on a :class:`~llamaforensics.lake.spark.SparkLake`: the same SQL, the same frames."""
+def spark_findings(
+    lake, kinds=None, thresholds: Thresholds | None = None
+) -> dict[str, pl.DataFrame]:
+    """Run the findings on a :class:`~.spark.SparkLake`: the same SQL, the same frames."""
     from .spark_chains import prepare_job_chains_spark
 
     kinds = checked_kinds(kinds)

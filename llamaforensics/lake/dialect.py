@@ -26,7 +26,7 @@ from sqlglot import exp
 
 
 class TranslationError(ValueError):
-    """A query uses something the Spark translation does not cover (say which, so it can be added here)."""
+    """A query uses what the Spark translation does not cover (named, so it can be added here)."""
 
 
 def to_spark(sql: str) -> list[exp.Expression]:
@@ -40,12 +40,19 @@ def spark_text(statement: exp.Expression) -> str:
     return statement.sql(dialect="spark")
 
 
-_INTERVALS = {"to_days": 0, "to_hours": 1}  # the position of the unit among make_dt_interval's arguments
+_INTERVALS = {
+    "to_days": 0,
+    "to_hours": 1,
+}  # the position of the unit among make_dt_interval's arguments
 _RENAMED = {"list_intersect": "array_intersect"}  # DuckDB functions Spark has under another name
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArrayAgg) and isinstance(node.this.this, exp.Order):
+    if (
+        isinstance(node, exp.Filter)
+        and isinstance(node.this, exp.ArrayAgg)
+        and isinstance(node.this.this, exp.Order)
+    ):
         return _ordered_list(node.this.this, node.expression)
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
         return _ordered_list(node.this)
@@ -55,7 +62,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return node
     if isinstance(node, exp.UnixToTime) and node.text("scale") == "3":
         return exp.func("unix_millis", exp.cast(node.this, "TIMESTAMP"))
-    unit = "to_days" if isinstance(node, exp.ToDays) else node.name.lower() if isinstance(node, exp.Anonymous) else None
+    unit = (
+        "to_days"
+        if isinstance(node, exp.ToDays)
+        else node.name.lower()
+        if isinstance(node, exp.Anonymous)
+        else None
+    )
     if unit in _INTERVALS:
         parts = [exp.Literal.number(0) for _ in range(4)]
         parts[_INTERVALS[unit]] = node.this if isinstance(node, exp.ToDays) else node.expressions[0]
@@ -72,11 +85,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
 
 
 def _ordered_list(order: exp.Order, where: exp.Where | None = None) -> exp.Expression:
-    """Rewrite ``list(x ORDER BY k1, k2) [FILTER (WHERE ...)]`` as keys and value collected together, sorted, unwrapped."""
+    """Rewrite ``list(x ORDER BY k) [FILTER (...)]``: collected with keys, sorted."""
     keys = order.expressions
     if any(k.args.get("desc") for k in keys):
-        raise TranslationError(f"list(... ORDER BY ... DESC) has no Spark translation here: {order.sql('duckdb')}")
-    fields = [exp.alias_(k.this, f"_k{i}") for i, k in enumerate(keys)] + [exp.alias_(order.this, "_v")]
+        raise TranslationError(
+            f"list(... ORDER BY ... DESC) has no Spark translation here: {order.sql('duckdb')}"
+        )
+    fields = [exp.alias_(k.this, f"_k{i}") for i, k in enumerate(keys)] + [
+        exp.alias_(order.this, "_v")
+    ]
     collected = exp.func("collect_list", exp.func("struct", *fields))
     if where is not None:
         collected = exp.Filter(this=collected, expression=where)

@@ -28,7 +28,7 @@ from ..snapshot.format import FORMAT_VERSION, SNAPSHOT_TABLES, quote_ident
 MANIFEST_FILE = "manifest.json"
 LOG_TABLE = "llama_logs"
 PARTITION_COLUMN = "month"
-# A Parquet row group of this many rows: big enough for fast scans, small enough to bound a writer's memory.
+# Rows per Parquet row group: big enough for fast scans, small enough to bound a writer's memory.
 ROW_GROUP_SIZE = 122_880
 
 
@@ -50,7 +50,9 @@ def month_expr(column: str = "created_at") -> str:
 
 def copy_options(partitioned: bool) -> str:
     """Return COPY ... TO options: Parquet, zstd, and for the log one folder per month."""
-    partition = f", PARTITION_BY ({PARTITION_COLUMN}), OVERWRITE_OR_IGNORE true" if partitioned else ""
+    partition = (
+        f", PARTITION_BY ({PARTITION_COLUMN}), OVERWRITE_OR_IGNORE true" if partitioned else ""
+    )
     return f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}{partition})"
 
 
@@ -61,9 +63,19 @@ def copy_table_sql(select: str, target: Path, partitioned: bool) -> str:
 
 
 def manifest_entry(**entry) -> dict:
-    """Return one manifest entry with the fields of the snapshot file's ``_lf_manifest`` (seq filled in later)."""
-    fields = ("kind", "taken_at", "source", "server_version", "schema_fingerprint", "row_counts", "new_rows",
-              "deleted_rows", "drift", "duration_s")
+    """Return one manifest entry with the fields of a snapshot file's ``_lf_manifest`` (but seq)."""
+    fields = (
+        "kind",
+        "taken_at",
+        "source",
+        "server_version",
+        "schema_fingerprint",
+        "row_counts",
+        "new_rows",
+        "deleted_rows",
+        "drift",
+        "duration_s",
+    )
     out = {name: entry.get(name) for name in fields}
     out["taken_at"] = str(out["taken_at"])
     for name in ("new_rows", "deleted_rows", "row_counts"):
@@ -76,22 +88,30 @@ def manifest_entry(**entry) -> dict:
 
 
 def read_manifest(lake: Path) -> dict:
-    """Return the lake's manifest; raise :class:`SnapshotError` if ``lake`` is not a finished lake."""
+    """Return the lake's manifest; raise :class:`SnapshotError` if ``lake`` is no finished lake."""
     lake = Path(lake)
     path = lake / MANIFEST_FILE
     if not lake.is_dir():
-        raise SnapshotError(f"no lake at {lake}; write one with: llamaforensics snapshot DSN --lake {lake}")
+        raise SnapshotError(
+            f"no lake at {lake}; write one with: llamaforensics snapshot DSN --lake {lake}"
+        )
     if not path.is_file():
-        raise SnapshotError(f"{lake} is no llamaforensics lake (no {MANIFEST_FILE}); write it again")
+        raise SnapshotError(
+            f"{lake} is no llamaforensics lake (no {MANIFEST_FILE}); write it again"
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         history = manifest["history"]
     except (ValueError, KeyError, TypeError):
-        raise SnapshotError(f"{path} is not a lake manifest (unreadable JSON); write the lake again") from None
+        raise SnapshotError(
+            f"{path} is not a lake manifest (unreadable JSON); write the lake again"
+        ) from None
     newest = history[-1].get("format_version", 0) if history else 0
     if newest > FORMAT_VERSION:
-        raise SnapshotError(f"{lake} was written by llamaforensics {history[-1].get('tool_version')} (format "
-                            f"{newest}); this is {__version__} (format {FORMAT_VERSION}): upgrade llamaforensics")
+        raise SnapshotError(
+            f"{lake} was written by llamaforensics {history[-1].get('tool_version')} (format "
+            f"{newest}); this is {__version__} (format {FORMAT_VERSION}): upgrade llamaforensics"
+        )
     return manifest
 
 
@@ -99,25 +119,38 @@ def write_manifest(lake: Path, history: list[dict], enums: dict[str, list[str]])
     """Write ``manifest.json`` by rename, numbering the entries: the last step of every write."""
     for seq, entry in enumerate(history, start=1):
         entry["seq"] = seq
-    doc = {"format_version": FORMAT_VERSION, "columns": column_types(), "enums": enums, "history": history}
+    doc = {
+        "format_version": FORMAT_VERSION,
+        "columns": column_types(),
+        "enums": enums,
+        "history": history,
+    }
     tmp = Path(lake) / f".{MANIFEST_FILE}.tmp{os.getpid()}"
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.write_text(
+        json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     tmp.replace(Path(lake) / MANIFEST_FILE)
 
 
 def snapshot_enums(con) -> dict[str, list[str]]:
-    """Return the enum types of a DuckDB connection's current database, each with its values in order."""
-    names = [n for (n,) in con.execute(
-        "SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND NOT internal AND database_name = current_database()"
-    ).fetchall()]
+    """Return the enum types of a DuckDB connection's database, each with its values in order."""
+    names = [
+        n
+        for (n,) in con.execute(
+            "SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND NOT internal "
+            "AND database_name = current_database()"
+        ).fetchall()
+    ]
     if not names:
         return {}
-    values = con.execute("SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)).fetchone()
+    values = con.execute(
+        "SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)
+    ).fetchone()
     return {name: list(v) for name, v in zip(names, values)}
 
 
 def staging_dir(lake: Path) -> Path:
-    """Return a fresh hidden folder beside ``lake`` for files that replace its own only once complete."""
+    """Return a fresh hidden folder beside ``lake`` for files that replace its own once complete."""
     lake = Path(lake)
     stage = lake.parent / f".{lake.name}.tmp{os.getpid()}"
     remove_tree(stage)
@@ -130,7 +163,7 @@ def remove_tree(path: Path) -> None:
 
 
 def stored_type(snapshot_type: str) -> str:
-    """Return the Parquet-side type of a snapshot column: uuids and enums as text, the rest as they are.
+    """Return the Parquet-side type of a snapshot column: uuids and enums as text, the rest as is.
 
     Spark cannot read Parquet's UUID type at all (PARQUET_TYPE_ILLEGAL) and
     Polars reads it as bytes; the canonical text every reader understands. The
@@ -140,17 +173,21 @@ def stored_type(snapshot_type: str) -> str:
 
 
 def column_types() -> dict[str, dict[str, str]]:
-    """Return each lake table's columns with their snapshot (DuckDB) types, as the manifest records them."""
+    """Return each lake table's columns with their snapshot (DuckDB) types, as in the manifest."""
     from ..snapshot.format import DELETED_COLUMN, duckdb_type
 
-    return {t.name: {**{c.name: duckdb_type(c) for c in t.columns}, DELETED_COLUMN: "TIMESTAMP"}
-            for t in SNAPSHOT_TABLES.values()}
+    return {
+        t.name: {**{c.name: duckdb_type(c) for c in t.columns}, DELETED_COLUMN: "TIMESTAMP"}
+        for t in SNAPSHOT_TABLES.values()
+    }
 
 
 def lake_select(table: str, rows: str) -> str:
-    """Return the SELECT that turns ``rows`` (a relation with the snapshot's columns) into the lake's rows."""
-    cols = [f"CAST({quote_ident(name)} AS {stored_type(kind)}) AS {quote_ident(name)}"
-            for name, kind in column_types()[table].items()]
+    """Return the SELECT turning ``rows`` (with the snapshot's columns) into the lake's rows."""
+    cols = [
+        f"CAST({quote_ident(name)} AS {stored_type(kind)}) AS {quote_ident(name)}"
+        for name, kind in column_types()[table].items()
+    ]
     if table == LOG_TABLE:
         cols.append(f"{month_expr()} AS {PARTITION_COLUMN}")
     return f"SELECT {', '.join(cols)} FROM {rows}"

@@ -1,4 +1,4 @@
-"""Open a lake with DuckDB: views over its Parquet files that look exactly like a snapshot file's tables.
+"""Open a lake with DuckDB: views over its Parquet files that look just like a snapshot's tables.
 
 The connection is an in-memory database holding only views (and the manifest):
 DuckDB reads the Parquet files as a query needs them, spilling beyond its
@@ -16,16 +16,25 @@ from pathlib import Path
 
 import duckdb
 
-from ..snapshot.format import MANIFEST_TABLE, SNAPSHOT_TABLES, connect, create_schema, limit_memory, quote_ident
+from ..snapshot.format import (
+    MANIFEST_TABLE,
+    SNAPSHOT_TABLES,
+    connect,
+    create_schema,
+    limit_memory,
+    quote_ident,
+)
 from .format import column_types, parquet_glob, read_manifest
 
 LAKE_MEMORY_LIMIT = "1GB"
 
 
-def open_lake(lake: str | os.PathLike, enums: dict[str, tuple[str, ...]] | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the lake at ``lake`` for reading: a DuckDB connection whose tables are views over its files.
+def open_lake(
+    lake: str | os.PathLike, enums: dict[str, tuple[str, ...]] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the lake at ``lake`` to read: a DuckDB connection whose tables are views over its files.
 
-    ``enums`` adds enum values the manifest does not list yet (a refresh from a source that gained some).
+    ``enums`` adds enum values the manifest lacks (a refresh from a source that gained some).
     """
     lake = Path(lake)
     manifest = read_manifest(lake)
@@ -34,7 +43,9 @@ def open_lake(lake: str | os.PathLike, enums: dict[str, tuple[str, ...]] | None 
         limit_memory(con, LAKE_MEMORY_LIMIT)
         known = {k: tuple(v) for k, v in manifest.get("enums", {}).items()}
         for name, values in (enums or {}).items():
-            known[name] = known.get(name, ()) + tuple(v for v in values if v not in known.get(name, ()))
+            known[name] = known.get(name, ()) + tuple(
+                v for v in values if v not in known.get(name, ())
+            )
         create_schema(con, enum_values=known)
         for table in SNAPSHOT_TABLES:
             _replace_with_view(con, lake, table)
@@ -46,7 +57,7 @@ def open_lake(lake: str | os.PathLike, enums: dict[str, tuple[str, ...]] | None 
 
 
 def _replace_with_view(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> None:
-    """Swap the empty table ``table`` for a view over its Parquet files (none: the empty table stays)."""
+    """Swap the empty table ``table`` for a view over its Parquet files (if it has any)."""
     files = [parquet_glob(lake, table)]
     if not glob.glob(files[0]):
         return
@@ -55,29 +66,48 @@ def _replace_with_view(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -
 
 
 def files_relation(table: str, patterns: list[str]) -> str:
-    """Return a SELECT of ``table``'s rows in the Parquet files ``patterns`` match, typed as in a snapshot."""
-    cols = ", ".join(f"CAST({quote_ident(c)} AS {kind}) AS {quote_ident(c)}"
-                     for c, kind in column_types()[table].items())
+    """Return a SELECT of ``table``'s rows matched by ``patterns``, typed as a snapshot's."""
+    cols = ", ".join(
+        f"CAST({quote_ident(c)} AS {kind}) AS {quote_ident(c)}"
+        for c, kind in column_types()[table].items()
+    )
     sources = ", ".join("'" + p.replace("'", "''") + "'" for p in patterns)
     return f"SELECT {cols} FROM read_parquet([{sources}])"
 
 
 def _load_manifest(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
-    """Fill ``_lf_manifest`` from the lake's manifest, so the snapshot's readers (snapshot_time...) work."""
+    """Fill ``_lf_manifest`` from the lake's manifest, for the snapshot readers."""
     for entry in manifest["history"]:
         con.execute(
             f"""INSERT INTO {MANIFEST_TABLE} VALUES
                 ($seq, $kind, $taken_at, $source, $format_version, $tool_version, $server_version,
-                 $schema_fingerprint, $row_counts, $new_rows, $deleted_rows, $drift, $duration_s)""",
-            {**{k: entry.get(k) for k in ("seq", "kind", "taken_at", "source", "format_version", "tool_version",
-                                          "server_version", "schema_fingerprint", "duration_s")},
-             **{k: json.dumps(entry.get(k) or ([] if k == "drift" else {}))
-                for k in ("row_counts", "new_rows", "deleted_rows", "drift")}},
+                 $schema_fingerprint, $row_counts, $new_rows, $deleted_rows, $drift,
+                 $duration_s)""",
+            {
+                **{
+                    k: entry.get(k)
+                    for k in (
+                        "seq",
+                        "kind",
+                        "taken_at",
+                        "source",
+                        "format_version",
+                        "tool_version",
+                        "server_version",
+                        "schema_fingerprint",
+                        "duration_s",
+                    )
+                },
+                **{
+                    k: json.dumps(entry.get(k) or ([] if k == "drift" else {}))
+                    for k in ("row_counts", "new_rows", "deleted_rows", "drift")
+                },
+            },
         )
 
 
 def lake_info(lake: str | os.PathLike):
-    """Describe a lake as ``snapshot_info`` describes a snapshot file: manifest, rows per table, history, size."""
+    """Describe a lake as ``snapshot_info`` does a file: manifest, rows per table, history, size."""
     from ..snapshot.format import read_manifests
     from ..snapshot.open import SnapshotInfo, table_counts
 

@@ -1,4 +1,4 @@
-"""Bring a lake up to date: only the partitions that changed are rewritten, and nothing is ever dropped.
+"""Bring a lake up to date: only partitions that changed are rewritten, and nothing is dropped.
 
 The log's partitions are its months. A month is rewritten when the source has
 a row of it the lake lacks, when a row of it vanished upstream (kept, marked
@@ -20,7 +20,13 @@ import duckdb
 
 from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError
-from ..snapshot.format import DELETED_COLUMN, REFRESH_MEMORY_LIMIT, SNAPSHOT_TABLES, limit_memory, quote_ident
+from ..snapshot.format import (
+    DELETED_COLUMN,
+    REFRESH_MEMORY_LIMIT,
+    SNAPSHOT_TABLES,
+    limit_memory,
+    quote_ident,
+)
 from ..snapshot.progress import execute_with_progress
 from .format import (
     LOG_TABLE,
@@ -40,7 +46,7 @@ from .open import files_relation, open_lake
 
 
 def refresh_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> dict:
-    """Update the lake at ``lake`` from ``dsn``; return rows added and newly deleted per table, and the partitions rewritten."""
+    """Update the lake at ``lake`` from ``dsn``; return new and deleted rows, partitions."""
     from ..snapshot.scanner import SOURCE_ALIAS, attach_postgres
     from ..snapshot.source import inspect_source
     from ..snapshot.take import source_clock
@@ -61,104 +67,161 @@ def refresh_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) ->
                 continue
             refresh = _refresh_log if table.name == LOG_TABLE else _refresh_catalog_table
             counts[table.name], new[table.name], deleted[table.name], parts = refresh(
-                con, lake, stage, table, info, taken_at, progress)
+                con, lake, stage, table, info, taken_at, progress
+            )
             rewritten += parts
         con.execute("COMMIT")
         con.execute(f"DETACH {SOURCE_ALIAS}")
         enums = snapshot_enums(con)
     except duckdb.Error as exc:
         remove_tree(stage)
-        raise LlamaForensicsError(f"refresh of {lake} from {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
+        raise LlamaForensicsError(
+            f"refresh of {lake} from {dsn.display} failed: {redact(str(exc), dsn.password)}"
+        ) from None
     except BaseException:
         remove_tree(stage)
         raise
     finally:
         con.close()
     _move_in(stage, lake, rewritten)
-    entry = manifest_entry(kind="refresh", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
-                           schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=new, deleted_rows=deleted,
-                           drift=info.drift, duration_s=round(time.perf_counter() - started, 3), partitions=rewritten)
+    entry = manifest_entry(
+        kind="refresh",
+        taken_at=taken_at,
+        source=dsn.display,
+        server_version=info.server_version,
+        schema_fingerprint=info.fingerprint,
+        row_counts=counts,
+        new_rows=new,
+        deleted_rows=deleted,
+        drift=info.drift,
+        duration_s=round(time.perf_counter() - started, 3),
+        partitions=rewritten,
+    )
     write_manifest(lake, manifest["history"] + [entry], enums)
     return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts, "partitions": rewritten}
 
 
 def _refresh_catalog_table(con, lake: Path, stage: Path, table, info, taken_at, progress) -> tuple:
-    """Rewrite a catalog table's file when any row differs: the source's rows, then the vanished ones, marked."""
+    """Rewrite a catalog table's file if a row differs: the source's, and the vanished marked."""
     from ..snapshot.take import select_list, source_relation
 
     name, key = quote_ident(table.name), _key_match(table.key, "old", "_lf_fresh")
     execute_with_progress(
-        con, f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)}, "
-             f"CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} FROM {source_relation(table)} AS src",
-        desc=table.name, total=None, enabled=progress)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _lf_next AS
+        con,
+        f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)}, "
+        f"CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} FROM {source_relation(table)} AS src",
+        desc=table.name,
+        total=None,
+        enabled=progress,
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _lf_next AS
         SELECT * FROM _lf_fresh UNION ALL
         SELECT * REPLACE (coalesce({DELETED_COLUMN}, $t) AS {DELETED_COLUMN}) FROM {name} AS old
-        WHERE NOT EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})""", {"t": taken_at})
-    upstream, new, deleted, differs = con.execute(f"""SELECT
+        WHERE NOT EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})""",
+        {"t": taken_at},
+    )
+    counts = f"""SELECT
         (SELECT count(*) FROM _lf_fresh),
         (SELECT count(*) FROM _lf_fresh WHERE NOT EXISTS (SELECT 1 FROM {name} AS old WHERE {key})),
         (SELECT count(*) FROM {name} AS old WHERE {DELETED_COLUMN} IS NULL
             AND NOT EXISTS (SELECT 1 FROM _lf_fresh WHERE {key})),
         (SELECT count(*) FROM (SELECT * FROM _lf_next EXCEPT ALL SELECT * FROM {name}))
-        + (SELECT count(*) FROM (SELECT * FROM {name} EXCEPT ALL SELECT * FROM _lf_next))""").fetchone()
+        + (SELECT count(*) FROM (SELECT * FROM {name} EXCEPT ALL SELECT * FROM _lf_next))"""
+    upstream, new, deleted, differs = con.execute(counts).fetchone()
     parts = []
     if differs:
         table_dir(stage, table.name).mkdir(parents=True)
-        con.execute(copy_table_sql(lake_select(table.name, "_lf_next"), table_dir(stage, table.name), False))
+        con.execute(
+            copy_table_sql(lake_select(table.name, "_lf_next"), table_dir(stage, table.name), False)
+        )
         parts = [table.name]
     con.execute("DROP TABLE _lf_fresh; DROP TABLE _lf_next")
     return upstream, new, deleted, parts
 
 
 def _refresh_log(con, lake: Path, stage: Path, table, info, taken_at, progress) -> tuple:
-    """Rewrite the log's months that gained, lost or got back a row; return (upstream, new, deleted, partitions)."""
+    """Rewrite the months that gained, lost or got back a row; return counts and partitions."""
     from ..snapshot.take import source_relation
 
-    execute_with_progress(con, f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at "
-                               f"FROM {source_relation(table)}", desc="llama_logs (ids)", total=None, enabled=progress)
-    con.execute("CREATE OR REPLACE TEMP TABLE _lf_seen AS "
-                f"SELECT id, created_at, {DELETED_COLUMN} AS deleted_at FROM llama_logs")
-    con.execute("CREATE OR REPLACE TEMP TABLE _lf_new AS SELECT * FROM _lf_up ANTI JOIN _lf_seen USING (id)")
+    execute_with_progress(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at "
+        f"FROM {source_relation(table)}",
+        desc="llama_logs (ids)",
+        total=None,
+        enabled=progress,
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lf_seen AS "
+        f"SELECT id, created_at, {DELETED_COLUMN} AS deleted_at FROM llama_logs"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lf_new AS SELECT * FROM _lf_up ANTI JOIN _lf_seen USING (id)"
+    )
     upstream, new, deleted = con.execute(
         "SELECT (SELECT count(*) FROM _lf_up), (SELECT count(*) FROM _lf_new), "
         "(SELECT count(*) FROM _lf_seen s WHERE deleted_at IS NULL AND NOT EXISTS "
-        " (SELECT 1 FROM _lf_up u WHERE u.id = s.id))").fetchone()
-    months = [m for (m,) in con.execute(f"""
+        " (SELECT 1 FROM _lf_up u WHERE u.id = s.id))"
+    ).fetchone()
+    months = [
+        m
+        for (m,) in con.execute(f"""
         SELECT DISTINCT {month_expr()} FROM (
             SELECT created_at FROM _lf_new
             UNION ALL SELECT s.created_at FROM _lf_seen s LEFT JOIN _lf_up u ON u.id = s.id
-            WHERE (s.deleted_at IS NULL) = (u.id IS NULL)) ORDER BY 1""").fetchall()]
+            WHERE (s.deleted_at IS NULL) = (u.id IS NULL)) ORDER BY 1""").fetchall()
+    ]
     if months:
         _write_months(con, lake, stage, table, info, months, taken_at, progress)
     con.execute("DROP TABLE _lf_up; DROP TABLE _lf_seen; DROP TABLE _lf_new")
     return upstream, new, deleted, [f"{LOG_TABLE}/{PARTITION_COLUMN}={m}" for m in months]
 
 
-def _write_months(con, lake: Path, stage: Path, table, info, months: list[str], taken_at, progress) -> None:
-    """Write the given months whole: the lake's rows (marks updated) and the source's rows it lacks."""
+def _write_months(
+    con, lake: Path, stage: Path, table, info, months: list[str], taken_at, progress
+) -> None:
+    """Write the months whole: the lake's rows (marks updated) and the source's rows it lacks."""
     from ..snapshot.take import select_list, source_query
 
-    patterns = [str(table_dir(lake, LOG_TABLE) / f"{PARTITION_COLUMN}={m}" / "*.parquet") for m in months]
+    patterns = [
+        str(table_dir(lake, LOG_TABLE) / f"{PARTITION_COLUMN}={m}" / "*.parquet") for m in months
+    ]
     existing = [p for p in patterns if Path(p).parent.is_dir()]
     marked = f"TIMESTAMP '{taken_at:%Y-%m-%d %H:%M:%S.%f}'"  # COPY takes no parameters
-    old = (f"SELECT old.* REPLACE (CASE WHEN up.id IS NULL THEN coalesce(old.{DELETED_COLUMN}, {marked}) END "
-           f"AS {DELETED_COLUMN}) FROM ({files_relation(LOG_TABLE, existing)}) AS old "
-           "LEFT JOIN _lf_up AS up ON up.id = old.id") if existing else None
+    old = (
+        (
+            "SELECT old.* REPLACE (CASE WHEN up.id IS NULL "
+            f"THEN coalesce(old.{DELETED_COLUMN}, {marked}) END "
+            f"AS {DELETED_COLUMN}) FROM ({files_relation(LOG_TABLE, existing)}) AS old "
+            "LEFT JOIN _lf_up AS up ON up.id = old.id"
+        )
+        if existing
+        else None
+    )
     since = con.execute("SELECT min(created_at) FROM _lf_new").fetchone()[0]
     arriving = None
     if since is not None:
         # Upstream has no index on created_at alone; naming both is_root_job values lets PostgreSQL
         # range-scan its (is_root_job, created_at) index instead of reading the whole table.
-        window = source_query("SELECT * FROM public.llama_logs WHERE is_root_job IN (true, false) "
-                              f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'")
-        arriving = (f"SELECT {select_list(table, info)}, CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} "
-                    f"FROM {window} AS src SEMI JOIN _lf_new ON _lf_new.id = src.id")
+        window = source_query(
+            "SELECT * FROM public.llama_logs WHERE is_root_job IN (true, false) "
+            f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'"
+        )
+        arriving = (
+            f"SELECT {select_list(table, info)}, CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} "
+            f"FROM {window} AS src SEMI JOIN _lf_new ON _lf_new.id = src.id"
+        )
     rows = " UNION ALL ".join(part for part in (old, arriving) if part)
     target = table_dir(stage, LOG_TABLE)
     target.mkdir(parents=True)
-    execute_with_progress(con, copy_table_sql(lake_select(LOG_TABLE, f"({rows}) AS rows"), target, True),
-                          desc="llama_logs (months)", total=None, enabled=progress)
+    execute_with_progress(
+        con,
+        copy_table_sql(lake_select(LOG_TABLE, f"({rows}) AS rows"), target, True),
+        desc="llama_logs (months)",
+        total=None,
+        enabled=progress,
+    )
 
 
 def _move_in(stage: Path, lake: Path, parts: list[str]) -> None:

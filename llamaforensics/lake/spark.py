@@ -1,4 +1,4 @@
-"""A lake opened on Apache Spark: the snapshot's tables as temp views, and the workbench's SQL run on them.
+"""A lake opened on Apache Spark: the snapshot's tables as temp views, the workbench's SQL on them.
 
 :class:`SparkLake` reads a lake through Spark itself (manifest and Parquet files
 alike), so the lake can be a local folder or any URL the cluster reads
@@ -27,13 +27,21 @@ from ..snapshot.format import SNAPSHOT_TABLES
 from .dialect import spark_text, to_spark
 from .format import MANIFEST_FILE, PARTITION_COLUMN
 
-# Spark types of the lake's columns, by their snapshot (DuckDB) type; uuids and enums are text in the lake.
-_SPARK_TYPES = {"INTEGER": "int", "BOOLEAN": "boolean", "DOUBLE": "double", "DATE": "date", "JSON": "string",
-                "TIMESTAMP": "timestamp_ntz", "TIMESTAMPTZ": "timestamp", "VARCHAR[]": "array<string>"}
+# Spark types of the lake's columns by their snapshot (DuckDB) type; uuids and enums are text.
+_SPARK_TYPES = {
+    "INTEGER": "int",
+    "BOOLEAN": "boolean",
+    "DOUBLE": "double",
+    "DATE": "date",
+    "JSON": "string",
+    "TIMESTAMP": "timestamp_ntz",
+    "TIMESTAMPTZ": "timestamp",
+    "VARCHAR[]": "array<string>",
+}
 
 
 def spark_session(master: str | None = None, config: dict[str, str] | None = None):
-    """Return the Spark session the workbench runs on: ``master`` if given, else Spark's own configuration.
+    """Return the Spark session to run on: ``master`` if given, else Spark's own configuration.
 
     Timestamps are read and compared in UTC, as the snapshot stores them. ``config``
     adds Spark settings (the tests' small shuffles and no UI, say).
@@ -41,32 +49,49 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
     try:
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:
-        raise LlamaForensicsError("the Spark engine needs PySpark: pip install 'llamaforensics[spark]'") from None
-    builder = SparkSession.builder.appName("llamaforensics").config("spark.sql.session.timeZone", "UTC")
+        raise LlamaForensicsError(
+            "the Spark engine needs PySpark: pip install 'llamaforensics[spark]'"
+        ) from None
+    builder = SparkSession.builder.appName("llamaforensics").config(
+        "spark.sql.session.timeZone", "UTC"
+    )
     builder = builder.config("spark.ui.showConsoleProgress", "false")
-    master = master or os.environ.get("SPARK_MASTER") or ("local[*]" if not os.environ.get("PYSPARK_SUBMIT_ARGS") else None)
+    master = (
+        master
+        or os.environ.get("SPARK_MASTER")
+        or ("local[*]" if not os.environ.get("PYSPARK_SUBMIT_ARGS") else None)
+    )
     if master:
         builder = builder.master(master)
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
-    if (master or "").startswith("local"):  # Python workers of a local Spark run in this interpreter's environment
+    if (master or "").startswith(
+        "local"
+    ):  # Python workers of a local Spark run in this interpreter's environment
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("OFF")  # failures reach the caller as exceptions, not as log lines
-    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):  # PySpark's own, on stderr
+    session.sparkContext.setLogLevel(
+        "OFF"
+    )  # failures reach the caller as exceptions, not as log lines
+    for name in (
+        "SQLQueryContextLogger",
+        "DataFrameQueryContextLogger",
+    ):  # PySpark's own, on stderr
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     session.udf.register("strip_accents", _strip_accents(), "string")
     return session
 
 
 def _strip_accents():
-    """Return DuckDB's strip_accents as a function Spark ships to its workers by value (they need no llamaforensics)."""
+    """Return DuckDB's strip_accents as a function Spark ships by value (no imports)."""
     import unicodedata
 
     def strip_accents(text):
         if text is None:
             return None
-        return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+        return "".join(
+            ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
+        )
 
     return strip_accents
 
@@ -81,7 +106,7 @@ class SparkLake:
             self._table(table).createOrReplaceTempView(table)
 
     def execute(self, sql: str, params: dict | None = None) -> SparkResult:
-        """Run ``sql`` (DuckDB dialect, one or more statements); return the last statement's result."""
+        """Run ``sql`` (DuckDB dialect, one or more statements); return the last one's result."""
         frame = None
         for statement in to_spark(sql):
             frame = self._run(statement, params or {})
@@ -94,7 +119,7 @@ class SparkLake:
                 self.session.catalog.dropTempView(table.name)
 
     def view(self, name: str, frame) -> None:
-        """Keep ``frame``, computed once, as the temp view ``name`` (what a DuckDB temp table is here)."""
+        """Keep ``frame``, computed once, as the temp view ``name`` (a DuckDB temp table, here)."""
         frame.localCheckpoint().createOrReplaceTempView(name)
 
     def sql(self, statement: exp.Expression, params: dict):
@@ -118,17 +143,30 @@ class SparkLake:
         return self.sql(statement, params)
 
     def _update(self, statement: exp.Update, params: dict):
-        """Rebuild the view an ``UPDATE t SET ... FROM (query) AS r WHERE ...`` changes, matched rows updated."""
+        """Rebuild the view ``UPDATE t SET ... FROM (query) r WHERE ...`` changes."""
         name = statement.this.name
         sets = {eq.this.name: eq.expression for eq in statement.expressions}
         source = (statement.args.get("from_") or statement.args.get("from")).this
         alias, query = source.alias, source.this
-        cols = [exp.alias_(exp.If(this=exp.column("_lf_hit", table=alias), true=sets[c], false=exp.column(c, table=name))
-                           if c in sets else exp.column(c, table=name), c)
-                for c in self.session.table(name).columns]
+        cols = [
+            exp.alias_(
+                exp.If(
+                    this=exp.column("_lf_hit", table=alias),
+                    true=sets[c],
+                    false=exp.column(c, table=name),
+                )
+                if c in sets
+                else exp.column(c, table=name),
+                c,
+            )
+            for c in self.session.table(name).columns
+        ]
         hit = exp.select("*", exp.alias_(exp.true(), "_lf_hit")).from_(query.subquery("_lf_update"))
-        rebuilt = (exp.select(*cols).from_(exp.to_table(name))
-                   .join(hit.subquery(alias), on=statement.args["where"].this, join_type="left"))
+        rebuilt = (
+            exp.select(*cols)
+            .from_(exp.to_table(name))
+            .join(hit.subquery(alias), on=statement.args["where"].this, join_type="left")
+        )
         self.view(name, self.sql(rebuilt, params))
         return None
 
@@ -138,24 +176,30 @@ class SparkLake:
         try:
             row = self.session.read.text(f"{self.lake}/{MANIFEST_FILE}", wholetext=True).first()
         except AnalysisException:
-            raise SnapshotError(f"{self.lake} is no llamaforensics lake (no {MANIFEST_FILE} Spark can read)") from None
+            raise SnapshotError(
+                f"{self.lake} is no llamaforensics lake (no {MANIFEST_FILE} Spark can read)"
+            ) from None
         return json.loads(row[0])
 
     def _table(self, table: str):
-        """Return ``table``'s rows as the manifest types them; a table with no files is empty, not an error."""
+        """Return ``table``'s rows as the manifest types them (no files: empty)."""
         from pyspark.errors import AnalysisException
 
         columns = self.manifest["columns"][table]
-        schema = ", ".join(f"`{c}` {_SPARK_TYPES.get(kind, 'string')}" for c, kind in columns.items())
+        schema = ", ".join(
+            f"`{c}` {_SPARK_TYPES.get(kind, 'string')}" for c, kind in columns.items()
+        )
         try:
             frame = self.session.read.parquet(f"{self.lake}/{table}")
-        except AnalysisException:  # no file at all (a table the source lacked, or a log with no rows)
+        except (
+            AnalysisException
+        ):  # no file at all (a table the source lacked, or a log with no rows)
             return self.session.createDataFrame([], schema)
         return frame.drop(PARTITION_COLUMN).selectExpr(*(f"`{c}`" for c in columns))
 
 
 class SparkResult:
-    """A Spark statement's result with the methods the workbench calls on DuckDB's: pl, fetchone, fetchall."""
+    """A Spark statement's result with the methods used on DuckDB's: pl, fetchone, fetchall."""
 
     def __init__(self, frame):
         self.frame = frame
@@ -163,10 +207,14 @@ class SparkResult:
     def pl(self) -> pl.DataFrame:
         """Return the rows as Polars; times without a time zone, as every time in a snapshot is.
 
-        (Spark's date_trunc answers in its session time zone, UTC here, even for a time without one.)
+        (Spark's date_trunc answers in its session time zone, UTC here, even for a time without.)
         """
         frame = pl.from_arrow(self.frame.toArrow())
-        zoned = [name for name, kind in frame.schema.items() if isinstance(kind, pl.Datetime) and kind.time_zone]
+        zoned = [
+            name
+            for name, kind in frame.schema.items()
+            if isinstance(kind, pl.Datetime) and kind.time_zone
+        ]
         return frame.with_columns(pl.col(zoned).dt.replace_time_zone(None)) if zoned else frame
 
     def fetchall(self) -> list[tuple]:
@@ -178,7 +226,7 @@ class SparkResult:
 
 
 def _timestamp(node: exp.Expression, params: dict) -> exp.Expression:
-    """Put a date or time parameter in as a typed literal: Spark binds only plain values and collections."""
+    """Put a date or time parameter in as a typed literal: Spark binds only values and arrays."""
     value = params.get(node.name) if isinstance(node, exp.Placeholder) else None
     if isinstance(value, datetime):
         return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP_NTZ")

@@ -1,4 +1,4 @@
-"""Job roots on Spark: pointer jumping as joins, with no depth limit, loops and breaks as the DuckDB engine reports them.
+"""Job roots on Spark: pointer jumping as joins, no depth limit, loops and breaks as in DuckDB.
 
 The jobs come from the same SQL as the DuckDB engine's (``queries/job_chain_jobs.sql``
 and ``rank_parents.sql``, translated). Every job points at its parent (a job
@@ -26,7 +26,7 @@ from .spark import SparkLake
 
 
 def infer_roots_spark(lake: SparkLake):
-    """Return a Spark frame of every job of ``_lf_jobs`` with its inferred root (the columns of ``infer_roots``).
+    """Return a Spark frame of every job of ``_lf_jobs`` and its root (``infer_roots``'s columns).
 
     Columns: job_id, parent_job_id, inferred_root, depth, status, missing_parent,
     conflicting_parents, cycle, on_cycle, root_lo, root_hi, root_job_hash.
@@ -35,17 +35,29 @@ def infer_roots_spark(lake: SparkLake):
 
     jobs = lake.session.table("_lf_jobs")
     known = jobs.select(F.col("job_id").alias("_known"))
-    start = jobs.join(known, jobs.parent == known._known, "left").select(
-        "job_id", "parent", "conflicting_parents", "job_hash", "root_lo", "root_hi",
-        F.col("_known").isNull().alias("is_top"),
-        F.when(F.col("_known").isNotNull(), F.col("parent")).otherwise(F.col("job_id")).alias("ptr"),
-        F.when(F.col("_known").isNotNull(), 1).otherwise(0).alias("steps")).localCheckpoint()
+    start = (
+        jobs.join(known, jobs.parent == known._known, "left")
+        .select(
+            "job_id",
+            "parent",
+            "conflicting_parents",
+            "job_hash",
+            "root_lo",
+            "root_hi",
+            F.col("_known").isNull().alias("is_top"),
+            F.when(F.col("_known").isNotNull(), F.col("parent"))
+            .otherwise(F.col("job_id"))
+            .alias("ptr"),
+            F.when(F.col("_known").isNotNull(), 1).otherwise(0).alias("steps"),
+        )
+        .localCheckpoint()
+    )
     tops = start.filter("is_top").select(F.col("job_id").alias("ptr"))
     return _label(lake, start, _climb(start.select("job_id", "ptr", "steps"), start.count(), tops))
 
 
 def _climb(pointers, jobs: int, tops):
-    """Jump the unsettled pointers until each rests on a top, or the rounds show a loop; return every pointer.
+    """Jump unsettled pointers until each rests on a top or the rounds show a loop; return them all.
 
     A job still climbing after round k is more than 2^k steps below its top, and
     every job on its way up that is further than 2^k from the top is still
@@ -58,8 +70,11 @@ def _climb(pointers, jobs: int, tops):
     from pyspark.sql import functions as F
 
     # a job is settled once its pointer is a top; tops point at themselves
-    pointers = pointers.join(tops.withColumn("_top", F.lit(True)), "ptr", "left").select(
-        "job_id", "ptr", "steps", F.col("_top").isNotNull().alias("settled")).localCheckpoint()
+    pointers = (
+        pointers.join(tops.withColumn("_top", F.lit(True)), "ptr", "left")
+        .select("job_id", "ptr", "steps", F.col("_top").isNotNull().alias("settled"))
+        .localCheckpoint()
+    )
     settled, active = [pointers.filter("settled")], pointers.filter("NOT settled").localCheckpoint()
     remaining, last_round = active.count(), False
     for k in range(1, math.ceil(math.log2(max(jobs, 2))) + 2):
@@ -67,11 +82,22 @@ def _climb(pointers, jobs: int, tops):
             break
         last_round = remaining <= 2 ** (k - 1)
         everyone = reduce(lambda a, b: a.unionByName(b), settled, active)
-        via = everyone.select(F.col("job_id").alias("_via"), F.col("ptr").alias("_ptr"),
-                              F.col("steps").alias("_steps"), F.col("settled").alias("_settled"))
-        jumped = active.join(via, active.ptr == via._via).select(
-            "job_id", F.col("_ptr").alias("ptr"), (F.col("steps") + F.col("_steps")).alias("steps"),
-            F.col("_settled").alias("settled")).localCheckpoint()
+        via = everyone.select(
+            F.col("job_id").alias("_via"),
+            F.col("ptr").alias("_ptr"),
+            F.col("steps").alias("_steps"),
+            F.col("settled").alias("_settled"),
+        )
+        jumped = (
+            active.join(via, active.ptr == via._via)
+            .select(
+                "job_id",
+                F.col("_ptr").alias("ptr"),
+                (F.col("steps") + F.col("_steps")).alias("steps"),
+                F.col("_settled").alias("settled"),
+            )
+            .localCheckpoint()
+        )
         settled.append(jumped.filter("settled"))
         active = jumped.filter("NOT settled")
         remaining = active.count()
@@ -82,45 +108,71 @@ def _label(lake: SparkLake, start, pointers):
     """Return each job's root, depth, status, break and loop from its resting pointer."""
     from pyspark.sql import functions as F
 
-    top = start.select(F.col("job_id").alias("ptr"), F.col("parent").alias("top_parent"),
-                       F.col("job_hash").alias("top_hash"))
+    top = start.select(
+        F.col("job_id").alias("ptr"),
+        F.col("parent").alias("top_parent"),
+        F.col("job_hash").alias("top_hash"),
+    )
     rows = start.drop("ptr", "steps", "is_top").join(pointers, "job_id").join(top, "ptr", "left")
-    status = (F.when(~F.col("settled"), "cycle").when(F.col("parent").isNull(), "root")
-              .when(F.col("top_parent").isNotNull(), "broken").otherwise("ok"))
+    status = (
+        F.when(~F.col("settled"), "cycle")
+        .when(F.col("parent").isNull(), "root")
+        .when(F.col("top_parent").isNotNull(), "broken")
+        .otherwise("ok")
+    )
     labelled = rows.select(
-        "job_id", F.col("parent").alias("parent_job_id"),
+        "job_id",
+        F.col("parent").alias("parent_job_id"),
         F.when(F.col("settled"), F.col("ptr")).alias("inferred_root"),
-        F.when(F.col("settled"), F.col("steps")).alias("depth"), status.alias("status"),
+        F.when(F.col("settled"), F.col("steps")).alias("depth"),
+        status.alias("status"),
         F.when(status == "broken", F.col("top_parent")).alias("missing_parent"),
-        "conflicting_parents", "root_lo", "root_hi",
-        F.when(F.col("settled"), F.col("top_hash")).alias("root_job_hash"), "ptr")
-    named = _loops(lake, labelled.filter("status = 'cycle'").select("job_id", "parent_job_id", "ptr").toArrow())
-    return labelled.drop("ptr").join(named, "job_id", "left").select(
-        "*", F.coalesce(F.col("_on_cycle"), F.lit(False)).alias("on_cycle")).drop("_on_cycle")
+        "conflicting_parents",
+        "root_lo",
+        "root_hi",
+        F.when(F.col("settled"), F.col("top_hash")).alias("root_job_hash"),
+        "ptr",
+    )
+    named = _loops(
+        lake, labelled.filter("status = 'cycle'").select("job_id", "parent_job_id", "ptr").toArrow()
+    )
+    return (
+        labelled.drop("ptr")
+        .join(named, "job_id", "left")
+        .select("*", F.coalesce(F.col("_on_cycle"), F.lit(False)).alias("on_cycle"))
+        .drop("_on_cycle")
+    )
 
 
 def _loops(lake: SparkLake, looping):
-    """Name each loop by its smallest job id, as the embedded engine does, from the few jobs on or under loops."""
+    """Name each loop by its smallest job id, as the embedded engine does."""
     frame = pl.from_arrow(looping)
     number = {job: i for i, job in enumerate(frame["job_id"].to_list())}
     parent = np.array([number[p] for p in frame["parent_job_id"].to_list()], dtype=np.int64)
     top = np.array([number[p] for p in frame["ptr"].to_list()], dtype=np.int64)
     loop, on_loop = loops(parent, top, np.full(len(parent), CYCLE, dtype=np.int8))
     names = loop_names(frame["job_id"], loop, on_loop)
-    named = frame.select("job_id", frame["job_id"].gather(pl.Series(np.where(names >= 0, names, 0))).alias("cycle"),
-                         pl.Series("_on_cycle", on_loop))
+    named = frame.select(
+        "job_id",
+        frame["job_id"].gather(pl.Series(np.where(names >= 0, names, 0))).alias("cycle"),
+        pl.Series("_on_cycle", on_loop),
+    )
     schema = "job_id string, cycle string, _on_cycle boolean"
     return lake.session.createDataFrame(named.rows(), schema)
 
 
 def prepare_job_chains_spark(lake: SparkLake) -> dict[str, list[str]]:
-    """Make ``_lf_chain_rows`` on Spark with the same SQL as the DuckDB engine; return the loops by name."""
+    """Make ``_lf_chain_rows`` on Spark with the DuckDB engine's SQL; return the loops by name."""
     lake.execute(load_query("job_chain_jobs"))
     lake.execute(load_query("rank_parents"))
     roots = infer_roots_spark(lake)
     lake.view("_lf_job_roots", roots)
     lake.execute(load_query("job_chain_roots"))
     lake.execute(load_query("job_chain_rows"))
-    on_cycle = pl.from_arrow(lake.session.table("_lf_job_roots").filter("on_cycle")
-                             .select("job_id", "parent_job_id", "cycle", "on_cycle").toArrow())
+    on_cycle = pl.from_arrow(
+        lake.session.table("_lf_job_roots")
+        .filter("on_cycle")
+        .select("job_id", "parent_job_id", "cycle", "on_cycle")
+        .toArrow()
+    )
     return {loop[0]: loop for loop in cycles(None, on_cycle)}

@@ -1,4 +1,4 @@
-"""Write a lake: from PostgreSQL in one read-only REPEATABLE READ transaction, or from a snapshot file.
+"""Write a lake: from PostgreSQL in one read-only REPEATABLE READ transaction, or from a snapshot.
 
 Both paths stream rows through DuckDB's Parquet writer (``COPY ... TO`` with
 ``PARTITION_BY`` for the log), under the snapshot's memory limit: memory stays
@@ -17,7 +17,14 @@ import duckdb
 
 from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
-from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, connect, create_schema, limit_memory, quote_ident
+from ..snapshot.format import (
+    DELETED_COLUMN,
+    SNAPSHOT_TABLES,
+    connect,
+    create_schema,
+    limit_memory,
+    quote_ident,
+)
 from ..snapshot.progress import execute_with_progress
 from .format import (
     LOG_TABLE,
@@ -55,21 +62,39 @@ def take_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> Pa
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)
         estimates = estimated_rows(con, info)
-        relations = {t.name: f"(SELECT {select_list(t, info)}, CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} "
-                             f"FROM {source_relation(t)} AS src) AS rows"
-                     for t in SNAPSHOT_TABLES.values() if t.upstream in info.columns}
-        counts = write_tables(con, stage, relations, progress, {t.name: estimates.get(t.upstream)
-                                                               for t in SNAPSHOT_TABLES.values()})
+        relations = {
+            t.name: f"(SELECT {select_list(t, info)}, CAST(NULL AS TIMESTAMP) AS {DELETED_COLUMN} "
+            f"FROM {source_relation(t)} AS src) AS rows"
+            for t in SNAPSHOT_TABLES.values()
+            if t.upstream in info.columns
+        }
+        counts = write_tables(
+            con,
+            stage,
+            relations,
+            progress,
+            {t.name: estimates.get(t.upstream) for t in SNAPSHOT_TABLES.values()},
+        )
         con.execute("COMMIT")
         con.execute(f"DETACH {SOURCE_ALIAS}")
-        entry = manifest_entry(kind="full", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
-                               schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=counts,
-                               drift=info.drift, duration_s=round(time.perf_counter() - started, 3))
+        entry = manifest_entry(
+            kind="full",
+            taken_at=taken_at,
+            source=dsn.display,
+            server_version=info.server_version,
+            schema_fingerprint=info.fingerprint,
+            row_counts=counts,
+            new_rows=counts,
+            drift=info.drift,
+            duration_s=round(time.perf_counter() - started, 3),
+        )
         write_manifest(stage, [entry], snapshot_enums(con))
         install(stage, lake)
     except duckdb.Error as exc:
         remove_tree(stage)
-        raise LlamaForensicsError(f"lake of {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
+        raise LlamaForensicsError(
+            f"lake of {dsn.display} failed: {redact(str(exc), dsn.password)}"
+        ) from None
     except BaseException:
         remove_tree(stage)
         raise
@@ -78,8 +103,10 @@ def take_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> Pa
     return lake
 
 
-def export_lake(snapshot: str | os.PathLike | None, lake: str | os.PathLike, *, progress: bool = True) -> Path:
-    """Write the snapshot file ``snapshot`` (default: the workbench's default) as a lake at ``lake``.
+def export_lake(
+    snapshot: str | os.PathLike | None, lake: str | os.PathLike, *, progress: bool = True
+) -> Path:
+    """Write the snapshot file ``snapshot`` (default: the workbench's) as a lake at ``lake``.
 
     Every row is exported, deleted-upstream marks included; the manifest keeps the
     snapshot's history and adds one ``export`` entry naming the file.
@@ -96,18 +123,31 @@ def export_lake(snapshot: str | os.PathLike | None, lake: str | os.PathLike, *, 
         history = [m.to_dict() for m in read_manifests(con)]
         relations = {name: quote_ident(name) for name in SNAPSHOT_TABLES}
         write_tables(con, stage, relations, progress, {})
-        source = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-                             ).fetchone()[0]
+        source = con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
         latest = history[-1]
         counts = {name: c["live"] for name, c in table_counts(con).items()}
-        history.append(manifest_entry(**{**latest, "kind": "export", "source": f"snapshot:{source}",
-                                         "row_counts": counts, "new_rows": {}, "deleted_rows": {},
-                                         "duration_s": round(time.perf_counter() - started, 3)}))
+        history.append(
+            manifest_entry(
+                **{
+                    **latest,
+                    "kind": "export",
+                    "source": f"snapshot:{source}",
+                    "row_counts": counts,
+                    "new_rows": {},
+                    "deleted_rows": {},
+                    "duration_s": round(time.perf_counter() - started, 3),
+                }
+            )
+        )
         write_manifest(stage, history, snapshot_enums(con))
         install(stage, lake)
     except duckdb.Error as exc:
         remove_tree(stage)
-        raise LlamaForensicsError(f"export of the snapshot to {lake} failed: {str(exc).splitlines()[0]}") from None
+        raise LlamaForensicsError(
+            f"export of the snapshot to {lake} failed: {str(exc).splitlines()[0]}"
+        ) from None
     except BaseException:
         remove_tree(stage)
         raise
@@ -116,9 +156,14 @@ def export_lake(snapshot: str | os.PathLike | None, lake: str | os.PathLike, *, 
     return lake
 
 
-def write_tables(con: duckdb.DuckDBPyConnection, stage: Path, relations: dict[str, str], progress: bool,
-                 estimates: dict[str, int | None]) -> dict[str, int]:
-    """Write each table's rows (a relation with the snapshot's columns) under ``stage``; return rows per table.
+def write_tables(
+    con: duckdb.DuckDBPyConnection,
+    stage: Path,
+    relations: dict[str, str],
+    progress: bool,
+    estimates: dict[str, int | None],
+) -> dict[str, int]:
+    """Write each table's rows (relations with a snapshot's columns) under ``stage``; return counts.
 
     A table with no rows still gets a folder (the log's holds no partition then).
     """
@@ -129,9 +174,12 @@ def write_tables(con: duckdb.DuckDBPyConnection, stage: Path, relations: dict[st
         if name not in relations:
             counts[name] = 0
             continue
-        sql = copy_table_sql(lake_select(name, relations[name]), target, partitioned=name == LOG_TABLE)
-        counts[name] = execute_with_progress(con, sql, desc=name, total=estimates.get(name),
-                                             enabled=progress).fetchone()[0]
+        sql = copy_table_sql(
+            lake_select(name, relations[name]), target, partitioned=name == LOG_TABLE
+        )
+        counts[name] = execute_with_progress(
+            con, sql, desc=name, total=estimates.get(name), enabled=progress
+        ).fetchone()[0]
     return counts
 
 
@@ -146,7 +194,11 @@ def install(stage: Path, lake: Path) -> None:
 
 def _checked_target(lake: Path) -> Path:
     """Refuse a folder that holds something other than a lake: it would be replaced whole."""
-    if lake.exists() and (not lake.is_dir() or (any(lake.iterdir()) and not (lake / MANIFEST_FILE).exists())):
-        raise SnapshotError(f"{lake} exists and is not a llamaforensics lake; choose a new or empty folder")
+    if lake.exists() and (
+        not lake.is_dir() or (any(lake.iterdir()) and not (lake / MANIFEST_FILE).exists())
+    ):
+        raise SnapshotError(
+            f"{lake} exists and is not a llamaforensics lake; choose a new or empty folder"
+        )
     lake.parent.mkdir(parents=True, exist_ok=True)
     return lake

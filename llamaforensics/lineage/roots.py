@@ -43,7 +43,8 @@ def infer_roots(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents",
     status = classify(parent, top)
     loop, on_loop = loops(parent, top, status)
     del parent
-    return _label(jobs, top, steps, status, loop_names(jobs["job_id"], loop, on_loop), on_loop, carry, carry_root)
+    names = loop_names(jobs["job_id"], loop, on_loop)
+    return _label(jobs, top, steps, status, names, on_loop, carry, carry_root)
 
 
 def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> pl.DataFrame:

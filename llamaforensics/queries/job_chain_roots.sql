@@ -1,4 +1,4 @@
--- job_chain_roots: the jobs whose log rows can have a job-chain problem, with what the row checks compare.
+-- job_chain_roots: the jobs whose log rows can have a job-chain problem, and what the checks read.
 --
 -- What: reads _lf_job_roots (one row per job, from the root inference: the
 -- DuckDB engine's lineage.infer_roots, or the Spark engine's pointer jumping)

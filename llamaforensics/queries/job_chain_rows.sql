@@ -35,9 +35,9 @@ WITH flagged AS MATERIALIZED (
 ), checked AS (
     SELECT * FROM flagged WHERE broken IS NOT NULL
     UNION ALL
-    SELECT f.id, f.job_id, f.parent_job_id, f.root_job_id, f.created_at, f.inferred_root, f.cycle, f.on_cycle,
-           f.null_root, f.wrong_root, f.looping, f.multi_parent,
-           p.job_id IS NULL AS broken  -- the columns of flagged, in order
+    -- the columns of flagged, in order (not f.* REPLACE: Spark has no REPLACE)
+    SELECT f.id, f.job_id, f.parent_job_id, f.root_job_id, f.created_at, f.inferred_root, f.cycle,
+           f.on_cycle, f.null_root, f.wrong_root, f.looping, f.multi_parent, p.job_id IS NULL AS broken
     FROM (SELECT * FROM flagged WHERE broken IS NULL) f
     LEFT JOIN (SELECT DISTINCT job_id FROM llama_logs
                WHERE job_id IN (SELECT parent_job_id FROM flagged WHERE broken IS NULL)) p ON p.job_id = f.parent_job_id
