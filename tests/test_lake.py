@@ -280,3 +280,28 @@ def test_cli_snapshot_lake_then_refresh_and_export(seeded_db, demo_snapshot, tmp
     )
     assert code == 2
     assert_one_line_error(err, "manifest.json exists and is not a llamaforensics lake")
+
+
+def test_a_failed_lake_leaves_nothing_behind(databases, tmp_path):
+    with pytest.raises(Exception, match="has no table public.llama_logs"):
+        take_lake(databases.new("bare"), tmp_path / "lake", progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_password_is_in_no_file_of_the_lake(password_server, tmp_path):
+    from llamaforensics.dsn import parse_dsn
+    from llamaforensics.schema.install import install_upstream_schema
+
+    admin = password_server.dsn()
+    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS lake_app")
+        conn.execute("CREATE DATABASE lake_app")
+    dsn = password_server.dsn(dbname="lake_app")
+    install_upstream_schema(dsn)
+    seed(dsn, extra_logs=3)
+    url = (f"postgresql://{password_server.user}:{password_server.password}"
+           f"@127.0.0.1:{password_server.port}/lake_app")
+    lake = take_lake(parse_dsn(url), tmp_path / "lake", progress=False)
+    assert read_manifest(lake)["history"][0]["source"] == dsn.display
+    secret = password_server.password.encode()
+    assert [p for p in lake.rglob("*") if p.is_file() and secret in p.read_bytes()] == []

@@ -14,9 +14,11 @@ PySpark is an optional extra (``pip install llamaforensics[spark]``).
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 import logging
 import os
 import sys
+import warnings
 from datetime import date, datetime
 
 import polars as pl
@@ -46,6 +48,8 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
     Timestamps are read and compared in UTC, as the snapshot stores them. ``config``
     adds Spark settings (the tests' small shuffles and no UI, say).
     """
+    # PySpark warns whenever pandas is newer than it knows; the workbench hands frames over as Arrow
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:
@@ -56,6 +60,8 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
         "spark.sql.session.timeZone", "UTC"
     )
     builder = builder.config("spark.ui.showConsoleProgress", "false")
+    quiet = files("llamaforensics.lake").joinpath("log4j2.properties")
+    builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}")
     master = (
         master
         or os.environ.get("SPARK_MASTER")
