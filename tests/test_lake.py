@@ -299,8 +299,10 @@ def test_the_password_is_in_no_file_of_the_lake(password_server, tmp_path):
     dsn = password_server.dsn(dbname="lake_app")
     install_upstream_schema(dsn)
     seed(dsn, extra_logs=3)
-    url = (f"postgresql://{password_server.user}:{password_server.password}"
-           f"@127.0.0.1:{password_server.port}/lake_app")
+    url = (
+        f"postgresql://{password_server.user}:{password_server.password}"
+        f"@127.0.0.1:{password_server.port}/lake_app"
+    )
     lake = take_lake(parse_dsn(url), tmp_path / "lake", progress=False)
     assert read_manifest(lake)["history"][0]["source"] == dsn.display
     secret = password_server.password.encode()

@@ -6,17 +6,18 @@ import json
 from datetime import datetime
 
 import polars as pl
+import psycopg
+import pyarrow.dataset as ds
 import pytest
 from test_cli import assert_one_line_error, run_cli
 
 from llamaforensics.findings import KINDS, run_findings, to_findings
-from llamaforensics.lake import export_lake, open_lake, take_lake
+from llamaforensics.lake import export_lake, open_lake
 from llamaforensics.lake.analysis import spark_findings
 from llamaforensics.lake.spark import SparkLake
 from llamaforensics.lake.spark_chains import infer_roots_spark
 from llamaforensics.lineage import infer_roots
 from llamaforensics.queries import load_query
-from llamaforensics.snapshot import open_snapshot, take_snapshot
 from llamaforensics.snapshot.format import connect, create_schema, write_manifest
 
 ROOT_COLUMNS = [
@@ -192,15 +193,16 @@ def test_acceptance_lake_findings_on_spark_are_the_snapshots_one_for_one(
     spark, demo_db, tmp_path, capsys
 ):
     """The demo in PostgreSQL: the lake holds its rows, and Spark finds what the snapshot finds."""
-    lake = take_lake(demo_db, tmp_path / "lake", progress=False)
-    snapshot = take_snapshot(demo_db, tmp_path / "s.duckdb", progress=False)
-    con = open_snapshot(snapshot)
-    log_rows = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
-    con.close()
-    assert sum(1 for _ in (lake / "llama_logs").glob("month=*")) > 12
-    import pyarrow.dataset as ds
-
-    assert ds.dataset(lake / "llama_logs", partitioning="hive").count_rows() == log_rows == 26287
+    lake, snapshot = tmp_path / "lake", tmp_path / "s.duckdb"
+    for target in (["--lake", str(lake)], ["-o", str(snapshot)]):
+        code, _, err = run_cli(capsys, "snapshot", demo_db.conninfo, *target, "--quiet")
+        assert code == 0, err
+    with psycopg.connect(demo_db.conninfo) as conn:
+        in_postgres = conn.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
+    months = list((lake / "llama_logs").glob("month=*"))
+    assert len(months) > 12
+    in_lake = ds.dataset(lake / "llama_logs", partitioning="hive").count_rows()  # plain pyarrow
+    assert in_lake == in_postgres == 26287
     kinds = [arg for kind in KINDS for arg in ("--kind", kind)]
     code, out, err = run_cli(
         capsys, "findings", "--lake", str(lake), "--engine", "spark", "--json", *kinds

@@ -22,9 +22,7 @@ from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError
 from ..snapshot.format import (
     DELETED_COLUMN,
-    REFRESH_MEMORY_LIMIT,
     SNAPSHOT_TABLES,
-    limit_memory,
     quote_ident,
 )
 from ..snapshot.progress import execute_with_progress
@@ -33,6 +31,7 @@ from .format import (
     PARTITION_COLUMN,
     copy_table_sql,
     lake_select,
+    limit_lake_writer,
     manifest_entry,
     month_expr,
     read_manifest,
@@ -57,7 +56,7 @@ def refresh_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) ->
     con = open_lake(lake, enums=info.enums)
     stage = staging_dir(lake)
     try:
-        limit_memory(con, REFRESH_MEMORY_LIMIT)
+        limit_lake_writer(con)  # the catalog compared in temp tables, months written partitioned
         attach_postgres(con, dsn)
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)

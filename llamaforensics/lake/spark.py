@@ -61,7 +61,9 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
     )
     builder = builder.config("spark.ui.showConsoleProgress", "false")
     quiet = files("llamaforensics.lake").joinpath("log4j2.properties")
-    builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}")
+    builder = builder.config(
+        "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}"
+    )
     master = (
         master
         or os.environ.get("SPARK_MASTER")

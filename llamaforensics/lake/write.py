@@ -22,7 +22,6 @@ from ..snapshot.format import (
     SNAPSHOT_TABLES,
     connect,
     create_schema,
-    limit_memory,
     quote_ident,
 )
 from ..snapshot.progress import execute_with_progress
@@ -31,6 +30,7 @@ from .format import (
     MANIFEST_FILE,
     copy_table_sql,
     lake_select,
+    limit_lake_writer,
     manifest_entry,
     remove_tree,
     snapshot_enums,
@@ -56,7 +56,7 @@ def take_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> Pa
     stage = staging_dir(lake)
     con = connect(":memory:")
     try:
-        limit_memory(con)
+        limit_lake_writer(con)
         create_schema(con, enum_values=info.enums)
         attach_postgres(con, dsn)
         con.execute("BEGIN")
@@ -119,7 +119,7 @@ def export_lake(
     con = open_snapshot(snapshot)
     stage = staging_dir(lake)
     try:
-        limit_memory(con)
+        limit_lake_writer(con)
         history = [m.to_dict() for m in read_manifests(con)]
         relations = {name: quote_ident(name) for name in SNAPSHOT_TABLES}
         write_tables(con, stage, relations, progress, {})
