@@ -22,6 +22,7 @@ from llamaforensics.lake import (
     refresh_lake,
     take_lake,
 )
+from llamaforensics.lake.analysis import lake_findings
 from llamaforensics.snapshot import open_snapshot, snapshot_info, take_snapshot
 
 
@@ -235,6 +236,8 @@ def test_findings_on_the_lake_with_duckdb_are_the_snapshots(demo_snapshot, tmp_p
         expected = [f.to_dict() for f in to_findings(run_findings(snap))]
         assert len(expected) > 1000
         assert [f.to_dict() for f in to_findings(run_findings(con))] == expected
+        # the findings command's path: uuids left as the lake's text, the same findings
+        assert [f.to_dict() for f in to_findings(lake_findings(lake))] == expected
     finally:
         snap.close()
         con.close()

@@ -31,7 +31,7 @@ def lake_findings(
     if engine == "duckdb":
         from .open import open_lake
 
-        con = open_lake(lake)
+        con = open_lake(lake, uuids_as_text=True)
         try:
             return run_findings(con, kinds, thresholds)
         finally:
