@@ -136,6 +136,8 @@ def analysis_part(args) -> list[list[str]]:
     body = []
     for what, sides in (("findings (every kind)", FINDINGS), ("job roots", ROOTS)):
         for name, code in sides.items():
+            if args.only and not any(word.lower() in name.lower() for word in args.only):
+                continue
             r = measure(f"{what}: {name}", [*without_pandas(code), str(snapshot), str(lake)], rows)
             body.append([r.name, f"{r.seconds:.2f}", f"{r.peak_mb:,.0f}"])
             print(f"{r.name}: {r.seconds:.2f} s, peak {r.peak_mb:,.0f} MB", flush=True)
@@ -159,6 +161,12 @@ def main() -> None:
     )
     parser.add_argument("--skip-write", action="store_true")
     parser.add_argument("--skip-analysis", action="store_true")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORD",
+        help="analysis: only the paths whose name holds WORD ('file', 'duckdb on', 'spark')",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     args.repeat, args.drop = 1, False

@@ -110,6 +110,7 @@ class SparkLake:
     def __init__(self, session, lake: str | os.PathLike):
         self.session, self.lake = session, str(lake).rstrip("/")
         self.manifest = self._read_manifest()
+        self.views = set(SNAPSHOT_TABLES)
         for table in SNAPSHOT_TABLES:
             self._table(table).createOrReplaceTempView(table)
 
@@ -122,13 +123,14 @@ class SparkLake:
 
     def close(self) -> None:
         """Drop the views this lake made; the session stays for whoever else uses it."""
-        for table in self.session.catalog.listTables():
-            if table.isTemporary:
-                self.session.catalog.dropTempView(table.name)
+        for name in self.views:
+            self.session.catalog.dropTempView(name)
+        self.views = set()
 
     def view(self, name: str, frame) -> None:
         """Keep ``frame``, computed once, as the temp view ``name`` (a DuckDB temp table, here)."""
         frame.localCheckpoint().createOrReplaceTempView(name)
+        self.views.add(name)
 
     def sql(self, statement: exp.Expression, params: dict):
         """Run one translated statement, binding the parameters it names."""
