@@ -2,18 +2,20 @@
 
 Two parts, each side its own process (wall time and its own peak RSS):
 
-write (``--rows``, default 1,000,000 upstream-shaped llama_logs rows in a scratch database, as bench/snapshot.py):
-* floor:            psql \\copy (select * from llama_logs) to /dev/null with (format binary)
-* snapshot file:    llamaforensics snapshot DSN -o FILE
-* lake:             llamaforensics snapshot DSN --lake DIR
-* lake refresh:     llamaforensics snapshot DSN --lake DIR --refresh, after 1% new log rows (today's month)
+write: ``--rows`` (default 1,000,000) upstream-shaped llama_logs rows in a scratch database,
+the one bench/snapshot.py fills:
+* floor:          psql \\copy (select * from llama_logs) to /dev/null with (format binary)
+* snapshot file:  llamaforensics snapshot DSN -o FILE
+* lake:           llamaforensics snapshot DSN --lake DIR
+* lake refresh:   llamaforensics snapshot DSN --lake DIR --refresh, after 1% new log rows
 
-analysis (the demo catalog at ``--scale``, default 38: ~1M log rows; 381: ~10M), every finding kind and the
-job roots alone, on:
-* the DuckDB file (the embedded default), DuckDB over the lake, Spark local[2] over the lake
-  (Spark's time includes starting its JVM, ~5 s here).
+analysis: the demo catalog at ``--scale`` (default 38: ~1M log rows; 381: ~10M), every finding
+kind, and the job roots alone, on the DuckDB file (the embedded default), DuckDB over the lake,
+and Spark local[2] over the lake (its time includes starting the JVM, ~5 s here; its peak is the
+Python driver's, not the JVM's).
 
-    python bench/lake.py [--rows 1000000] [--scale 38] [--skip-write] [--skip-analysis] [--json FILE]
+    python bench/lake.py [--rows 1000000] [--scale 38] [--skip-write] [--skip-analysis]
+                         [--only WORD] [--json FILE]
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from common import measure, psql, table, without_pandas  # noqa: E402
 
 SPARK = {"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"}
 FINDINGS = {
-    "DuckDB file": "from llamaforensics.findings import run_findings; from llamaforensics.snapshot import "
-    "open_snapshot; print(sum(f.height for f in run_findings(open_snapshot(sys.argv[1])).values()))",
+    "DuckDB file": "from llamaforensics.findings import run_findings; "
+    "from llamaforensics.snapshot import open_snapshot; "
+    "print(sum(f.height for f in run_findings(open_snapshot(sys.argv[1])).values()))",
     "DuckDB on the lake": "from llamaforensics.lake.analysis import lake_findings; "
     "print(sum(f.height for f in lake_findings(sys.argv[2]).values()))",
     "Spark local[2] on the lake": "from llamaforensics.lake.analysis import spark_findings; "
@@ -41,9 +44,11 @@ FINDINGS = {
 }
 CARRY = "'job_chain_jobs', carry=('job_hash', 'root_lo', 'root_hi'), carry_root=('job_hash',)"
 ROOTS = {  # the roots the job-chain findings use: every job, through queries/job_chain_jobs.sql
-    "DuckDB file": "from llamaforensics.lineage import infer_roots; from llamaforensics.snapshot import open_snapshot; "
+    "DuckDB file": "from llamaforensics.lineage import infer_roots; "
+    "from llamaforensics.snapshot import open_snapshot; "
     f"print(infer_roots(open_snapshot(sys.argv[1]), {CARRY}).height)",
-    "DuckDB on the lake": "from llamaforensics.lineage import infer_roots; from llamaforensics.lake import open_lake; "
+    "DuckDB on the lake": "from llamaforensics.lineage import infer_roots; "
+    "from llamaforensics.lake import open_lake; "
     f"print(infer_roots(open_lake(sys.argv[2]), {CARRY}).height)",
     "Spark local[2] on the lake": "from llamaforensics.lake.spark import SparkLake, spark_session; "
     "from llamaforensics.lake.spark_chains import infer_roots_spark; "
@@ -56,7 +61,7 @@ ROOTS = {  # the roots the job-chain findings use: every job, through queries/jo
 
 
 def write_part(args) -> list[list[str]]:
-    """Time the lake's write against the floor and the snapshot file, on bench/snapshot.py's scratch log."""
+    """Time the lake's write against the floor and the snapshot file, on bench/snapshot.py's log."""
     import psycopg
     from snapshot import _fill, _remove_new_rows, prepare
 
