@@ -310,3 +310,31 @@ def test_the_password_is_in_no_file_of_the_lake(password_server, tmp_path):
     assert read_manifest(lake)["history"][0]["source"] == dsn.display
     secret = password_server.password.encode()
     assert [p for p in lake.rglob("*") if p.is_file() and secret in p.read_bytes()] == []
+
+
+def test_a_refresh_failing_while_it_moves_partitions_in_puts_them_back(
+    seeded_db, tmp_path, monkeypatch
+):
+    lake = take_lake(seeded_db, tmp_path / "lake", progress=False)
+    before = {p.relative_to(lake): p.read_bytes() for p in lake.rglob("*") if p.is_file()}
+    with psycopg.connect(
+        seeded_db.conninfo
+    ) as conn:  # a new month and a changed album: two partitions
+        conn.execute(
+            "INSERT INTO llama_logs(operation, category, status, created_at) "
+            "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '2001-01-15')"
+        )
+        conn.execute("UPDATE albums SET title = 'Renamed' WHERE title LIKE 'Back%'")
+    real = type(lake).replace
+
+    def disk_fails_at_the_albums(self, target):
+        if ".tmp" in self.parent.name + self.name and self.name == "albums":
+            raise OSError("No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(type(lake), "replace", disk_fails_at_the_albums)
+    with pytest.raises(OSError, match="No space left"):
+        refresh_lake(seeded_db, lake, progress=False)
+    monkeypatch.undo()
+    assert {p.relative_to(lake): p.read_bytes() for p in lake.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lake"]

@@ -224,19 +224,36 @@ def _write_months(
 
 
 def _move_in(stage: Path, lake: Path, parts: list[str]) -> None:
-    """Replace each rewritten partition of ``lake`` with the one written under ``stage``."""
+    """Replace each rewritten partition of ``lake`` with the one written under ``stage``.
+
+    Renames only; if one fails, the partitions already replaced are put back, so
+    the lake stays the one its manifest describes.
+    """
     trash = lake.parent / f".{lake.name}.trash{os.getpid()}"
+    moved = []
     try:
         for part in parts:
-            target, fresh = lake / part, stage / part
+            target = lake / part
             if target.exists():
                 (trash / part).parent.mkdir(parents=True, exist_ok=True)
                 target.replace(trash / part)
+            moved.append(part)
             target.parent.mkdir(parents=True, exist_ok=True)
-            fresh.replace(target)
+            (stage / part).replace(target)
+    except BaseException:
+        for part in reversed(moved):
+            _put_back(lake / part, trash / part)
+        raise
     finally:
         remove_tree(stage)
         remove_tree(trash)
+
+
+def _put_back(target: Path, kept: Path) -> None:
+    """Undo one partition's replacement: the new one removed, the one it replaced (if any) back."""
+    remove_tree(target)
+    if kept.exists():
+        kept.replace(target)
 
 
 def _key_match(key: tuple[str, ...], left: str, right: str) -> str:
