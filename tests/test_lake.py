@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from pgtools import connection_checksums, postgres_checksums, snapshot_checksums
 from test_cli import assert_one_line_error, run_cli
-from test_snapshot import HOSTILE_TITLES, seed
+from test_snapshot import HOSTILE_TITLES, add_logs, seed
 
 from llamaforensics.errors import SnapshotError
 from llamaforensics.findings import run_findings, to_findings
@@ -148,19 +148,17 @@ def test_refresh_rewrites_only_changed_partitions_and_keeps_deleted_marks(seeded
             "INSERT INTO llama_logs(operation, category, status, created_at) "
             "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '2001-01-15')"
         )
-    result = refresh_lake(seeded_db, lake, progress=False)
+    # one log row gone and one backdated: the counts agree, so only --verify reconciles every id
+    first = refresh_lake(seeded_db, lake, progress=False, verify=False)
+    assert first["partitions"] == ["albums", "tracks", "album_artists", "track_artists"]
+    assert (first["deleted_rows"]["albums"], first["deleted_rows"]["tracks"]) == (1, 1)
+    assert (first["new_rows"]["llama_logs"], first["deleted_rows"]["llama_logs"]) == (0, 0)
+    result = refresh_lake(seeded_db, lake, progress=False, verify=True)
     assert (result["new_rows"]["llama_logs"], result["deleted_rows"]["llama_logs"]) == (1, 1)
-    assert (result["deleted_rows"]["albums"], result["deleted_rows"]["tracks"]) == (1, 1)
-    assert result["partitions"] == [
-        "llama_logs/month=2001-01",
-        "llama_logs/month=2026-01",
-        "albums",
-        "tracks",
-        "album_artists",
-        "track_artists",
-    ]
+    assert result["partitions"] == ["llama_logs/month=2001-01", "llama_logs/month=2026-01"]
     after = {p.relative_to(lake): p.stat().st_ino for p in lake.rglob("*.parquet")}
-    untouched = [p for p in before if not str(p).startswith(tuple(result["partitions"]))]
+    rewritten = tuple(first["partitions"] + result["partitions"])
+    untouched = [p for p in before if not str(p).startswith(rewritten)]
     assert untouched and all(after[p] == before[p] for p in untouched)  # same files, not rewritten
     con = open_lake(lake)
     assert (
@@ -181,7 +179,7 @@ def test_refresh_rewrites_only_changed_partitions_and_keeps_deleted_marks(seeded
     assert (
         lake_checksums(lake, live_only=False)["llama_logs"][0] == 507
     )  # the deleted row is kept, still marked
-    assert [e["kind"] for e in read_manifest(lake)["history"]] == ["full", "refresh", "refresh"]
+    assert [e["kind"] for e in read_manifest(lake)["history"]] == ["full"] + ["refresh"] * 3
 
 
 def test_refresh_takes_back_a_row_that_returns(seeded_db, tmp_path):
@@ -338,3 +336,38 @@ def test_a_refresh_failing_while_it_moves_partitions_in_puts_them_back(
     monkeypatch.undo()
     assert {p.relative_to(lake): p.read_bytes() for p in lake.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lake"]
+
+
+def test_refresh_reads_only_recent_ids_unless_the_counts_disagree(seeded_db, tmp_path):
+    lake = take_lake(seeded_db, tmp_path / "lake", progress=False)
+    with psycopg.connect(seeded_db.conninfo) as conn:
+        add_logs(conn, 5, operation="cache:album-cover-art")  # now: the latest month only
+        month = conn.execute(
+            "SELECT to_char(max(created_at), 'YYYY-MM') FROM llama_logs"
+        ).fetchone()[0]
+    result = refresh_lake(seeded_db, lake, progress=False)
+    assert (result["new_rows"]["llama_logs"], result["partitions"]) == (
+        5,
+        [f"llama_logs/month={month}"],
+    )
+    with psycopg.connect(seeded_db.conninfo) as conn:  # a deletion alone: the counts disagree
+        conn.execute(
+            "DELETE FROM llama_logs WHERE operation = 'album:created:spotify-sync' "
+            "AND created_at = timestamp '2026-01-01 10:00:00.123'"
+        )
+    result = refresh_lake(seeded_db, lake, progress=False)
+    assert (result["deleted_rows"]["llama_logs"], result["partitions"]) == (
+        1,
+        ["llama_logs/month=2026-01"],
+    )
+    with psycopg.connect(seeded_db.conninfo) as conn:  # a backdated row alone: found the same way
+        conn.execute(
+            "INSERT INTO llama_logs(operation, category, status, created_at) "
+            "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '1999-12-31')"
+        )
+    result = refresh_lake(seeded_db, lake, progress=False)
+    assert (result["new_rows"]["llama_logs"], result["partitions"]) == (
+        1,
+        ["llama_logs/month=1999-12"],
+    )
+    assert lake_checksums(lake) == postgres_checksums(seeded_db)

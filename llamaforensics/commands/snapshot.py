@@ -82,7 +82,7 @@ def _run_lake(args) -> int:
 
     dsn = require_dsn(args.dsn)
     if args.refresh:
-        refresh_lake(dsn, args.lake, progress=not args.quiet)
+        refresh_lake(dsn, args.lake, progress=not args.quiet, verify=args.verify)
     else:
         take_lake(dsn, args.lake, progress=not args.quiet)
     info = lake_info(args.lake)

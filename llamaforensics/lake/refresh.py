@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -44,8 +45,14 @@ from .format import (
 from .open import files_relation, open_lake
 
 
-def refresh_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> dict:
-    """Update the lake at ``lake`` from ``dsn``; return new and deleted rows, partitions."""
+def refresh_lake(
+    dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True, verify: bool = False
+) -> dict:
+    """Update the lake at ``lake`` from ``dsn``; return new and deleted rows, partitions.
+
+    ``verify=True`` reconciles every log id even when the row counts agree (slower; catches a
+    deletion and a backdated insert that cancel out), as ``snapshot --refresh --verify`` does.
+    """
     from ..snapshot.scanner import SOURCE_ALIAS, attach_postgres
     from ..snapshot.source import inspect_source
     from ..snapshot.take import source_clock
@@ -60,14 +67,16 @@ def refresh_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) ->
         attach_postgres(con, dsn)
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)
+        since = datetime.fromisoformat(manifest["history"][-1]["taken_at"])
         counts, new, deleted, rewritten = {}, {}, {}, []
         for table in SNAPSHOT_TABLES.values():
             if table.upstream not in info.columns:
                 continue
-            refresh = _refresh_log if table.name == LOG_TABLE else _refresh_catalog_table
-            counts[table.name], new[table.name], deleted[table.name], parts = refresh(
-                con, lake, stage, table, info, taken_at, progress
-            )
+            if table.name == LOG_TABLE:
+                found = _refresh_log(con, lake, stage, info, taken_at, since, verify, progress)
+            else:
+                found = _refresh_catalog_table(con, lake, stage, table, info, taken_at, progress)
+            counts[table.name], new[table.name], deleted[table.name], parts = found
             rewritten += parts
         con.execute("COMMIT")
         con.execute(f"DETACH {SOURCE_ALIAS}")
@@ -139,48 +148,78 @@ def _refresh_catalog_table(con, lake: Path, stage: Path, table, info, taken_at, 
     return upstream, new, deleted, parts
 
 
-def _refresh_log(con, lake: Path, stage: Path, table, info, taken_at, progress) -> tuple:
-    """Rewrite the months that gained, lost or got back a row; return counts and partitions."""
-    from ..snapshot.take import source_relation
+def _refresh_log(con, lake: Path, stage: Path, info, taken_at, since, verify, progress) -> tuple:
+    """Rewrite the months that gained, lost or got back a row; return counts and partitions.
 
+    The fast path reads the ids of the source's rows created since the last run (less an hour
+    for writers still open then) and compares exact row counts in the same source snapshot.
+    Only a difference (a row vanished, or one arrived backdated), or ``verify``, reads every
+    id to reconcile the whole log, as a snapshot file's refresh does.
+    """
+    from ..snapshot.refresh import REFRESH_OVERLAP
+    from ..snapshot.take import source_query, source_relation
+
+    table = SNAPSHOT_TABLES[LOG_TABLE]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lf_seen AS "
+        f"SELECT id, created_at, {DELETED_COLUMN} AS deleted_at FROM llama_logs"
+    )
+    window = source_query(
+        "SELECT id, created_at FROM public.llama_logs WHERE is_root_job IN (true, false) "
+        f"AND created_at >= '{since - REFRESH_OVERLAP:%Y-%m-%d %H:%M:%S.%f}'"
+    )
+    new = _read_ids(con, window, progress)
+    upstream = con.execute(
+        f"SELECT * FROM {source_query('SELECT count(*) FROM public.llama_logs')}"
+    ).fetchone()[0]
+    live = con.execute("SELECT count(*) FROM _lf_seen WHERE deleted_at IS NULL").fetchone()[0]
+    reconciled = verify or upstream != live + new
+    deleted, changed = 0, "SELECT created_at FROM _lf_new"
+    if reconciled:
+        new = _read_ids(con, source_relation(table), progress)
+        deleted = con.execute(
+            "SELECT count(*) FROM _lf_seen s WHERE deleted_at IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM _lf_up u WHERE u.id = s.id)"
+        ).fetchone()[0]
+        changed += (  # and the rows that vanished, or came back
+            " UNION ALL SELECT s.created_at FROM _lf_seen s LEFT JOIN _lf_up u ON u.id = s.id "
+            "WHERE (s.deleted_at IS NULL) = (u.id IS NULL)"
+        )
+    months = [
+        m
+        for (m,) in con.execute(
+            f"SELECT DISTINCT {month_expr()} FROM ({changed}) ORDER BY 1"
+        ).fetchall()
+    ]
+    if months:
+        _write_months(con, lake, stage, table, info, months, taken_at, reconciled, progress)
+    con.execute("DROP TABLE _lf_up; DROP TABLE _lf_seen; DROP TABLE _lf_new")
+    return upstream, new, deleted, [f"{LOG_TABLE}/{PARTITION_COLUMN}={m}" for m in months]
+
+
+def _read_ids(con, source: str, progress: bool) -> int:
+    """Read ids and times of ``source``'s log rows into ``_lf_up``; return how many are new."""
     execute_with_progress(
         con,
-        f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at "
-        f"FROM {source_relation(table)}",
+        f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source}",
         desc="llama_logs (ids)",
         total=None,
         enabled=progress,
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _lf_seen AS "
-        f"SELECT id, created_at, {DELETED_COLUMN} AS deleted_at FROM llama_logs"
-    )
-    con.execute(
         "CREATE OR REPLACE TEMP TABLE _lf_new AS SELECT * FROM _lf_up ANTI JOIN _lf_seen USING (id)"
     )
-    upstream, new, deleted = con.execute(
-        "SELECT (SELECT count(*) FROM _lf_up), (SELECT count(*) FROM _lf_new), "
-        "(SELECT count(*) FROM _lf_seen s WHERE deleted_at IS NULL AND NOT EXISTS "
-        " (SELECT 1 FROM _lf_up u WHERE u.id = s.id))"
-    ).fetchone()
-    months = [
-        m
-        for (m,) in con.execute(f"""
-        SELECT DISTINCT {month_expr()} FROM (
-            SELECT created_at FROM _lf_new
-            UNION ALL SELECT s.created_at FROM _lf_seen s LEFT JOIN _lf_up u ON u.id = s.id
-            WHERE (s.deleted_at IS NULL) = (u.id IS NULL)) ORDER BY 1""").fetchall()
-    ]
-    if months:
-        _write_months(con, lake, stage, table, info, months, taken_at, progress)
-    con.execute("DROP TABLE _lf_up; DROP TABLE _lf_seen; DROP TABLE _lf_new")
-    return upstream, new, deleted, [f"{LOG_TABLE}/{PARTITION_COLUMN}={m}" for m in months]
+    return con.execute("SELECT count(*) FROM _lf_new").fetchone()[0]
 
 
 def _write_months(
-    con, lake: Path, stage: Path, table, info, months: list[str], taken_at, progress
+    con, lake: Path, stage: Path, table, info, months: list[str], taken_at, reconciled, progress
 ) -> None:
-    """Write the months whole: the lake's rows (marks updated) and the source's rows it lacks."""
+    """Write the months whole: the lake's rows and the source's rows it lacks.
+
+    When the whole log was ``reconciled``, the lake's rows are marked as the source has them
+    (gone upstream, or back); otherwise they are kept as they are.
+    """
     from ..snapshot.take import select_list, source_query
 
     patterns = [
@@ -188,16 +227,14 @@ def _write_months(
     ]
     existing = [p for p in patterns if Path(p).parent.is_dir()]
     marked = f"TIMESTAMP '{taken_at:%Y-%m-%d %H:%M:%S.%f}'"  # COPY takes no parameters
-    old = (
-        (
+    old = f"SELECT * FROM ({files_relation(LOG_TABLE, existing)}) AS old" if existing else None
+    if existing and reconciled:
+        old = (
             "SELECT old.* REPLACE (CASE WHEN up.id IS NULL "
             f"THEN coalesce(old.{DELETED_COLUMN}, {marked}) END "
             f"AS {DELETED_COLUMN}) FROM ({files_relation(LOG_TABLE, existing)}) AS old "
             "LEFT JOIN _lf_up AS up ON up.id = old.id"
         )
-        if existing
-        else None
-    )
     since = con.execute("SELECT min(created_at) FROM _lf_new").fetchone()[0]
     arriving = None
     if since is not None:
