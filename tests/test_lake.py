@@ -141,9 +141,8 @@ def test_refresh_rewrites_only_changed_partitions_and_keeps_deleted_marks(seeded
     before = {p.relative_to(lake): p.stat().st_ino for p in lake.rglob("*.parquet")}
     with psycopg.connect(seeded_db.conninfo) as conn:
         victim = conn.execute("SELECT id FROM albums WHERE title = %s", ["x" * 255]).fetchone()[0]
-        conn.execute(
-            "DELETE FROM albums WHERE id = %s", [victim]
-        )  # cascades to its track, links and log row
+        # cascades to its track, links and log row
+        conn.execute("DELETE FROM albums WHERE id = %s", [victim])
         conn.execute(
             "INSERT INTO llama_logs(operation, category, status, created_at) "
             "VALUES ('backdated', 'CREATED', 'SUCCESS', timestamp '2001-01-15')"
@@ -176,9 +175,8 @@ def test_refresh_rewrites_only_changed_partitions_and_keeps_deleted_marks(seeded
     assert rows_per_partition(lake)["2001-01"] == 1
     quiet = refresh_lake(seeded_db, lake, progress=False)
     assert quiet["partitions"] == [] and quiet["deleted_rows"]["llama_logs"] == 0
-    assert (
-        lake_checksums(lake, live_only=False)["llama_logs"][0] == 507
-    )  # the deleted row is kept, still marked
+    # the deleted row is kept, still marked
+    assert lake_checksums(lake, live_only=False)["llama_logs"][0] == 507
     assert [e["kind"] for e in read_manifest(lake)["history"]] == ["full"] + ["refresh"] * 3
 
 

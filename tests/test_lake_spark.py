@@ -292,3 +292,27 @@ def test_audit_on_spark_is_the_audit_on_duckdb(spark, demo_lake, capsys):
         "month",
     )
     assert json.loads(out) == json.loads(duck)
+
+
+def test_a_lake_whose_log_is_empty_reads_as_empty_on_both_engines(spark, tmp_path):
+    con = connect(tmp_path / "empty.duckdb")
+    try:
+        create_schema(con)
+        write_manifest(
+            con,
+            kind="demo",
+            taken_at=datetime(2026, 3, 1),
+            source="test:empty",
+            schema_fingerprint="empty",
+        )
+    finally:
+        con.close()
+    lake = export_lake(tmp_path / "empty.duckdb", tmp_path / "lake", progress=False)
+    assert list((lake / "llama_logs").iterdir()) == []  # no partition at all
+    found = spark_findings(SparkLake(spark, lake))
+    assert {kind: frame.height for kind, frame in found.items()} == {kind: 0 for kind in KINDS}
+    con = open_lake(lake)
+    try:
+        assert con.execute("SELECT count(*) FROM llama_logs").fetchone() == (0,)
+    finally:
+        con.close()
