@@ -5,11 +5,11 @@ and ``rank_parents.sql``, translated). Every job points at its parent (a job
 with no parent, or whose parent no row has, at itself: a top). Each round, every
 job that has not reached a top takes its target's pointer, adding its target's
 steps: one join, after which the pointer has climbed twice as far, so a chain of
-depth d settles in ceil(log2 d) rounds. Only the unsettled jobs join; the jobs
-still unsettled after ceil(log2 n) + 1 rounds (more steps than there are jobs)
-are on or under a loop. Those few are collected and their loops walked once on
-the driver by the embedded engine's own code (``lineage.pointers.loops``), so
-loops are named and ordered exactly as there.
+depth d settles in ceil(log2 d) rounds. Only the unsettled jobs join, and the
+rounds stop once they prove the rest are on or under a loop (see ``_climb``; by
+then each of those points at a job on its loop). Those few are collected and
+their loops walked once on the driver by the embedded engine's own code
+(``lineage.pointers.loops``), so loops are named and ordered exactly as there.
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def _climb(pointers, jobs: int, tops):
     every job on its way up that is further than 2^k from the top is still
     climbing too: its depth is at most (jobs still climbing) + 2^k. So once at
     most 2^k jobs still climb, one more round settles every job not on or under
-    a loop, and the rest are the loops'.
+    a loop, and the rest are the loops'. A job under a loop is at most (jobs
+    still climbing) steps above it, so that round also leaves its pointer on
+    the loop, where the loop walk on the driver starts.
     """
     from functools import reduce
 
