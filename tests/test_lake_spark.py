@@ -316,3 +316,17 @@ def test_a_lake_whose_log_is_empty_reads_as_empty_on_both_engines(spark, tmp_pat
         assert con.execute("SELECT count(*) FROM llama_logs").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_audit_figures_on_spark_are_the_duckdb_engines(spark, demo_lake):
+    from llamaforensics.audit import audit_figures
+
+    on_spark = audit_figures(SparkLake(spark, demo_lake))
+    con = open_lake(demo_lake)
+    try:
+        on_duckdb = audit_figures(con)
+    finally:
+        con.close()
+    assert list(on_spark) == list(on_duckdb) and len(on_duckdb) == 10
+    for name, figure in on_duckdb.items():  # the same data, traces and layout, figure by figure
+        assert on_spark[name].to_json() == figure.to_json(), name

@@ -97,11 +97,6 @@ def _open(args):
         from ..lake import open_lake
 
         return open_lake(args.lake)
-    if args.html or args.png:
-        from ..errors import UsageError
-
-        raise UsageError("--html and --png draw with the DuckDB engine: "
-                         "use --engine duckdb for figures of a lake")
     from ..lake.analysis import open_spark_lake
 
     return open_spark_lake(args.lake, master=args.spark_master)

@@ -13,6 +13,7 @@ most of the difference (casts, ``regexp_matches``, ``arg_max``, ``QUALIFY``,
 * ``WITH x AS MATERIALIZED``: Spark plans CTEs itself;
 * ``epoch_ms(timestamp)`` (the workbench only passes timestamps) is ``unix_millis``;
   ``to_hours(n)``/``to_days(n)`` are ``make_dt_interval``;
+* ``grouping(a, b, ...)`` of several columns is Spark's ``grouping_id`` (the same bits);
 * ``a / b`` is a DOUBLE in DuckDB whatever the operands (Spark keeps DECIMALs);
 * ``strip_accents`` is a function of the session (``lake.spark`` registers it).
 
@@ -75,6 +76,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.func("make_dt_interval", *parts)
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Distinct):
         return exp.ArrayUniqueAgg(this=node.this.expressions[0])
+    if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
+        return exp.func("grouping_id", *node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED:
         return exp.func(_RENAMED[node.name.lower()], *node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "hash":
