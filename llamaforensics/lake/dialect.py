@@ -14,6 +14,8 @@ most of the difference (casts, ``regexp_matches``, ``arg_max``, ``QUALIFY``,
 * ``epoch_ms(timestamp)`` (the workbench only passes timestamps) is ``unix_millis``;
   ``to_hours(n)``/``to_days(n)`` are ``make_dt_interval``;
 * ``grouping(a, b, ...)`` of several columns is Spark's ``grouping_id`` (the same bits);
+* ``isfinite(t)``: Spark has no infinite times (Parquet keeps DuckDB's as the extreme
+  microsecond counts), so a time that is there is finite: ``t = t`` (NULL stays NULL);
 * ``a / b`` is a DOUBLE in DuckDB whatever the operands (Spark keeps DECIMALs);
 * ``strip_accents`` is a function of the session (``lake.spark`` registers it).
 
@@ -78,6 +80,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.ArrayUniqueAgg(this=node.this.expressions[0])
     if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
         return exp.func("grouping_id", *node.expressions)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "isfinite":
+        return exp.paren(exp.EQ(this=node.expressions[0], expression=node.expressions[0].copy()))
     if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED:
         return exp.func(_RENAMED[node.name.lower()], *node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "hash":

@@ -26,6 +26,8 @@ from ..errors import SnapshotError
 from ..snapshot.format import FORMAT_VERSION, SNAPSHOT_TABLES, quote_ident
 
 MANIFEST_FILE = "manifest.json"
+# Times DuckDB cannot hold, with PostgreSQL's text (a snapshot's ``_lf_pg_text``): a folder if any.
+PG_TEXT_TABLE = "_lf_pg_text"
 LOG_TABLE = "llama_logs"
 PARTITION_COLUMN = "month"
 # Rows per Parquet row group: big enough for fast scans, small enough to bound a writer's memory.

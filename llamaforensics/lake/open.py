@@ -24,7 +24,7 @@ from ..snapshot.format import (
     limit_memory,
     quote_ident,
 )
-from .format import column_types, parquet_glob, read_manifest
+from .format import PG_TEXT_TABLE, column_types, parquet_glob, read_manifest, table_dir
 
 LAKE_MEMORY_LIMIT = "1GB"
 
@@ -56,6 +56,7 @@ def open_lake(
         for table in SNAPSHOT_TABLES:
             _replace_with_view(con, lake, table, uuids_as_text)
         _load_manifest(con, manifest)
+        _pg_text_view(con, lake)
     except BaseException:
         con.close()
         raise
@@ -72,6 +73,20 @@ def _replace_with_view(
     con.execute(f"DROP TABLE {quote_ident(table)}")
     rows = files_relation(table, files, uuids_as_text)
     con.execute(f"CREATE VIEW {quote_ident(table)} AS {rows}")
+
+
+def _pg_text_view(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
+    """Load the lake's times DuckDB could not hold (few) as a snapshot file's ``_lf_pg_text``."""
+    from ..snapshot.extremes import create_pg_text_table
+
+    create_pg_text_table(con)
+    pattern = str(table_dir(lake, PG_TEXT_TABLE) / "*.parquet")
+    if glob.glob(pattern):
+        con.execute(f"INSERT INTO {PG_TEXT_TABLE} SELECT * FROM read_parquet('{_quoted(pattern)}')")
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def files_relation(table: str, patterns: list[str], uuids_as_text: bool = False) -> str:

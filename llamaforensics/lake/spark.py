@@ -27,7 +27,7 @@ from sqlglot import exp
 from ..errors import LlamaForensicsError, SnapshotError
 from ..snapshot.format import SNAPSHOT_TABLES
 from .dialect import spark_text, to_spark
-from .format import MANIFEST_FILE, PARTITION_COLUMN
+from .format import MANIFEST_FILE, PARTITION_COLUMN, PG_TEXT_TABLE
 
 # Spark types of the lake's columns by their snapshot (DuckDB) type; uuids and enums are text.
 _SPARK_TYPES = {
@@ -113,6 +113,8 @@ class SparkLake:
         self.views = set(SNAPSHOT_TABLES)
         for table in SNAPSHOT_TABLES:
             self._table(table).createOrReplaceTempView(table)
+        self._pg_text().createOrReplaceTempView(PG_TEXT_TABLE)
+        self.views.add(PG_TEXT_TABLE)
 
     def execute(self, sql: str, params: dict | None = None) -> SparkResult:
         """Run ``sql`` (DuckDB dialect, one or more statements); return the last one's result."""
@@ -132,7 +134,11 @@ class SparkLake:
         frame.localCheckpoint().createOrReplaceTempView(name)
         self.views.add(name)
 
-    def sql(self, statement: exp.Expression, params: dict):
+    def sql(self, query: str, params: dict | None = None) -> SparkRelation:
+        """Run one DuckDB-dialect query; return its rows as ``DuckDBPyConnection.sql`` would."""
+        return SparkRelation(self, self.execute(query, params).frame)
+
+    def statement(self, statement: exp.Expression, params: dict):
         """Run one translated statement, binding the parameters it names."""
         from pyspark.sql import functions as F
 
@@ -143,14 +149,14 @@ class SparkLake:
 
     def _run(self, statement: exp.Expression, params: dict):
         if isinstance(statement, exp.Create):
-            self.view(statement.this.name, self.sql(statement.expression, params))
+            self.view(statement.this.name, self.statement(statement.expression, params))
             return self.session.table(statement.this.name)
         if isinstance(statement, exp.Drop):
             self.session.catalog.dropTempView(statement.this.name)
             return None
         if isinstance(statement, exp.Update):
             return self._update(statement, params)
-        return self.sql(statement, params)
+        return self.statement(statement, params)
 
     def _update(self, statement: exp.Update, params: dict):
         """Rebuild the view ``UPDATE t SET ... FROM (query) r WHERE ...`` changes."""
@@ -177,7 +183,7 @@ class SparkLake:
             .from_(exp.to_table(name))
             .join(hit.subquery(alias), on=statement.args["where"].this, join_type="left")
         )
-        self.view(name, self.sql(rebuilt, params))
+        self.view(name, self.statement(rebuilt, params))
         return None
 
     def _read_manifest(self) -> dict:
@@ -192,18 +198,58 @@ class SparkLake:
         return json.loads(row[0])
 
     def _table(self, table: str):
-        """Return ``table``'s rows as the manifest types them (no files: empty)."""
-        from pyspark.errors import AnalysisException
-
+        """Return ``table``'s rows as the manifest types them (no files: no rows)."""
         columns = self.manifest["columns"][table]
         schema = ", ".join(
             f"`{c}` {_SPARK_TYPES.get(kind, 'string')}" for c, kind in columns.items()
         )
-        try:
-            frame = self.session.read.parquet(f"{self.lake}/{table}")
-        except AnalysisException:  # no file: a table the source lacked, or a log with no rows
-            return self.session.createDataFrame([], schema)
+        frame = _read_or_empty(self.session, f"{self.lake}/{table}", schema)
         return frame.drop(PARTITION_COLUMN).selectExpr(*(f"`{c}`" for c in columns))
+
+    def _pg_text(self):
+        """Return the times DuckDB could not hold, with PostgreSQL's text (none in older lakes)."""
+        schema = "table_name string, row_key string, column_name string, pg_text string"
+        return _read_or_empty(self.session, f"{self.lake}/{PG_TEXT_TABLE}", schema)
+
+
+def _read_or_empty(session, path: str, schema: str):
+    """Return the Parquet files under ``path``, or no rows of ``schema`` when there are none."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        return session.read.parquet(path)
+    except AnalysisException:  # no file: a table the source lacked, or a log with no rows
+        return session.createDataFrame([], schema)
+
+
+class SparkRelation:
+    """A Spark frame with what findings use of a DuckDB relation: columns, types, project, pl."""
+
+    _TYPES = {"timestamp_ntz": "TIMESTAMP", "date": "DATE", "timestamp": "TIMESTAMP WITH TIME ZONE"}
+
+    def __init__(self, lake: SparkLake, frame):
+        self.lake, self.frame = lake, frame
+
+    @property
+    def columns(self) -> list[str]:
+        return self.frame.columns
+
+    @property
+    def types(self) -> list[str]:
+        """The columns' types by DuckDB's names, where the workbench tells them apart."""
+        return [
+            self._TYPES.get(f.dataType.simpleString(), f.dataType.simpleString().upper())
+            for f in self.frame.schema.fields
+        ]
+
+    def project(self, expressions: str) -> SparkRelation:
+        """Return the rows with the given (DuckDB-dialect) SELECT list, translated as any query."""
+        self.frame.createOrReplaceTempView("_lf_relation")
+        self.lake.views.add("_lf_relation")
+        return self.lake.sql(f"SELECT {expressions} FROM _lf_relation")
+
+    def pl(self) -> pl.DataFrame:
+        return SparkResult(self.frame).pl()
 
 
 class SparkResult:

@@ -28,6 +28,7 @@ from ..snapshot.progress import execute_with_progress
 from .format import (
     LOG_TABLE,
     MANIFEST_FILE,
+    PG_TEXT_TABLE,
     copy_table_sql,
     lake_select,
     limit_lake_writer,
@@ -123,6 +124,7 @@ def export_lake(
         history = [m.to_dict() for m in read_manifests(con)]
         relations = {name: quote_ident(name) for name in SNAPSHOT_TABLES}
         write_tables(con, stage, relations, progress, {})
+        _copy_pg_text(con, stage)
         source = con.execute(
             "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
         ).fetchone()[0]
@@ -181,6 +183,17 @@ def write_tables(
             con, sql, desc=name, total=estimates.get(name), enabled=progress
         ).fetchone()[0]
     return counts
+
+
+def _copy_pg_text(con: duckdb.DuckDBPyConnection, stage: Path) -> None:
+    """Export the snapshot's times DuckDB cannot hold, with PostgreSQL's text, when it has any."""
+    from ..snapshot.extremes import has_pg_text
+
+    if has_pg_text(con):
+        table_dir(stage, PG_TEXT_TABLE).mkdir(parents=True)
+        con.execute(
+            copy_table_sql(f"SELECT * FROM {PG_TEXT_TABLE}", table_dir(stage, PG_TEXT_TABLE), False)
+        )
 
 
 def install(stage: Path, lake: Path) -> None:
