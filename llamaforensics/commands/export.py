@@ -33,7 +33,7 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json
+    from ..cli import print_json, print_text
     from ..lake import export_lake, lake_info
 
     export_lake(args.snapshot, args.lake, progress=not args.quiet)
@@ -43,5 +43,5 @@ def run(args) -> int:
     else:
         from .info import describe
 
-        print(describe(info))
+        print_text(describe(info))
     return 0

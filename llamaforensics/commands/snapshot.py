@@ -91,7 +91,7 @@ def _run_lake(args) -> int:
     else:
         from .info import describe
 
-        print(describe(info))
+        print_text(describe(info))
     return 0
 
 
