@@ -12,7 +12,8 @@ import pytest
 from llamaforensics.diff import diff_snapshots
 from llamaforensics.errors import UsageError
 from llamaforensics.repair import APPLIED, apply_corrections, export_manifest, prepare_corrections, write_manifest
-from llamaforensics.repair.manifest import import_manifest, read_corrections
+from llamaforensics.repair.manifest import SummaryGiven, import_manifest, read_corrections
+from llamaforensics.repair.verify import verify_summary
 from llamaforensics.repair.rehearse import rehearse
 from llamaforensics.snapshot import take_snapshot
 from llamaforensics.snapshot.format import connect
@@ -88,9 +89,14 @@ def test_a_dev_fix_exported_and_applied_makes_production_agree(databases, demo_t
     manifest, summary = export_manifest(dev_snap, prod.conninfo)  # production read live, via a temporary snapshot
     assert [e["albumId"] for e in manifest["albums"]] == sorted(albums.values())
     assert manifest["notCarried"] == [] and manifest["prod"] == prod.display
-    corrections = import_manifest(json.dumps(manifest), dsn=prod)
+    corrections = import_manifest(json.dumps(manifest))
     results = apply_corrections(prod, prepare_corrections(prod, corrections), dry_run=False)
     assert [r.status for r in results] == [APPLIED] * len(corrections), [r.message for r in results]
+    # the summary is the checklist of the end state: production now holds every devValue
+    summary_file = write_manifest(manifest, summary, tmp_path / "out")[1]
+    assert [c.ok for c in verify_summary(prod, summary_file)] == [True] * 3
+    assert {(e["albumId"], c["field"]) for e in summary for c in e["changes"]} >= {
+        (albums["trackless"], "tracks"), (albums["artistless"], "artists"), (albums["no_mbid"], "musicbrainzId")}
 
     prod_snap = take_snapshot(prod, tmp_path / "prod-after.duckdb", progress=False)
     assert _catalog_rows(prod_snap, albums.values()) == _catalog_rows(dev_snap, albums.values())
@@ -154,12 +160,15 @@ def test_an_export_re_imports_to_identical_corrections_and_hostile_strings_survi
     assert _docs(from_file) == _docs(from_text)
     by_kind = {(c.album_id, part.kind): part for c in from_file for part in getattr(c, "parts", [c])}
     assert by_kind[albums["no_mbid"], "set_album_fields"].fields == {"title": TITLE, "musicbrainz_id": NEW_MBID}
-    assert [(t["id"], t["title"]) for t in by_kind[albums["trackless"], "add_tracks"].tracks] == list(
+    assert [(t["id"], t["title"]) for t in by_kind[albums["trackless"], "set_tracks"].tracks] == list(
         zip(TRACK_IDS, TRACK_TITLES))
 
-    [summary_fix] = [c for c in read_corrections(paths[1]) if c.album_id == albums["no_mbid"]]
-    assert summary_fix.fields == by_kind[albums["no_mbid"], "set_album_fields"].fields
-    assert summary_fix.expected["musicbrainz_id"] is None  # what production has now
+    # the summary is a checklist (verified by repair verify), not corrections: it carries no data to apply
+    [checklist] = [e for e in summary if e["albumId"] == albums["no_mbid"]]
+    assert {c["field"]: (c["prodValue"], c["devValue"]) for c in checklist["changes"]}["musicbrainzId"] == (
+        None, NEW_MBID)
+    with pytest.raises(SummaryGiven, match="repair verify"):
+        read_corrections(paths[1])
 
     rehearsal = rehearse(demo_snapshot, from_file, out=tmp_path / "prod-after.duckdb")
     assert {r.status for r in rehearsal.results} == {APPLIED}, [r.message for r in rehearsal.results]
@@ -185,19 +194,20 @@ BONUS_TRACK = [  # a new track with an audio feature and a track-artist link, an
 
 
 @pytest.mark.parametrize("statements, notes, exported", [
+    # a removed or changed track is carried now: the album's whole track list (applied with --replace-tracks)
     pytest.param([f"UPDATE tracks SET _lf_deleted_at = now() WHERE id = (SELECT min(id) FROM tracks "
-                  f"WHERE album_id = {SOME_ALBUM})"], ["is only in prod: the manifest cannot remove it"], False,
+                  f"WHERE album_id = {SOME_ALBUM})"], ["dev's trackCount is 15 for its 14 tracks"], True,
                  id="track-removed-in-dev"),
     pytest.param([f"UPDATE tracks SET title = 'Renamed' WHERE id = (SELECT min(id) FROM tracks "
-                  f"WHERE album_id = {SOME_ALBUM})"], ["differs in title: the manifest adds tracks"], False,
-                 id="track-changed-in-dev"),
+                  f"WHERE album_id = {SOME_ALBUM})"], [], True, id="track-changed-in-dev"),
     pytest.param([f"UPDATE album_artists SET _lf_deleted_at = now() WHERE album_id = {SOME_ALBUM}"],
                  ["is linked only in prod: the manifest cannot unlink it"], False, id="artist-unlinked-in-dev"),
     pytest.param([f"UPDATE album_artists SET position = 7 WHERE album_id = {SOME_ALBUM}"],
                  ["in dev: the manifest cannot move a link"], False, id="link-moved-in-dev"),
-    pytest.param([f"UPDATE albums SET enrichment_status = 'FAILED' WHERE id = {SOME_ALBUM}"],
-                 ["album enrichmentStatus differs (prod \""], False, id="album-column-no-correction-sets"),
-    pytest.param(BONUS_TRACK, [f'"Bonus" ({BONUS}): energy not carried', "its 1 track-artist link(s) are not carried",
+    # every album column is carried now (enrichmentStatus was not), and every column of a new track (energy)
+    pytest.param([f"UPDATE albums SET enrichment_status = 'FAILED' WHERE id = {SOME_ALBUM}"], [], True,
+                 id="any-album-column"),
+    pytest.param(BONUS_TRACK, ["its 1 track-artist link(s) are not carried",
                                "adding tracks sets production's trackCount"], True, id="new-track-uncarried-parts"),
     pytest.param(["INSERT INTO albums (id, title, created_at, updated_at) VALUES (gen_random_uuid(), 'Dev only', "
                   "now(), now())"], ["album only dev has: the manifest format cannot create albums"], False,
@@ -209,6 +219,7 @@ def test_what_the_format_cannot_carry_is_listed_never_dropped(dev_snapshot, demo
     found = [n["note"] for n in manifest["notCarried"]]
     for expected in notes:
         assert any(expected in n for n in found), found
+    assert len(found) == len(notes), found
     assert bool(manifest["albums"]) == exported and len(summary) == len(manifest["albums"])
     assert bool(import_manifest(json.dumps(manifest))) == exported  # the notes never break the import
 

@@ -176,9 +176,9 @@ def test_a_manifest_replayed_again_is_already_applied(db, tmp_path):
     """Its tracks carry no ids: importing it again must give the same corrections, not new tracks."""
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(MANIFEST))
-    assert statuses(replay(read_batch(str(path), db), db, dry_run=False)) == [APPLIED]  # the entry, whole
+    assert statuses(replay(read_batch(str(path)), db, dry_run=False)) == [APPLIED]  # the entry, whole
     before = checksums(db)
-    assert statuses(replay(read_batch(str(path), db), db, dry_run=False)) == [ALREADY_APPLIED]
+    assert statuses(replay(read_batch(str(path)), db, dry_run=False)) == [ALREADY_APPLIED]
     assert checksums(db) == before
     assert [c.id for c in read_batch(str(path))] == [c.id for c in read_batch(str(path))]
 

@@ -9,10 +9,12 @@ from ..cli import print_text
 HELP = "fix broken albums: propose, plan, preview, apply (logged, undoable), undo, replay and export corrections"
 DESCRIPTION = """\
 Corrections are JSON documents (set album fields, add/remove/modify tracks,
-link/unlink artists, merge a duplicate album, or several changes to one album
-as one), each with the state it was prepared against. FILE is a correction
-file or an upstream dev-to-prod manifest (or its summary), read as is: each
-manifest entry is one correction, its album fixed whole or not at all.
+set an album's track list, link/unlink artists, merge a duplicate album, or
+several changes to one album as one), each with the state it was prepared
+against. FILE is a correction file or an upstream dev-to-prod manifest, read
+as is (every field lands in its column; an unknown field is an error naming
+its path): each manifest entry is one correction, its album fixed whole or not
+at all, and an album the database lacks is SKIPPED while the rest applies.
 
   propose FILE   write the corrections proposed for the snapshot's findings to
                  FILE (--kind K, repeatable; --min-confidence X): tracks and ids
@@ -25,7 +27,15 @@ manifest entry is one correction, its album fixed whole or not at all.
   apply FILE     dry run by default; with --apply, one transaction per
                  correction, each logged in llama_logs as a CORRECTED row under
                  one repair-session root job; --snapshot rehearses on a copy of
-                 a snapshot instead (the snapshot and the database are untouched)
+                 a snapshot instead (the snapshot and the database are untouched);
+                 --atomic: all or nothing (one transaction, written only when
+                 no correction is skipped or refused); --replace-tracks: an
+                 album holding other tracks than the manifest's gets the
+                 manifest's (its others removed, logged, undoable); without
+                 it such an album is shown track by track and not written
+  verify SUMMARY check the upstream summary manifest against --dsn: per album
+                 and field, does the database hold devValue (tracks and
+                 artists as counts)? exit 0 only when every album does
   undo ID        undo a correction (its id) or a whole session (its
                  llamaforensics-repair-... job id) as new logged corrections;
                  a row it created that other rows now point at (a user's
@@ -57,8 +67,11 @@ manifest entry is one correction, its album fixed whole or not at all.
                  is listed (exit 1 when anything is)
 
 Results: APPLIED, ALREADY_APPLIED (re-running is a no-op), STALE (the album
-changed since the plan: nothing written), INVALID, DRY_RUN. Exit 1 when any
-correction is STALE or INVALID.
+changed since the plan: nothing written), INVALID, SKIPPED (no such album in
+the database), TRACKS_DIFFER (the album holds other tracks: see
+--replace-tracks), HELD_BACK (--atomic and another correction was refused),
+DRY_RUN. Exit 1 when any correction is STALE, INVALID, SKIPPED or
+TRACKS_DIFFER.
 """
 EPILOG = """\
 examples:
@@ -68,6 +81,8 @@ examples:
   llamaforensics repair apply planned.json --snapshot prod.duckdb        rehearse on a snapshot copy
   llamaforensics repair apply planned.json --dsn postgresql://me@db/app --apply --user admin-1
   llamaforensics repair apply dev-to-prod-manifest.json --apply --json  (DSN from $DATABASE_URL)
+  llamaforensics repair apply manifest.json --dsn $PROD_URL --apply --atomic --replace-tracks
+  llamaforensics repair verify summary.json --dsn $PROD_URL
   llamaforensics repair undo llamaforensics-repair-0f9c... --apply
   llamaforensics repair sessions --dsn postgresql://me@db/app
   llamaforensics repair sessions llamaforensics-repair-0f9c... --json
@@ -80,12 +95,13 @@ examples:
 
 def register(commands, formatter) -> None:
     p = commands.add_parser("repair", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    p.add_argument("action", choices=("propose", "plan", "preview", "apply", "undo", "replay",
-                                       "export", "sessions"), help="what to do")
+    actions = ("propose", "plan", "preview", "apply", "undo", "replay", "export", "verify",
+               "sessions")
+    p.add_argument("action", choices=actions, help="what to do")
     p.add_argument("target", metavar="FILE_OR_ID", nargs="?",
-                   help="correction or manifest file; for undo, a correction id or a repair "
-                        "session job id; for replay with --from, either of them; for sessions, "
-                        "a session job id (optional)")
+                   help="correction or manifest file; for verify, the summary file; for undo, a "
+                        "correction id or a repair session job id; for replay with --from, either; "
+                        "for sessions, a session job id (optional)")
     p.add_argument("into", metavar="DSN", nargs="?", help="replay: the database to replay into (or --dsn); "
                                                           "export: PROD")
     p.add_argument("--dsn", metavar="DSN", help="the database (default: $DATABASE_URL)")
@@ -96,6 +112,12 @@ def register(commands, formatter) -> None:
                                                                   "apply --snapshot: keep the rehearsed copy here; "
                                                                   "replay: write the batch here (nothing applied)")
     p.add_argument("--apply", action="store_true", help="really write (default: dry run)")
+    p.add_argument("--atomic", action="store_true",
+                   help="apply: all or nothing, in one transaction (nothing written if any correction is "
+                        "skipped or refused)")
+    p.add_argument("--replace-tracks", action="store_true",
+                   help="apply, preview, replay: replace an album's other tracks with the manifest's (logged, "
+                        "undoable) instead of refusing it")
     p.add_argument("--user", metavar="ID", help='the admin\'s "User".id recorded on the log rows')
     p.add_argument("--jobs", metavar="N", type=int, default=1,
                    help="replay: work over N connections (corrections touching the same album, artist or track "
@@ -114,13 +136,18 @@ def run(args) -> int:
     from ..cli import print_json, require_dsn
     from ..errors import UsageError
     from ..repair import apply_corrections, format_results, prepare_corrections, undo
-    from ..repair.manifest import read_corrections
+    from ..repair.apply import PROBLEMS
+    from ..repair.atomic import apply_all_or_nothing
     from ..repair.model import dump_corrections
 
+    if args.atomic and args.action != "apply":
+        raise UsageError(f"--atomic is for repair apply, not repair {args.action}")
     if args.action == "sessions":
         return _sessions(args)
     if not args.target:
         raise UsageError(f"repair {args.action} needs FILE_OR_ID")
+    if args.action == "verify":
+        return _verify(args)
     if args.action == "replay":
         return _replay(args)
     if args.action == "propose":
@@ -130,20 +157,47 @@ def run(args) -> int:
     if args.into or args.source:
         raise UsageError(f"repair {args.action} takes no second DSN nor --from (only replay does)")
     if args.action == "apply" and args.snapshot:
+        if args.atomic:
+            raise UsageError("--atomic writes to a database; a rehearsal (--snapshot) writes nothing anyway")
         return _rehearse(args)
     dsn = require_dsn(args.dsn)
     if args.action == "undo":
         results = undo(dsn, args.target, dry_run=not args.apply, user_id=args.user)
     else:
-        corrections = prepare_corrections(dsn, read_corrections(args.target, dsn))
+        corrections = prepare_corrections(dsn, _read(args))
         if args.action == "plan":
             text = dump_corrections(corrections)
             args.out.write_text(text + "\n", encoding="utf-8") if args.out else print_text(text)
             return 0
         dry_run = args.action == "preview" or not args.apply
-        results = apply_corrections(dsn, corrections, dry_run=dry_run, user_id=args.user, progress=not args.json)
+        apply = apply_all_or_nothing if args.atomic else apply_corrections
+        results = apply(dsn, corrections, dry_run=dry_run, user_id=args.user, progress=not args.json)
     print_json([r.to_dict() for r in results]) if args.json else print_text(format_results(results))
-    return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
+    return 1 if any(r.status in PROBLEMS for r in results) else 0
+
+
+def _read(args) -> list:
+    """Return the corrections of the file given, allowed to replace tracks when --replace-tracks says so."""
+    from ..repair.manifest import read_corrections, replacing_tracks
+
+    corrections = read_corrections(args.target)
+    return replacing_tracks(corrections) if args.replace_tracks else corrections
+
+
+def _verify(args) -> int:
+    from ..cli import print_json, require_dsn
+    from ..errors import UsageError
+    from ..repair.verify import format_checks, verify_summary
+
+    if args.into or args.source or args.apply or args.snapshot:
+        raise UsageError("repair verify reads SUMMARY and --dsn only (it writes nothing)")
+    checks = verify_summary(require_dsn(args.dsn), args.target)
+    if args.json:
+        print_json({"summary": args.target, "ok": all(c.ok for c in checks), "albums": len(checks),
+                    "matching": sum(c.ok for c in checks), "checks": [c.to_dict() for c in checks]})
+    else:
+        print_text(format_checks(checks))
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def _sessions(args) -> int:
@@ -171,6 +225,8 @@ def _replay(args) -> int:
     from ..cli import print_json, require_dsn
     from ..errors import UsageError
     from ..repair.model import dump_corrections
+    from ..repair.apply import PROBLEMS
+    from ..repair.manifest import replacing_tracks
     from ..repair.replay import batch_summary, format_batch, read_batch, replay
 
     if args.into and args.dsn and args.into != args.dsn:
@@ -182,7 +238,8 @@ def _replay(args) -> int:
         args.out.write_text(dump_corrections(read_batch(args.target, from_dsn=source)) + "\n", encoding="utf-8")
         return 0
     dsn = require_dsn(args.into or args.dsn)
-    batch = read_batch(args.target, dsn, from_dsn=source)
+    batch = read_batch(args.target, from_dsn=source)
+    batch = replacing_tracks(batch) if args.replace_tracks else batch
     if args.jobs < 1:
         raise UsageError("replay: --jobs must be 1 or more")
     results = replay(batch, dsn, dry_run=not args.apply, user_id=args.user, progress=not args.json, jobs=args.jobs)
@@ -191,17 +248,16 @@ def _replay(args) -> int:
                     "results": [r.to_dict() for r in results]})
     else:
         print_text(format_batch(results))
-    return 1 if any(r.status in ("STALE", "INVALID") for r in results) else 0
+    return 1 if any(r.status in PROBLEMS for r in results) else 0
 
 
 def _rehearse(args) -> int:
     from ..cli import print_json
     from ..repair import format_results
-    from ..repair.manifest import read_corrections
+    from ..repair.apply import PROBLEMS
     from ..repair.rehearse import rehearse
 
-    corrections = read_corrections(args.target)
-    rehearsal = rehearse(args.snapshot, corrections, out=args.out)
+    rehearsal = rehearse(args.snapshot, _read(args), out=args.out)
     if args.json:
         print_json({"rehearsal": str(rehearsal.path), "unchecked": rehearsal.unchecked,
                     "results": [r.to_dict() for r in rehearsal.results]})
@@ -211,7 +267,7 @@ def _rehearse(args) -> int:
         if rehearsal.unchecked:
             print_text("not checked (a snapshot does not hold them; PostgreSQL will): rows of "
                        + ", ".join(rehearsal.unchecked) + " pointing at rows it deleted or moved")
-    return 1 if any(r.status in ("STALE", "INVALID") for r in rehearsal.results) else 0
+    return 1 if any(r.status in PROBLEMS for r in rehearsal.results) else 0
 
 
 def _propose(args) -> int:

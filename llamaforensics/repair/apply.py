@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..dsn import Dsn
-from .errors import InvalidCorrection, StaleCorrection, UnknownUser
+from .errors import AlbumMissing, InvalidCorrection, StaleCorrection, TracksDiffer, UnknownUser
 from .history import in_effect, prepare_redo
 from .logbook import correction_rows, session_root_row
 from .model import Correction
@@ -25,11 +25,21 @@ from .session import RepairSession
 from .store import PostgresCatalog
 
 APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = "APPLIED", "ALREADY_APPLIED", "STALE", "INVALID", "DRY_RUN"
+# SKIPPED: its album is not in the target (the batch goes on, as the app's own script did);
+# TRACKS_DIFFER: the album holds other tracks than the correction's list (``tracks`` compares them).
+SKIPPED, TRACKS_DIFFER = "SKIPPED", "TRACKS_DIFFER"
+# What the user must look at: the CLI exits 1 when any result has one of these.
+PROBLEMS = frozenset({STALE, INVALID, SKIPPED, TRACKS_DIFFER})
 
 
 @dataclass
 class Result:
-    """What happened to one correction (``diff`` is its preview; ``current`` the moved facts when STALE)."""
+    """What happened to one correction.
+
+    ``diff`` is its preview; ``current`` the moved facts when STALE; ``tracks`` the
+    track-by-track difference of the album and the correction's list (see
+    :mod:`.tracklist`) when it holds other tracks.
+    """
 
     correction: Correction
     status: str
@@ -37,13 +47,14 @@ class Result:
     diff: dict | None = None
     current: dict | None = None
     log_ids: list[str] = field(default_factory=list)
+    tracks: list[dict] | None = None
     kept: list[dict] = field(default_factory=list)  # rows an undo left in place: others use them
 
     def to_dict(self) -> dict:
         c = self.correction
         return {"correction_id": c.id, "kind": c.kind, "album_id": c.album_id, "status": self.status,
                 "message": self.message, "diff": self.diff, "current": self.current,
-                "log_ids": self.log_ids, "kept": self.kept}
+                "log_ids": self.log_ids, "tracks": self.tracks, "kept": self.kept}
 
 
 def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool = True, user_id: str | None = None,
@@ -96,10 +107,9 @@ def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_ru
     catalog.begin()
     try:
         result, change = _attempt(catalog, correction, session, dry_run)
-    except (InvalidCorrection, StaleCorrection) as exc:
+    except (InvalidCorrection, StaleCorrection, TracksDiffer) as exc:
         catalog.rollback()
-        status = STALE if isinstance(exc, StaleCorrection) else INVALID
-        return Result(correction, status, str(exc), current=getattr(exc, "current", None))
+        return refused(correction, exc)
     except catalog.refusals as exc:
         catalog.rollback()
         return Result(correction, INVALID, f"the database refused it: {str(exc).strip().splitlines()[0]}")
@@ -124,6 +134,16 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
         return _decide(catalog, c, session, dry_run, state, logged, started, albums)
 
 
+def refused(correction: Correction, exc: Exception) -> Result:
+    """Return the result of a correction the engine refused (nothing of it written)."""
+    if isinstance(exc, AlbumMissing):
+        return Result(correction, SKIPPED, f"{exc}: skipped; the rest of the batch goes on")
+    if isinstance(exc, TracksDiffer):
+        return Result(correction, TRACKS_DIFFER, str(exc), tracks=exc.difference)
+    status = STALE if isinstance(exc, StaleCorrection) else INVALID
+    return Result(correction, status, str(exc), current=getattr(exc, "current", None))
+
+
 def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started,
             albums):
     if c.expected is None:
@@ -143,7 +163,7 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
     try:
         change = plan(catalog, c, state, now)
     except InvalidCorrection as exc:
-        if moved:
+        if moved and not isinstance(exc, AlbumMissing):  # a missing album is skipped, whatever moved
             raise StaleCorrection(f"album {c.album_id} changed since the correction was prepared ({exc})", moved)
         raise
     if change.empty:

@@ -6,20 +6,23 @@ first). For every album that differs (or each album asked for) the manifest
 entry says what the format can say, exactly as :func:`.manifest.import_manifest`
 reads it back:
 
-* ``updates``: the album fields a correction may set (``ALBUM_FIELDS``) that
-  differ, with dev's values;
-* ``tracks``: the full rows of the dev tracks production lacks (dev ids kept);
+* ``updates``: the album columns that differ (all but the engine's: id,
+  created_at, updated_at), with dev's values;
+* ``tracks``: when the album's tracks differ, dev's whole track list, every
+  column of each row (dev ids kept). Applied, tracks production lacks are
+  added; where production holds other tracks, or other values for a track, the
+  apply shows the difference track by track and needs ``--replace-tracks``;
 * ``artists`` and ``albumArtistLinks``: the dev artist links production lacks,
   with the full rows of their artists (created in production when missing).
 
-The summary entry lists the same field changes with both values; imported, a
-``prodValue`` is the state its correction expects, so it refuses as STALE if
-production moved since. What the format cannot carry (a track only production
-has, a changed track, a removed link, album columns no correction sets, columns
-of new rows the import does not keep, albums only dev has) is listed under the
-manifest's ``notCarried``, so no difference passes silently. The diff has no
-common ancestor: where production moved on since the copy was made, the
-manifest sets dev's older value back, and the summary shows both for review.
+The summary entry lists the same field changes with both values, and the
+album's numbers of ``tracks`` and ``artists`` when they differ: the checklist
+``repair verify`` reads once the manifest is applied. What the format cannot
+carry (a removed or moved artist link, the track-artist credits of new tracks,
+albums only dev has) is listed under the manifest's ``notCarried``, so no
+difference passes silently. The diff has no common ancestor: where production
+moved on since the copy was made, the manifest sets dev's older value back,
+and the summary shows both for review.
 """
 
 from __future__ import annotations
@@ -39,11 +42,9 @@ from ..dsn import Dsn, parse_dsn
 from ..errors import UsageError
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES
 from ..snapshot.format import quote_ident as q
-from .fields import ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS, app_name, canonical_row, canonical_text
-from .plan import new_row
+from .fields import ALBUM_COLUMNS, ENGINE_COLUMNS, app_name, canonical_row, canonical_text
 
 MANIFEST_FILE, SUMMARY_FILE = "manifest.json", "summary.json"
-ENGINE_COLUMNS = ("id", "album_id", "created_at", "updated_at")  # set by the engine, never carried
 LIVE = f"{DELETED_COLUMN} IS NULL"
 _DSN_TEXT = re.compile(r"^postgres(?:ql)?(?:\+\w+)?://|\bdbname\s*=")
 
@@ -204,8 +205,9 @@ def album_export(album_id: str, prod: Side, dev: Side) -> tuple[dict | None, dic
     """Return one album's manifest entry and summary entry (None when nothing can be carried) and its notes."""
     title = dev.albums[album_id]["title"]
     updates, changes, notes = _album_fields(prod.albums[album_id], dev.albums[album_id])
-    tracks, track_notes = _new_tracks(prod.tracks.get(album_id, []), dev.tracks.get(album_id, []), dev.track_links)
+    tracks, track_notes = _track_list(prod.tracks.get(album_id, []), dev.tracks.get(album_id, []), dev.track_links)
     artists, links, link_notes = _new_links(album_id, prod, dev)
+    changes += _counts(album_id, prod, dev)
     claimed, real = dev.albums[album_id]["track_count"], len(dev.tracks.get(album_id, []))
     if tracks and claimed != real:
         notes.append(f"dev's trackCount is {claimed} for its {real} tracks: adding tracks sets production's "
@@ -225,7 +227,7 @@ def _album_fields(prod: dict, dev: dict) -> tuple[dict, list[dict], list[str]]:
         if column in ENGINE_COLUMNS or _same(prod[column], value):
             continue
         name = app_name(column)
-        if column in ALBUM_FIELDS:
+        if column in ALBUM_COLUMNS:
             updates[name] = value
             changes.append({"field": name, "prodValue": prod[column], "devValue": value})
         else:
@@ -234,24 +236,27 @@ def _album_fields(prod: dict, dev: dict) -> tuple[dict, list[dict], list[str]]:
     return updates, changes, notes
 
 
-def _new_tracks(prod: list[dict], dev: list[dict], credits: Counter) -> tuple[list[dict], list[str]]:
-    """Return the full rows of the dev tracks production lacks, and what about the tracks cannot be carried."""
-    prod_by_id, dev_ids = {t["id"]: t for t in prod}, {t["id"] for t in dev}
-    rows, notes = [], []
-    for track in dev:
-        before = prod_by_id.get(track["id"])
-        if before is None:
-            rows.append(_camel(track))
-            notes += _uncarried("tracks", track, TRACK_FIELDS, f"new track {_track(track)}")
-            if credits[track["id"]]:
-                notes.append(f"new track {_track(track)}: its {credits[track['id']]} track-artist link(s) "
-                             "are not carried (the manifest format has none)")
-        elif changed := [app_name(c) for c in track if c != "updated_at" and not _same(before[c], track[c])]:
-            notes.append(f"track {_track(track)} differs in {', '.join(changed)}: the manifest adds tracks, "
-                         "it cannot change them")
-    notes += [f"track {_track(t)} is only in prod: the manifest cannot remove it" for t in prod
-              if t["id"] not in dev_ids]
-    return rows, notes
+def _track_list(prod: list[dict], dev: list[dict], credits: Counter) -> tuple[list[dict], list[str]]:
+    """Return dev's whole track list when it differs from production's (else none), and what is not carried."""
+    prod_by_id = {t["id"]: t for t in prod}
+    differs = len(prod) != len(dev) or any(
+        t["id"] not in prod_by_id or any(c != "updated_at" and not _same(prod_by_id[t["id"]].get(c), v)
+                                         for c, v in t.items()) for t in dev)
+    if not differs:
+        return [], []
+    notes = [f"new track {_track(t)}: its {credits[t['id']]} track-artist link(s) are not carried (the manifest "
+             "format has none)" for t in dev if t["id"] not in prod_by_id and credits[t["id"]]]
+    return [_camel({c: v for c, v in t.items() if c != "album_id"}) for t in dev], notes
+
+
+def _counts(album_id: str, prod: Side, dev: Side) -> list[dict]:
+    """Return the summary's ``tracks`` and ``artists`` changes: the album's numbers of each, when they differ."""
+    out = []
+    for name, rows in (("tracks", lambda side: side.tracks.get(album_id, [])),
+                       ("artists", lambda side: {x["artist_id"] for x in side.links.get(album_id, [])})):
+        before, after = len(rows(prod)), len(rows(dev))
+        out += [{"field": name, "prodValue": before, "devValue": after}] if before != after else []
+    return out
 
 
 def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[dict], list[str]]:
@@ -270,21 +275,9 @@ def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[d
         row = dev.artists.get(link["artist_id"])
         if row is not None:
             artists[row["id"]] = _camel(row)
-        if row is not None and row["id"] not in prod.artists:
-            notes += _uncarried("artists", row, ARTIST_FIELDS, f"new artist {name}")
     notes += [f"artist {_artist(prod, a)} ({role}) is linked only in prod: the manifest cannot unlink it"
               for a, role in have if (a, role) not in want]
     return list(artists.values()), links, notes
-
-
-def _uncarried(table: str, row: dict, kept, label: str) -> list[str]:
-    """Say which columns of a new row the import will not keep (those differing from the column defaults)."""
-    default = new_row(table, {}, "")
-    lost = [app_name(c) for c, v in row.items()
-            if c not in kept and c not in ENGINE_COLUMNS and not _same(v, default.get(c))]
-    if not lost:
-        return []
-    return [f"{label}: {', '.join(lost)} not carried (the import keeps only the columns a correction sets)"]
 
 
 def _first_artist(side: Side, album_id: str) -> str | None:

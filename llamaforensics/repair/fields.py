@@ -16,8 +16,8 @@ from functools import cache
 
 from ..schema import Column, upstream_tables
 
-# Album columns a SetAlbumFields correction may set, with the app's name and
-# the group of the admin-correction metadata they are reported under.
+# The app's name of album columns and the group of the admin-correction metadata they are reported
+# under (the app's own groups); any other album column is reported under "metadata".
 ALBUM_FIELDS: dict[str, tuple[str, str]] = {
     "title": ("title", "metadata"),
     "release_date": ("releaseDate", "metadata"),
@@ -42,19 +42,11 @@ ALBUM_FIELDS: dict[str, tuple[str, str]] = {
 # Album columns that must be unique across albums: a clash names the other album.
 ALBUM_UNIQUE_FIELDS = ("musicbrainz_id", "spotify_id", "deezer_id")
 
-# Track columns a correction may give or change (id, album_id and bookkeeping are the engine's).
-TRACK_FIELDS = (
-    "title", "track_number", "disc_number", "duration_ms", "explicit", "isrc", "musicbrainz_id",
-    "spotify_id", "spotify_url", "youtube_url", "deezer_id", "preview_url", "discogs_release_id",
-    "discogs_position",
-)
-
-# Columns of a new artist a LinkArtist correction may create.
-ARTIST_FIELDS = ("name", "musicbrainz_id", "spotify_id", "deezer_id", "discogs_id", "country_code", "artist_type")
+# Columns only the engine sets: the row's identity, its album, and the ORM's bookkeeping times.
+ENGINE_COLUMNS = frozenset({"id", "album_id", "created_at", "updated_at"})
 
 # Columns never read into states nor compared: derived by the app, rebuilt by it.
 SKIPPED_COLUMNS = frozenset({"search_vector"})
-
 
 def app_name(column: str) -> str:
     """Return the app's camelCase name of an album or track column (``release_date`` -> ``releaseDate``)."""
@@ -69,6 +61,34 @@ def columns(table: str) -> dict[str, Column]:
     """Return the upstream columns of ``table`` by name ({} for a table upstream.sql does not have)."""
     known = upstream_tables().get(table)
     return {} if known is None else {c.name: c for c in known.columns if c.name not in SKIPPED_COLUMNS}
+
+
+def settable_columns(table: str) -> tuple[str, ...]:
+    """Return the columns of ``table`` a correction may give: every upstream column but the engine's.
+
+    Read from the upstream DDL, so a column the app adds can be set as soon as upstream.sql has it.
+    """
+    return tuple(name for name in columns(table) if name not in ENGINE_COLUMNS)
+
+
+@cache
+def column_of(table: str) -> dict[str, str]:
+    """Return the column of each of the app's (camelCase) names for ``table``: ``trackNumber`` -> ``track_number``.
+
+    Both spellings are accepted (``track_number`` too): the map is derived from the table's columns.
+    """
+    names = {}
+    for column in columns(table):
+        names[app_name(column)] = names[column] = column
+    return names
+
+
+ALBUM_COLUMNS = settable_columns("albums")  # what a SetAlbumFields (a manifest's ``updates``) may set
+TRACK_FIELDS = settable_columns("tracks")  # what a new or modified track may give
+ARTIST_FIELDS = settable_columns("artists")  # what a new artist may give
+# A new row may also carry its own times (a dev copy's row keeps its history); without them it gets the
+# time of the write that inserts it (the ORM's rule: every write sets updated_at).
+NEW_ROW_ONLY = ("created_at", "updated_at")
 
 
 def canonical(value):
@@ -90,6 +110,31 @@ def canonical(value):
     if isinstance(value, (list, tuple)):
         return [canonical(v) for v in value]
     return str(value)
+
+
+def comparable(table: str, column: str, value):
+    """Return ``value`` of ``table.column`` as canonical data, spelled one way whatever wrote it.
+
+    A file says ``2024-03-02T00:00:00`` where the database gives ``...00.000``,
+    an upper-case UUID, ``1`` for a double precision ``1.0``: compared as is, they
+    would look changed.
+    """
+    column_type = getattr(columns(table).get(column), "pg_type", "")
+    if isinstance(value, str) and column_type == "UUID":
+        return value.lower()
+    if isinstance(value, str) and column_type.startswith("TIMESTAMP"):
+        try:
+            return canonical(datetime.fromisoformat(value.removesuffix("Z")))
+        except ValueError:
+            return value
+    if isinstance(value, int) and not isinstance(value, bool) and column_type == "DOUBLE PRECISION":
+        return float(value)
+    return canonical(value)
+
+
+def same_value(table: str, column: str, a, b) -> bool:
+    """Whether two values of ``table.column`` are the same (see :func:`comparable`)."""
+    return canonical_text(comparable(table, column, a)) == canonical_text(comparable(table, column, b))
 
 
 _PLAIN = frozenset((bool, int, float))

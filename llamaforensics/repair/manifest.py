@@ -1,16 +1,28 @@
 """Import the upstream dev-to-prod manifest (SCHEMA.md) as corrections, as is: camelCase keys and all.
 
-Two shapes are read, as a JSON list or under ``"albums"``:
+A manifest is a JSON list (or ``{"albums": [...]}``) of entries ``{albumId,
+albumTitle, firstArtistName, updates: {album fields}, tracks: [full track
+rows], artists: [full artist rows], albumArtistLinks: [{artistId, role,
+position}]}``. Each entry becomes ONE correction (an AlbumChanges), the album's
+own unit, applied whole or not at all, with its own log rows, like the app's
+own script walked album by album:
 
-* manifest entries ``{albumId, albumTitle, firstArtistName, updates: {musicbrainzId: ...}, tracks: [full
-  track rows], artists: [full artist rows], albumArtistLinks: [{artistId, role, position}]}`` become one
-  correction (AlbumChanges, applied whole or not at all) of SetAlbumFields + AddTracks (dev track ids
-  kept) + one LinkArtist per link (the artist created from its row when production lacks it);
-* summary entries ``{albumId, albumTitle, firstArtistName, changes: [{field, prodValue, devValue}]}``
-  become SetAlbumFields already prepared: ``prodValue`` is the expected current value.
+* ``updates`` -> SetAlbumFields: any album column, by the app's name;
+* ``tracks`` -> SetTracks: the album's track list, every column of each row
+  kept (dev ids, audio features, createdAt and updatedAt included). An album
+  holding other tracks is refused with the track-by-track difference unless
+  the tracks are to be replaced (:func:`replacing_tracks`, ``--replace-tracks``);
+* ``albumArtistLinks`` -> one LinkArtist each, creating the linked artist from
+  its ``artists`` row, every field kept, when the target lacks it.
 
-Every problem of the file is reported at once with its path (``$[3].tracks[0].trackNumber``); when there is
-any, no correction is returned and nothing can be written.
+The camelCase names are those of the upstream tables' columns (``formedYear`` is
+``artists.formed_year``). A field no column has is an error naming its path
+(``$[3].artists[0].mood``), never dropped: every problem of the file is
+reported at once and nothing is imported. An album the target lacks is not a
+problem of the file: its correction is SKIPPED when applied, and the rest goes on.
+
+A summary file (entries ``{albumId, albumTitle, firstArtistName, changes}``)
+carries no data to apply: it is refused with a pointer to ``repair verify``.
 """
 
 from __future__ import annotations
@@ -18,28 +30,45 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from functools import cache
+from dataclasses import replace
 
 from .errors import InvalidCorrection
-from .fields import ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS, app_name, columns
-from .model import Correction, build_correction, correction_problems
+from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, app_name, column_of
+from .model import AlbumChanges, Correction, SetTracks, build_correction, correction_problems
 
-ENTRY_KEYS = {"albumId", "albumTitle", "firstArtistName", "updates", "tracks", "artists", "albumArtistLinks",
-              "changes"}
+ENTRY_KEYS = ("albumId", "albumTitle", "firstArtistName", "updates", "tracks", "artists", "albumArtistLinks")
+DATA_KEYS = ("updates", "tracks", "artists", "albumArtistLinks")
+SUMMARY_KEYS = ("albumId", "albumTitle", "firstArtistName", "changes")
+LINK_KEYS = ("artistId", "role", "position")
 MANIFEST_NAMESPACE = uuid.UUID("5d0e7c1b-9a43-4f8e-b2d6-3c1f0a7e9b21")
-SNAKE = {camel: name for name, (camel, _group) in ALBUM_FIELDS.items()}
+# What each part of an entry may give, by table (the rest of a table's columns are the engine's).
+ROW_COLUMNS = {"albums": ALBUM_COLUMNS, "tracks": TRACK_FIELDS + NEW_ROW_ONLY + ("id", "album_id"),
+               "artists": ARTIST_FIELDS + NEW_ROW_ONLY + ("id",)}
 
 
-@cache
-def snake(name: str) -> str:
-    return SNAKE.get(name) or re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+class SummaryGiven(InvalidCorrection):
+    """A summary manifest was given where a manifest (data to apply) was expected."""
 
 
-def import_manifest(text: str, source: str = "manifest", dsn=None) -> list[Correction]:
-    """Return the corrections a manifest (or summary) file asks for; raise InvalidCorrection listing every problem.
+def import_manifest(text: str, source: str = "manifest") -> list[Correction]:
+    """Return one correction per manifest entry; raise InvalidCorrection listing every problem of the file."""
+    entries = manifest_entries(text, source)
+    if entries and all(_is_summary_entry(e) for e in entries):
+        raise SummaryGiven(f"{source} is a summary manifest ({{albumId, albumTitle, firstArtistName, changes}}): "
+                           "it lists the expected end state and carries no data to apply. Apply the manifest it "
+                           f"came with, then check the result with: llamaforensics repair verify {source} --dsn DSN")
+    problems, corrections = [], []
+    for i, entry in enumerate(entries):
+        found, made = _entry(entry, f"$[{i}]")
+        problems += found
+        corrections += made
+    if problems:
+        raise InvalidCorrection(f"{source} has {len(problems)} problem(s); nothing was imported", problems)
+    return corrections
 
-    With ``dsn``, albums that database does not have are problems too.
-    """
+
+def manifest_entries(text: str, source: str) -> list:
+    """Return the album entries of a manifest or summary file: a JSON list, or ``{"albums": [...]}``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -47,20 +76,15 @@ def import_manifest(text: str, source: str = "manifest", dsn=None) -> list[Corre
     entries = data.get("albums") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise InvalidCorrection(f"{source} is neither a list of album entries nor {{\"albums\": [...]}}")
-    problems, corrections = [], []
-    for i, entry in enumerate(entries):
-        found, made = _entry(entry, f"$[{i}]")
-        problems += found
-        corrections += made
-    if dsn is not None and not problems:
-        problems += _unknown_albums(dsn, entries)
-    problems = list(dict.fromkeys(problems))
-    if problems:
-        raise InvalidCorrection(f"{source} has {len(problems)} problem(s); nothing was imported", problems)
-    return corrections
+    return entries
+
+
+def _is_summary_entry(entry) -> bool:
+    return isinstance(entry, dict) and "changes" in entry and not any(k in entry for k in DATA_KEYS)
 
 
 def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
+    """Return the problems of one entry, or its correction."""
     if not isinstance(entry, dict):
         return [f"{path}: an album entry must be an object, not {type(entry).__name__}"], []
     problems = [f"{path}.{k}: unknown field of a manifest entry" for k in entry if k not in ENTRY_KEYS]
@@ -68,34 +92,118 @@ def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
         return problems + [f"{path}: albumId is missing"], []
     common = {"version": 1, "album_id": entry["albumId"], "origin": "manifest",
               "reason": f"dev-to-prod manifest: {entry.get('albumTitle') or entry['albumId']}"}
-    docs = []  # (document, path of its part of the entry, how document paths map back)
-    if entry.get("updates"):
-        fields, bad = _renamed(entry["updates"], ALBUM_FIELDS, f"{path}.updates")
+    parts = []  # (correction document, how to name a problem of it in the file)
+    if entry.get("updates") is not None:
+        fields, bad = _row(entry["updates"], "albums", f"{path}.updates")
         problems += bad
-        docs.append(({**common, "kind": "set_album_fields", "fields": fields}, f"{path}.updates", "fields"))
-    if entry.get("changes"):
-        fields, expected, bad = _changes(entry["changes"], f"{path}.changes")
-        problems += bad
-        docs.append(({**common, "kind": "set_album_fields", "fields": fields, "expected": expected},
-                     f"{path}.changes", "fields"))
+        if fields:
+            parts += [({**common, "kind": "set_album_fields", "fields": fields}, _at(path, "$.fields", "updates"))]
     if entry.get("tracks"):
-        tracks, bad = _rows(entry["tracks"], "tracks", TRACK_FIELDS + ("id",), f"{path}.tracks")
-        problems += bad
-        docs.append(({**common, "kind": "add_tracks", "tracks": tracks}, path, ""))
-    artists = {a.get("id"): a for a in entry.get("artists") or [] if isinstance(a, dict)}
-    for j, link in enumerate(entry.get("albumArtistLinks") or []):
-        doc, bad = _link(link, artists, common, f"{path}.albumArtistLinks[{j}]", entry)
-        problems += bad
-        if doc:
-            docs.append((doc, f"{path}.albumArtistLinks[{j}]", "link"))
-    for doc, where, _ in docs:
-        problems += [_manifest_path(p, where) for p in correction_problems(doc, "$")]
+        tracks, bad = _rows(entry["tracks"], "tracks", f"{path}.tracks")
+        problems += bad + _foreign_tracks(tracks, entry["albumId"], f"{path}.tracks")
+        parts += [({**common, "kind": "set_tracks", "tracks": tracks}, _at(path, "$.tracks", "tracks"))]
+    links, bad = _links(entry, common, path)
+    problems += bad
+    parts += links
+    for doc, name in parts:
+        problems += [name(p) for p in correction_problems(doc, "$")]
+    if not parts and not problems:
+        problems.append(f"{path}: carries nothing to apply (no updates, tracks or albumArtistLinks)")
     if problems:
         return problems, []
-    parts = [_identified(doc) for doc, _, _ in docs]  # each validated just above
-    if len(parts) > 1 and not any(part.get("expected") for part in parts):  # the album fixed whole, or not at all
-        parts = [_identified({**common, "kind": "album_changes", "parts": parts})]
-    return [], [build_correction(doc) for doc in parts]
+    docs = [_identified(doc) for doc, _ in parts]
+    return [], [build_correction(_identified({**common, "kind": "album_changes", "parts": docs}))]
+
+
+def _row(values, table: str, path: str) -> tuple[dict, list[str]]:
+    """Return a row of the app's names as columns, and a problem for each name no settable column has."""
+    if not isinstance(values, dict):
+        return {}, [f"{path}: must be an object"]
+    names, allowed = column_of(table), ROW_COLUMNS[table]
+    out, problems = {}, []
+    for key, value in values.items():
+        column = names.get(key)
+        if column is None:
+            problems.append(f"{path}.{key}: unknown field: {table} has no such column")
+        elif column not in allowed:
+            problems.append(f"{path}.{key}: {table}.{column} is set by the engine, not by a manifest")
+        else:
+            out[column] = value
+    return out, problems
+
+
+def _rows(rows, table: str, path: str) -> tuple[list[dict], list[str]]:
+    if not isinstance(rows, list):
+        return [], [f"{path}: must be a list of {table} rows"]
+    out, problems = [], []
+    for j, row in enumerate(rows):
+        made, bad = _row(row, table, f"{path}[{j}]")
+        out.append(made)
+        problems += bad
+    return out, problems
+
+
+def _foreign_tracks(tracks: list[dict], album_id: str, path: str) -> list[str]:
+    """Problems for track rows that name another album than their entry's; the column is then dropped."""
+    problems = []
+    for j, track in enumerate(tracks):
+        named = track.pop("album_id", album_id)
+        if str(named).lower() != str(album_id).lower():
+            problems.append(f"{path}[{j}].albumId: {named} is not the entry's album {album_id}")
+    return problems
+
+
+def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
+    """Return a LinkArtist document per albumArtistLink (with the artist's row, to create it when missing)."""
+    links, artists = entry.get("albumArtistLinks") or [], entry.get("artists") or []
+    if not isinstance(links, list) or not isinstance(artists, list):
+        return [], [f"{path}: albumArtistLinks and artists must be lists"]
+    rows, problems = {}, []
+    for k, artist in enumerate(artists):
+        row, bad = _row(artist, "artists", f"{path}.artists[{k}]")
+        problems += bad
+        rows[str(row.get("id", "")).lower()] = (k, row)
+    parts, linked = [], set()
+    for j, link in enumerate(links):
+        where = f"{path}.albumArtistLinks[{j}]"
+        if not isinstance(link, dict) or "artistId" not in link:
+            problems.append(f"{where}: needs artistId")
+            continue
+        problems += [f"{where}.{key}: unknown field of an album-artist link" for key in link if key not in LINK_KEYS]
+        doc = {**common, "kind": "link_artist", "artist_id": link["artistId"],
+               "role": link.get("role", "primary"), "position": link.get("position", 0)}
+        k, row = rows.get(str(link["artistId"]).lower(), (None, None))
+        linked.add(k)
+        if row is not None:
+            doc["new_artist"] = {c: v for c, v in row.items() if c != "id"}
+        parts.append((doc, _link_names(where, f"{path}.artists[{k}]")))
+    problems += [f"{path}.artists[{k}]: no albumArtistLinks entry links this artist; an artist is created only "
+                 "to be linked" for k, _ in rows.values() if k not in linked]
+    return parts, problems
+
+
+def _at(path: str, prefix: str, key: str):
+    """Return how to name a problem of a generated document (under ``prefix``) in the file, under ``key``."""
+    def name(problem: str) -> str:
+        where, _, message = problem.partition(": ")
+        if where.startswith(prefix):
+            return f"{path}.{key}{_camel_path(where[len(prefix):])}: {message}"
+        return f"{path}{_camel_path(where[1:])}: {message}"
+    return name
+
+
+def _link_names(link_path: str, artist_path: str):
+    def name(problem: str) -> str:
+        where, _, message = problem.partition(": ")
+        if where.startswith("$.new_artist"):
+            return f"{artist_path}{_camel_path(where[len('$.new_artist'):])}: {message}"
+        return f"{link_path}{_camel_path(where[1:])}: {message}"
+    return name
+
+
+def _camel_path(path: str) -> str:
+    """``[0].track_number`` -> ``[0].trackNumber``; ``.album_id`` -> ``.albumId``."""
+    return re.sub(r"\.(\w+)", lambda m: "." + app_name(m.group(1)), path)
 
 
 def _identified(doc: dict) -> dict:
@@ -103,9 +211,9 @@ def _identified(doc: dict) -> dict:
 
     Importing the same manifest twice then yields the same corrections, so
     applying it again is reported ALREADY_APPLIED instead of adding the tracks
-    that had no id a second time (refused, their positions being taken).
+    that had no id a second time.
     """
-    if doc["kind"] == "add_tracks":
+    if doc["kind"] == "set_tracks":
         doc = {**doc, "tracks": [t if t.get("id") else {"id": _content_id(
             [doc["album_id"], t.get("disc_number", 1), t["track_number"], t["title"]]), **t} for t in doc["tracks"]]}
     return {**doc, "id": _content_id(doc)}
@@ -115,94 +223,22 @@ def _content_id(value) -> str:
     return str(uuid.uuid5(MANIFEST_NAMESPACE, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)))
 
 
-def _renamed(values, allowed, path: str) -> tuple[dict, list[str]]:
-    if not isinstance(values, dict):
-        return {}, [f"{path}: must be an object"]
-    out, problems = {}, []
-    for key, value in values.items():
-        name = snake(key)
-        if name not in allowed:
-            problems.append(f"{path}.{key}: unknown or unsupported field")
-        else:
-            out[name] = value
-    return out, problems
+def replacing_tracks(corrections: list[Correction]) -> list[Correction]:
+    """Return the corrections allowed to replace an album's other tracks (``--replace-tracks``).
+
+    The correction ids stay: replacing is how the same correction is applied, not another correction.
+    """
+    def allow(c: Correction) -> Correction:
+        if isinstance(c, SetTracks):
+            return replace(c, replace=True)
+        if isinstance(c, AlbumChanges):
+            return replace(c, parts=[allow(p) for p in c.parts])
+        return c
+    return [allow(c) for c in corrections]
 
 
-def _changes(changes, path: str) -> tuple[dict, dict, list[str]]:
-    if not isinstance(changes, list):
-        return {}, {}, [f"{path}: must be a list of {{field, prodValue, devValue}}"]
-    fields, expected, problems = {}, {}, []
-    for j, change in enumerate(changes):
-        if not isinstance(change, dict) or "field" not in change or "devValue" not in change:
-            problems.append(f"{path}[{j}]: needs field and devValue")
-            continue
-        name = snake(str(change["field"]))
-        if name not in ALBUM_FIELDS:
-            problems.append(f"{path}[{j}].field: unknown or unsupported field {change['field']!r}")
-            continue
-        fields[name] = change["devValue"]
-        expected[name] = change.get("prodValue")
-    return fields, expected, problems
-
-
-def _rows(rows, table: str, kept, path: str) -> tuple[list[dict], list[str]]:
-    if not isinstance(rows, list):
-        return [], [f"{path}: must be a list of {table} rows"]
-    out, problems = [], []
-    known = columns(table)
-    for j, row in enumerate(rows):
-        if not isinstance(row, dict):
-            problems.append(f"{path}[{j}]: must be an object")
-            continue
-        for key in row:
-            if snake(key) not in known:
-                problems.append(f"{path}[{j}].{key}: unknown field of a {table} row")
-        out.append({snake(k): v for k, v in row.items() if snake(k) in kept})
-    return out, problems
-
-
-def _link(link, artists: dict, common: dict, path: str, entry: dict) -> tuple[dict | None, list[str]]:
-    if not isinstance(link, dict) or "artistId" not in link:
-        return None, [f"{path}: needs artistId"]
-    doc = {**common, "kind": "link_artist", "artist_id": link["artistId"], "role": link.get("role", "primary"),
-           "position": link.get("position", 0)}
-    row = artists.get(link["artistId"])
-    if row is not None:
-        j = entry["artists"].index(row)
-        [new], problems = _rows([row], "artists", ARTIST_FIELDS + ("id",), f"{path.split('.albumArtistLinks')[0]}.artists")
-        problems = [p.replace(".artists[0]", f".artists[{j}]") for p in problems]
-        return {**doc, "new_artist": new}, problems
-    return doc, []
-
-
-def _manifest_path(problem: str, where: str) -> str:
-    """Map a problem found in a generated correction back to the manifest's own path and camelCase names."""
-    path, _, message = problem.partition(": ")
-    parts = [app_name(p) if not p.startswith("[") else p for p in re.findall(r"\.(\w+)|(\[\d+\])", path) for p in p if p]
-    parts = [p for p in parts if p not in ("fields", "newArtist")]
-    if parts and parts[0] == "albumId":
-        return f"{where.split('.')[0]}.albumId: {message}"
-    if parts and parts[0] == "tracks":
-        return f"{where}.tracks{''.join(p if p.startswith('[') else '.' + p for p in parts[1:])}: {message}"
-    return f"{where}{''.join(p if p.startswith('[') else '.' + p for p in parts)}: {message}"
-
-
-def _unknown_albums(dsn, entries: list) -> list[str]:
-    from .store import PostgresCatalog
-
-    catalog = PostgresCatalog(dsn)
-    try:
-        ids = list(dict.fromkeys(e["albumId"] for e in entries))
-        chunks = [catalog.select_in("albums", "id", ids[i:i + 1000], columns=("id",)) for i in range(0, len(ids), 1000)]
-        found = {row["id"] for rows in catalog.fetch_together(chunks) for row in rows}  # ids only: one round trip
-    finally:
-        catalog.close()
-    return [f"$[{i}].albumId: no album {e['albumId']} in {dsn.display}" for i, e in enumerate(entries)
-            if e["albumId"].lower() not in found]
-
-
-def read_corrections(path, dsn=None) -> list[Correction]:
-    """Read a correction file or an upstream manifest/summary file (told apart by their keys)."""
+def read_corrections(path) -> list[Correction]:
+    """Read a correction file or an upstream manifest (told apart by their keys); a summary is refused."""
     from pathlib import Path
 
     from .model import load_corrections
@@ -220,4 +256,4 @@ def read_corrections(path, dsn=None) -> list[Correction]:
         isinstance(items, list) and items and isinstance(items[0], dict) and "kind" in items[0])
     if is_corrections or (isinstance(data, dict) and "kind" in data):
         return load_corrections(text, str(path))
-    return import_manifest(text, str(path), dsn=dsn)
+    return import_manifest(text, str(path))

@@ -92,6 +92,25 @@ class AddTracks(Correction):
 
 
 @dataclass(kw_only=True)
+class SetTracks(Correction):
+    """Make the album's track list exactly ``tracks`` (what a dev-to-prod manifest entry carries).
+
+    Tracks the album lacks are added (ids given now). When the album already
+    holds other tracks, or tracks of the same id with other values, planning
+    refuses with the track-by-track difference unless ``replace`` says to
+    replace them: the others are then removed (their log rows kept) and the
+    differing ones changed, all in the same logged, undoable correction.
+    """
+
+    kind: ClassVar[str] = "set_tracks"
+    tracks: list[dict]
+    replace: bool = False
+
+    def __post_init__(self):
+        self.tracks = [t if t.get("id") else {"id": new_id(), **t} for t in self.tracks]
+
+
+@dataclass(kw_only=True)
 class RemoveTracks(Correction):
     """Remove tracks from the album (their log rows are kept, detached from the deleted track)."""
 
@@ -171,11 +190,12 @@ class AlbumChanges(Correction):
 
 
 # What an AlbumChanges may hold: changes to the album itself (a merge or an undo stands alone).
-PART_KINDS = ("set_album_fields", "add_tracks", "remove_tracks", "modify_tracks", "link_artist", "unlink_artist")
+PART_KINDS = ("set_album_fields", "add_tracks", "set_tracks", "remove_tracks", "modify_tracks", "link_artist",
+              "unlink_artist")
 
 KINDS: dict[str, type[Correction]] = {
-    k.kind: k for k in (SetAlbumFields, AddTracks, RemoveTracks, ModifyTracks, LinkArtist, UnlinkArtist,
-                        MergeAlbums, RevertCorrection, AlbumChanges)
+    k.kind: k for k in (SetAlbumFields, AddTracks, SetTracks, RemoveTracks, ModifyTracks, LinkArtist,
+                        UnlinkArtist, MergeAlbums, RevertCorrection, AlbumChanges)
 }
 
 
@@ -208,7 +228,7 @@ def _rule_problems(data: dict, path: str) -> list[str]:
             date.fromisoformat(value)
         except ValueError:
             problems.append(f"{where}: {value!r} is not a real date")
-    if data["kind"] == "add_tracks":
+    if data["kind"] in ("add_tracks", "set_tracks"):
         seen_pos, seen_ids = {}, set()
         for i, track in enumerate(data["tracks"]):
             pos = (track.get("disc_number", 1), track["track_number"])

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .dependents import find_dependents, refusal
-from .errors import InvalidCorrection
-from .fields import ALBUM_UNIQUE_FIELDS, canonical, canonical_text, columns
+from .errors import AlbumMissing, InvalidCorrection
+from .fields import ALBUM_UNIQUE_FIELDS, canonical_text, columns, comparable, same_value
 from .model import (AddTracks, AlbumChanges, Correction, LinkArtist, ModifyTracks, RemoveTracks, SetAlbumFields,
-                    UnlinkArtist, kinds_of)
+                    SetTracks, UnlinkArtist, kinds_of)
 from .operation import Operation, delete, insert, repoint, update
 
 
@@ -51,7 +51,7 @@ class Change:
 # (TRACKS_UNSEEN, LINKS_UNSEEN), whole track rows only where it removes, changes or moves them (reading whole
 # rows costs more), and locks only where it may write them (each lock is a write).
 BRIEF_TRACK_COLUMNS = ("id", "album_id", "disc_number", "track_number", "title", "updated_at")
-WHOLE_TRACK_KINDS = frozenset({"remove_tracks", "modify_tracks", "merge_albums"})
+WHOLE_TRACK_KINDS = frozenset({"remove_tracks", "modify_tracks", "merge_albums", "set_tracks"})
 TRACKS_LEFT_ALONE = frozenset({"set_album_fields", "add_tracks", "link_artist", "unlink_artist"})
 TRACKS_UNSEEN = frozenset({"set_album_fields", "link_artist", "unlink_artist"})
 LINKS_UNSEEN = frozenset({"set_album_fields", "add_tracks", "remove_tracks", "modify_tracks"})
@@ -91,7 +91,7 @@ def reads_ahead(catalog, correction: Correction) -> list:
     """Return the queries the planner of ``correction`` will make, to send with the state's (one round trip)."""
     if isinstance(correction, AlbumChanges):
         return [query for part in correction.parts for query in reads_ahead(catalog, part)]
-    if isinstance(correction, AddTracks):
+    if isinstance(correction, (AddTracks, SetTracks)):
         return [catalog.select_in("tracks", "id", [t["id"] for t in correction.tracks])]
     if isinstance(correction, LinkArtist):
         return [catalog.select("artists", {"id": correction.artist_id})]
@@ -108,7 +108,7 @@ def observe(catalog, correction: Correction, state: AlbumState) -> dict:
                           for part in correction.parts]
     elif isinstance(correction, SetAlbumFields):
         facts |= {f: album.get(f) for f in correction.fields}
-    elif isinstance(correction, AddTracks):
+    elif isinstance(correction, (AddTracks, SetTracks)):
         facts["track_ids"] = sorted(by_id)
     elif isinstance(correction, RemoveTracks):
         facts["tracks"] = {t: (by_id.get(t) or {}).get("updated_at") for t in correction.track_ids}
@@ -194,9 +194,11 @@ def _stamp_admin_correction(change: Change) -> None:
 
 def _plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change:
     from .merge import plan_merge
+    from .tracklist import plan_track_list
     from .undo import plan_revert
 
-    planners = {"set_album_fields": _set_fields, "add_tracks": _add_tracks, "remove_tracks": _remove_tracks,
+    planners = {"set_album_fields": _set_fields, "add_tracks": _add_tracks, "set_tracks": plan_track_list,
+                "remove_tracks": _remove_tracks,
                 "modify_tracks": _modify_tracks, "link_artist": _link_artist, "unlink_artist": _unlink_artist,
                 "merge_albums": plan_merge, "revert_correction": plan_revert, "album_changes": _album_changes}
     return planners[correction.kind](catalog, correction, state, now)
@@ -245,7 +247,7 @@ def _advance(state: AlbumState, ops: list[Operation]) -> None:
 
 def require_album(correction: Correction, state: AlbumState) -> dict:
     if state.album is None:
-        raise InvalidCorrection(f"album {correction.album_id} does not exist")
+        raise AlbumMissing(f"album {correction.album_id} does not exist")
     return state.album
 
 
@@ -259,7 +261,7 @@ def new_row(table: str, values: dict, now: str) -> dict:
     """Return a complete new row: the upstream literal defaults, then ``values``, stamped ``now``."""
     row = dict(_defaults(table))
     row |= {"created_at": now, "updated_at": now} if "updated_at" in row else {"created_at": now}
-    return row | {k: canonical(v) for k, v in values.items()}
+    return row | {k: comparable(table, k, v) for k, v in values.items()}
 
 
 @cache
@@ -277,17 +279,9 @@ def literal_default(default: str | None):
     return int(default) if default.lstrip("-").isdigit() else None
 
 
-def _same(a, b) -> bool:
-    return canonical_text(_norm(a)) == canonical_text(_norm(b))
-
-
-def _norm(value):
-    return value.lower() if isinstance(value, str) and len(value) == 36 and value.count("-") == 4 else value
-
-
 def _set_fields(catalog, c: SetAlbumFields, state: AlbumState, now: str) -> Change:
     album = require_album(c, state)
-    changes = {f: _norm(canonical(v)) for f, v in c.fields.items() if not _same(album[f], v)}
+    changes = {f: comparable("albums", f, v) for f, v in c.fields.items() if not same_value("albums", f, album[f], v)}
     for name in ALBUM_UNIQUE_FIELDS:
         if changes.get(name) is not None:
             other = next((a for a in catalog.rows("albums", {name: changes[name]}) if a["id"] != album["id"]), None)
@@ -352,9 +346,34 @@ def track_removal(catalog, track: dict) -> list[Operation]:
     return ops + [delete("tracks", track)]
 
 
+# What a track removal handles itself: its log rows are detached (kept), its artist credits deleted and
+# logged (restored by undo). Any other row pointing at a track would be cascaded away: refused.
+TRACK_REFERENCES_HANDLED = frozenset({("llama_logs", "track_id"), ("track_artists", "track_id")})
+
+
+def refuse_referenced_tracks(catalog, track_ids: list[str]) -> None:
+    """Refuse removing tracks that rows of other tables point at, naming the tables and counts.
+
+    The foreign keys come from the database's own catalog (pg_constraint), so a
+    table the tool does not know is found too; deleting the tracks would
+    cascade its rows away, or fail on them.
+    """
+    if not track_ids:
+        return
+    found = []
+    for ref in catalog.references("tracks"):
+        if (ref.table, ref.column) not in TRACK_REFERENCES_HANDLED:
+            rows = catalog.rows_in(ref.table, ref.column, track_ids)
+            found += [f"{len(rows)} row(s) of {ref.table}.{ref.column}"] if rows else []
+    if found:
+        raise InvalidCorrection(f"removing {len(track_ids)} track(s) would delete what points at them: "
+                                f"{', '.join(found)}; re-point or remove those rows first; nothing was written")
+
+
 def _remove_tracks(catalog, c: RemoveTracks, state: AlbumState, now: str) -> Change:
     album = require_album(c, state)
     by_id = {t["id"]: t for t in state.tracks}
+    refuse_referenced_tracks(catalog, [t for t in dict.fromkeys(c.track_ids) if t in by_id])
     ops = []
     for track_id in c.track_ids:
         if track_id not in by_id:
@@ -376,7 +395,7 @@ def _modify_tracks(catalog, c: ModifyTracks, state: AlbumState, now: str) -> Cha
         track = by_id.get(track_id)
         if track is None:
             raise InvalidCorrection(f"track {track_id} is not on album {album['id']}")
-        changes = {f: _norm(canonical(v)) for f, v in values.items() if not _same(track[f], v)}
+        changes = {f: comparable("tracks", f, v) for f, v in values.items() if not same_value("tracks", f, track[f], v)}
         if changes:
             before = {f: track[f] for f in changes} | {"updated_at": track["updated_at"]}
             ops.append(update("tracks", {"id": track_id}, before, changes | {"updated_at": now}))

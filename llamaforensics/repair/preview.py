@@ -98,14 +98,43 @@ def format_results(results) -> str:
             lines.append(format_diff(r.diff))
         if r.current:
             lines.append(f"  current: {r.current}")
+        lines += [f"  {line}" for line in track_lines(getattr(r, "tracks", None) or [])]
     lines.append(summary_line(results))
     return "\n".join(lines)
+
+
+TRACK_MARKS = {"same": "=", "added": "+", "removed": "-", "replaced": "~", "changed": "~"}
+
+
+def track_lines(difference: list[dict]) -> list[str]:
+    """Return the track-by-track difference of an album and a track list, a line per position.
+
+    ``=`` the same track, ``+`` only in the list (added), ``-`` only in the
+    album (removed on replace), ``~`` another track there or other values.
+    """
+    if not difference:
+        return []
+    return ["tracks (album -> list):"] + [
+        f"  {TRACK_MARKS[e['status']]} {e['disc']}-{e['track']} {e['status']}: {_track_change(e)}" for e in difference]
+
+
+def _track_change(entry: dict) -> str:
+    have, want = entry["current"], entry["wanted"]
+    if entry["status"] == "added":
+        return f"(none) -> {want['title']!r}"
+    if entry["status"] == "removed":
+        return f"{have['title']!r} -> (none)"
+    if entry["status"] == "replaced":
+        return f"{have['title']!r} ({have['id']}) -> {want['title']!r} ({want['id']})"
+    if entry["status"] == "changed":
+        return f"{want['title']!r}: {', '.join(entry['fields'])} differ"
+    return repr(want["title"])
 
 
 def summary_line(results) -> str:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    order = ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "STALE", "INVALID")
+    order = ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "HELD_BACK", "STALE", "INVALID", "SKIPPED", "TRACKS_DIFFER")
     return "summary: " + ", ".join(f"{counts.get(s, 0)} {s.lower().replace('_', ' ')}" for s in order
                                    if counts.get(s) or s in ("APPLIED", "STALE", "INVALID"))

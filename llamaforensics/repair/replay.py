@@ -30,11 +30,11 @@ from queue import Empty, SimpleQueue
 
 from ..dsn import Dsn
 from ..errors import ConnectionFailed, UsageError
-from .apply import INVALID, Result, apply_one, check_user
+from .apply import INVALID, PROBLEMS, Result, apply_one, check_user
 from .errors import InvalidCorrection
 from .fields import ALBUM_UNIQUE_FIELDS
 from .model import (AddTracks, AlbumChanges, Correction, LinkArtist, ModifyTracks, RemoveTracks,
-                    RevertCorrection, SetAlbumFields)
+                    RevertCorrection, SetAlbumFields, SetTracks)
 from .session import RepairSession
 from .store import PostgresCatalog
 
@@ -212,7 +212,7 @@ def _touches(c: Correction) -> set[str]:
         keys |= {f"artists.{f}={c.new_artist[f]}" for f in UNIQUE_ARTIST_FIELDS if c.new_artist.get(f) is not None}
     if isinstance(c, SetAlbumFields):
         keys |= {f"albums.{f}={c.fields[f]}" for f in ALBUM_UNIQUE_FIELDS if c.fields.get(f) is not None}
-    elif isinstance(c, AddTracks):
+    elif isinstance(c, (AddTracks, SetTracks)):
         keys |= {t["id"] for t in c.tracks}
         keys |= {f"tracks.{f}={t[f]}" for t in c.tracks for f in UNIQUE_TRACK_FIELDS if t.get(f) is not None}
     elif isinstance(c, RemoveTracks):
@@ -318,11 +318,11 @@ def _traced(correction: Correction, started_from: dict) -> Correction:
     return correction if expected == (correction.expected or {}) else correction.with_expected(expected)
 
 
-def read_batch(source: str, dsn: Dsn | None = None, *, from_dsn: Dsn | None = None) -> list[Correction]:
+def read_batch(source: str, *, from_dsn: Dsn | None = None) -> list[Correction]:
     """Return the batch named by ``source``: a session or correction id in ``from_dsn``, else a file.
 
     A file is what ``repair apply`` reads (a correction file, or an upstream
-    manifest or summary, whose albums must exist in ``dsn`` when given).
+    manifest: an album the target lacks is SKIPPED when replayed, the rest goes on).
     """
     from .manifest import read_corrections
 
@@ -330,7 +330,7 @@ def read_batch(source: str, dsn: Dsn | None = None, *, from_dsn: Dsn | None = No
         return session_batch(from_dsn, source)
     if source.startswith(SESSION_PREFIX):
         raise UsageError(f"{source} is a repair session: say which database it ran in (--from SOURCE_DSN)")
-    return read_corrections(source, dsn)
+    return read_corrections(source)
 
 
 TOTALS = ("fields", "tracks_added", "tracks_removed", "tracks_changed", "artists_created", "links_added",
@@ -340,7 +340,8 @@ TOTAL_NAMES = {"fields": "album fields set", "tracks_changed": "tracks modified"
 
 def batch_summary(results: list[Result]) -> dict:
     """Return the counts of a batch: corrections per status, and the changes written (or previewed)."""
-    statuses = {s: 0 for s in ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "STALE", "INVALID")}
+    statuses = {s: 0 for s in ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "STALE", "INVALID", "SKIPPED",
+                               "TRACKS_DIFFER")}
     changes = dict.fromkeys(TOTALS, 0)
     roots = set()  # a dry run previews the session's root row with every correction: count it once
     for r in results:
@@ -357,11 +358,12 @@ def batch_summary(results: list[Result]) -> dict:
 
 def format_batch(results: list[Result]) -> str:
     """Return a batch's problems (STALE and INVALID, with the current values), its changes and its summary."""
-    from .preview import summary_line
+    from .preview import summary_line, track_lines
 
     lines = [f"[{r.status}] {r.correction.kind} {r.correction.id} on album {r.correction.album_id}: {r.message}"
              + (f"\n  current: {r.current}" if r.current else "")
-             for r in results if r.status in ("STALE", "INVALID")]
+             + "".join(f"\n  {line}" for line in track_lines(r.tracks or []))
+             for r in results if r.status in PROBLEMS]
     changes = batch_summary(results)["changes"]
     verb = "would write" if any(r.status == "DRY_RUN" for r in results) else "wrote"
     written = ", ".join(f"{n:,} {TOTAL_NAMES.get(key, key.replace('_', ' '))}" for key, n in changes.items() if n)

@@ -16,10 +16,11 @@ from importlib.resources import files
 import jsonschema
 
 from ..schema import Column, upstream_enums
-from .fields import ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS, columns
+from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, columns
 
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIMESTAMP_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?Z?$"
 SCHEMA_FILE = "correction.schema.json"
 UUID = {"type": "string", "pattern": UUID_PATTERN}
 OPERATION = {
@@ -38,6 +39,8 @@ OPERATION = {
 def column_schema(column: Column, nullable: bool | None = None) -> dict:
     """Return the JSON Schema of one upstream column's values."""
     nullable = not column.not_null if nullable is None else nullable
+    if column.pg_type == "JSONB":
+        return {}  # any JSON document
     if column.enum:
         return {"enum": list(upstream_enums()[column.enum]) + ([None] if nullable else [])}
     base = column.pg_type.removesuffix("[]")
@@ -50,6 +53,8 @@ def column_schema(column: Column, nullable: bool | None = None) -> dict:
         schema = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
     elif base == "DATE":
         schema = {"type": "string", "pattern": DATE_PATTERN}
+    elif base.startswith("TIMESTAMP"):
+        schema = {"type": "string", "pattern": TIMESTAMP_PATTERN}
     else:
         schema = {"type": {"TEXT": "string", "BOOLEAN": "boolean", "DOUBLE PRECISION": "number"}[base]}
     if column.is_array:
@@ -72,13 +77,14 @@ def _object(table: str, names, required=(), min_properties: int = 0, extra: dict
 
 @cache
 def _kind_payloads() -> dict[str, dict]:
-    track = _object("tracks", TRACK_FIELDS, required=("title", "track_number"), extra={"id": UUID})
+    track = _object("tracks", TRACK_FIELDS + NEW_ROW_ONLY, required=("title", "track_number"), extra={"id": UUID})
     track_change = _object("tracks", TRACK_FIELDS, min_properties=1)
-    artist = _object("artists", ARTIST_FIELDS, required=("name",), extra={"id": UUID})
+    artist = _object("artists", ARTIST_FIELDS + NEW_ROW_ONLY, required=("name",), extra={"id": UUID})
     role = {"type": "string", "minLength": 1, "maxLength": 50}
     return {
-        "set_album_fields": {"fields": _object("albums", ALBUM_FIELDS, min_properties=1)},
+        "set_album_fields": {"fields": _object("albums", ALBUM_COLUMNS, min_properties=1)},
         "add_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track}},
+        "set_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track}, "replace": {"type": "boolean"}},
         "remove_tracks": {"track_ids": {"type": "array", "minItems": 1, "uniqueItems": True, "items": UUID}},
         "modify_tracks": {"tracks": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": UUID_PATTERN},
                                      "additionalProperties": track_change}},
@@ -94,7 +100,7 @@ def _kind_payloads() -> dict[str, dict]:
 
 
 REQUIRED_PAYLOAD = {
-    "set_album_fields": ["fields"], "add_tracks": ["tracks"], "remove_tracks": ["track_ids"],
+    "set_album_fields": ["fields"], "add_tracks": ["tracks"], "set_tracks": ["tracks"], "remove_tracks": ["track_ids"],
     "modify_tracks": ["tracks"], "link_artist": [], "unlink_artist": ["artist_id"],
     "merge_albums": ["survivor_id"], "revert_correction": ["reverts", "ops"], "album_changes": ["parts"],
 }
@@ -191,7 +197,8 @@ def _correction_validator() -> jsonschema.Draft202012Validator:
 def _leaves(errors):
     for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            yield from _leaves(sorted(error.context, key=lambda e: len(e.absolute_path))[:1])
+            # the branch that got furthest says what is wrong (a field of the object, not "is not null")
+            yield from _leaves(sorted(error.context, key=lambda e: -len(e.absolute_path))[:1])
         else:
             yield error
 
@@ -202,6 +209,8 @@ def _message(error) -> str:
         return f"{shown} is not a UUID"
     if error.validator == "pattern" and error.validator_value == DATE_PATTERN:
         return f"{shown} is not a date (YYYY-MM-DD)"
+    if error.validator == "pattern" and error.validator_value == TIMESTAMP_PATTERN:
+        return f"{shown} is not a timestamp (YYYY-MM-DDTHH:MM:SS.mmm)"
     if error.validator == "maxLength":
         return f"{shown} is longer than {error.validator_value} characters"
     return error.message if len(error.message) < 200 else error.message[:197] + "..."
