@@ -96,7 +96,8 @@ def test_a_dev_fix_exported_and_applied_makes_production_agree(databases, demo_t
     summary_file = write_manifest(manifest, summary, tmp_path / "out")[1]
     assert [c.ok for c in verify_summary(prod, summary_file)] == [True] * 3
     assert {(e["albumId"], c["field"]) for e in summary for c in e["changes"]} >= {
-        (albums["trackless"], "tracks"), (albums["artistless"], "artists"), (albums["no_mbid"], "musicbrainzId")}
+        (albums["trackless"], "tracks"), (albums["artistless"], "artists"),
+        (albums["no_mbid"], "musicbrainzId")}
 
     prod_snap = take_snapshot(prod, tmp_path / "prod-after.duckdb", progress=False)
     assert _catalog_rows(prod_snap, albums.values()) == _catalog_rows(dev_snap, albums.values())
@@ -160,13 +161,13 @@ def test_an_export_re_imports_to_identical_corrections_and_hostile_strings_survi
     assert _docs(from_file) == _docs(from_text)
     by_kind = {(c.album_id, part.kind): part for c in from_file for part in getattr(c, "parts", [c])}
     assert by_kind[albums["no_mbid"], "set_album_fields"].fields == {"title": TITLE, "musicbrainz_id": NEW_MBID}
-    assert [(t["id"], t["title"]) for t in by_kind[albums["trackless"], "set_tracks"].tracks] == list(
-        zip(TRACK_IDS, TRACK_TITLES))
+    tracks = by_kind[albums["trackless"], "set_tracks"].tracks
+    assert [(t["id"], t["title"]) for t in tracks] == list(zip(TRACK_IDS, TRACK_TITLES))
 
-    # the summary is a checklist (verified by repair verify), not corrections: it carries no data to apply
+    # the summary is a checklist (read by repair verify), not corrections: no data to apply
     [checklist] = [e for e in summary if e["albumId"] == albums["no_mbid"]]
-    assert {c["field"]: (c["prodValue"], c["devValue"]) for c in checklist["changes"]}["musicbrainzId"] == (
-        None, NEW_MBID)
+    changes = {c["field"]: (c["prodValue"], c["devValue"]) for c in checklist["changes"]}
+    assert changes["musicbrainzId"] == (None, NEW_MBID)
     with pytest.raises(SummaryGiven, match="repair verify"):
         read_corrections(paths[1])
 
@@ -194,19 +195,19 @@ BONUS_TRACK = [  # a new track with an audio feature and a track-artist link, an
 
 
 @pytest.mark.parametrize("statements, notes, exported", [
-    # a removed or changed track is carried now: the album's whole track list (applied with --replace-tracks)
+    # a removed or changed track is carried now: the album's whole track list (--replace-tracks)
     pytest.param([f"UPDATE tracks SET _lf_deleted_at = now() WHERE id = (SELECT min(id) FROM tracks "
-                  f"WHERE album_id = {SOME_ALBUM})"], ["dev's trackCount is 15 for its 14 tracks"], True,
-                 id="track-removed-in-dev"),
+                  f"WHERE album_id = {SOME_ALBUM})"], ["dev's trackCount is 15 for its 14 tracks"],
+                 True, id="track-removed-in-dev"),
     pytest.param([f"UPDATE tracks SET title = 'Renamed' WHERE id = (SELECT min(id) FROM tracks "
                   f"WHERE album_id = {SOME_ALBUM})"], [], True, id="track-changed-in-dev"),
     pytest.param([f"UPDATE album_artists SET _lf_deleted_at = now() WHERE album_id = {SOME_ALBUM}"],
                  ["is linked only in prod: the manifest cannot unlink it"], False, id="artist-unlinked-in-dev"),
     pytest.param([f"UPDATE album_artists SET position = 7 WHERE album_id = {SOME_ALBUM}"],
                  ["in dev: the manifest cannot move a link"], False, id="link-moved-in-dev"),
-    # every album column is carried now (enrichmentStatus was not), and every column of a new track (energy)
-    pytest.param([f"UPDATE albums SET enrichment_status = 'FAILED' WHERE id = {SOME_ALBUM}"], [], True,
-                 id="any-album-column"),
+    # every album column is carried now (enrichmentStatus was not), and a new track's every column
+    pytest.param([f"UPDATE albums SET enrichment_status = 'FAILED' WHERE id = {SOME_ALBUM}"], [],
+                 True, id="any-album-column"),
     pytest.param(BONUS_TRACK, ["its 1 track-artist link(s) are not carried",
                                "adding tracks sets production's trackCount"], True, id="new-track-uncarried-parts"),
     pytest.param(["INSERT INTO albums (id, title, created_at, updated_at) VALUES (gen_random_uuid(), 'Dev only', "

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 
 from llamaforensics import cli
 from llamaforensics.errors import ConnectionFailed
-from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, INVALID, SKIPPED, STALE, AddTracks, LinkArtist,
-                                   MergeAlbums, ModifyTracks, RemoveTracks, RepairSession, SetAlbumFields, UnlinkArtist,
-                                   apply_corrections, dump_corrections, prepare_corrections, undo)
+from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, INVALID, SKIPPED, STALE, AddTracks,
+                                   LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
+                                   RepairSession, SetAlbumFields, UnlinkArtist, apply_corrections,
+                                   dump_corrections, prepare_corrections, undo)
 from llamaforensics.repair.replay import BatchInterrupted, replay
 from repair_seed import (ALBUM, ARTIST_A, ARTIST_B, CATALOG_TABLES, DUP_TRACK, DUPLICATE, TRACK_1, TRACK_2,
                          TRACKLESS, checksums, query, reset)
@@ -329,7 +330,7 @@ def apply_each(dsn, corrections, session) -> list:
     for correction in corrections:
         [prepared] = prepare_corrections(dsn, [correction])
         [result] = apply_corrections(dsn, [prepared], dry_run=False, session=session)
-        # an album merged away by an earlier correction: SKIPPED (issue 18: a missing album is skipped, not INVALID)
+        # an album merged away by an earlier correction: SKIPPED (issue 18; it was INVALID)
         assert result.status in (APPLIED, ALREADY_APPLIED, INVALID, SKIPPED), result.message
         out.append(result)
     return out

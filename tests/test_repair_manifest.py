@@ -12,8 +12,8 @@ import pytest
 from llamaforensics.repair import APPLIED, InvalidCorrection, apply_corrections, prepare_corrections
 from llamaforensics.repair.manifest import SummaryGiven, import_manifest
 from llamaforensics.commands import repair as repair_command
-from repair_seed import (ALBUM, ARTIST_A, HOSTILE, MBID, TRACK_1, TRACK_2, TRACKLESS, checksums, fresh_catalog, query,
-                         seed)
+from repair_seed import (ALBUM, ARTIST_A, HOSTILE, MBID, TRACK_1, TRACK_2, TRACKLESS, checksums,
+                         fresh_catalog, query, seed)
 
 
 @pytest.fixture
@@ -43,8 +43,9 @@ def manifest_entry(**overrides) -> dict:
 def test_a_manifest_entry_becomes_one_logged_correction(db):
     [correction] = import_manifest(json.dumps([manifest_entry()]))
     assert correction.kind == "album_changes"
-    # the entry's tracks are the album's track list (set_tracks), no longer tracks added to whatever it holds
-    assert [p.kind for p in correction.parts] == ["set_album_fields", "set_tracks", "link_artist", "link_artist"]
+    # the entry's tracks are the album's track list (set_tracks), not tracks added to what it holds
+    assert [p.kind for p in correction.parts] == [
+        "set_album_fields", "set_tracks", "link_artist", "link_artist"]
     results = apply_corrections(db, prepare_corrections(db, [correction]), dry_run=False)
     assert [r.status for r in results] == [APPLIED], [r.message for r in results]
     # one CORRECTED row for the whole entry; its tracks, artist, links and log rows in one transaction
@@ -60,8 +61,8 @@ def test_a_manifest_entry_becomes_one_logged_correction(db):
     assert query(db, "SELECT count(*) AS n FROM albums WHERE id = %s AND updated_at = "
                      "(SELECT created_at FROM llama_logs WHERE category = 'CORRECTED' AND NOT is_root_job)",
                  [TRACKLESS]) == [{"n": 1}]  # the album row stamped once, with the correction's time
-    tracks = query(db, "SELECT id::text, title, duration_ms, energy, created_at::text AS c FROM tracks "
-                       "WHERE album_id = %s ORDER BY track_number", [TRACKLESS])
+    tracks = query(db, "SELECT id::text, title, duration_ms, energy, created_at::text AS c "
+                       "FROM tracks WHERE album_id = %s ORDER BY track_number", [TRACKLESS])
     # dev ids kept, and every field of the row in its column (audio features, its creation time)
     assert tracks[0] == {"id": DEV_TRACK, "title": HOSTILE, "duration_ms": 201000, "energy": 0.4,
                          "c": "2024-03-02 00:00:00"}
@@ -79,10 +80,11 @@ def test_a_manifest_entry_becomes_one_logged_correction(db):
 
 
 def test_a_summary_is_refused_as_data_to_apply_and_points_to_verify(db):
-    """A summary lists the expected end state: no data to apply (it was read as corrections before)."""
+    """A summary lists the expected end state: no data to apply (it was read as corrections)."""
     summary = [{"albumId": ALBUM, "albumTitle": "Silent Rivers", "firstArtistName": "Björk",
                 "changes": [{"field": "tracks", "prodValue": 0, "devValue": 3}]}]
-    with pytest.raises(SummaryGiven, match="carries no data to apply.*llamaforensics repair verify summary.json"):
+    with pytest.raises(SummaryGiven,
+                       match="carries no data to apply.*llamaforensics repair verify summary.json"):
         import_manifest(json.dumps(summary), "summary.json")
 
 
@@ -98,23 +100,33 @@ def test_a_summary_is_refused_as_data_to_apply_and_points_to_verify(db):
                  ["$[0].tracks[1]: disc 1 track 1 repeats tracks[0]"], id="duplicate-track-numbers"),
     pytest.param(json.dumps([manifest_entry(mood="sad", updates={"colour": "red"})]),
                  ["$[0].mood: unknown field of a manifest entry",
-                  "$[0].updates.colour: unknown field: albums has no such column"], id="unknown-fields"),
-    pytest.param(json.dumps([manifest_entry(tracks=[{"title": "a", "trackNumber": 1, "bpm": 120}])]),
-                 ["$[0].tracks[0].bpm: unknown field: tracks has no such column"], id="unknown-track-field"),
-    pytest.param(json.dumps([manifest_entry(artists=[{"id": NEW_ARTIST, "name": "Nobody", "mood": "sad"}])]),
-                 ["$[0].artists[0].mood: unknown field: artists has no such column"], id="unknown-artist-field"),
-    pytest.param(json.dumps([manifest_entry(albumArtistLinks=[{"artistId": NEW_ARTIST, "weight": 2}])]),
-                 ["$[0].albumArtistLinks[0].weight: unknown field of an album-artist link"], id="unknown-link-field"),
+                  "$[0].updates.colour: unknown field: albums has no such column"],
+                 id="unknown-fields"),
+    pytest.param(json.dumps([manifest_entry(tracks=[{"title": "a", "trackNumber": 1, "bpm": 1}])]),
+                 ["$[0].tracks[0].bpm: unknown field: tracks has no such column"],
+                 id="unknown-track-field"),
+    pytest.param(json.dumps([manifest_entry(artists=[{"id": NEW_ARTIST, "name": "N", "mood": 1}])]),
+                 ["$[0].artists[0].mood: unknown field: artists has no such column"],
+                 id="unknown-artist-field"),
+    pytest.param(json.dumps([manifest_entry(albumArtistLinks=[{"artistId": NEW_ARTIST, "w": 2}])]),
+                 ["$[0].albumArtistLinks[0].w: unknown field of an album-artist link"],
+                 id="unknown-link-field"),
     pytest.param(json.dumps([manifest_entry(updates={"updatedAt": "2024-01-01"})]),
-                 ["$[0].updates.updatedAt: albums.updated_at is set by the engine"], id="engine-column"),
-    pytest.param(json.dumps([manifest_entry(artists=[{"id": NEW_ARTIST, "name": "N", "formedYear": "1990"}])]),
-                 ["$[0].artists[0].formedYear: '1990' is not of type 'integer', 'null'"], id="artist-wrong-type"),
-    pytest.param(json.dumps([manifest_entry(tracks=[{"title": "a", "trackNumber": 1, "albumId": ALBUM}])]),
-                 [f"$[0].tracks[0].albumId: {ALBUM} is not the entry's album {TRACKLESS}"], id="track-of-another"),
+                 ["$[0].updates.updatedAt: albums.updated_at is set by the engine"],
+                 id="engine-column"),
+    pytest.param(json.dumps([manifest_entry(artists=[{"id": NEW_ARTIST, "name": "N",
+                                                      "formedYear": "1"}])]),
+                 ["$[0].artists[0].formedYear: '1' is not of type 'integer', 'null'"],
+                 id="artist-wrong-type"),
+    pytest.param(json.dumps([manifest_entry(tracks=[{"title": "a", "trackNumber": 1,
+                                                     "albumId": ALBUM}])]),
+                 [f"$[0].tracks[0].albumId: {ALBUM} is not the entry's album {TRACKLESS}"],
+                 id="track-of-another"),
     pytest.param(json.dumps([manifest_entry(albumArtistLinks=[])]),
-                 ["$[0].artists[0]: no albumArtistLinks entry links this artist"], id="artist-never-linked"),
-    pytest.param(json.dumps([{"albumId": TRACKLESS, "updates": {}}]), ["$[0]: carries nothing to apply"],
-                 id="nothing-to-apply"),
+                 ["$[0].artists[0]: no albumArtistLinks entry links this artist"],
+                 id="artist-never-linked"),
+    pytest.param(json.dumps([{"albumId": TRACKLESS, "updates": {}}]),
+                 ["$[0]: carries nothing to apply"], id="nothing-to-apply"),
 ])
 
 def test_a_malformed_manifest_is_refused_whole_and_nothing_is_written(db, text, problems):
@@ -174,7 +186,8 @@ def test_the_parts_of_one_correction_see_each_other(db):
 
 def cli(*argv) -> int:
     parser = argparse.ArgumentParser(prog="llamaforensics")
-    repair_command.register(parser.add_subparsers(dest="command", required=True), argparse.HelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    repair_command.register(commands, argparse.HelpFormatter)
     args = parser.parse_args(["repair", *map(str, argv)])
     return args.run(args)
 
@@ -186,25 +199,30 @@ def write(tmp_path, name: str, document) -> Path:
 
 
 ARTIST_ROW = {  # every column of artists but search_vector, as the app's camelCase names
-    "id": NEW_ARTIST, "name": "Sigur Rós 🦙", "musicbrainzId": "f9b9a2c0-0000-4000-8000-0000000000ab",
-    "spotifyId": "6UUrUCIZtQeOf8tC0WuzRy", "deezerId": "1234", "discogsId": "9876", "biography": "Post-rock, it's \"loud\".",
-    "formedYear": 1994, "countryCode": "IS", "area": "Reykjavík", "artistType": "Group",
-    "imageUrl": "https://img.example/sr.jpg", "cloudflareImageId": "cf-sr-1", "genres": ["post-rock", "ambient"],
-    "source": "MUSICBRAINZ", "sourceUrl": "https://musicbrainz.org/artist/x", "dataQuality": "HIGH",
+    "id": NEW_ARTIST, "name": "Sigur Rós 🦙",
+    "musicbrainzId": "f9b9a2c0-0000-4000-8000-0000000000ab",
+    "spotifyId": "6UUrUCIZtQeOf8tC0WuzRy", "deezerId": "1234", "discogsId": "9876",
+    "biography": "Post-rock, it's \"loud\".", "formedYear": 1994, "countryCode": "IS",
+    "area": "Reykjavík", "artistType": "Group", "imageUrl": "https://img.example/sr.jpg",
+    "cloudflareImageId": "cf-sr-1", "genres": ["post-rock", "ambient"], "source": "MUSICBRAINZ",
+    "sourceUrl": "https://musicbrainz.org/artist/x", "dataQuality": "HIGH",
     "enrichmentStatus": "COMPLETED", "lastEnriched": "2024-05-01T10:00:00.123", "submittedBy": None,
     "createdAt": "2024-04-30T09:00:00.000", "updatedAt": "2024-05-01T10:00:00.123",
 }
-THREE_TRACKS = [{"id": f"23000000-0000-4000-8000-00000000000{n}", "albumId": TRACKLESS, "title": title,
-                 "trackNumber": n, "discNumber": 1, "durationMs": 180000 + n, "explicit": n == 2, "isrc": f"ISX00000000{n}",
-                 "tempo": 120.5, "keySignature": 5, "dataQuality": "HIGH", "enrichmentStatus": "COMPLETED"}
+THREE_TRACKS = [{"id": f"23000000-0000-4000-8000-00000000000{n}", "albumId": TRACKLESS,
+                 "title": title, "trackNumber": n, "discNumber": 1, "durationMs": 180000 + n,
+                 "explicit": n == 2, "isrc": f"ISX00000000{n}", "tempo": 120.5, "keySignature": 5,
+                 "dataQuality": "HIGH", "enrichmentStatus": "COMPLETED"}
                 for n, title in ((1, "Svefn-g-englar"), (2, HOSTILE), (3, "三"))]
-ONE_ALBUM = [{"albumId": TRACKLESS, "albumTitle": "New Thing (Deluxe)", "firstArtistName": ARTIST_ROW["name"],
-              "updates": {"musicbrainzId": MBID}, "tracks": THREE_TRACKS, "artists": [ARTIST_ROW],
-              "albumArtistLinks": [{"artistId": NEW_ARTIST, "role": "primary", "position": 0}]}]
-ONE_SUMMARY = [{"albumId": TRACKLESS, "albumTitle": "New Thing (Deluxe)", "firstArtistName": ARTIST_ROW["name"],
-                "changes": [{"field": "musicbrainzId", "prodValue": None, "devValue": MBID},
-                            {"field": "tracks", "prodValue": 0, "devValue": 3},
-                            {"field": "artists", "prodValue": 0, "devValue": 1}]}]
+HEAD = {"albumId": TRACKLESS, "albumTitle": "New Thing (Deluxe)",
+        "firstArtistName": ARTIST_ROW["name"]}
+ONE_ALBUM = [HEAD | {"updates": {"musicbrainzId": MBID}, "tracks": THREE_TRACKS,
+                     "artists": [ARTIST_ROW],
+                     "albumArtistLinks": [{"artistId": NEW_ARTIST, "role": "primary",
+                                           "position": 0}]}]
+ONE_SUMMARY = [HEAD | {"changes": [{"field": "musicbrainzId", "prodValue": None, "devValue": MBID},
+                                   {"field": "tracks", "prodValue": 0, "devValue": 3},
+                                   {"field": "artists", "prodValue": 0, "devValue": 1}]}]
 
 
 def test_a_one_album_manifest_lands_every_field_and_its_summary_verifies(db, tmp_path, capsys):
@@ -212,27 +230,37 @@ def test_a_one_album_manifest_lands_every_field_and_its_summary_verifies(db, tmp
     assert cli("verify", summary, "--dsn", db.conninfo) == 1  # not applied yet
     assert cli("apply", manifest, "--dsn", db.conninfo, "--apply", "--json") == 0
     capsys.readouterr()
-    [artist] = query(db, "SELECT to_jsonb(a) - 'search_vector' AS row FROM artists a WHERE id = %s", [NEW_ARTIST])
+    [artist] = query(db, "SELECT to_jsonb(a) - 'search_vector' AS row FROM artists a WHERE id = %s",
+                     [NEW_ARTIST])
     assert artist["row"] == {
-        "id": NEW_ARTIST, "name": "Sigur Rós 🦙", "musicbrainz_id": "f9b9a2c0-0000-4000-8000-0000000000ab",
+        "id": NEW_ARTIST, "name": "Sigur Rós 🦙",
+        "musicbrainz_id": "f9b9a2c0-0000-4000-8000-0000000000ab",
         "spotify_id": "6UUrUCIZtQeOf8tC0WuzRy", "deezer_id": "1234", "discogs_id": "9876",
-        "biography": "Post-rock, it's \"loud\".", "formed_year": 1994, "country_code": "IS", "area": "Reykjavík",
-        "artist_type": "Group", "image_url": "https://img.example/sr.jpg", "cloudflare_image_id": "cf-sr-1",
-        "genres": ["post-rock", "ambient"], "source": "MUSICBRAINZ", "source_url": "https://musicbrainz.org/artist/x",
-        "data_quality": "HIGH", "enrichment_status": "COMPLETED", "last_enriched": "2024-05-01T10:00:00.123",
-        "submitted_by": None, "created_at": "2024-04-30T09:00:00", "updated_at": "2024-05-01T10:00:00.123"}
-    tracks = query(db, "SELECT id::text, title, explicit, isrc, tempo, key_signature AS k, data_quality::text AS q "
-                       "FROM tracks WHERE album_id = %s ORDER BY track_number", [TRACKLESS])
-    assert tracks == [{"id": t["id"], "title": t["title"], "explicit": t["explicit"], "isrc": t["isrc"],
-                       "tempo": 120.5, "k": 5, "q": "HIGH"} for t in THREE_TRACKS]
-    assert query(db, "SELECT artist_id::text AS a, role, position FROM album_artists WHERE album_id = %s",
-                 [TRACKLESS]) == [{"a": NEW_ARTIST, "role": "primary", "position": 0}]
+        "biography": "Post-rock, it's \"loud\".", "formed_year": 1994, "country_code": "IS",
+        "area": "Reykjavík", "artist_type": "Group", "image_url": "https://img.example/sr.jpg",
+        "cloudflare_image_id": "cf-sr-1", "genres": ["post-rock", "ambient"],
+        "source": "MUSICBRAINZ",
+        "source_url": "https://musicbrainz.org/artist/x", "data_quality": "HIGH",
+        "enrichment_status": "COMPLETED", "last_enriched": "2024-05-01T10:00:00.123",
+        "submitted_by": None, "created_at": "2024-04-30T09:00:00",
+        "updated_at": "2024-05-01T10:00:00.123"}
+    tracks = query(db, "SELECT id::text, title, explicit, isrc, tempo, key_signature AS k, "
+                       "data_quality::text AS q FROM tracks WHERE album_id = %s "
+                       "ORDER BY track_number",
+                   [TRACKLESS])
+    assert tracks == [{"id": t["id"], "title": t["title"], "explicit": t["explicit"],
+                       "isrc": t["isrc"], "tempo": 120.5, "k": 5, "q": "HIGH"}
+                      for t in THREE_TRACKS]
+    assert query(db, "SELECT artist_id::text AS a, role, position FROM album_artists "
+                     "WHERE album_id = %s", [TRACKLESS]) == [
+        {"a": NEW_ARTIST, "role": "primary", "position": 0}]
     assert cli("verify", summary, "--dsn", db.conninfo) == 0
     assert "summary: 1 of 1 album(s) hold what the summary expects" in capsys.readouterr().out
 
 
 def entry(album_id: str, **parts) -> dict:
-    return {"albumId": album_id, "albumTitle": f"album {album_id[:2]}", "firstArtistName": None, **parts}
+    return {"albumId": album_id, "albumTitle": f"album {album_id[:2]}", "firstArtistName": None,
+            **parts}
 
 
 MISSING = "90000000-0000-0000-0000-000000000009"
@@ -243,16 +271,19 @@ THREE_ALBUMS = [entry(ALBUM, updates={"label": "Fixed Label"}),
 
 def test_an_album_missing_from_the_target_is_skipped_and_the_rest_applies(db, tmp_path, capsys):
     path = write(tmp_path, "m.json", THREE_ALBUMS)
-    assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--json") == 1  # something was skipped
+    assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--json") == 1  # one was skipped
     results = json.loads(capsys.readouterr().out)
-    assert [(r["album_id"], r["status"]) for r in results] == [(ALBUM, "APPLIED"), (MISSING, "SKIPPED"),
-                                                                (TRACKLESS, "APPLIED")]
+    assert [(r["album_id"], r["status"]) for r in results] == [
+        (ALBUM, "APPLIED"), (MISSING, "SKIPPED"), (TRACKLESS, "APPLIED")]
     assert f"album {MISSING} does not exist: skipped" in results[1]["message"]
-    assert query(db, "SELECT label FROM albums WHERE id = %s", [ALBUM]) == [{"label": "Fixed Label"}]
-    assert query(db, "SELECT title FROM tracks WHERE album_id = %s", [TRACKLESS]) == [{"title": "Only"}]
+    assert query(db, "SELECT label FROM albums WHERE id = %s", [ALBUM]) == [
+        {"label": "Fixed Label"}]
+    assert query(db, "SELECT title FROM tracks WHERE album_id = %s", [TRACKLESS]) == [
+        {"title": "Only"}]
     # each album its own unit, with its own CORRECTED row, like the app
-    assert query(db, "SELECT album_id::text AS a FROM llama_logs WHERE category = 'CORRECTED' AND NOT is_root_job "
-                     "ORDER BY created_at, album_id") == [{"a": ALBUM}, {"a": TRACKLESS}]
+    assert query(db, "SELECT album_id::text AS a FROM llama_logs WHERE category = 'CORRECTED' "
+                     "AND NOT is_root_job ORDER BY created_at, album_id") == [
+        {"a": ALBUM}, {"a": TRACKLESS}]
 
 
 def test_atomic_writes_nothing_when_an_album_would_be_skipped(db, tmp_path, capsys):
@@ -261,7 +292,8 @@ def test_atomic_writes_nothing_when_an_album_would_be_skipped(db, tmp_path, caps
     assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--atomic", "--json") == 1
     results = json.loads(capsys.readouterr().out)
     assert [r["status"] for r in results] == ["HELD_BACK", "SKIPPED", "HELD_BACK"]
-    assert "all or nothing (--atomic) and 1 of its corrections were skipped or refused" in results[0]["message"]
+    assert ("all or nothing (--atomic) and 1 of its corrections were skipped or refused"
+            in results[0]["message"])
     assert checksums(db) == before
 
 
@@ -279,7 +311,7 @@ def test_atomic_applies_every_album_in_one_transaction(db, tmp_path, capsys):
 NEW_ONE, NEW_THREE = "23000000-0000-4000-8000-0000000000a1", "23000000-0000-4000-8000-0000000000a3"
 OTHER_TRACKS = [entry(ALBUM, tracks=[  # the album holds One (1) and Two (2)
     {"id": NEW_ONE, "title": "Uno", "trackNumber": 1},  # another track where One is
-    {"id": TRACK_2, "title": "Two", "trackNumber": 2, "durationMs": 1000},  # Two, with another duration
+    {"id": TRACK_2, "title": "Two", "trackNumber": 2, "durationMs": 1000},  # Two, another duration
     {"id": NEW_THREE, "title": "Three", "trackNumber": 3}])]  # a track the album lacks
 
 
@@ -290,7 +322,8 @@ def test_an_album_with_other_tracks_is_shown_track_by_track_and_not_written(db, 
     out = capsys.readouterr().out
     assert "[TRACKS_DIFFER]" in out and "apply with --replace-tracks" in out
     assert f"~ 1-1 replaced: 'One' ({TRACK_1}) -> 'Uno' ({NEW_ONE})" in out
-    assert "~ 1-2 changed: 'Two': durationMs differ" in out and "+ 1-3 added: (none) -> 'Three'" in out
+    assert "~ 1-2 changed: 'Two': durationMs differ" in out
+    assert "+ 1-3 added: (none) -> 'Three'" in out
     assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--json") == 1
     [result] = json.loads(capsys.readouterr().out)
     assert result["status"] == "TRACKS_DIFFER"
@@ -299,42 +332,47 @@ def test_an_album_with_other_tracks_is_shown_track_by_track_and_not_written(db, 
          "wanted": {"id": NEW_ONE, "title": "Uno"}},
         {"disc": 1, "track": 2, "status": "changed", "current": {"id": TRACK_2, "title": "Two"},
          "wanted": {"id": TRACK_2, "title": "Two"}, "fields": ["durationMs"]},
-        {"disc": 1, "track": 3, "status": "added", "current": None, "wanted": {"id": NEW_THREE, "title": "Three"}}]
+        {"disc": 1, "track": 3, "status": "added", "current": None,
+         "wanted": {"id": NEW_THREE, "title": "Three"}}]
     assert checksums(db) == before
 
 
-def test_replace_tracks_gives_the_album_the_manifests_tracks_logged_and_undoable(db, tmp_path, capsys):
+def test_replace_tracks_gives_the_album_the_manifests_tracks_undoably(db, tmp_path, capsys):
     path = write(tmp_path, "m.json", OTHER_TRACKS)
     before = checksums(db, ignore=("updated_at",))
     assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--replace-tracks", "--json") == 0
     [result] = json.loads(capsys.readouterr().out)
     assert result["status"] == "APPLIED"
     assert [t["id"] for t in result["diff"]["tracks_removed"]] == [TRACK_1]
-    assert query(db, "SELECT id::text, title, duration_ms AS d FROM tracks WHERE album_id = %s ORDER BY track_number",
-                 [ALBUM]) == [{"id": NEW_ONE, "title": "Uno", "d": None}, {"id": TRACK_2, "title": "Two", "d": 1000},
-                              {"id": NEW_THREE, "title": "Three", "d": None}]
+    assert query(db, "SELECT id::text, title, duration_ms AS d FROM tracks WHERE album_id = %s "
+                     "ORDER BY track_number", [ALBUM]) == [
+        {"id": NEW_ONE, "title": "Uno", "d": None}, {"id": TRACK_2, "title": "Two", "d": 1000},
+        {"id": NEW_THREE, "title": "Three", "d": None}]
     assert query(db, "SELECT track_count AS n FROM albums WHERE id = %s", [ALBUM]) == [{"n": 3}]
-    assert query(db, "SELECT count(*) AS n FROM track_artists WHERE track_id = %s", [TRACK_1]) == [{"n": 0}]
-    [session] = query(db, "SELECT job_id FROM llama_logs WHERE is_root_job AND triggered_by = 'llamaforensics'")
+    assert query(db, "SELECT count(*) AS n FROM track_artists WHERE track_id = %s", [TRACK_1]) == [
+        {"n": 0}]
+    [session] = query(db, "SELECT job_id FROM llama_logs WHERE is_root_job "
+                          "AND triggered_by = 'llamaforensics'")
     assert cli("undo", session["job_id"], "--dsn", db.conninfo, "--apply") == 0
     after = checksums(db, ignore=("updated_at",))
-    assert {t: after[t] for t in ("tracks", "track_artists", "album_artists")} == {
-        t: before[t] for t in ("tracks", "track_artists", "album_artists")}  # One and its credit are back
+    kept = ("tracks", "track_artists", "album_artists")
+    assert {t: after[t] for t in kept} == {t: before[t] for t in kept}  # One, its credit are back
 
 
-def test_replacing_tracks_other_tables_point_at_is_refused_naming_them(databases, upstream_template, tmp_path,
-                                                                     capsys):
-    """A table the tool knows nothing of (a newer app's playlists): found in pg_catalog, never cascaded away."""
+def test_replacing_tracks_other_tables_point_at_is_refused_naming_them(
+        databases, upstream_template, tmp_path, capsys):
+    """A table the tool knows nothing of (a newer app's playlists) is found in pg_catalog."""
     db = databases.new("playlists", template=upstream_template)
     seed(db)
     with psycopg.connect(db.conninfo) as conn:
         conn.execute("CREATE TABLE playlist_entries (id serial PRIMARY KEY, "
                      "track_id uuid NOT NULL REFERENCES tracks(id) ON DELETE CASCADE)")
-        conn.execute("INSERT INTO playlist_entries (track_id) VALUES (%s), (%s)", [TRACK_1, TRACK_1])
+        conn.execute("INSERT INTO playlist_entries (track_id) VALUES (%s), (%s)",
+                     [TRACK_1, TRACK_1])
     before = checksums(db)
     path = write(tmp_path, "m.json", OTHER_TRACKS)
     assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--replace-tracks", "--json") == 1
     [result] = json.loads(capsys.readouterr().out)
     assert result["status"] == "INVALID"
     assert "2 row(s) of playlist_entries.track_id" in result["message"]
-    assert checksums(db) == before
+    assert checksums(db) == before  # never cascaded away

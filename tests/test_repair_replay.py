@@ -176,25 +176,30 @@ def test_a_manifest_replayed_again_is_already_applied(db, tmp_path):
     """Its tracks carry no ids: importing it again must give the same corrections, not new tracks."""
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(MANIFEST))
-    assert statuses(replay(read_batch(str(path)), db, dry_run=False)) == [APPLIED]  # the entry, whole
+    batch = read_batch(str(path))
+    assert statuses(replay(batch, db, dry_run=False)) == [APPLIED]  # the entry, whole
     before = checksums(db)
     assert statuses(replay(read_batch(str(path)), db, dry_run=False)) == [ALREADY_APPLIED]
     assert checksums(db) == before
     assert [c.id for c in read_batch(str(path))] == [c.id for c in read_batch(str(path))]
 
 
-def test_a_replayed_manifest_skips_a_missing_album_and_replaces_tracks_only_when_asked(db, tmp_path, capsys):
-    other = [{"albumId": ALBUM, "tracks": [{"title": "Only this", "trackNumber": 1}]},  # ALBUM holds 2 others
+def test_a_replayed_manifest_skips_a_missing_album_and_replaces_tracks_if_asked(
+        db, tmp_path, capsys):
+    other = [{"albumId": ALBUM, "tracks": [{"title": "Only this", "trackNumber": 1}]},  # holds 2
              {"albumId": "90000000-0000-0000-0000-000000000009", "updates": {"label": "x"}}]
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(MANIFEST + other))
     assert run("replay", path, db.conninfo, "--apply", "--json") == 1
     counts = json.loads(capsys.readouterr().out)["status"]
-    assert {status: n for status, n in counts.items() if n} == {"APPLIED": 1, "TRACKS_DIFFER": 1, "SKIPPED": 1}
-    assert run("replay", path, db.conninfo, "--apply", "--replace-tracks", "--json") == 1  # still one skipped
+    assert {status: n for status, n in counts.items() if n} == {
+        "APPLIED": 1, "TRACKS_DIFFER": 1, "SKIPPED": 1}
+    assert run("replay", path, db.conninfo, "--apply", "--replace-tracks", "--json") == 1  # skipped
     counts = json.loads(capsys.readouterr().out)["status"]
-    assert {status: n for status, n in counts.items() if n} == {"ALREADY_APPLIED": 1, "APPLIED": 1, "SKIPPED": 1}
-    assert query(db, "SELECT title FROM tracks WHERE album_id = %s", [ALBUM]) == [{"title": "Only this"}]
+    assert {status: n for status, n in counts.items() if n} == {
+        "ALREADY_APPLIED": 1, "APPLIED": 1, "SKIPPED": 1}
+    assert query(db, "SELECT title FROM tracks WHERE album_id = %s", [ALBUM]) == [
+        {"title": "Only this"}]
 
 
 def test_a_file_is_prepared_just_before_each_correction_and_summarised(db, tmp_path):

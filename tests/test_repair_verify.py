@@ -1,4 +1,4 @@
-"""``repair verify``: the upstream summary manifest read as a checklist of the state the database should hold."""
+"""``repair verify``: the upstream summary manifest read as a checklist of the end state."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def db(databases, upstream_template):
 
 def cli(*argv) -> int:
     parser = argparse.ArgumentParser(prog="llamaforensics")
-    repair_command.register(parser.add_subparsers(dest="command", required=True), argparse.HelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    repair_command.register(commands, argparse.HelpFormatter)
     args = parser.parse_args(["repair", *map(str, argv)])
     return args.run(args)
 
@@ -41,8 +42,9 @@ MISSING = "90000000-0000-0000-0000-000000000009"
 # The seeded ALBUM: 'Silent Rivers', released 2020-05-01, 2 tracks, 1 artist, genres {pop}, updated
 # 2024-01-01 10:00:00.123; TRACKLESS: no tracks, no artist.
 HOLDS = [{"albumId": ALBUM.upper(), "albumTitle": "Silent Rivers", "firstArtistName": "Björk",
-          "changes": [change("tracks", 2, 0), change("artists", 1, 0), change("releaseDate", "2020-05-01"),
-                      change("genres", ["pop"]), change("updatedAt", "2024-01-01T10:00:00.123"),
+          "changes": [change("tracks", 2, 0), change("artists", 1, 0),
+                      change("releaseDate", "2020-05-01"), change("genres", ["pop"]),
+                      change("updatedAt", "2024-01-01T10:00:00.123"),
                       change("musicbrainzId", None), change("dataQuality", "LOW")]},
          {"albumId": TRACKLESS, "albumTitle": "New Thing (Deluxe)", "firstArtistName": None,
           "changes": [change("tracks", 0), change("title", "New Thing (Deluxe)")]}]
@@ -54,8 +56,8 @@ def test_a_summary_the_database_holds_exits_0(db, tmp_path, capsys):
     assert cli("verify", path, "--dsn", db.conninfo, "--json") == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["ok"], out["albums"], out["matching"]) == (True, 2, 2)
-    assert out["checks"][0]["fields"][0] == {"field": "tracks", "prodValue": 0, "devValue": 2, "actual": 2,
-                                             "ok": True}
+    assert out["checks"][0]["fields"][0] == {"field": "tracks", "prodValue": 0, "devValue": 2,
+                                             "actual": 2, "ok": True}
 
 
 def test_each_field_that_differs_is_named_and_exits_1(db, tmp_path, capsys):
@@ -75,22 +77,27 @@ def test_each_field_that_differs_is_named_and_exits_1(db, tmp_path, capsys):
 
 @pytest.mark.parametrize("document, problem", [
     pytest.param("[{", "is not JSON", id="not-json"),
-    pytest.param([{"albumTitle": "x", "changes": []}], "$[0].albumId: None is not an album id", id="no-album-id"),
-    pytest.param([{"albumId": "42", "changes": []}], "$[0].albumId: '42' is not an album id", id="bad-album-id"),
+    pytest.param([{"albumTitle": "x", "changes": []}], "$[0].albumId: None is not an album id",
+                 id="no-album-id"),
+    pytest.param([{"albumId": "42", "changes": []}], "$[0].albumId: '42' is not an album id",
+                 id="bad-album-id"),
     pytest.param([{"albumId": ALBUM, "changes": [change("colour", "red")]}],
-                 "$[0].changes[0].field: unknown field 'colour': albums has no such column", id="unknown-field"),
+                 "$[0].changes[0].field: unknown field 'colour': albums has no such column",
+                 id="unknown-field"),
     pytest.param([{"albumId": ALBUM, "changes": [change("tracks", "three")]}],
                  "$[0].changes[0].devValue: tracks is a count", id="count-not-a-number"),
-    pytest.param([{"albumId": ALBUM, "changes": [{"field": "title"}]}], "$[0].changes[0]: needs field and devValue",
-                 id="no-dev-value"),
-    pytest.param([{"albumId": ALBUM, "changes": {}}], "$[0].changes: must be a list", id="changes-not-a-list"),
-    pytest.param([{"albumId": ALBUM, "changes": [], "mood": 1}], "$[0].mood: unknown field of a summary entry",
-                 id="unknown-entry-field"),
+    pytest.param([{"albumId": ALBUM, "changes": [{"field": "title"}]}],
+                 "$[0].changes[0]: needs field and devValue", id="no-dev-value"),
+    pytest.param([{"albumId": ALBUM, "changes": {}}], "$[0].changes: must be a list",
+                 id="changes-not-a-list"),
+    pytest.param([{"albumId": ALBUM, "changes": [], "mood": 1}],
+                 "$[0].mood: unknown field of a summary entry", id="unknown-entry-field"),
     pytest.param([{"albumId": ALBUM, "updates": {"title": "x"}}], "is a manifest", id="a-manifest"),
 ])
 def test_a_malformed_summary_exits_2_naming_the_path(db, tmp_path, document, problem):
     path = tmp_path / "summary.json"
-    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    text = document if isinstance(document, str) else json.dumps(document)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidCorrection) as info:
         cli("verify", path, "--dsn", db.conninfo)
     assert problem in str(info.value) and info.value.exit_code == 2

@@ -113,11 +113,11 @@ def register(commands, formatter) -> None:
                                                                   "replay: write the batch here (nothing applied)")
     p.add_argument("--apply", action="store_true", help="really write (default: dry run)")
     p.add_argument("--atomic", action="store_true",
-                   help="apply: all or nothing, in one transaction (nothing written if any correction is "
-                        "skipped or refused)")
+                   help="apply: all or nothing, in one transaction (nothing written if any "
+                        "correction is skipped or refused)")
     p.add_argument("--replace-tracks", action="store_true",
-                   help="apply, preview, replay: replace an album's other tracks with the manifest's (logged, "
-                        "undoable) instead of refusing it")
+                   help="apply, preview, replay: replace an album's other tracks with the "
+                        "manifest's (logged, undoable) instead of refusing it")
     p.add_argument("--user", metavar="ID", help='the admin\'s "User".id recorded on the log rows')
     p.add_argument("--jobs", metavar="N", type=int, default=1,
                    help="replay: work over N connections (corrections touching the same album, artist or track "
@@ -158,7 +158,8 @@ def run(args) -> int:
         raise UsageError(f"repair {args.action} takes no second DSN nor --from (only replay does)")
     if args.action == "apply" and args.snapshot:
         if args.atomic:
-            raise UsageError("--atomic writes to a database; a rehearsal (--snapshot) writes nothing anyway")
+            raise UsageError("--atomic writes to a database; a rehearsal (--snapshot) writes "
+                             "nothing anyway")
         return _rehearse(args)
     dsn = require_dsn(args.dsn)
     if args.action == "undo":
@@ -171,13 +172,14 @@ def run(args) -> int:
             return 0
         dry_run = args.action == "preview" or not args.apply
         apply = apply_all_or_nothing if args.atomic else apply_corrections
-        results = apply(dsn, corrections, dry_run=dry_run, user_id=args.user, progress=not args.json)
+        results = apply(dsn, corrections, dry_run=dry_run, user_id=args.user,
+                        progress=not args.json)
     print_json([r.to_dict() for r in results]) if args.json else print_text(format_results(results))
     return 1 if any(r.status in PROBLEMS for r in results) else 0
 
 
 def _read(args) -> list:
-    """Return the corrections of the file given, allowed to replace tracks when --replace-tracks says so."""
+    """Return the file's corrections (allowed to replace tracks with --replace-tracks)."""
     from ..repair.manifest import read_corrections, replacing_tracks
 
     corrections = read_corrections(args.target)

@@ -163,7 +163,7 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
     try:
         change = plan(catalog, c, state, now)
     except InvalidCorrection as exc:
-        if moved and not isinstance(exc, AlbumMissing):  # a missing album is skipped, whatever moved
+        if moved and not isinstance(exc, AlbumMissing):  # a missing album is skipped all the same
             raise StaleCorrection(f"album {c.album_id} changed since the correction was prepared ({exc})", moved)
         raise
     if change.empty:

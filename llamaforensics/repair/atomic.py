@@ -1,4 +1,4 @@
-"""All or nothing: a batch written in one transaction, and only when none of its corrections is refused.
+"""All or nothing: a batch written in one transaction, only when none of its corrections is refused.
 
 By default every correction is its own unit (as the app's own manifest script
 walked album by album): a missing album is SKIPPED and the rest apply. Asked
@@ -14,8 +14,8 @@ from __future__ import annotations
 import copy
 
 from ..dsn import Dsn
-from .apply import (APPLIED, INVALID, PROBLEMS, Result, _attempt, _remember, apply_to_catalog, check_user,
-                    refused)
+from .apply import (APPLIED, INVALID, PROBLEMS, Result, _attempt, _remember, apply_to_catalog,
+                    check_user, refused)
 from .errors import InvalidCorrection, StaleCorrection, TracksDiffer
 from .model import Correction
 from .session import RepairSession
@@ -45,14 +45,15 @@ def apply_all_or_nothing(dsn: Dsn, corrections: list[Correction], *, dry_run: bo
 def held_back(results: list[Result]) -> list[Result]:
     """Return the results with every correction that would have written marked HELD_BACK."""
     problems = sum(r.status in PROBLEMS for r in results)
-    note = (f"not written: the batch is all or nothing (--atomic) and {problems} of its corrections "
-            "were skipped or refused")
+    note = (f"not written: the batch is all or nothing (--atomic) and {problems} of its "
+            "corrections were skipped or refused")
     return [r if r.status in PROBLEMS or r.status not in (APPLIED, "DRY_RUN") else
             Result(r.correction, HELD_BACK, note, r.diff) for r in results]
 
 
-def _in_one_transaction(catalog, corrections: list[Correction], session: RepairSession) -> list[Result]:
-    """Apply every correction in the catalog's current transaction; commit only if all of them applied."""
+def _in_one_transaction(catalog, corrections: list[Correction],
+                        session: RepairSession) -> list[Result]:
+    """Apply every correction in one transaction; commit only if all of them applied."""
     check_user(catalog, session.user_id)
     saved = copy.deepcopy(session)
     results: list[Result] = []
@@ -66,7 +67,7 @@ def _in_one_transaction(catalog, corrections: list[Correction], session: RepairS
         raise
     if results and results[-1].status in PROBLEMS:
         catalog.rollback()
-        session.__dict__.update(saved.__dict__)  # nothing of the batch was written: the session wrote nothing
+        session.__dict__.update(saved.__dict__)  # the session wrote nothing either
         rest = [Result(c, "DRY_RUN", "not reached") for c in corrections[len(results):]]
         return held_back(results + rest)
     catalog.commit()
@@ -75,7 +76,8 @@ def _in_one_transaction(catalog, corrections: list[Correction], session: RepairS
 
 def _one(catalog, c: Correction, session: RepairSession) -> Result:
     if c.expected is None:
-        return Result(c, INVALID, "not prepared: fill expected with prepare_corrections (repair plan) first")
+        return Result(c, INVALID,
+                      "not prepared: fill expected with prepare_corrections (repair plan) first")
     try:
         result, change = _attempt(catalog, c, session, dry_run=False)
     except (InvalidCorrection, StaleCorrection, TracksDiffer) as exc:

@@ -38,11 +38,11 @@ class UndoRefused(RepairError):
 class UnknownSession(UsageError):
     """No repair session has the job id given."""
 class AlbumMissing(InvalidCorrection):
-    """The album a correction is about is not in the target: the correction is skipped, the batch goes on."""
+    """The album a correction is about is not in the target: it is skipped, the batch goes on."""
 
 
 class TracksDiffer(RepairError):
-    """The album holds other tracks than the correction's list; ``difference`` compares them track by track."""
+    """The album holds other tracks than the correction's list (``difference``: track by track)."""
 
     def __init__(self, message: str, difference: list[dict]):
         self.difference = difference

@@ -205,7 +205,8 @@ def album_export(album_id: str, prod: Side, dev: Side) -> tuple[dict | None, dic
     """Return one album's manifest entry and summary entry (None when nothing can be carried) and its notes."""
     title = dev.albums[album_id]["title"]
     updates, changes, notes = _album_fields(prod.albums[album_id], dev.albums[album_id])
-    tracks, track_notes = _track_list(prod.tracks.get(album_id, []), dev.tracks.get(album_id, []), dev.track_links)
+    tracks, track_notes = _track_list(prod.tracks.get(album_id, []), dev.tracks.get(album_id, []),
+                                      dev.track_links)
     artists, links, link_notes = _new_links(album_id, prod, dev)
     changes += _counts(album_id, prod, dev)
     claimed, real = dev.albums[album_id]["track_count"], len(dev.tracks.get(album_id, []))
@@ -236,27 +237,34 @@ def _album_fields(prod: dict, dev: dict) -> tuple[dict, list[dict], list[str]]:
     return updates, changes, notes
 
 
-def _track_list(prod: list[dict], dev: list[dict], credits: Counter) -> tuple[list[dict], list[str]]:
-    """Return dev's whole track list when it differs from production's (else none), and what is not carried."""
+def _track_list(prod: list[dict], dev: list[dict],
+                credits: Counter) -> tuple[list[dict], list[str]]:
+    """Return dev's whole track list when it differs from production's (else []), and the notes."""
     prod_by_id = {t["id"]: t for t in prod}
-    differs = len(prod) != len(dev) or any(
-        t["id"] not in prod_by_id or any(c != "updated_at" and not _same(prod_by_id[t["id"]].get(c), v)
-                                         for c, v in t.items()) for t in dev)
-    if not differs:
+    if len(prod) == len(dev) and all(_same_track(prod_by_id.get(t["id"]), t) for t in dev):
         return [], []
-    notes = [f"new track {_track(t)}: its {credits[t['id']]} track-artist link(s) are not carried (the manifest "
-             "format has none)" for t in dev if t["id"] not in prod_by_id and credits[t["id"]]]
+    notes = [f"new track {_track(t)}: its {credits[t['id']]} track-artist link(s) are not carried "
+             "(the manifest format has none)"
+             for t in dev if t["id"] not in prod_by_id and credits[t["id"]]]
     return [_camel({c: v for c, v in t.items() if c != "album_id"}) for t in dev], notes
 
 
+def _same_track(prod: dict | None, dev: dict) -> bool:
+    return prod is not None and all(c == "updated_at" or _same(prod.get(c), v)
+                                    for c, v in dev.items())
+
+
 def _counts(album_id: str, prod: Side, dev: Side) -> list[dict]:
-    """Return the summary's ``tracks`` and ``artists`` changes: the album's numbers of each, when they differ."""
-    out = []
-    for name, rows in (("tracks", lambda side: side.tracks.get(album_id, [])),
-                       ("artists", lambda side: {x["artist_id"] for x in side.links.get(album_id, [])})):
-        before, after = len(rows(prod)), len(rows(dev))
-        out += [{"field": name, "prodValue": before, "devValue": after}] if before != after else []
-    return out
+    """Return the summary's ``tracks`` and ``artists`` changes (the album's numbers) that differ."""
+    def tracks(side: Side) -> int:
+        return len(side.tracks.get(album_id, []))
+
+    def artists(side: Side) -> int:
+        return len({link["artist_id"] for link in side.links.get(album_id, [])})
+
+    return [{"field": name, "prodValue": count(prod), "devValue": count(dev)}
+            for name, count in (("tracks", tracks), ("artists", artists))
+            if count(prod) != count(dev)]
 
 
 def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[dict], list[str]]:

@@ -64,7 +64,7 @@ def columns(table: str) -> dict[str, Column]:
 
 
 def settable_columns(table: str) -> tuple[str, ...]:
-    """Return the columns of ``table`` a correction may give: every upstream column but the engine's.
+    """Return the columns of ``table`` a correction may give: each upstream column but the engine's.
 
     Read from the upstream DDL, so a column the app adds can be set as soon as upstream.sql has it.
     """
@@ -73,7 +73,9 @@ def settable_columns(table: str) -> tuple[str, ...]:
 
 @cache
 def column_of(table: str) -> dict[str, str]:
-    """Return the column of each of the app's (camelCase) names for ``table``: ``trackNumber`` -> ``track_number``.
+    """Return the column of each of the app's (camelCase) names for ``table``.
+
+    ``trackNumber`` is ``track_number``.
 
     Both spellings are accepted (``track_number`` too): the map is derived from the table's columns.
     """
@@ -83,11 +85,11 @@ def column_of(table: str) -> dict[str, str]:
     return names
 
 
-ALBUM_COLUMNS = settable_columns("albums")  # what a SetAlbumFields (a manifest's ``updates``) may set
+ALBUM_COLUMNS = settable_columns("albums")  # what a SetAlbumFields (a manifest's updates) may set
 TRACK_FIELDS = settable_columns("tracks")  # what a new or modified track may give
 ARTIST_FIELDS = settable_columns("artists")  # what a new artist may give
-# A new row may also carry its own times (a dev copy's row keeps its history); without them it gets the
-# time of the write that inserts it (the ORM's rule: every write sets updated_at).
+# A new row may also carry its own times (a dev copy's row keeps its history); without them it
+# gets the time of the write that inserts it (the ORM's rule: every write sets updated_at).
 NEW_ROW_ONLY = ("created_at", "updated_at")
 
 
@@ -134,7 +136,8 @@ def comparable(table: str, column: str, value):
 
 def same_value(table: str, column: str, a, b) -> bool:
     """Whether two values of ``table.column`` are the same (see :func:`comparable`)."""
-    return canonical_text(comparable(table, column, a)) == canonical_text(comparable(table, column, b))
+    return canonical_text(comparable(table, column, a)) == canonical_text(
+        comparable(table, column, b))
 
 
 _PLAIN = frozenset((bool, int, float))

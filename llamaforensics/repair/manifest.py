@@ -36,9 +36,10 @@ from .errors import InvalidCorrection
 from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, app_name, column_of
 from .model import AlbumChanges, Correction, SetTracks, build_correction, correction_problems
 
-ENTRY_KEYS = ("albumId", "albumTitle", "firstArtistName", "updates", "tracks", "artists", "albumArtistLinks")
+HEAD_KEYS = ("albumId", "albumTitle", "firstArtistName")
 DATA_KEYS = ("updates", "tracks", "artists", "albumArtistLinks")
-SUMMARY_KEYS = ("albumId", "albumTitle", "firstArtistName", "changes")
+ENTRY_KEYS = HEAD_KEYS + DATA_KEYS
+SUMMARY_KEYS = HEAD_KEYS + ("changes",)
 LINK_KEYS = ("artistId", "role", "position")
 MANIFEST_NAMESPACE = uuid.UUID("5d0e7c1b-9a43-4f8e-b2d6-3c1f0a7e9b21")
 # What each part of an entry may give, by table (the rest of a table's columns are the engine's).
@@ -51,31 +52,36 @@ class SummaryGiven(InvalidCorrection):
 
 
 def import_manifest(text: str, source: str = "manifest") -> list[Correction]:
-    """Return one correction per manifest entry; raise InvalidCorrection listing every problem of the file."""
+    """Return a correction per manifest entry; raise InvalidCorrection listing all problems."""
     entries = manifest_entries(text, source)
     if entries and all(_is_summary_entry(e) for e in entries):
-        raise SummaryGiven(f"{source} is a summary manifest ({{albumId, albumTitle, firstArtistName, changes}}): "
-                           "it lists the expected end state and carries no data to apply. Apply the manifest it "
-                           f"came with, then check the result with: llamaforensics repair verify {source} --dsn DSN")
+        raise SummaryGiven(
+            f"{source} is a summary manifest ({{albumId, albumTitle, firstArtistName, changes}}): "
+            "it lists the expected end state and carries no data to apply. Apply the manifest "
+            "it came with, then check the result with: "
+            f"llamaforensics repair verify {source} --dsn DSN")
     problems, corrections = [], []
     for i, entry in enumerate(entries):
         found, made = _entry(entry, f"$[{i}]")
         problems += found
         corrections += made
     if problems:
-        raise InvalidCorrection(f"{source} has {len(problems)} problem(s); nothing was imported", problems)
+        raise InvalidCorrection(f"{source} has {len(problems)} problem(s); nothing was imported",
+                                problems)
     return corrections
 
 
 def manifest_entries(text: str, source: str) -> list:
-    """Return the album entries of a manifest or summary file: a JSON list, or ``{"albums": [...]}``."""
+    """Return the album entries of a manifest or summary: a JSON list, or ``{"albums": [...]}``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidCorrection(f"{source} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InvalidCorrection(f"{source} is not JSON ({exc.msg} at {where})") from None
     entries = data.get("albums") if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        raise InvalidCorrection(f"{source} is neither a list of album entries nor {{\"albums\": [...]}}")
+        raise InvalidCorrection(f"{source} is neither a list of album entries nor "
+                                '{"albums": [...]}')
     return entries
 
 
@@ -92,31 +98,37 @@ def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
         return problems + [f"{path}: albumId is missing"], []
     common = {"version": 1, "album_id": entry["albumId"], "origin": "manifest",
               "reason": f"dev-to-prod manifest: {entry.get('albumTitle') or entry['albumId']}"}
-    parts = []  # (correction document, how to name a problem of it in the file)
-    if entry.get("updates") is not None:
-        fields, bad = _row(entry["updates"], "albums", f"{path}.updates")
-        problems += bad
-        if fields:
-            parts += [({**common, "kind": "set_album_fields", "fields": fields}, _at(path, "$.fields", "updates"))]
-    if entry.get("tracks"):
-        tracks, bad = _rows(entry["tracks"], "tracks", f"{path}.tracks")
-        problems += bad + _foreign_tracks(tracks, entry["albumId"], f"{path}.tracks")
-        parts += [({**common, "kind": "set_tracks", "tracks": tracks}, _at(path, "$.tracks", "tracks"))]
-    links, bad = _links(entry, common, path)
+    parts, bad = _parts(entry, common, path)
     problems += bad
-    parts += links
     for doc, name in parts:
         problems += [name(p) for p in correction_problems(doc, "$")]
     if not parts and not problems:
-        problems.append(f"{path}: carries nothing to apply (no updates, tracks or albumArtistLinks)")
+        problems.append(f"{path}: carries nothing to apply (no updates, tracks, albumArtistLinks)")
     if problems:
         return problems, []
     docs = [_identified(doc) for doc, _ in parts]
     return [], [build_correction(_identified({**common, "kind": "album_changes", "parts": docs}))]
 
 
+def _parts(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
+    """Return the entry's parts: each a correction document, and how to name its problems."""
+    parts, problems = [], []
+    if entry.get("updates") is not None:
+        fields, problems = _row(entry["updates"], "albums", f"{path}.updates")
+        if fields:
+            doc = {**common, "kind": "set_album_fields", "fields": fields}
+            parts.append((doc, _at(path, "$.fields", "updates")))
+    if entry.get("tracks"):
+        tracks, bad = _rows(entry["tracks"], "tracks", f"{path}.tracks")
+        problems += bad + _foreign_tracks(tracks, entry["albumId"], f"{path}.tracks")
+        doc = {**common, "kind": "set_tracks", "tracks": tracks}
+        parts.append((doc, _at(path, "$.tracks", "tracks")))
+    links, bad = _links(entry, common, path)
+    return parts + links, problems + bad
+
+
 def _row(values, table: str, path: str) -> tuple[dict, list[str]]:
-    """Return a row of the app's names as columns, and a problem for each name no settable column has."""
+    """Return a row of the app's names as columns, and a problem per name no settable column has."""
     if not isinstance(values, dict):
         return {}, [f"{path}: must be an object"]
     names, allowed = column_of(table), ROW_COLUMNS[table]
@@ -126,7 +138,8 @@ def _row(values, table: str, path: str) -> tuple[dict, list[str]]:
         if column is None:
             problems.append(f"{path}.{key}: unknown field: {table} has no such column")
         elif column not in allowed:
-            problems.append(f"{path}.{key}: {table}.{column} is set by the engine, not by a manifest")
+            problems.append(f"{path}.{key}: {table}.{column} is set by the engine, "
+                            "not by a manifest")
         else:
             out[column] = value
     return out, problems
@@ -144,7 +157,7 @@ def _rows(rows, table: str, path: str) -> tuple[list[dict], list[str]]:
 
 
 def _foreign_tracks(tracks: list[dict], album_id: str, path: str) -> list[str]:
-    """Problems for track rows that name another album than their entry's; the column is then dropped."""
+    """Return a problem per track row naming another album than its entry's (then dropped)."""
     problems = []
     for j, track in enumerate(tracks):
         named = track.pop("album_id", album_id)
@@ -154,7 +167,7 @@ def _foreign_tracks(tracks: list[dict], album_id: str, path: str) -> list[str]:
 
 
 def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
-    """Return a LinkArtist document per albumArtistLink (with the artist's row, to create it when missing)."""
+    """Return a LinkArtist document per albumArtistLink (with the artist's row, to create it)."""
     links, artists = entry.get("albumArtistLinks") or [], entry.get("artists") or []
     if not isinstance(links, list) or not isinstance(artists, list):
         return [], [f"{path}: albumArtistLinks and artists must be lists"]
@@ -169,7 +182,8 @@ def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
         if not isinstance(link, dict) or "artistId" not in link:
             problems.append(f"{where}: needs artistId")
             continue
-        problems += [f"{where}.{key}: unknown field of an album-artist link" for key in link if key not in LINK_KEYS]
+        problems += [f"{where}.{key}: unknown field of an album-artist link" for key in link
+                     if key not in LINK_KEYS]
         doc = {**common, "kind": "link_artist", "artist_id": link["artistId"],
                "role": link.get("role", "primary"), "position": link.get("position", 0)}
         k, row = rows.get(str(link["artistId"]).lower(), (None, None))
@@ -177,13 +191,13 @@ def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
         if row is not None:
             doc["new_artist"] = {c: v for c, v in row.items() if c != "id"}
         parts.append((doc, _link_names(where, f"{path}.artists[{k}]")))
-    problems += [f"{path}.artists[{k}]: no albumArtistLinks entry links this artist; an artist is created only "
-                 "to be linked" for k, _ in rows.values() if k not in linked]
+    problems += [f"{path}.artists[{k}]: no albumArtistLinks entry links this artist; an artist is "
+                 "created only to be linked" for k, _ in rows.values() if k not in linked]
     return parts, problems
 
 
 def _at(path: str, prefix: str, key: str):
-    """Return how to name a problem of a generated document (under ``prefix``) in the file, under ``key``."""
+    """Return how to name a problem of a generated document (under ``prefix``) in the file."""
     def name(problem: str) -> str:
         where, _, message = problem.partition(": ")
         if where.startswith(prefix):
@@ -214,19 +228,22 @@ def _identified(doc: dict) -> dict:
     that had no id a second time.
     """
     if doc["kind"] == "set_tracks":
+        album = doc["album_id"]
         doc = {**doc, "tracks": [t if t.get("id") else {"id": _content_id(
-            [doc["album_id"], t.get("disc_number", 1), t["track_number"], t["title"]]), **t} for t in doc["tracks"]]}
+            [album, t.get("disc_number", 1), t["track_number"], t["title"]]), **t}
+            for t in doc["tracks"]]}
     return {**doc, "id": _content_id(doc)}
 
 
 def _content_id(value) -> str:
-    return str(uuid.uuid5(MANIFEST_NAMESPACE, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)))
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return str(uuid.uuid5(MANIFEST_NAMESPACE, text))
 
 
 def replacing_tracks(corrections: list[Correction]) -> list[Correction]:
     """Return the corrections allowed to replace an album's other tracks (``--replace-tracks``).
 
-    The correction ids stay: replacing is how the same correction is applied, not another correction.
+    The correction ids stay: replacing is how the same correction is applied, not another one.
     """
     def allow(c: Correction) -> Correction:
         if isinstance(c, SetTracks):
@@ -238,7 +255,7 @@ def replacing_tracks(corrections: list[Correction]) -> list[Correction]:
 
 
 def read_corrections(path) -> list[Correction]:
-    """Read a correction file or an upstream manifest (told apart by their keys); a summary is refused."""
+    """Read a correction file or an upstream manifest (told apart by their keys), not a summary."""
     from pathlib import Path
 
     from .model import load_corrections

@@ -190,12 +190,12 @@ class AlbumChanges(Correction):
 
 
 # What an AlbumChanges may hold: changes to the album itself (a merge or an undo stands alone).
-PART_KINDS = ("set_album_fields", "add_tracks", "set_tracks", "remove_tracks", "modify_tracks", "link_artist",
-              "unlink_artist")
+PART_KINDS = ("set_album_fields", "add_tracks", "set_tracks", "remove_tracks", "modify_tracks",
+              "link_artist", "unlink_artist")
 
 KINDS: dict[str, type[Correction]] = {
-    k.kind: k for k in (SetAlbumFields, AddTracks, SetTracks, RemoveTracks, ModifyTracks, LinkArtist,
-                        UnlinkArtist, MergeAlbums, RevertCorrection, AlbumChanges)
+    k.kind: k for k in (SetAlbumFields, AddTracks, SetTracks, RemoveTracks, ModifyTracks,
+                        LinkArtist, UnlinkArtist, MergeAlbums, RevertCorrection, AlbumChanges)
 }
 
 

@@ -197,8 +197,8 @@ def _plan(catalog, correction: Correction, state: AlbumState, now: str) -> Chang
     from .tracklist import plan_track_list
     from .undo import plan_revert
 
-    planners = {"set_album_fields": _set_fields, "add_tracks": _add_tracks, "set_tracks": plan_track_list,
-                "remove_tracks": _remove_tracks,
+    planners = {"set_album_fields": _set_fields, "add_tracks": _add_tracks,
+                "set_tracks": plan_track_list, "remove_tracks": _remove_tracks,
                 "modify_tracks": _modify_tracks, "link_artist": _link_artist, "unlink_artist": _unlink_artist,
                 "merge_albums": plan_merge, "revert_correction": plan_revert, "album_changes": _album_changes}
     return planners[correction.kind](catalog, correction, state, now)
@@ -281,7 +281,8 @@ def literal_default(default: str | None):
 
 def _set_fields(catalog, c: SetAlbumFields, state: AlbumState, now: str) -> Change:
     album = require_album(c, state)
-    changes = {f: comparable("albums", f, v) for f, v in c.fields.items() if not same_value("albums", f, album[f], v)}
+    changes = {f: comparable("albums", f, v) for f, v in c.fields.items()
+               if not same_value("albums", f, album[f], v)}
     for name in ALBUM_UNIQUE_FIELDS:
         if changes.get(name) is not None:
             other = next((a for a in catalog.rows("albums", {name: changes[name]}) if a["id"] != album["id"]), None)
@@ -346,8 +347,8 @@ def track_removal(catalog, track: dict) -> list[Operation]:
     return ops + [delete("tracks", track)]
 
 
-# What a track removal handles itself: its log rows are detached (kept), its artist credits deleted and
-# logged (restored by undo). Any other row pointing at a track would be cascaded away: refused.
+# What a track removal handles itself: its log rows are detached (kept), its artist credits
+# deleted and logged (restored by undo). Any other row pointing at a track: refused.
 TRACK_REFERENCES_HANDLED = frozenset({("llama_logs", "track_id"), ("track_artists", "track_id")})
 
 
@@ -366,8 +367,9 @@ def refuse_referenced_tracks(catalog, track_ids: list[str]) -> None:
             rows = catalog.rows_in(ref.table, ref.column, track_ids)
             found += [f"{len(rows)} row(s) of {ref.table}.{ref.column}"] if rows else []
     if found:
-        raise InvalidCorrection(f"removing {len(track_ids)} track(s) would delete what points at them: "
-                                f"{', '.join(found)}; re-point or remove those rows first; nothing was written")
+        raise InvalidCorrection(f"removing {len(track_ids)} track(s) would delete what points at "
+                                f"them: {', '.join(found)}; re-point or remove those rows first; "
+                                "nothing was written")
 
 
 def _remove_tracks(catalog, c: RemoveTracks, state: AlbumState, now: str) -> Change:
@@ -395,7 +397,8 @@ def _modify_tracks(catalog, c: ModifyTracks, state: AlbumState, now: str) -> Cha
         track = by_id.get(track_id)
         if track is None:
             raise InvalidCorrection(f"track {track_id} is not on album {album['id']}")
-        changes = {f: comparable("tracks", f, v) for f, v in values.items() if not same_value("tracks", f, track[f], v)}
+        changes = {f: comparable("tracks", f, v) for f, v in values.items()
+                   if not same_value("tracks", f, track[f], v)}
         if changes:
             before = {f: track[f] for f in changes} | {"updated_at": track["updated_at"]}
             ops.append(update("tracks", {"id": track_id}, before, changes | {"updated_at": now}))

@@ -115,7 +115,8 @@ def track_lines(difference: list[dict]) -> list[str]:
     if not difference:
         return []
     return ["tracks (album -> list):"] + [
-        f"  {TRACK_MARKS[e['status']]} {e['disc']}-{e['track']} {e['status']}: {_track_change(e)}" for e in difference]
+        f"  {TRACK_MARKS[e['status']]} {e['disc']}-{e['track']} {e['status']}: {_track_change(e)}"
+        for e in difference]
 
 
 def _track_change(entry: dict) -> str:
@@ -135,6 +136,7 @@ def summary_line(results) -> str:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    order = ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "HELD_BACK", "STALE", "INVALID", "SKIPPED", "TRACKS_DIFFER")
+    order = ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "HELD_BACK", "STALE", "INVALID", "SKIPPED",
+             "TRACKS_DIFFER")
     return "summary: " + ", ".join(f"{counts.get(s, 0)} {s.lower().replace('_', ' ')}" for s in order
                                    if counts.get(s) or s in ("APPLIED", "STALE", "INVALID"))

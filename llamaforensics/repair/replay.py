@@ -340,8 +340,8 @@ TOTAL_NAMES = {"fields": "album fields set", "tracks_changed": "tracks modified"
 
 def batch_summary(results: list[Result]) -> dict:
     """Return the counts of a batch: corrections per status, and the changes written (or previewed)."""
-    statuses = {s: 0 for s in ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "STALE", "INVALID", "SKIPPED",
-                               "TRACKS_DIFFER")}
+    statuses = {s: 0 for s in ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "STALE", "INVALID",
+                               "SKIPPED", "TRACKS_DIFFER")}
     changes = dict.fromkeys(TOTALS, 0)
     roots = set()  # a dry run previews the session's root row with every correction: count it once
     for r in results:

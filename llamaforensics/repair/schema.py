@@ -20,7 +20,8 @@ from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, co
 
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-TIMESTAMP_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?Z?$"
+TIMESTAMP_PATTERN = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+                     "([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?Z?$")
 SCHEMA_FILE = "correction.schema.json"
 UUID = {"type": "string", "pattern": UUID_PATTERN}
 OPERATION = {
@@ -77,14 +78,17 @@ def _object(table: str, names, required=(), min_properties: int = 0, extra: dict
 
 @cache
 def _kind_payloads() -> dict[str, dict]:
-    track = _object("tracks", TRACK_FIELDS + NEW_ROW_ONLY, required=("title", "track_number"), extra={"id": UUID})
+    track = _object("tracks", TRACK_FIELDS + NEW_ROW_ONLY, required=("title", "track_number"),
+                    extra={"id": UUID})
     track_change = _object("tracks", TRACK_FIELDS, min_properties=1)
-    artist = _object("artists", ARTIST_FIELDS + NEW_ROW_ONLY, required=("name",), extra={"id": UUID})
+    artist = _object("artists", ARTIST_FIELDS + NEW_ROW_ONLY, required=("name",),
+                     extra={"id": UUID})
     role = {"type": "string", "minLength": 1, "maxLength": 50}
     return {
         "set_album_fields": {"fields": _object("albums", ALBUM_COLUMNS, min_properties=1)},
         "add_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track}},
-        "set_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track}, "replace": {"type": "boolean"}},
+        "set_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track},
+                       "replace": {"type": "boolean"}},
         "remove_tracks": {"track_ids": {"type": "array", "minItems": 1, "uniqueItems": True, "items": UUID}},
         "modify_tracks": {"tracks": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": UUID_PATTERN},
                                      "additionalProperties": track_change}},
@@ -100,7 +104,8 @@ def _kind_payloads() -> dict[str, dict]:
 
 
 REQUIRED_PAYLOAD = {
-    "set_album_fields": ["fields"], "add_tracks": ["tracks"], "set_tracks": ["tracks"], "remove_tracks": ["track_ids"],
+    "set_album_fields": ["fields"], "add_tracks": ["tracks"], "set_tracks": ["tracks"],
+    "remove_tracks": ["track_ids"],
     "modify_tracks": ["tracks"], "link_artist": [], "unlink_artist": ["artist_id"],
     "merge_albums": ["survivor_id"], "revert_correction": ["reverts", "ops"], "album_changes": ["parts"],
 }
@@ -197,7 +202,7 @@ def _correction_validator() -> jsonschema.Draft202012Validator:
 def _leaves(errors):
     for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            # the branch that got furthest says what is wrong (a field of the object, not "is not null")
+            # the branch that got furthest says what is wrong (a field, not "is not null")
             yield from _leaves(sorted(error.context, key=lambda e: -len(e.absolute_path))[:1])
         else:
             yield error

@@ -1,4 +1,4 @@
-"""An album's track list made to match a given one (a manifest's): compared track by track, replaced only if asked.
+"""An album's track list made to match a given one (a manifest's): compared track by track first.
 
 The app's own dev-to-prod script deleted an album's tracks and inserted the
 manifest's, whatever production held. Here the album's tracks are first
@@ -23,14 +23,15 @@ from .errors import InvalidCorrection, TracksDiffer
 from .fields import app_name, comparable, same_value
 from .model import SetTracks
 from .operation import insert, update
-from .plan import AlbumState, Change, album_update, new_row, refuse_referenced_tracks, require_album, track_removal
+from .plan import (AlbumState, Change, album_update, new_row, refuse_referenced_tracks,
+                   require_album, track_removal)
 
 APPLIED_AS_A_MATTER_OF_COURSE = frozenset({"same", "added"})
 NOT_COMPARED = frozenset({"id", "album_id", "created_at", "updated_at"})
 
 
 def track_difference(current: list[dict], wanted: list[dict]) -> list[dict]:
-    """Return the album's tracks (``current``) against the list (``wanted``), one entry per position.
+    """Return the album's tracks (``current``) against the list (``wanted``), an entry per position.
 
     Tracks are paired by id first, then what is left by position (disc, number).
     """
@@ -61,12 +62,12 @@ def _position(track: dict) -> tuple[int, int]:
 def _entry(where: dict, old: dict | None, new: dict | None, status: str, fields=()) -> dict:
     brief = lambda t: None if t is None else {"id": t["id"], "title": t.get("title")}  # noqa: E731
     disc, number = _position(where)
-    return {"disc": disc, "track": number, "status": status, "current": brief(old), "wanted": brief(new),
-            **({"fields": list(fields)} if fields else {})}
+    return {"disc": disc, "track": number, "status": status, "current": brief(old),
+            "wanted": brief(new), **({"fields": list(fields)} if fields else {})}
 
 
 def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Change:
-    """Plan the operations that give the album exactly the correction's tracks (see the module's rules)."""
+    """Plan what gives the album exactly the correction's tracks (by the module's rules)."""
     album = require_album(c, state)
     difference = track_difference(state.tracks, c.tracks)
     differing = [e for e in difference if e["status"] not in APPLIED_AS_A_MATTER_OF_COURSE]
@@ -77,10 +78,12 @@ def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Chang
     leaving = [t for t in state.tracks if t["id"] not in wanted]
     refuse_referenced_tracks(catalog, [t["id"] for t in leaving])
     ops = [op for t in leaving for op in track_removal(catalog, t)]
-    ops += [op for t in c.tracks if t["id"] in by_id for op in _track_update(by_id[t["id"]], t, now)]
+    ops += [op for t in c.tracks if t["id"] in by_id
+            for op in _track_update(by_id[t["id"]], t, now)]
     ops += _insertions(catalog, album, c.tracks, by_id, now)
     if ops:
-        counted = {"track_count": len(c.tracks)} if album.get("track_count") != len(c.tracks) else {}
+        count = len(c.tracks)
+        counted = {"track_count": count} if album.get("track_count") != count else {}
         ops.append(album_update(album, counted, now))
     return Change(c, album["id"], ops, album, tracks=by_id)
 
@@ -90,13 +93,14 @@ def _refusal(album: dict, current: list[dict], wanted: list[dict], differing: li
     for entry in differing:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
     said = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    return (f"album {album['id']} ({album.get('title')!r}) holds {len(current)} track(s) that differ from the "
-            f"{len(wanted)} of the list ({said}); nothing was written. To replace them with the list's "
-            "(logged, undoable), apply with --replace-tracks")
+    return (f"album {album['id']} ({album.get('title')!r}) holds {len(current)} track(s) "
+            f"that differ from the {len(wanted)} of the list ({said}); nothing was written. "
+            "To replace them with the list's (logged, undoable), apply with --replace-tracks")
 
 
 def _track_update(old: dict, new: dict, now: str) -> list:
-    changes = {f: v for f, v in new.items() if f not in NOT_COMPARED and not same_value("tracks", f, old.get(f), v)}
+    changes = {f: v for f, v in new.items()
+               if f not in NOT_COMPARED and not same_value("tracks", f, old.get(f), v)}
     if not changes:
         return []
     before = {f: old.get(f) for f in changes} | {"updated_at": old["updated_at"]}
@@ -106,9 +110,10 @@ def _track_update(old: dict, new: dict, now: str) -> list:
 
 def _insertions(catalog, album: dict, tracks: list[dict], have: dict, now: str) -> list:
     """Insert the tracks the album lacks; one that exists on another album is refused, naming it."""
-    found = catalog.rows_in("tracks", "id", [t["id"] for t in tracks])  # the query read ahead with the state
+    found = catalog.rows_in("tracks", "id", [t["id"] for t in tracks])  # read ahead with the state
     elsewhere = [t for t in found if t["id"] not in have]
     if elsewhere:
-        raise InvalidCorrection(f"track {elsewhere[0]['id']} already exists on album {elsewhere[0]['album_id']}")
+        track = elsewhere[0]
+        raise InvalidCorrection(f"track {track['id']} already exists on album {track['album_id']}")
     return [insert("tracks", new_row("tracks", {**t, "album_id": album["id"]}, now))
             for t in tracks if t["id"] not in have]

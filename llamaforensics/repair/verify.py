@@ -1,4 +1,4 @@
-"""Read the upstream summary manifest as what it is: a checklist of the state the database should now hold.
+"""Read the upstream summary manifest as what it is: a checklist of what the database should hold.
 
 A summary (SCHEMA.md) lists per album the fields that differed between the
 dev copy and production: ``[{albumId, albumTitle, firstArtistName, changes:
@@ -49,8 +49,8 @@ class AlbumCheck:
         return self.found and all(f["ok"] for f in self.fields)
 
     def to_dict(self) -> dict:
-        return {"albumId": self.album_id, "albumTitle": self.title, "found": self.found, "ok": self.ok,
-                "fields": self.fields}
+        return {"albumId": self.album_id, "albumTitle": self.title, "found": self.found,
+                "ok": self.ok, "fields": self.fields}
 
 
 def verify_summary(dsn: Dsn, path: str | Path) -> list[AlbumCheck]:
@@ -61,25 +61,28 @@ def verify_summary(dsn: Dsn, path: str | Path) -> list[AlbumCheck]:
 
 
 def read_summary(path: str | Path) -> list[dict]:
-    """Return the entries of a summary file; raise InvalidCorrection naming every problem with its path."""
+    """Return the entries of a summary file; raise InvalidCorrection naming each problem's path."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidCorrection(f"cannot read {path}: {exc.strerror}") from None
     entries = manifest_entries(text, str(path))
     if any(isinstance(e, dict) and any(k in e for k in DATA_KEYS) for e in entries):
-        raise InvalidCorrection(f"{path} is a manifest (it carries updates, tracks or artists), not its summary: "
-                                f"apply it with: llamaforensics repair apply {path} --dsn DSN --apply")
+        raise InvalidCorrection(
+            f"{path} is a manifest (it carries updates, tracks or artists), not its summary: "
+            f"apply it with: llamaforensics repair apply {path} --dsn DSN --apply")
     problems = [p for i, entry in enumerate(entries) for p in _entry_problems(entry, f"$[{i}]")]
     if problems:
-        raise InvalidCorrection(f"{path} is not a summary manifest ({len(problems)} problem(s))", problems)
+        raise InvalidCorrection(f"{path} is not a summary manifest ({len(problems)} problem(s))",
+                                problems)
     return entries
 
 
 def _entry_problems(entry, path: str) -> list[str]:
     if not isinstance(entry, dict):
         return [f"{path}: a summary entry must be an object, not {type(entry).__name__}"]
-    problems = [f"{path}.{k}: unknown field of a summary entry" for k in entry if k not in SUMMARY_KEYS]
+    problems = [f"{path}.{k}: unknown field of a summary entry" for k in entry
+                if k not in SUMMARY_KEYS]
     if not isinstance(entry.get("albumId"), str) or not UUID_TEXT.match(entry["albumId"]):
         problems.append(f"{path}.albumId: {entry.get('albumId')!r} is not an album id (a UUID)")
     if not isinstance(entry.get("changes"), list):
@@ -92,7 +95,8 @@ def _entry_problems(entry, path: str) -> list[str]:
 def _change_problems(change, path: str) -> list[str]:
     if not isinstance(change, dict) or "field" not in change or "devValue" not in change:
         return [f"{path}: needs field and devValue"]
-    problems = [f"{path}.{k}: unknown key of a change" for k in change if k not in ("field", "prodValue", "devValue")]
+    problems = [f"{path}.{k}: unknown key of a change" for k in change
+                if k not in ("field", "prodValue", "devValue")]
     name, value = change["field"], change["devValue"]
     if name in COUNTS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         problems.append(f"{path}.devValue: {name} is a count ({COUNTS[name]}), not {value!r}")
@@ -109,7 +113,8 @@ def _albums(dsn: Dsn, ids: list[str]) -> dict[str, dict]:
     with connect_source(dsn) as conn:
         conn.read_only = True
         rows = conn.execute(ALBUMS_SQL, [list(dict.fromkeys(ids))]).fetchall()
-    return {album_id: {**row, "tracks": tracks, "artists": artists} for album_id, row, tracks, artists in rows}
+    return {album_id: {**row, "tracks": tracks, "artists": artists}
+            for album_id, row, tracks, artists in rows}
 
 
 def _check(entry: dict, album: dict | None) -> AlbumCheck:
@@ -120,20 +125,21 @@ def _check(entry: dict, album: dict | None) -> AlbumCheck:
         actual = None if album is None else album.get(column)
         ok = album is not None and (actual == change["devValue"] if name in COUNTS
                                     else same_value("albums", column, actual, change["devValue"]))
-        check.fields.append({"field": name, "prodValue": change.get("prodValue"), "devValue": change["devValue"],
-                             "actual": actual, "ok": ok})
+        check.fields.append({"field": name, "prodValue": change.get("prodValue"),
+                             "devValue": change["devValue"], "actual": actual, "ok": ok})
     return check
 
 
 def format_checks(checks: list[AlbumCheck]) -> str:
-    """Return one line per album (each field that does not match on a line of its own), then the count."""
+    """Return a line per album (and one per field that does not match), then the count."""
     lines = []
     for c in checks:
         head = f"{'ok' if c.ok else 'DIFFERS':8s}{c.title!r} ({c.album_id})"
         if not c.found:
             lines.append(f"{head}: no such album in the database")
             continue
-        lines.append(head + (": " + "; ".join(f"{f['field']} = {f['actual']!r}" for f in c.fields) if c.ok else ""))
+        held = "; ".join(f"{f['field']} = {f['actual']!r}" for f in c.fields)
+        lines.append(f"{head}: {held}" if c.ok and held else head)
         lines += [f"          {f['field']}: expected {f['devValue']!r}, found {f['actual']!r}"
                   for f in c.fields if not f["ok"]]
     matching = sum(c.ok for c in checks)
