@@ -297,6 +297,19 @@ def test_atomic_writes_nothing_when_an_album_would_be_skipped(db, tmp_path, caps
     assert checksums(db) == before
 
 
+def test_atomic_rolls_everything_back_when_a_refusal_shows_only_in_the_transaction(
+        db, tmp_path, capsys):
+    """Each album alone may take the MBID (so each preview passes); together, the second cannot."""
+    before = checksums(db)
+    path = write(tmp_path, "m.json", [entry(ALBUM, updates={"musicbrainzId": MBID}),
+                                      entry(TRACKLESS, updates={"musicbrainzId": MBID})])
+    assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--atomic", "--json") == 1
+    results = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in results] == ["HELD_BACK", "INVALID"]
+    assert f"already belongs to album {ALBUM}" in results[1]["message"]
+    assert checksums(db) == before
+
+
 def test_atomic_applies_every_album_in_one_transaction(db, tmp_path, capsys):
     path = write(tmp_path, "m.json", [THREE_ALBUMS[0], THREE_ALBUMS[2]])
     assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--atomic", "--json") == 0

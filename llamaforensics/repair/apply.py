@@ -30,6 +30,7 @@ APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = "APPLIED", "ALREADY_APPLIED"
 SKIPPED, TRACKS_DIFFER = "SKIPPED", "TRACKS_DIFFER"
 # What the user must look at: the CLI exits 1 when any result has one of these.
 PROBLEMS = frozenset({STALE, INVALID, SKIPPED, TRACKS_DIFFER})
+NOT_PREPARED = "not prepared: fill expected with prepare_corrections (repair plan) first"
 
 
 @dataclass
@@ -103,7 +104,7 @@ def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_ru
     :func:`prepare_corrections` just before would.
     """
     if correction.expected is None and not prepare:
-        return Result(correction, INVALID, "not prepared: fill expected with prepare_corrections (repair plan) first")
+        return Result(correction, INVALID, NOT_PREPARED)
     catalog.begin()
     try:
         result, change = _attempt(catalog, correction, session, dry_run)
@@ -112,7 +113,7 @@ def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_ru
         return refused(correction, exc)
     except catalog.refusals as exc:
         catalog.rollback()
-        return Result(correction, INVALID, f"the database refused it: {str(exc).strip().splitlines()[0]}")
+        return refused(correction, exc)
     except BaseException:
         catalog.rollback()
         raise
@@ -121,6 +122,24 @@ def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_ru
         return result
     catalog.commit()
     _remember(session, change)
+    return result
+
+
+def apply_within(catalog, correction: Correction, session: RepairSession) -> Result:
+    """Apply a prepared correction in the catalog's open transaction, and leave it open.
+
+    What corrections written together need (:mod:`.atomic`): a refusal is a
+    result, not an exception, and the session remembers what an applied one
+    wrote, as after a commit.
+    """
+    if correction.expected is None:
+        return Result(correction, INVALID, NOT_PREPARED)
+    try:
+        result, change = _attempt(catalog, correction, session, dry_run=False)
+    except (InvalidCorrection, StaleCorrection, TracksDiffer, *catalog.refusals) as exc:
+        return refused(correction, exc)
+    if result.status == APPLIED:
+        _remember(session, change)
     return result
 
 
@@ -135,13 +154,17 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
 
 
 def refused(correction: Correction, exc: Exception) -> Result:
-    """Return the result of a correction the engine refused (nothing of it written)."""
+    """Return the result of a correction the engine or the database refused (nothing written)."""
     if isinstance(exc, AlbumMissing):
         return Result(correction, SKIPPED, f"{exc}: skipped; the rest of the batch goes on")
     if isinstance(exc, TracksDiffer):
         return Result(correction, TRACKS_DIFFER, str(exc), tracks=exc.difference)
-    status = STALE if isinstance(exc, StaleCorrection) else INVALID
-    return Result(correction, status, str(exc), current=getattr(exc, "current", None))
+    if isinstance(exc, StaleCorrection):
+        return Result(correction, STALE, str(exc), current=exc.current)
+    if isinstance(exc, InvalidCorrection):
+        return Result(correction, INVALID, str(exc))
+    said = str(exc).strip().splitlines()[0]
+    return Result(correction, INVALID, f"the database refused it: {said}")
 
 
 def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started,

@@ -14,9 +14,7 @@ from __future__ import annotations
 import copy
 
 from ..dsn import Dsn
-from .apply import (APPLIED, INVALID, PROBLEMS, Result, _attempt, _remember, apply_to_catalog,
-                    check_user, refused)
-from .errors import InvalidCorrection, StaleCorrection, TracksDiffer
+from .apply import APPLIED, DRY_RUN, PROBLEMS, Result, apply_to_catalog, apply_within, check_user
 from .model import Correction
 from .session import RepairSession
 from .store import PostgresCatalog
@@ -42,13 +40,13 @@ def apply_all_or_nothing(dsn: Dsn, corrections: list[Correction], *, dry_run: bo
         catalog.close()
 
 
-def held_back(results: list[Result]) -> list[Result]:
-    """Return the results with every correction that would have written marked HELD_BACK."""
+def held_back(results: list[Result], unreached: list[Correction] = ()) -> list[Result]:
+    """Return the results with what would have written (or was not reached) HELD_BACK."""
     problems = sum(r.status in PROBLEMS for r in results)
     note = (f"not written: the batch is all or nothing (--atomic) and {problems} of its "
             "corrections were skipped or refused")
-    return [r if r.status in PROBLEMS or r.status not in (APPLIED, "DRY_RUN") else
-            Result(r.correction, HELD_BACK, note, r.diff) for r in results]
+    return [Result(r.correction, HELD_BACK, note, r.diff) if r.status in (APPLIED, DRY_RUN) else r
+            for r in results] + [Result(c, HELD_BACK, note) for c in unreached]
 
 
 def _in_one_transaction(catalog, corrections: list[Correction],
@@ -59,31 +57,17 @@ def _in_one_transaction(catalog, corrections: list[Correction],
     results: list[Result] = []
     try:
         for c in corrections:
-            results.append(_one(catalog, c, session))
+            results.append(apply_within(catalog, c, session))
             if results[-1].status in PROBLEMS:
                 break
     except BaseException:
         catalog.rollback()
+        session.__dict__.update(saved.__dict__)
         raise
     if results and results[-1].status in PROBLEMS:
         catalog.rollback()
         session.__dict__.update(saved.__dict__)  # the session wrote nothing either
-        rest = [Result(c, "DRY_RUN", "not reached") for c in corrections[len(results):]]
-        return held_back(results + rest)
+        return held_back(results, corrections[len(results):])
     catalog.commit()
     return results
 
-
-def _one(catalog, c: Correction, session: RepairSession) -> Result:
-    if c.expected is None:
-        return Result(c, INVALID,
-                      "not prepared: fill expected with prepare_corrections (repair plan) first")
-    try:
-        result, change = _attempt(catalog, c, session, dry_run=False)
-    except (InvalidCorrection, StaleCorrection, TracksDiffer) as exc:
-        return refused(c, exc)
-    except catalog.refusals as exc:
-        return Result(c, INVALID, f"the database refused it: {str(exc).strip().splitlines()[0]}")
-    if result.status == APPLIED:
-        _remember(session, change)
-    return result
