@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from llamaforensics import cli
 from llamaforensics.diff import diff_snapshots
 from llamaforensics.errors import UsageError
 from llamaforensics.repair import APPLIED, apply_corrections, export_manifest, prepare_corrections, write_manifest
@@ -95,6 +96,7 @@ def test_a_dev_fix_exported_and_applied_makes_production_agree(databases, demo_t
     # the summary is the checklist of the end state: production now holds every devValue
     summary_file = write_manifest(manifest, summary, tmp_path / "out")[1]
     assert [c.ok for c in verify_summary(prod, summary_file)] == [True] * 3
+    assert cli.main(["repair", "verify", str(summary_file), "--dsn", prod.conninfo]) == 0
     assert {(e["albumId"], c["field"]) for e in summary for c in e["changes"]} >= {
         (albums["trackless"], "tracks"), (albums["artistless"], "artists"),
         (albums["no_mbid"], "musicbrainzId")}

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from llamaforensics.cli import main as cli_main
 from llamaforensics.commands import repair as repair_command
 from llamaforensics.repair import InvalidCorrection
 from llamaforensics.repair.manifest import SummaryGiven
@@ -101,6 +102,13 @@ def test_a_malformed_summary_exits_2_naming_the_path(db, tmp_path, document, pro
     with pytest.raises(InvalidCorrection) as info:
         cli("verify", path, "--dsn", db.conninfo)
     assert problem in str(info.value) and info.value.exit_code == 2
+
+
+def test_the_command_exits_2_with_one_line_naming_the_place(db, tmp_path, capsys):
+    path = summary_file(tmp_path, [{"albumId": ALBUM, "changes": [change("colour", "red")]}])
+    assert cli_main(["repair", "verify", str(path), "--dsn", db.conninfo]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "$[0].changes[0].field: unknown field 'colour'" in line
 
 
 def test_apply_given_a_summary_says_it_carries_no_data_and_points_to_verify(db, tmp_path):
