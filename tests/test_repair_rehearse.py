@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 
 from llamaforensics.repair import (APPLIED, AddTracks, AlbumChanges, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
-                                   RepairSession, SetAlbumFields, UnlinkArtist, apply_corrections,
-                                   prepare_corrections)
+                                   RepairSession, SetAlbumFields, SetTracks, UnlinkArtist,
+                                   apply_corrections, prepare_corrections)
 from llamaforensics.repair.rehearse import SnapshotCatalog, rehearse
 from llamaforensics.repair.store import PostgresCatalog
 from repair_seed import HOSTILE, query
@@ -31,7 +31,7 @@ def _every_kind(demo_data, pg) -> list:
                      "min(aa.artist_id::text) AS artist FROM albums a JOIN tracks t ON t.album_id = a.id "
                      "JOIN album_artists aa ON aa.album_id = a.id GROUP BY a.id HAVING count(DISTINCT t.id) > 2 "
                      "ORDER BY a.id LIMIT 10", [])
-    full = [r for r in rows if r["album"] not in taken][:4]
+    full = [r for r in rows if r["album"] not in taken][:5]
     return [
         SetAlbumFields(album_id=missing["entity_id"], fields={
             "musicbrainz_id": json.loads(missing["detail"])["logged_musicbrainz_id"], "title": HOSTILE,
@@ -47,6 +47,9 @@ def _every_kind(demo_data, pg) -> list:
             AddTracks(album_id=full[3]["album"], tracks=[{"title": "Bonus", "track_number": 90, "disc_number": 2}]),
             LinkArtist(album_id=full[3]["album"], new_artist={"name": "Also New"}, role="featured", position=5),
             ModifyTracks(album_id=full[3]["album"], tracks={full[3]["other"]: {"title": "Retitled"}})]),
+        SetTracks(album_id=full[4]["album"], replace=True, tracks=[  # the others removed, one kept
+            {"id": full[4]["track"], "title": "Kept, renamed", "track_number": 1},
+            {"title": "New one", "track_number": 2, "energy": 0.5}]),
         MergeAlbums(album_id=dup["entity_id"], survivor_id=survivor),
     ]
 
