@@ -60,10 +60,13 @@ def _position(track: dict) -> tuple[int, int]:
 
 
 def _entry(where: dict, old: dict | None, new: dict | None, status: str, fields=()) -> dict:
-    brief = lambda t: None if t is None else {"id": t["id"], "title": t.get("title")}  # noqa: E731
     disc, number = _position(where)
-    return {"disc": disc, "track": number, "status": status, "current": brief(old),
-            "wanted": brief(new), **({"fields": list(fields)} if fields else {})}
+    return {"disc": disc, "track": number, "status": status, "current": _brief(old),
+            "wanted": _brief(new), **({"fields": list(fields)} if fields else {})}
+
+
+def _brief(track: dict | None) -> dict | None:
+    return None if track is None else {"id": track["id"], "title": track.get("title")}
 
 
 def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Change:
@@ -93,9 +96,9 @@ def _refusal(album: dict, current: list[dict], wanted: list[dict], differing: li
     for entry in differing:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
     said = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    return (f"album {album['id']} ({album.get('title')!r}) holds {len(current)} track(s) "
-            f"that differ from the {len(wanted)} of the list ({said}); nothing was written. "
-            "To replace them with the list's (logged, undoable), apply with --replace-tracks")
+    return (f"album {album['id']} ({album.get('title')!r}) holds other tracks than the list "
+            f"({len(current)} against {len(wanted)}: {said}); nothing was written. To replace "
+            "them with the list's (logged, undoable), apply with --replace-tracks")
 
 
 def _track_update(old: dict, new: dict, now: str) -> list:
