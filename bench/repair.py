@@ -3,15 +3,16 @@
 Data: the demo catalog (20,000 albums, ~270k log rows, for two manifests of
 --albums each) loaded into a scratch database ``lf_bench_repair_<albums>``
 (upstream schema and indexes, default settings); manifests in the upstream
-dev-to-prod format with one entry per album: --tracks full track rows (a
-bonus disc) and a link to an existing artist. Each entry becomes one
-correction (album_changes: its tracks and its link), applied in its own
+dev-to-prod format with one entry per album: its whole track list as full
+track rows (the album's own tracks and --tracks more on a bonus disc) and a
+link to an existing artist. Each entry becomes one correction (album_changes:
+its track list and its link), applied in its own
 transaction with its log rows (a CORRECTED row, a CREATED row per track and
 one for the link), all under one repair session.
 
 * replay:   ``replay(read_batch(manifest), dsn, dry_run=False, jobs=J)`` in a
-            process of its own: the manifest read and validated (its albums
-            checked in the database), every correction prepared and applied;
+            process of its own: the manifest read and validated, every
+            correction prepared (its track list compared) and applied;
             once over one connection (the first manifest), once over --jobs
             connections (the second).
 * re-run:   the second manifest again, every correction ALREADY_APPLIED (what
@@ -52,7 +53,7 @@ from llamaforensics.dsn import parse_dsn
 from llamaforensics.repair.replay import batch_summary, read_batch, replay
 manifest, dsn, jobs, out = sys.argv[1], parse_dsn(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 started = time.perf_counter()
-batch = read_batch(manifest, dsn)
+batch = read_batch(manifest)
 read = time.perf_counter() - started
 results = replay(batch, dsn, dry_run=False, jobs=jobs)
 json.dump({"read_s": read, "work_s": time.perf_counter() - started, **batch_summary(results)}, open(out, "w"))
@@ -85,19 +86,33 @@ def track_row(album: str, n: int, disc: int) -> dict:
 
 
 def write_manifest(dsn, path: Path, albums: int, tracks: int, skip: int = 0) -> list[str]:
-    """Write a manifest (one entry per album: tracks and an artist link); return the albums in it."""
+    """Write a manifest (per album: its tracks, a bonus disc, an artist link); return its albums."""
     with psycopg.connect(dsn.conninfo) as conn:
         rows = conn.execute("SELECT id::text, title FROM albums ORDER BY id LIMIT %s OFFSET %s",
                             [albums, skip]).fetchall()
         artists = [r[0] for r in conn.execute("SELECT id::text FROM artists ORDER BY name, id LIMIT 1000")]
+        own = own_tracks(conn, [r[0] for r in rows])
     if len(rows) < albums:
         sys.exit(f"the demo catalog has {len(rows)} albums, fewer than --albums {albums}")
     entries = [{"albumId": album, "albumTitle": title, "firstArtistName": None,
-                "tracks": [track_row(album, n, 2) for n in range(1, tracks + 1)],
+                "tracks": own.get(album, []) + [track_row(album, n, 2)
+                                                for n in range(1, tracks + 1)],
                 "albumArtistLinks": [{"artistId": artists[i % len(artists)], "role": "featured", "position": 1}]}
                for i, (album, title) in enumerate(rows)]
     path.write_text(json.dumps(entries, ensure_ascii=False))
     return [r[0] for r in rows]
+
+
+def own_tracks(conn, albums: list[str]) -> dict[str, list[dict]]:
+    """Return the albums' tracks as full manifest rows (camelCase), by album."""
+    from llamaforensics.repair.fields import app_name
+
+    out: dict[str, list[dict]] = {}
+    sql = ("SELECT album_id::text, to_jsonb(t) - 'search_vector' FROM tracks t "
+           "WHERE album_id = ANY(%s::uuid[]) ORDER BY 1, id")
+    for album, row in conn.execute(sql, [albums]):
+        out.setdefault(album, []).append({app_name(k): v for k, v in row.items()})
+    return out
 
 
 def replay_side(manifest: Path, dsn, albums: int, jobs: int, name: str):
