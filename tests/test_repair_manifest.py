@@ -258,6 +258,25 @@ def test_a_one_album_manifest_lands_every_field_and_its_summary_verifies(db, tmp
     assert "summary: 1 of 1 album(s) hold what the summary expects" in capsys.readouterr().out
 
 
+def test_updates_set_any_album_column_by_its_app_name(db, tmp_path, capsys):
+    updates = {"enrichmentStatus": "COMPLETED", "dataQuality": "HIGH", "gameStatus": "APPROVED",
+               "secondaryTypes": ["Live"], "lastEnriched": "2024-06-01T12:00:00.5",
+               "durationMs": 3600,
+               "metadata": {"syncSource": "manual", "note": "it's 🦙"}, "cloudflareImageId": "cf-1",
+               "source": "SPOTIFY", "releaseStatus": "Official"}
+    path = write(tmp_path, "m.json", [entry(TRACKLESS, updates=updates)])
+    assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--json") == 0
+    capsys.readouterr()
+    [row] = query(db, "SELECT enrichment_status::text AS e, data_quality::text AS q, "
+                      "game_status::text AS g, secondary_types AS t, last_enriched::text AS l, "
+                      "duration_ms AS d, metadata AS m, cloudflare_image_id AS c, source::text AS s, "
+                      "release_status AS r FROM albums WHERE id = %s", [TRACKLESS])
+    assert row == {"e": "COMPLETED", "q": "HIGH", "g": "APPROVED", "t": ["Live"],
+                   "l": "2024-06-01 12:00:00.5", "d": 3600,
+                   "m": {"syncSource": "manual", "note": "it's 🦙"}, "c": "cf-1", "s": "SPOTIFY",
+                   "r": "Official"}
+
+
 def entry(album_id: str, **parts) -> dict:
     return {"albumId": album_id, "albumTitle": f"album {album_id[:2]}", "firstArtistName": None,
             **parts}
