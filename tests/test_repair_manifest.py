@@ -269,8 +269,9 @@ def test_updates_set_any_album_column_by_its_app_name(db, tmp_path, capsys):
     capsys.readouterr()
     [row] = query(db, "SELECT enrichment_status::text AS e, data_quality::text AS q, "
                       "game_status::text AS g, secondary_types AS t, last_enriched::text AS l, "
-                      "duration_ms AS d, metadata AS m, cloudflare_image_id AS c, source::text AS s, "
-                      "release_status AS r FROM albums WHERE id = %s", [TRACKLESS])
+                      "duration_ms AS d, metadata AS m, cloudflare_image_id AS c, "
+                      "source::text AS s, release_status AS r FROM albums WHERE id = %s",
+                  [TRACKLESS])
     assert row == {"e": "COMPLETED", "q": "HIGH", "g": "APPROVED", "t": ["Live"],
                    "l": "2024-06-01 12:00:00.5", "d": 3600,
                    "m": {"syncSource": "manual", "note": "it's 🦙"}, "c": "cf-1", "s": "SPOTIFY",
