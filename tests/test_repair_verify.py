@@ -9,6 +9,7 @@ import pytest
 
 from llamaforensics.cli import main as cli_main
 from llamaforensics.commands import repair as repair_command
+from llamaforensics.errors import UsageError
 from llamaforensics.repair import InvalidCorrection
 from llamaforensics.repair.manifest import SummaryGiven
 from llamaforensics.repair.verify import verify_summary
@@ -109,6 +110,17 @@ def test_the_command_exits_2_with_one_line_naming_the_place(db, tmp_path, capsys
     assert cli_main(["repair", "verify", str(path), "--dsn", db.conninfo]) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert "$[0].changes[0].field: unknown field 'colour'" in line
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["verify", "s.json", "--atomic"], id="verify-atomic"),
+    pytest.param(["undo", "llamaforensics-repair-0", "--replace-tracks"], id="undo-replace-tracks"),
+    pytest.param(["replay", "m.json", "--atomic"], id="replay-atomic"),
+])
+def test_options_of_other_actions_are_usage_errors(argv):
+    with pytest.raises(UsageError) as info:
+        cli(*argv, "--dsn", "postgresql://nobody@127.0.0.1:1/none")
+    assert info.value.exit_code == 2 and argv[-1] in str(info.value)
 
 
 def test_apply_given_a_summary_says_it_carries_no_data_and_points_to_verify(db, tmp_path):

@@ -116,7 +116,7 @@ def register(commands, formatter) -> None:
                    help="apply: all or nothing, in one transaction (nothing written if any "
                         "correction is skipped or refused)")
     p.add_argument("--replace-tracks", action="store_true",
-                   help="apply, preview, replay: replace an album's other tracks with the "
+                   help="plan, preview, apply, replay: replace an album's other tracks with the "
                         "manifest's (logged, undoable) instead of refusing it")
     p.add_argument("--user", metavar="ID", help='the admin\'s "User".id recorded on the log rows')
     p.add_argument("--jobs", metavar="N", type=int, default=1,
@@ -142,6 +142,9 @@ def run(args) -> int:
 
     if args.atomic and args.action != "apply":
         raise UsageError(f"--atomic is for repair apply, not repair {args.action}")
+    if args.replace_tracks and args.action not in ("plan", "preview", "apply", "replay"):
+        raise UsageError(f"--replace-tracks is for repair plan, preview, apply and replay, "
+                         f"not repair {args.action}")
     if args.action == "sessions":
         return _sessions(args)
     if not args.target:
