@@ -227,6 +227,23 @@ def test_what_the_format_cannot_carry_is_listed_never_dropped(dev_snapshot, demo
     assert bool(import_manifest(json.dumps(manifest))) == exported  # the notes never break the import
 
 
+@pytest.mark.parametrize("statement, said", [
+    pytest.param(f"UPDATE tracks SET title = 'Renamed' WHERE id = (SELECT min(id) FROM tracks "
+                 f"WHERE album_id = {SOME_ALBUM})",
+                 "0 track(s) dev does not and 1 with other values", id="changed"),
+    pytest.param(f"UPDATE tracks SET _lf_deleted_at = now() WHERE id = (SELECT min(id) FROM tracks "
+                 f"WHERE album_id = {SOME_ALBUM})",
+                 "1 track(s) dev does not and 0 with other values", id="removed"),
+])
+def test_albums_whose_production_tracks_the_list_replaces_are_named(
+        dev_snapshot, demo_snapshot, statement, said):
+    edit(dev_snapshot, statement)
+    manifest, _ = export_manifest(dev_snapshot, demo_snapshot)
+    [hint] = manifest["replaceTracks"]
+    assert hint["albumId"] == manifest["albums"][0]["albumId"]
+    assert said in hint["note"] and "--replace-tracks" in hint["note"]
+
+
 def test_albums_asked_for_are_exported_alone_and_unknown_ones_are_refused(dev_snapshot, demo_snapshot, demo_data):
     albums = _albums(demo_data)
     edit(dev_snapshot, "UPDATE albums SET musicbrainz_id = $mbid WHERE id = $album", mbid=NEW_MBID,

@@ -317,9 +317,12 @@ def _export(args) -> int:
     paths = write_manifest(manifest, summary, args.out or Path("."))
     if args.json:
         print_json({"manifest": str(paths[0]), "summary": str(paths[1]), "albums": len(manifest["albums"]),
-                    "notCarried": manifest["notCarried"]})
+                    "notCarried": manifest["notCarried"],
+                    "replaceTracks": manifest["replaceTracks"]})
     else:
         print_text(f"{len(manifest['albums'])} album(s) exported: {paths[0]}, {paths[1]}")
         for note in manifest["notCarried"]:
             print_text(f"  not carried: {note['albumTitle']!r} ({note['albumId']}): {note['note']}")
+        for note in manifest["replaceTracks"]:
+            print_text(f"  tracks: {note['albumTitle']!r} ({note['albumId']}): {note['note']}")
     return 1 if manifest["notCarried"] else 0

@@ -11,7 +11,8 @@ reads it back:
 * ``tracks``: when the album's tracks differ, dev's whole track list, every
   column of each row (dev ids kept). Applied, tracks production lacks are
   added; where production holds other tracks, or other values for a track, the
-  apply shows the difference track by track and needs ``--replace-tracks``;
+  apply shows the difference track by track and needs ``--replace-tracks``
+  (such albums are named under the manifest's ``replaceTracks``);
 * ``artists`` and ``albumArtistLinks``: the dev artist links production lacks,
   with the full rows of their artists (created in production when missing).
 
@@ -75,14 +76,18 @@ def export_manifest(dev, prod, album_ids=None) -> tuple[dict, list[dict]]:
             notes = _dev_only_albums(con) if album_ids is None else []
         finally:
             con.close()
-    entries, summary = [], []
+    entries, summary, replacing = [], [], []
     for album_id in ids:
         entry, summary_entry, album_notes = album_export(album_id, prod_side, dev_side)
         entries += [entry] if entry else []
         summary += [summary_entry] if summary_entry else []
         notes += album_notes
+        replaced = _replaced_tracks(prod_side.tracks.get(album_id, []),
+                                    dev_side.tracks.get(album_id, []))
+        if entry and entry["tracks"] and replaced:
+            replacing.append(_note(album_id, entry["albumTitle"], replaced))
     manifest = {"exportedBy": f"llamaforensics {__version__}", "dev": dev_name, "prod": prod_name,
-                "albums": entries, "notCarried": notes}
+                "albums": entries, "notCarried": notes, "replaceTracks": replacing}
     return manifest, summary
 
 
@@ -247,6 +252,17 @@ def _track_list(prod: list[dict], dev: list[dict],
              "(the manifest format has none)"
              for t in dev if t["id"] not in prod_by_id and credits[t["id"]]]
     return [_camel({c: v for c, v in t.items() if c != "album_id"}) for t in dev], notes
+
+
+def _replaced_tracks(prod: list[dict], dev: list[dict]) -> str | None:
+    """Say what of production's tracks the album's list replaces (applied with --replace-tracks)."""
+    dev_by_id = {t["id"]: t for t in dev}
+    only = sum(t["id"] not in dev_by_id for t in prod)
+    changed = sum(t["id"] in dev_by_id and not _same_track(t, dev_by_id[t["id"]]) for t in prod)
+    if not (only or changed):
+        return None
+    return (f"production holds {only} track(s) dev does not and {changed} with other values: "
+            "the manifest replaces them only when applied with --replace-tracks")
 
 
 def _same_track(prod: dict | None, dev: dict) -> bool:
