@@ -64,7 +64,9 @@ at all, and an album the database lacks is SKIPPED while the rest applies.
                  summary.json in --out DIR, default .) for the albums a dev
                  copy fixed; DEV and PROD are snapshot files or DSNs; --album ID
                  (repeatable) exports only those; what the format cannot carry
-                 is listed (exit 1 when anything is)
+                 is listed (exit 1 when anything is), and so are the albums
+                 whose production tracks the manifest replaces (apply them
+                 with --replace-tracks)
 
 Results: APPLIED, ALREADY_APPLIED (re-running is a no-op), STALE (the album
 changed since the plan: nothing written), INVALID, SKIPPED (no such album in
