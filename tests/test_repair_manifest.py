@@ -370,6 +370,21 @@ def test_an_album_with_other_tracks_is_shown_track_by_track_and_not_written(db, 
     assert checksums(db) == before
 
 
+def test_a_list_that_only_completes_the_albums_tracks_applies_and_shows_them(
+        db, tmp_path, capsys):
+    """The album holds One and Two as the list has them: adding Three replaces nothing."""
+    path = write(tmp_path, "m.json", [entry(ALBUM, tracks=[
+        {"id": TRACK_1, "title": "One", "trackNumber": 1},
+        {"id": TRACK_2, "title": "Two", "trackNumber": 2},
+        {"id": NEW_THREE, "title": "Three", "trackNumber": 3}])])
+    assert cli("apply", path, "--dsn", db.conninfo, "--apply") == 0
+    out = capsys.readouterr().out
+    assert "= 1-1 same: 'One'" in out and "= 1-2 same: 'Two'" in out
+    assert "+ 1-3 added: (none) -> 'Three'" in out and "[APPLIED]" in out
+    assert query(db, "SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number",
+                 [ALBUM]) == [{"title": "One"}, {"title": "Two"}, {"title": "Three"}]
+
+
 def test_replace_tracks_gives_the_album_the_manifests_tracks_undoably(db, tmp_path, capsys):
     path = write(tmp_path, "m.json", OTHER_TRACKS)
     before = checksums(db, ignore=("updated_at",))

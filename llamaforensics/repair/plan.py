@@ -41,6 +41,7 @@ class Change:
     stands_for: dict[str, set] = field(default_factory=dict)  # album id -> updated_at values the write restores
     stamped: set = field(default_factory=set)  # album columns every admin correction sets
     kept: list = field(default_factory=list)  # undo: rows left in place, others use them
+    track_list: list[dict] | None = None  # set_tracks on an album with tracks: track by track
 
     @property
     def empty(self) -> bool:
@@ -225,6 +226,7 @@ def _album_changes(catalog, c: AlbumChanges, state: AlbumState, now: str) -> Cha
     for part in parts:
         change.artists |= part.artists
         change.tracks |= part.tracks
+        change.track_list = part.track_list or change.track_list
         for album, values in part.stands_for.items():
             change.stands_for.setdefault(album, set()).update(values)
     return change

@@ -16,6 +16,7 @@ def preview(change: Change, log_rows: list[dict]) -> dict:
             "log_rows": [], "admin_stamp": {}, "kept": [k.to_dict() for k in change.kept]}
     for op in change.ops:
         _describe(diff, change, op)
+    diff["track_list"] = change.track_list
     diff["log_rows"] = [{k: r.get(k) for k in ("category", "operation", "entity_type", "entity_id", "job_id",
                                                 "parent_job_id", "root_job_id", "is_root_job")} for r in log_rows]
     return diff
@@ -84,6 +85,7 @@ def format_diff(diff: dict) -> str:
         users = ", ".join(f"{t} ({n})" for t, n in k["referencedBy"].items())
         lines.append(f"  = kept {k['table']} {', '.join(map(str, k['key'].values()))}: "
                      f"still referenced by {users}")
+    lines += [f"  {line}" for line in track_lines(diff.get("track_list") or [])]
     lines += [f"  log: {r['category']} {r['operation']} {r['entity_type'] or ''} {r['entity_id'] or ''}".rstrip()
               for r in diff["log_rows"]]
     return "\n".join(lines)

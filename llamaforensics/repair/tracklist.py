@@ -88,7 +88,8 @@ def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Chang
         count = len(c.tracks)
         counted = {"track_count": count} if album.get("track_count") != count else {}
         ops.append(album_update(album, counted, now))
-    return Change(c, album["id"], ops, album, tracks=by_id)
+    shown = difference if state.tracks else None  # what the album held is never passed over
+    return Change(c, album["id"], ops, album, tracks=by_id, track_list=shown)
 
 
 def _refusal(album: dict, current: list[dict], wanted: list[dict], differing: list[dict]) -> str:
