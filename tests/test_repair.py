@@ -5,9 +5,10 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, STALE, AddTracks, LinkArtist,
-                                   MergeAlbums, ModifyTracks, RemoveTracks, RepairSession, SetAlbumFields,
-                                   UnknownUser, UnlinkArtist, apply_corrections, prepare_corrections, undo)
+from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, SKIPPED, STALE,
+                                   AddTracks, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
+                                   RepairSession, SetAlbumFields, UnknownUser, UnlinkArtist,
+                                   apply_corrections, prepare_corrections, undo)
 from llamaforensics.repair.logbook import app_category
 from repair_seed import (ALBUM, ARTIST_A, ARTIST_B, CATALOG_TABLES, DUP_TRACK, DUPLICATE, HOSTILE, MBID, TRACK_1,
                          TRACK_2, TRACKLESS, USER, checksums, fresh_catalog, query)
@@ -145,14 +146,15 @@ def test_stale_correction_leaves_the_database_byte_identical(db):
     assert checksums(db) == before
 
 
-def test_a_correction_for_an_album_no_longer_there_is_invalid_with_the_reason(db):
+def test_a_correction_for_an_album_no_longer_there_is_skipped_with_the_reason(db):
     correction = SetAlbumFields(album_id=TRACKLESS, fields={"title": "Mine"})
     [prepared] = prepare_corrections(db, [correction])
     with psycopg.connect(db.conninfo) as conn:
         conn.execute("DELETE FROM albums WHERE id = %s", [TRACKLESS])
     before = checksums(db)
     [result] = apply_corrections(db, [prepared], dry_run=False)
-    assert result.status == INVALID, result.message
+    # SKIPPED since issue 18 (a missing album is skipped, not INVALID nor STALE; the batch goes on)
+    assert result.status == SKIPPED, result.message
     assert f"album {TRACKLESS} is not in the target database" in result.message
     assert checksums(db) == before
 

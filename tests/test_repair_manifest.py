@@ -295,7 +295,8 @@ def test_an_album_missing_from_the_target_is_skipped_and_the_rest_applies(db, tm
     results = json.loads(capsys.readouterr().out)
     assert [(r["album_id"], r["status"]) for r in results] == [
         (ALBUM, "APPLIED"), (MISSING, "SKIPPED"), (TRACKLESS, "APPLIED")]
-    assert f"album {MISSING} does not exist: skipped" in results[1]["message"]
+    assert f"album {MISSING} is not in the target database" in results[1]["message"]
+    assert "skipped, the rest of the batch goes on" in results[1]["message"]
     assert query(db, "SELECT label FROM albums WHERE id = %s", [ALBUM]) == [
         {"label": "Fixed Label"}]
     assert query(db, "SELECT title FROM tracks WHERE album_id = %s", [TRACKLESS]) == [

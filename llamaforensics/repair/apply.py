@@ -156,7 +156,7 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
 def refused(correction: Correction, exc: Exception) -> Result:
     """Return the result of a correction the engine or the database refused (nothing written)."""
     if isinstance(exc, AlbumMissing):
-        return Result(correction, SKIPPED, f"{exc}: skipped; the rest of the batch goes on")
+        return Result(correction, SKIPPED, f"{exc}; skipped, the rest of the batch goes on")
     if isinstance(exc, TracksDiffer):
         return Result(correction, TRACKS_DIFFER, str(exc), tracks=exc.difference)
     if isinstance(exc, StaleCorrection):
@@ -175,10 +175,9 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
         done, c = _in_effect_or_redo(catalog, session, c, logged, albums)
         if done:
             return done, None
-    if state.album is None:  # nothing moved: there is nothing there to correct
-        raise InvalidCorrection(f"album {c.album_id} is not in the target database (deleted, "
-                                "merged away, or never there): nothing to correct; prepare "
-                                "corrections against this database")
+    if state.album is None:  # nothing moved: there is nothing there to correct (SKIPPED)
+        raise AlbumMissing(f"album {c.album_id} is not in the target database (deleted, merged "
+                           "away, or never there): nothing to correct")
     now = session.now()
     survivor = getattr(c, "survivor_id", c.album_id)
     moved = stale_facts(c.expected, observe(catalog, c, state), lambda e, cur: (
