@@ -224,7 +224,7 @@ def test_a_manifest_undone_after_a_favourite_keeps_the_artist_and_applies_again(
 
     text = json.dumps([manifest_entry()])
     session = RepairSession()
-    [result] = apply_corrections(db, prepare_corrections(db, import_manifest(text, dsn=db)),
+    [result] = apply_corrections(db, prepare_corrections(db, import_manifest(text)),
                                  dry_run=False, session=session)
     assert result.status == APPLIED, result.message
     favourite_and_relate(db, MANIFEST_ARTIST)
@@ -236,7 +236,7 @@ def test_a_manifest_undone_after_a_favourite_keeps_the_artist_and_applies_again(
     assert query(db, 'SELECT "artistId"::text AS a FROM user_favorite_artists') == [
         {"a": MANIFEST_ARTIST}]
 
-    [again] = attempt(db, *import_manifest(text, dsn=db))
+    [again] = attempt(db, *import_manifest(text))
     assert again.status == APPLIED, again.message
     tracks = query(db, "SELECT id::text FROM tracks WHERE album_id = %s ORDER BY track_number",
                    [TRACKLESS])

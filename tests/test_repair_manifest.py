@@ -423,5 +423,5 @@ def test_replacing_tracks_other_tables_point_at_is_refused_naming_them(
     assert cli("apply", path, "--dsn", db.conninfo, "--apply", "--replace-tracks", "--json") == 1
     [result] = json.loads(capsys.readouterr().out)
     assert result["status"] == "INVALID"
-    assert "2 row(s) of playlist_entries.track_id" in result["message"]
+    assert f"tracks {TRACK_1} is referenced by playlist_entries (2 rows)" in result["message"]
     assert checksums(db) == before  # never cascaded away

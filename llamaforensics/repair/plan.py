@@ -349,35 +349,9 @@ def track_removal(catalog, track: dict) -> list[Operation]:
     return ops + [delete("tracks", track)]
 
 
-# What a track removal handles itself: its log rows are detached (kept), its artist credits
-# deleted and logged (restored by undo). Any other row pointing at a track: refused.
-TRACK_REFERENCES_HANDLED = frozenset({("llama_logs", "track_id"), ("track_artists", "track_id")})
-
-
-def refuse_referenced_tracks(catalog, track_ids: list[str]) -> None:
-    """Refuse removing tracks that rows of other tables point at, naming the tables and counts.
-
-    The foreign keys come from the database's own catalog (pg_constraint), so a
-    table the tool does not know is found too; deleting the tracks would
-    cascade its rows away, or fail on them.
-    """
-    if not track_ids:
-        return
-    found = []
-    for ref in catalog.references("tracks"):
-        if (ref.table, ref.column) not in TRACK_REFERENCES_HANDLED:
-            rows = catalog.rows_in(ref.table, ref.column, track_ids)
-            found += [f"{len(rows)} row(s) of {ref.table}.{ref.column}"] if rows else []
-    if found:
-        raise InvalidCorrection(f"removing {len(track_ids)} track(s) would delete what points at "
-                                f"them: {', '.join(found)}; re-point or remove those rows first; "
-                                "nothing was written")
-
-
 def _remove_tracks(catalog, c: RemoveTracks, state: AlbumState, now: str) -> Change:
     album = require_album(c, state)
     by_id = {t["id"]: t for t in state.tracks}
-    refuse_referenced_tracks(catalog, [t for t in dict.fromkeys(c.track_ids) if t in by_id])
     ops = []
     for track_id in c.track_ids:
         if track_id not in by_id:

@@ -23,8 +23,7 @@ from .errors import InvalidCorrection, TracksDiffer
 from .fields import app_name, comparable, same_value
 from .model import SetTracks
 from .operation import insert, update
-from .plan import (AlbumState, Change, album_update, new_row, refuse_referenced_tracks,
-                   require_album, track_removal)
+from .plan import AlbumState, Change, album_update, new_row, require_album, track_removal
 
 APPLIED_AS_A_MATTER_OF_COURSE = frozenset({"same", "added"})
 NOT_COMPARED = frozenset({"id", "album_id", "created_at", "updated_at"})
@@ -78,9 +77,8 @@ def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Chang
         raise TracksDiffer(_refusal(album, state.tracks, c.tracks, differing), difference)
     by_id = {t["id"]: t for t in state.tracks}
     wanted = {t["id"] for t in c.tracks}
-    leaving = [t for t in state.tracks if t["id"] not in wanted]
-    refuse_referenced_tracks(catalog, [t["id"] for t in leaving])
-    ops = [op for t in leaving for op in track_removal(catalog, t)]
+    # a removed track rows of other tables point at is refused by plan() (.dependents)
+    ops = [op for t in state.tracks if t["id"] not in wanted for op in track_removal(catalog, t)]
     ops += [op for t in c.tracks if t["id"] in by_id
             for op in _track_update(by_id[t["id"]], t, now)]
     ops += _insertions(catalog, album, c.tracks, by_id, now)
