@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, SKIPPED, STALE,
+from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, STALE,
                                    AddTracks, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
                                    RepairSession, SetAlbumFields, UnknownUser, UnlinkArtist,
                                    apply_corrections, prepare_corrections, undo)
@@ -153,8 +153,8 @@ def test_a_correction_for_an_album_no_longer_there_is_skipped_with_the_reason(db
         conn.execute("DELETE FROM albums WHERE id = %s", [TRACKLESS])
     before = checksums(db)
     [result] = apply_corrections(db, [prepared], dry_run=False)
-    # SKIPPED since issue 18 (a missing album is skipped, not INVALID nor STALE; the batch goes on)
-    assert result.status == SKIPPED, result.message
+    # INVALID with the reason (issue 19); only a manifest entry's missing album is SKIPPED (issue 18)
+    assert result.status == INVALID, result.message
     assert f"album {TRACKLESS} is not in the target database" in result.message
     assert checksums(db) == before
 

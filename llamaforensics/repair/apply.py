@@ -25,7 +25,8 @@ from .session import RepairSession
 from .store import PostgresCatalog
 
 APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = "APPLIED", "ALREADY_APPLIED", "STALE", "INVALID", "DRY_RUN"
-# SKIPPED: its album is not in the target (the batch goes on, as the app's own script did);
+# SKIPPED: a manifest entry's album is not in the target (the batch goes on, as the app's own script
+# did; any other correction for an album that is not there is INVALID);
 # TRACKS_DIFFER: the album holds other tracks than the correction's list (``tracks`` compares them).
 SKIPPED, TRACKS_DIFFER = "SKIPPED", "TRACKS_DIFFER"
 # What the user must look at: the CLI exits 1 when any result has one of these.
@@ -155,8 +156,11 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
 
 def refused(correction: Correction, exc: Exception) -> Result:
     """Return the result of a correction the engine or the database refused (nothing written)."""
-    if isinstance(exc, AlbumMissing):
+    if isinstance(exc, AlbumMissing) and correction.origin == "manifest":
+        # a manifest entry whose album the target lacks is skipped, as the app's own replay did
         return Result(correction, SKIPPED, f"{exc}; skipped, the rest of the batch goes on")
+    if isinstance(exc, AlbumMissing):  # a correction written for this database: it cannot hold
+        return Result(correction, INVALID, str(exc))
     if isinstance(exc, TracksDiffer):
         return Result(correction, TRACKS_DIFFER, str(exc), tracks=exc.difference)
     if isinstance(exc, StaleCorrection):
