@@ -181,3 +181,60 @@ def test_the_whole_repair_cycle_on_the_apps_database(app_snapshot, app_demo, dat
     session = applied[0]["message"].split()[-1]
     lf("repair", "undo", session, "--dsn", db.conninfo, "--apply", cwd=work)
     assert query(db, tracks_of, [albums]) == [(0,)]
+
+
+def test_issue_18_acceptance_manifest_verify_favourite_undo_redo(app_demo, databases, work):
+    """The issue's acceptance path, command by command, on the demo loaded into the app's schema."""
+    from test_repair_manifest import ARTIST_ROW, NEW_ARTIST, THREE_TRACKS
+
+    dsn, _ = app_demo
+    db = databases.new("app_accept", template=dsn.params["dbname"])
+    (album, title), = query(db, TITLE_OF_A_TRACKLESS_ALBUM.replace("a.title", "a.id::text, a.title"))
+    mbid = "f9b9a2c0-0000-4000-8000-00000000abcd"
+    head = {"albumId": album, "albumTitle": title, "firstArtistName": ARTIST_ROW["name"]}
+    tracks = [t | {"albumId": album} for t in THREE_TRACKS]
+    manifest, summary = work / "accept-manifest.json", work / "accept-summary.json"
+    manifest.write_text(json.dumps([head | {
+        "updates": {"musicbrainzId": mbid}, "tracks": tracks, "artists": [ARTIST_ROW],
+        "albumArtistLinks": [{"artistId": NEW_ARTIST, "role": "primary", "position": 0}]}]))
+    summary.write_text(json.dumps([head | {"changes": [
+        {"field": "musicbrainzId", "prodValue": None, "devValue": mbid},
+        {"field": "tracks", "prodValue": 0, "devValue": 3}]}]))
+    assert lf("repair", "verify", summary, "--dsn", db.conninfo, cwd=work, check=False).returncode == 1
+
+    applied = json.loads(lf("repair", "apply", manifest, "--dsn", db.conninfo, "--apply", "--json",
+                            cwd=work).stdout)
+    assert [r["status"] for r in applied] == ["APPLIED"]
+    [artist] = query(db, "SELECT name, area, genres, formed_year, image_url, cloudflare_image_id, "
+                         "biography, data_quality::text, enrichment_status::text FROM artists "
+                         "WHERE id = %s", [NEW_ARTIST])
+    assert artist == (ARTIST_ROW["name"], ARTIST_ROW["area"], ARTIST_ROW["genres"],
+                      ARTIST_ROW["formedYear"], ARTIST_ROW["imageUrl"], ARTIST_ROW["cloudflareImageId"],
+                      ARTIST_ROW["biography"], "HIGH", "COMPLETED")
+    lf("repair", "verify", summary, "--dsn", db.conninfo, cwd=work)  # exit 0: the database holds it
+
+    [corrected] = query(db, "SELECT operation, category::text, status::text, entity_type::text, "
+                            "sources, data_quality_after::text FROM llama_logs "
+                            "WHERE album_id = %s AND category = 'CORRECTED' AND NOT is_root_job", [album])
+    assert corrected == ("admin_correction", "CORRECTED", "SUCCESS", "ALBUM", ["musicbrainz"], "HIGH")
+    session = query(db, "SELECT DISTINCT root_job_id FROM llama_logs WHERE album_id = %s "
+                        "AND category = 'CORRECTED'", [album])[0][0]
+    with psycopg.connect(db.conninfo) as conn:  # a user favourites the new artist
+        user = conn.execute('SELECT id FROM "User" ORDER BY id LIMIT 1').fetchone()[0]
+        conn.execute('INSERT INTO user_favorite_artists (id, "userId", "artistId", "position") '
+                     "VALUES ('fav-1', %s, %s, 0)", [user, NEW_ARTIST])
+
+    undone = lf("repair", "undo", session, "--dsn", db.conninfo, "--apply", cwd=work)
+    tracks_of = "SELECT count(*) FROM tracks WHERE album_id = %s"
+    assert query(db, tracks_of, [album]) == [(0,)]
+    assert query(db, "SELECT count(*) FROM artists WHERE id = %s", [NEW_ARTIST]) == [(1,)]
+    assert query(db, 'SELECT count(*) FROM user_favorite_artists WHERE "artistId" = %s',
+                 [NEW_ARTIST]) == [(1,)]
+    assert "user_favorite_artists" in undone.stdout + undone.stderr
+
+    again = json.loads(lf("repair", "apply", manifest, "--dsn", db.conninfo, "--apply", "--json",
+                          cwd=work).stdout)
+    assert [r["status"] for r in again] == ["APPLIED"]
+    assert query(db, tracks_of, [album]) == [(3,)]
+    history = lf("repair", "sessions", "--dsn", db.conninfo, cwd=work).stdout
+    assert session in history

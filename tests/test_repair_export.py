@@ -162,7 +162,8 @@ def test_an_export_re_imports_to_identical_corrections_and_hostile_strings_survi
     from_file, from_text = read_corrections(paths[0]), import_manifest(json.dumps(manifest))
     assert _docs(from_file) == _docs(from_text)
     by_kind = {(c.album_id, part.kind): part for c in from_file for part in getattr(c, "parts", [c])}
-    assert by_kind[albums["no_mbid"], "set_album_fields"].fields == {"title": TITLE, "musicbrainz_id": NEW_MBID}
+    assert by_kind[albums["no_mbid"], "set_album_fields"].fields == {
+        "title": TITLE, "musicbrainz_id": NEW_MBID, "data_quality": "LOW", "enrichment_status": "COMPLETED"}
     tracks = by_kind[albums["trackless"], "set_tracks"].tracks
     assert [(t["id"], t["title"]) for t in tracks] == list(zip(TRACK_IDS, TRACK_TITLES))
 

@@ -7,7 +7,9 @@ entry says what the format can say, exactly as :func:`.manifest.import_manifest`
 reads it back:
 
 * ``updates``: the album columns that differ (all but the engine's: id,
-  created_at, updated_at), with dev's values;
+  created_at, updated_at), with dev's values, and always dev's dataQuality and
+  enrichmentStatus (applying would otherwise stamp them HIGH and COMPLETED,
+  as the app's admin correction does);
 * ``tracks``: when the album's tracks differ, dev's whole track list, every
   column of each row (dev ids kept). Applied, tracks production lacks are
   added; where production holds other tracks, or other values for a track, the
@@ -221,10 +223,23 @@ def album_export(album_id: str, prod: Side, dev: Side) -> tuple[dict | None, dic
     notes = [_note(album_id, title, n) for n in notes + track_notes + link_notes]
     if not (updates or tracks or links):
         return None, None, notes
+    updates = _with_quality(updates, dev.albums[album_id])
     head = {"albumId": album_id, "albumTitle": title,
             "firstArtistName": _first_artist(dev, album_id) or _first_artist(prod, album_id)}
     entry = head | {"updates": updates, "tracks": tracks, "artists": artists, "albumArtistLinks": links}
     return entry, head | {"changes": changes}, notes
+
+
+def _with_quality(updates: dict, dev_album: dict) -> dict:
+    """Return ``updates`` naming dev's data quality and enrichment status explicitly.
+
+    Applying a correction leaves the album HIGH and COMPLETED, as the app's admin
+    correction does, unless the correction sets them itself: an export carries
+    dev's values, so production ends as dev is (and the summary, which lists
+    only real differences, stays as it was).
+    """
+    carried = {app_name(c): dev_album[c] for c in ("data_quality", "enrichment_status")}
+    return {**carried, **updates}
 
 
 def _album_fields(prod: dict, dev: dict) -> tuple[dict, list[dict], list[str]]:

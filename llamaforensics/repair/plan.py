@@ -154,9 +154,6 @@ def stale_facts(expected: dict, current: dict, same_updated_at) -> dict:
 
 # What the app's own admin correction leaves on every album it corrects (its apply service).
 ADMIN_STAMP = {"data_quality": "HIGH", "enrichment_status": "COMPLETED"}
-# Corrections that carry another database's values as they are (a dev copy's, through a manifest
-# or a diff): that copy's data quality and status are part of what is carried, not overruled.
-CARRIED_ORIGINS = frozenset({"manifest", "diff"})
 
 
 def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change:
@@ -165,8 +162,8 @@ def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change
     Refused (INVALID) when a row it deletes is still referenced by rows it does not
     handle itself (:mod:`.dependents`); an undo decides for itself (it keeps such rows).
     A correction that changes anything leaves the album as the app's admin correction
-    does: data_quality HIGH, enrichment_status COMPLETED (one carrying a dev copy's
-    values, :data:`CARRIED_ORIGINS`, carries that copy's instead).
+    does: data_quality HIGH, enrichment_status COMPLETED, unless the correction sets
+    them itself (a manifest carrying a dev copy's values, say).
     """
     change = _plan(catalog, correction, state, now)
     if correction.kind == "revert_correction" or change.empty:
@@ -175,22 +172,28 @@ def plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change
     if dependents:
         what = f"this {correction.kind} of album {correction.album_id}"
         raise InvalidCorrection(refusal(what, dependents))
-    if correction.origin not in CARRIED_ORIGINS:
-        _stamp_admin_correction(change)
+    _stamp_admin_correction(change)
     return change
 
 
 def _stamp_admin_correction(change: Change) -> None:
-    """Set what the app's admin correction sets on the album, unless the correction sets it."""
+    """Set what the app's admin correction sets on the album, unless the correction names it."""
     stamp = next((op for op in change.ops if op.action == "update" and op.table == "albums"
                   and op.where["id"] == change.album_id), None)
     if stamp is None or change.album is None:
         return
+    named = _named_album_fields(change.correction)
     added = {k: v for k, v in ADMIN_STAMP.items()
-             if k not in stamp.after and change.album.get(k) != v}
+             if k not in stamp.after and k not in named and change.album.get(k) != v}
     stamp.before = {**{k: change.album.get(k) for k in added}, **stamp.before}
     stamp.after = {**added, **stamp.after}
     change.stamped = set(added)
+
+
+def _named_album_fields(correction: Correction) -> set[str]:
+    """Return the album fields a correction sets, changed or not (a manifest naming dev's values)."""
+    parts = getattr(correction, "parts", None) or [correction]
+    return {name for part in parts for name in (getattr(part, "fields", None) or {})}
 
 
 def _plan(catalog, correction: Correction, state: AlbumState, now: str) -> Change:
