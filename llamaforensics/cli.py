@@ -52,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="on an error, show the Python traceback too")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from .commands import (album, audit, demo, diff, export, findings, info, lineage, repair,
-                           snapshot)
+                           report, snapshot)
 
-    for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, repair):
+    for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, report,
+                   repair):
         module.register(commands, _formatter)
     return parser
 
@@ -175,6 +176,14 @@ def print_text(*parts, sep: str = " ") -> None:
 
     for line in sep.join(str(p) for p in parts).split("\n"):
         sys.stdout.write(printable(line) + "\n")
+
+
+def human_size(size: int) -> str:
+    """Return a byte count as people read it: 812 B, 4.6 kB, 10.2 MB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
 
 
 def require_dsn(value: str | None):

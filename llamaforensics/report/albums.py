@@ -1,0 +1,43 @@
+"""The report's album pages: each affected album's dossier, story, timeline, lineage, findings."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..dossier import build_dossier, timeline_figure
+from .pages import Site, album_page, figure_html
+
+TIMELINE_ROWS = (
+    500  # log rows listed on a page (the figure draws them all; the dossier's JSON has every one)
+)
+
+
+def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFrame) -> None:
+    """Write one page per album in ``album_ids``."""
+    for album_id in album_ids:
+        findings = (
+            caused.filter(pl.col("entity_id") == album_id).to_dicts() if caused.height else []
+        )
+        d = build_dossier(con, album_id, findings=findings)
+        site.write(
+            album_page(album_id),
+            "album.html.j2",
+            plots=True,
+            album=d.album,
+            artists=d.artists,
+            findings=findings,
+            story=d.story(),
+            timeline_figure=figure_html(timeline_figure(d)),
+            lineage_figure=_lineage_html(d),
+            tracks=d.tracks.to_dicts(),
+            timeline=d.timeline.head(TIMELINE_ROWS).to_dicts(),
+            log_rows=d.timeline.height,
+        )
+
+
+def _lineage_html(dossier) -> str | None:
+    if dossier.lineage is None or not dossier.lineage.number_of_nodes():
+        return None
+    from ..lineage.figure import lineage_figure
+
+    return figure_html(lineage_figure(dossier.lineage, f"jobs that touched {dossier.title}"))

@@ -1,0 +1,198 @@
+"""Write the report site: gather the data, fill the templates, swap the directory in whole.
+
+The site is written into a scratch directory beside ``out`` and renamed over
+it only when complete: an interrupted run leaves the previous report (or
+nothing), never half a site.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import plotly.express as px
+import polars as pl
+from importlib.resources import files
+
+from ..errors import UsageError
+from ..findings import KINDS, health_summary, run_findings
+from ..findings.causes import group_by_cause, with_causes
+from ..findings.explain import explain_kind
+from ..snapshot.format import read_manifests
+from .albums import write_album_pages
+from .pages import Site, figure_html, kind_page
+from .trend import TREND_POINTS, findings_by_refresh, trend
+
+ALBUM_PAGES = 200  # albums with the most findings get a page each
+ROWS_PER_KIND = 1000  # offenders listed on a kind's page (the export has them all)
+CAUSE_GROUPS = 200  # groups on the root-cause page; the index shows the first 10
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    pages: list[Path]
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+
+def write_report(
+    con: duckdb.DuckDBPyConnection,
+    out: str | Path,
+    *,
+    album_pages: int = ALBUM_PAGES,
+    rows_per_kind: int = ROWS_PER_KIND,
+    trend_points: int = TREND_POINTS,
+) -> ReportResult:
+    """Write the report of the snapshot ``con`` into ``out`` (replacing an earlier report)."""
+    out = Path(out)
+    _check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        pages = _write_site(con, scratch, album_pages, rows_per_kind, trend_points)
+        if out.exists():
+            shutil.rmtree(out)
+        scratch.rename(out)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return ReportResult(out, [out / p.relative_to(scratch) for p in pages])
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to replace a directory that holds anything but an earlier report."""
+    if out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / "index.html").exists())
+    ):
+        raise UsageError(
+            f"{out} exists and is not an earlier report; give a new or empty directory with -o"
+        )
+
+
+def _write_site(
+    con, root: Path, album_pages: int, rows_per_kind: int, trend_points: int
+) -> list[Path]:
+    manifests = read_manifests(con)
+    frames = run_findings(con)
+    found = pl.concat([f for f in frames.values()])
+    caused = with_causes(con, found) if found.height else found
+    history = trend(findings_by_refresh(con, trend_points), manifests)
+    groups = group_by_cause(con, frames)
+    latest = manifests[-1]
+    album_ids = _albums_to_show(found, album_pages)
+    snapshot = {
+        "source": latest.source,
+        "seq": latest.seq,
+        "taken_at": f"{latest.taken_at:%Y-%m-%d %H:%M}",
+    }
+    site = Site(root, snapshot, set(album_ids))
+    _copy_assets(root)
+    trend_fig = figure_html(_trend_figure(history))
+    _index(site, frames, history, groups, trend_fig)
+    site.write(
+        "causes.html",
+        "causes.html.j2",
+        groups=groups.head(CAUSE_GROUPS).to_dicts(),
+        shown=min(CAUSE_GROUPS, groups.height),
+        total=groups.height,
+    )
+    site.write(
+        "trend.html",
+        "trend.html.j2",
+        plots=True,
+        trend_figure=trend_fig,
+        points=trend_points,
+        rows=sorted(history.to_dicts(), key=lambda r: (list(KINDS).index(r["kind"]), r["seq"])),
+    )
+    for kind in KINDS:
+        _kind_page(site, kind, caused, rows_per_kind)
+    write_album_pages(site, con, album_ids, caused)
+    _audit_page(site, con)
+    return site.pages
+
+
+def _albums_to_show(found: pl.DataFrame, limit: int) -> list[str]:
+    """Return the albums with the most findings first (ties by id), at most ``limit``."""
+    albums = found.filter(pl.col("entity_type") == "ALBUM").group_by("entity_id").len()
+    return (
+        albums.sort(["len", "entity_id"], descending=[True, False])
+        .head(limit)["entity_id"]
+        .to_list()
+    )
+
+
+def _copy_assets(root: Path) -> None:
+    from plotly.offline import get_plotlyjs
+
+    assets = root / "assets"
+    assets.mkdir()
+    (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    (assets / "style.css").write_text(
+        files(__package__).joinpath("templates/style.css").read_text("utf-8"), "utf-8"
+    )
+
+
+def _trend_figure(history: pl.DataFrame):
+    fig = px.line(
+        history,
+        x="taken_at",
+        y="count",
+        color="kind",
+        markers=True,
+        title="findings per kind at each refresh",
+    )
+    fig.update_layout(height=420, xaxis_title="refresh", yaxis_title="findings")
+    return fig
+
+
+def _index(site: Site, frames, history: pl.DataFrame, groups: pl.DataFrame, trend_fig: str) -> None:
+    seqs = sorted(set(history["seq"].to_list()))
+    last = history.filter(pl.col("seq") == seqs[-1])
+    changes = {r["kind"]: r for r in last.to_dicts()}
+    latest_change = None
+    if len(seqs) > 1:
+        previous = history.filter(pl.col("seq") == seqs[-2])["taken_at"][0]
+        latest_change = {
+            "previous": f"refresh {seqs[-2]} of {previous:%Y-%m-%d %H:%M}",
+            "new": int(last["new"].sum()),
+            "fixed": int(last["fixed"].sum()),
+        }
+    site.write(
+        "index.html",
+        "index.html.j2",
+        plots=True,
+        summary=health_summary(frames),
+        changes=changes,
+        latest_change=latest_change,
+        groups=groups.head(10).to_dicts(),
+        trend_figure=trend_fig,
+    )
+
+
+def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int) -> None:
+    import json
+
+    mine = caused.filter(pl.col("kind") == kind) if caused.height else caused
+    rows = [{**r, "detail": json.loads(r["detail"])} for r in mine.head(limit).to_dicts()]
+    site.write(
+        kind_page(kind),
+        "kind.html.j2",
+        kind=KINDS[kind],
+        explain=explain_kind(kind),
+        rows=rows,
+        shown=len(rows),
+        total=mine.height,
+    )
+
+
+def _audit_page(site: Site, con) -> None:
+    from ..audit import audit_figures
+
+    figures = {name: figure_html(fig) for name, fig in audit_figures(con).items()}
+    site.write("audit.html", "audit.html.j2", plots=True, figures=figures)
