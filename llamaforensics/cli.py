@@ -227,5 +227,32 @@ def check_lake_arguments(args: argparse.Namespace) -> None:
         raise UsageError("--spark-master needs --engine spark")
 
 
+def source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --snapshot FILE and --dsn DSN: what a read command reads."""
+    snapshot_argument(parser)
+    parser.add_argument(
+        "--dsn", metavar="DSN", default=None,
+        help="read a live database instead: a fresh snapshot of it, cached per host, port, "
+             "user and database (default: $DATABASE_URL when no snapshot is named)",
+    )
+
+
+def open_source(args, *, machine: bool = False):
+    """Open what a read command reads: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else
+    $DATABASE_URL (each a fresh snapshot of the live database), else the demo snapshot."""
+    from .snapshot import open_snapshot
+
+    path = args.snapshot
+    if path is None:
+        named = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
+        live = args.dsn or (None if named else os.environ.get("DATABASE_URL"))
+        if live:
+            from .snapshot.live import live_snapshot
+            from .terminal import progress_wanted
+
+            path = live_snapshot(require_dsn(live), progress=progress_wanted(machine=machine))
+    return open_snapshot(path)
+
+
 if __name__ == "__main__":  # pragma: no cover
     run()

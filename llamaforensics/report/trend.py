@@ -64,6 +64,17 @@ def findings_by_refresh(
     return pl.concat(parts).select("seq", "taken_at", "kind", "entity_id")
 
 
+def findings_as_of_previous_refresh(con: duckdb.DuckDBPyConnection,
+                                    thresholds: Thresholds | None = None) -> pl.DataFrame | None:
+    """Return (kind, entity_id) of the findings at the refresh before the latest (None: none)."""
+    manifests = read_manifests(con)
+    if len(manifests) < 2:
+        return None
+    previous = manifests[-2]
+    frames = _run_as_of(con, previous.seq, previous.taken_at, thresholds, latest=False)
+    return pl.concat([f.select("kind", "entity_id") for f in frames.values()], how="vertical")
+
+
 def trend(history: pl.DataFrame, manifests) -> pl.DataFrame:
     """Return per refresh and kind: the count, and how many are new and fixed since the one before.
 
