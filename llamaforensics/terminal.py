@@ -39,7 +39,7 @@ def print_frame(
     limit: int | None = None,
     whole: tuple[str, ...] = ("entity_id", "album_id", "id", "first offender"),
 ) -> None:
-    """Print ``frame`` as a table that fits the terminal; with ``limit``, the first rows and a count.
+    """Print ``frame`` as a table fitting the terminal; with ``limit``, the first rows and a count.
 
     Columns named in ``whole`` (ids people copy) are never wrapped; the others wrap to fit.
     """
