@@ -238,10 +238,19 @@ def source_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def open_source(args, *, machine: bool = False):
-    """Open what a read command reads: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else
-    $DATABASE_URL (each a fresh snapshot of the live database), else the demo snapshot."""
+    """Open what a read command reads (see :func:`source_path`) read-only."""
     from .snapshot import open_snapshot
 
+    return open_snapshot(source_path(args, machine=machine))
+
+
+def source_path(args, *, machine: bool = False) -> Path | None:
+    """Return the snapshot a read command reads.
+
+    In order: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else
+    $DATABASE_URL (a live database: its cached snapshot, refreshed now), else
+    None (the demo snapshot).
+    """
     path = args.snapshot
     if path is None:
         named = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
@@ -251,7 +260,7 @@ def open_source(args, *, machine: bool = False):
             from .terminal import progress_wanted
 
             path = live_snapshot(require_dsn(live), progress=progress_wanted(machine=machine))
-    return open_snapshot(path)
+    return path
 
 
 if __name__ == "__main__":  # pragma: no cover

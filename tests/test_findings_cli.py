@@ -273,3 +273,17 @@ def test_the_live_cache_is_named_by_database_identity_never_the_password():
         with_password
     )
     assert with_password != live_cache_path(parse_dsn("postgresql://me@db.example:5433/other"))
+
+
+def test_every_read_command_takes_dsn(demo_db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    dsn = demo_db.conninfo
+    code, out, err = run_cli(capsys, "info", "--dsn", dsn, "--json")
+    assert code == 0, err
+    assert json.loads(out)["manifest"]["source"] == demo_db.display
+    for argv in (["album", "silent rivers", "--json"], ["lineage", "--check", "--json"],
+                 ["audit", "--no-time", "--json"], ["report", "-o", str(tmp_path / "site"), "--albums", "1"]):
+        code, out, err = run_cli(capsys, *argv, "--dsn", dsn)
+        assert code == 0, (argv, err)
+    code, out, _ = run_cli(capsys, "info", "--dsn", dsn, "--json")
+    assert [m["kind"] for m in json.loads(out)["history"]] == ["full"] + ["refresh"] * 5

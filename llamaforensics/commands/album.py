@@ -27,11 +27,11 @@ TIMELINE_ROWS = 25
 
 
 def register(commands, formatter) -> None:
-    from ..cli import snapshot_argument
+    from ..cli import source_arguments
 
     p = commands.add_parser("album", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     p.add_argument("query", metavar="QUERY", help="album id, external id, or title text")
-    snapshot_argument(p)
+    source_arguments(p)
     p.add_argument("--json", action="store_true", help="print the whole dossier as JSON")
     p.add_argument("--prov", metavar="FILE", type=Path, help="write the provenance as W3C PROV-JSON")
     p.add_argument("--timeline", metavar="FILE", type=Path, help="write the timeline (.csv or .parquet)")
@@ -39,12 +39,16 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json
+    from ..cli import open_source, print_json
     from ..dossier import dossier, write_prov
     from ..errors import UsageError
     from ..outfile import written
 
-    result = dossier(args.query, args.snapshot)
+    con = open_source(args, machine=args.json)
+    try:
+        result = dossier(args.query, con)
+    finally:
+        con.close()
     if args.prov:
         with written(args.prov) as partial:
             write_prov(result, partial)

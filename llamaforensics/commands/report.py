@@ -23,12 +23,12 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..cli import snapshot_argument
+    from ..cli import source_arguments
 
     p = commands.add_parser(
         "report", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
     )
-    snapshot_argument(p)
+    source_arguments(p)
     p.add_argument(
         "-o",
         "--out",
@@ -56,11 +56,10 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import human_size, print_json
+    from ..cli import human_size, open_source, print_json
     from ..report import write_report
-    from ..snapshot import open_snapshot
 
-    con = open_snapshot(args.snapshot)
+    con = open_source(args, machine=args.json)
     try:
         result = write_report(con, args.out, album_pages=args.albums, rows_per_kind=args.rows)
     finally:
