@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 PIPE_WIDTH = 100  # the width when stdout is not a terminal: fits the 120-column limit of a log line
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def console():
@@ -45,6 +46,7 @@ def print_frame(
     """
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     shown = frame.head(limit) if limit is not None else frame
     table = Table(
@@ -61,9 +63,11 @@ def print_frame(
             justify="right" if dtype.is_numeric() else "left",
             overflow="fold",
             no_wrap=name in whole,
+            min_width=min(len(name), 10),
         )
+    styled = [SEVERITY_STYLE if name == "severity" else {} for name in frame.columns]
     for row in shown.iter_rows():
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v), style=s.get(v, "")) for v, s in zip(row, styled)))
     out = console()
     with out.capture() as captured:
         out.print(table)
@@ -90,6 +94,11 @@ def _cell(value) -> str:
 def progress_wanted(quiet: bool = False, machine: bool = False) -> bool:
     """Tell whether to draw progress bars: on a terminal, and not when output is for a machine."""
     return not quiet and not machine and sys.stderr.isatty()
+
+
+def announce_written(path: Path, machine: bool = False) -> None:
+    """Print ``wrote FILE (size)``: on stdout, or on stderr when stdout carries JSON."""
+    print(wrote(Path(path)), file=sys.stderr if machine else sys.stdout)
 
 
 def wrote(path: Path) -> str:

@@ -63,6 +63,10 @@ def run(args) -> int:
         print_json(result.to_dict())
     else:
         print_text(describe(result))
+    from ..terminal import announce_written
+
+    for path in (p for p in (args.prov, args.timeline) if p):
+        announce_written(path, machine=args.json)
     return 0
 
 

@@ -116,6 +116,10 @@ def _tree(con, args) -> int:
     else:
         for line in describe(graph, title, shown):
             print_text(line)
+    from ..terminal import announce_written
+
+    for path in (p for p in (args.graphml, args.html) if p):
+        announce_written(path, machine=args.json)
     return 0
 
 
