@@ -8,8 +8,10 @@ every widget can be driven and checked in a test or a script.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -88,6 +90,20 @@ class FindingsBrowser(HasTraits):
     def _filters(self, _change) -> None:
         self._refilter()
 
+    def export(self, path, fmt: str | None = None) -> Path:
+        """Write the findings shown to ``path``: CSV or Parquet (by suffix, or ``fmt``)."""
+        from ..export import write_frame
+
+        path = Path(path)
+        fmt = fmt or ("parquet" if path.suffix == ".parquet" else "csv")
+        rows = [{**f.to_dict(), "detail": json.dumps(f.detail, default=str, ensure_ascii=False)}
+                for f in self.rows]
+        schema = {**dict.fromkeys(("kind", "entity_type", "entity_id", "title", "severity",
+                                   "suggested_fix", "detail"), pl.String),
+                  "evidence": pl.List(pl.String)}
+        write_frame(pl.DataFrame(rows, schema=schema), fmt, path)
+        return path
+
     def _refilter(self) -> None:
         text = self.text.strip().lower()
         rows = [f for f in self.findings
@@ -133,6 +149,13 @@ class AuditDashboard(HasTraits):
 
     def refresh(self) -> None:
         self.figures = audit_figures(self.con, self.bucket, self.filter())
+
+    def export(self, directory) -> Path:
+        """Write the table behind every figure, as filtered now, as Parquet into ``directory``."""
+        from ..audit.export import export_tables
+
+        export_tables(self.con, directory, self.bucket, self.filter())
+        return Path(directory)
 
 
 class LineageExplorer(HasTraits):
@@ -292,10 +315,16 @@ class RepairWizard(HasTraits):
         self.step = "applied"
 
     def undo(self) -> None:
-        """Undo every correction applied here, as new logged corrections."""
+        """Undo every correction applied here, as new logged corrections; keep the undo's rows."""
         applied = [r.correction.id for r in self.results if r.status == APPLIED]
         self._require(applied, "nothing applied here to undo")
-        self.undo_results = [u for cid in reversed(applied) for u in self.target.undo(cid, self.session)]
+        self.busy = True
+        try:
+            self.undo_results = [u for cid in reversed(applied)
+                                 for u in self.target.undo(cid, self.session)]
+        finally:
+            self.busy = False
+        self.log_rows = self.target.log_rows([i for r in self.undo_results for i in r.log_ids])
         reverted = sum(r.status == APPLIED for r in self.undo_results)
         self.message = f"undone: {reverted} of {len(applied)} correction(s) reverted, each logged as a new correction"
         self._mark("undone")
