@@ -93,6 +93,23 @@ def _cell(value) -> str:
     return str(value)
 
 
+def fit_lines(text: str, width: int | None = None) -> str:
+    """Wrap each line of ``text`` wider than the terminal (PIPE_WIDTH piped), keeping its indent."""
+    import shutil
+    import textwrap
+
+    width = width or (shutil.get_terminal_size().columns if sys.stdout.isatty() else PIPE_WIDTH)
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        out += textwrap.wrap(line.strip(), width, initial_indent=indent,
+                             subsequent_indent=indent + "    ", break_on_hyphens=False)
+    return "\n".join(out)
+
+
 def progress_wanted(quiet: bool = False, machine: bool = False) -> bool:
     """Tell whether to draw progress bars: on a terminal, and not when output is for a machine."""
     return not quiet and not machine and sys.stderr.isatty()

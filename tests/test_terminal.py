@@ -95,3 +95,28 @@ def test_every_file_written_is_announced_with_its_size(demo_snapshot, tmp_path):
     lineage = run("lineage", "silent rivers", "--html", str(tmp_path / "l.html"))
     assert lineage.stdout.splitlines()[-1].startswith(f"wrote {tmp_path / 'l.html'} (")
     assert lineage.stdout.splitlines()[-1].endswith(" MB)")
+
+
+def test_album_and_lineage_text_fits_a_pipe(demo_snapshot):
+    for argv in (["album", "silent tapes"], ["lineage", "silent tapes"], ["info"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "llamaforensics", *argv, "--snapshot", str(demo_snapshot)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert max(len(line) for line in done.stdout.splitlines()) <= 100, argv
+    album = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "llamaforensics",
+            "album",
+            "silent tapes",
+            "--snapshot",
+            str(demo_snapshot),
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "\n      musicbrainz-sync-1742067371465-21).\n" in album  # wrapped under its own indent

@@ -76,7 +76,9 @@ def run(args) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print_text(describe(result))
+        from ..terminal import fit_lines
+
+        print_text(fit_lines(describe(result)))
     from ..terminal import announce_written
 
     for path in (p for p in (args.prov, args.timeline) if p):

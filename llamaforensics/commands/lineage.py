@@ -114,8 +114,10 @@ def _tree(con, args) -> int:
     if args.json:
         _print_json(graph, title, shown)
     else:
+        from ..terminal import fit_lines
+
         for line in describe(graph, title, shown):
-            print_text(line)
+            print_text(fit_lines(line))
     from ..terminal import announce_written
 
     for path in (p for p in (args.graphml, args.html) if p):
