@@ -252,6 +252,9 @@ def source_path(args, *, machine: bool = False) -> Path | None:
     None (the demo snapshot).
     """
     path = args.snapshot
+    if path is not None and getattr(args, "dsn", None):
+        raise UsageError("give --snapshot FILE or --dsn DSN, not both: "
+                         "one is what the command reads")
     if path is None:
         named = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
         live = args.dsn or (None if named else os.environ.get("DATABASE_URL"))

@@ -287,3 +287,11 @@ def test_every_read_command_takes_dsn(demo_db, tmp_path, capsys, monkeypatch):
         assert code == 0, (argv, err)
     code, out, _ = run_cli(capsys, "info", "--dsn", dsn, "--json")
     assert [m["kind"] for m in json.loads(out)["history"]] == ["full"] + ["refresh"] * 5
+
+
+def test_snapshot_and_dsn_together_are_refused(demo_snapshot, capsys):
+    code, out, err = run_cli(capsys, "findings", "--snapshot", str(demo_snapshot),
+                             "--dsn", "postgresql://x@y/z")
+    assert (code, out) == (2, "")
+    assert err == ("llamaforensics: error: give --snapshot FILE or --dsn DSN, not both: "
+                   "one is what the command reads\n")

@@ -63,7 +63,7 @@ def register(commands, formatter) -> None:
     p.add_argument(
         "--new-since-refresh",
         action="store_true",
-        help="only findings the refresh before did not have",
+        help="only findings the refresh before did not have (all, with no earlier refresh)",
     )
     p.add_argument("--by-cause", action="store_true", help="group by origin, largest group first")
     p.add_argument(
