@@ -5,18 +5,19 @@ moment (catalog and log agreeing), and must not copy the whole database on
 every run: the first run takes a snapshot into the user's cache, each later
 run refreshes it (one REPEATABLE READ transaction, new rows only). The cache
 file is named by host, port, user and database -- never the password -- and
-a lock file keeps two commands from refreshing it at once.
+a lock file keeps two commands from refreshing it at once. It lives in the
+folder for generated files ($LLAMAFORENSICS_HOME, default the user cache).
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import re
 from pathlib import Path
 
 from ..dsn import Dsn
+from ..home import home_dir
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
 
@@ -32,10 +33,7 @@ def live_cache_path(dsn: Dsn) -> Path:
     ]
     digest = hashlib.sha256("\0".join(identity).encode()).hexdigest()[:12]
     name = _UNSAFE.sub("_", f"{identity[2]}@{identity[0]}-{identity[1]}-{identity[3]}")[:80]
-    cache = (
-        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "llamaforensics" / "live"
-    )
-    return cache / f"{name}-{digest}.duckdb"
+    return home_dir() / "live" / f"{name}-{digest}.duckdb"
 
 
 def live_snapshot(dsn: Dsn, *, progress: bool = False) -> Path:
