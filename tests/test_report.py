@@ -178,3 +178,20 @@ def test_report_command_says_what_it_wrote(refreshed, tmp_path):
     assert (
         len(list(out.glob("album-*.html"))) == 1
     )  # replaced whole, not merged with the earlier site
+
+
+def test_a_clean_catalog_gets_a_report_that_says_so(tmp_path):
+    from llamaforensics.demo import generate, write_snapshot
+
+    path = write_snapshot(generate(scale=0.2, seed=3, anomalies=False), tmp_path / "clean.duckdb")
+    con = open_snapshot(path)
+    try:
+        result = write_report(con, tmp_path / "site")
+    finally:
+        con.close()
+    assert len(result.pages) == 4 + len(KINDS)  # no album pages: no album has a finding
+    index = _text(tmp_path / "site" / "index.html")
+    assert index.startswith(" health - llamaforensics health report")
+    assert "Catalog health 0 findings: 0 critical , 0 warning , 0 info ." in index
+    kind_page = _text(tmp_path / "site" / "kind-trackless_album.html")
+    assert "None: this check finds nothing" in kind_page

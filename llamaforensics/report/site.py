@@ -82,7 +82,7 @@ def _write_site(
     frames = run_findings(con)
     found = pl.concat([f for f in frames.values()])
     caused = with_causes(con, found) if found.height else found
-    history = trend(findings_by_refresh(con, trend_points), manifests)
+    history = trend(findings_by_refresh(con, trend_points), manifests[-trend_points:])
     groups = group_by_cause(con, frames)
     latest = manifests[-1]
     album_ids = _albums_to_show(found, album_pages)

@@ -50,7 +50,7 @@ def findings_by_refresh(
     con: duckdb.DuckDBPyConnection, points: int = TREND_POINTS, thresholds: Thresholds | None = None
 ) -> pl.DataFrame:
     """Return (seq, taken_at, kind, entity_id) per finding at the last ``points`` refreshes."""
-    manifests = read_manifests(con)[-points:]
+    manifests = read_manifests(con)[-max(points, 1):]
     parts = []
     for manifest in manifests:
         latest = manifest is manifests[-1]
@@ -78,10 +78,13 @@ def findings_as_of_previous_refresh(con: duckdb.DuckDBPyConnection,
 def trend(history: pl.DataFrame, manifests) -> pl.DataFrame:
     """Return per refresh and kind: the count, and how many are new and fixed since the one before.
 
+    ``manifests`` are the refreshes ``history`` was run at (a refresh with no
+    finding has no row in it, and still one per kind here, each zero).
+
     Every kind appears at every refresh (zero when it had none), so a line
     per kind can be drawn and a kind that went away shows its fall to zero.
     """
-    seqs = [(m.seq, m.taken_at) for m in manifests if m.seq in set(history["seq"].to_list())]
+    seqs = [(m.seq, m.taken_at) for m in manifests]  # the refreshes run, with findings or not
     rows, before = [], None
     for seq, taken_at in seqs:
         now = history.filter(pl.col("seq") == seq)
