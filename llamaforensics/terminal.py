@@ -12,7 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-import polars as pl
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 PIPE_WIDTH = 100  # the width when stdout is not a terminal: fits the 120-column limit of a log line
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
@@ -67,7 +70,8 @@ def print_frame(
         )
     styled = [SEVERITY_STYLE if name == "severity" else {} for name in frame.columns]
     for row in shown.iter_rows():
-        table.add_row(*(Text(_cell(v), style=s.get(v, "")) for v, s in zip(row, styled)))
+        table.add_row(*(Text(_cell(v), style=s.get(v, "") if isinstance(v, str) else "")
+                        for v, s in zip(row, styled)))
     out = console()
     with out.capture() as captured:
         out.print(table)
