@@ -195,3 +195,14 @@ def test_a_clean_catalog_gets_a_report_that_says_so(tmp_path):
     assert "Catalog health 0 findings: 0 critical , 0 warning , 0 info ." in index
     kind_page = _text(tmp_path / "site" / "kind-trackless_album.html")
     assert "None: this check finds nothing" in kind_page
+
+
+def test_new_offenders_come_first_and_album_pages_carry_the_field_history(site, refreshed):
+    _, _, broken = refreshed
+    html = (site / "kind-trackless_album.html").read_text(encoding="utf-8")
+    assert "72 offenders, 1 new since the last refresh" in _text(site / "kind-trackless_album.html")
+    first_row = html[html.index("<tbody>"):].split("</tr>")[0]
+    assert broken in first_row and '<span class="new">new</span>' in first_row
+    assert html.count('<span class="new">new</span>') == 1
+    album = _text(site / f"album-{broken}.html")
+    assert "track_count 0 the log cannot say" in album  # no row names it, none records the creation

@@ -1,15 +1,15 @@
-"""The report's album pages: each affected album's dossier, story, timeline, lineage, findings."""
+"""The report's album pages: each album's dossier, field history, story, timeline, lineage."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from ..dossier import build_dossier, timeline_figure
+from ..dossier.blame import blame
 from .pages import Site, album_page, figure_html
 
-TIMELINE_ROWS = (
-    500  # log rows listed on a page (the figure draws them all; the dossier's JSON has every one)
-)
+# Log rows listed on a page (the figure draws them all; the dossier's JSON has every one).
+TIMELINE_ROWS = 500
 
 
 def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFrame) -> None:
@@ -24,6 +24,7 @@ def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFram
             "album.html.j2",
             plots=True,
             album=d.album,
+            fields=blame(con, album_id).to_dicts(),
             artists=d.artists,
             findings=findings,
             story=d.story(),

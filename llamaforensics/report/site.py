@@ -82,7 +82,9 @@ def _write_site(
     frames = run_findings(con)
     found = pl.concat([f for f in frames.values()])
     caused = with_causes(con, found) if found.height else found
-    history = trend(findings_by_refresh(con, trend_points), manifests[-trend_points:])
+    by_refresh = findings_by_refresh(con, trend_points)
+    history = trend(by_refresh, manifests[-trend_points:])
+    new = _new_since_last_refresh(by_refresh)
     groups = group_by_cause(con, frames)
     latest = manifests[-1]
     album_ids = _albums_to_show(found, album_pages)
@@ -111,10 +113,21 @@ def _write_site(
         rows=sorted(history.to_dicts(), key=lambda r: (list(KINDS).index(r["kind"]), r["seq"])),
     )
     for kind in KINDS:
-        _kind_page(site, kind, caused, rows_per_kind)
+        _kind_page(site, kind, caused, rows_per_kind, new)
     write_album_pages(site, con, album_ids, caused)
     _audit_page(site, con)
     return site.pages
+
+
+def _new_since_last_refresh(by_refresh: pl.DataFrame) -> set[tuple[str, str]]:
+    """Return (kind, entity_id) of the findings the refresh before the latest did not have."""
+    seqs = sorted(set(by_refresh["seq"].to_list()))
+    if len(seqs) < 2:
+        return set()
+    latest, before = (
+        by_refresh.filter(pl.col("seq") == s).select("kind", "entity_id") for s in seqs[-2:][::-1]
+    )
+    return set(latest.join(before, on=["kind", "entity_id"], how="anti").iter_rows())
 
 
 def _albums_to_show(found: pl.DataFrame, limit: int) -> list[str]:
@@ -175,11 +188,20 @@ def _index(site: Site, frames, history: pl.DataFrame, groups: pl.DataFrame, tren
     )
 
 
-def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int) -> None:
+def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int, new: set) -> None:
+    """Write a kind's page: what it means, then its offenders, the new ones first."""
     import json
 
     mine = caused.filter(pl.col("kind") == kind) if caused.height else caused
-    rows = [{**r, "detail": json.loads(r["detail"])} for r in mine.head(limit).to_dicts()]
+    fresh = {entity for k, entity in new if k == kind}
+    if mine.height:
+        mine = mine.sort(
+            pl.col("entity_id").is_in(list(fresh)), descending=True, maintain_order=True
+        )
+    rows = [
+        {**r, "detail": json.loads(r["detail"]), "new": r["entity_id"] in fresh}
+        for r in mine.head(limit).to_dicts()
+    ]
     site.write(
         kind_page(kind),
         "kind.html.j2",
@@ -188,6 +210,7 @@ def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int) -> None:
         rows=rows,
         shown=len(rows),
         total=mine.height,
+        new=len(fresh),
     )
 
 
