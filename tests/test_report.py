@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -115,9 +116,13 @@ def test_every_page_loads_in_chromium_without_console_errors_and_every_link_reso
                 target = Path(unquote(urlparse(href).path))
                 if not target.is_file():
                     problems.append(f"{path.name} links to {href}, which is not there")
-        assert (
-            page.locator(".js-plotly-plot .main-svg").count() > 0
-        )  # the last page (trend) drew its figure
+        # the last page (trend) drew its figure
+        assert page.locator(".js-plotly-plot .main-svg").count() > 0
+        shots = os.environ.get("LLAMAFORENSICS_SCREENSHOTS")  # the README's pictures come from there
+        for name in ("index", "kind-trackless_album") if shots else ():
+            page.goto((site / f"{name}.html").as_uri())
+            page.wait_for_load_state("load")
+            page.screenshot(path=Path(shots) / f"report_{name.split('-')[0]}.png")
     assert problems == []
     assert len(pages) == 4 + len(KINDS) + 12
 

@@ -36,7 +36,9 @@ def explain_kind(kind: str) -> KindExplanation:
         header[0].split(":", 1)[1].strip() if header and ":" in header[0] else KINDS[kind].summary
     )
     parts = _SECTION.split("\n".join(header[1:]))
-    sections = {name: " ".join(text.split()) for name, text in zip(parts[1::2], parts[2::2])}
+    # Line breaks kept: the headers lay out lists (a cause per line); the page shows them as lines.
+    sections = {name: "\n".join(line.strip() for line in text.strip().splitlines())
+                for name, text in zip(parts[1::2], parts[2::2])}
     return KindExplanation(
         kind,
         headline,
