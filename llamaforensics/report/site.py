@@ -75,34 +75,52 @@ def _check_target(out: Path) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """Everything the pages show, gathered once from the library before any page is written."""
+
+    frames: dict
+    caused: pl.DataFrame  # every finding with its root cause
+    history: pl.DataFrame  # per refresh and kind: count, new, fixed
+    new: set  # (kind, entity_id) new since the refresh before the latest
+    groups: pl.DataFrame  # root-cause groups, largest first
+    album_ids: list[str]
+
+
+def _gather(con, album_pages: int, trend_points: int) -> _Facts:
+    frames = run_findings(con)
+    found = pl.concat([f for f in frames.values()])
+    by_refresh = findings_by_refresh(con, trend_points)
+    return _Facts(
+        frames,
+        with_causes(con, found) if found.height else found,
+        trend(by_refresh, read_manifests(con)[-trend_points:]),
+        _new_since_last_refresh(by_refresh),
+        group_by_cause(con, frames),
+        _albums_to_show(found, album_pages),
+    )
+
+
 def _write_site(
     con, root: Path, album_pages: int, rows_per_kind: int, trend_points: int
 ) -> list[Path]:
-    manifests = read_manifests(con)
-    frames = run_findings(con)
-    found = pl.concat([f for f in frames.values()])
-    caused = with_causes(con, found) if found.height else found
-    by_refresh = findings_by_refresh(con, trend_points)
-    history = trend(by_refresh, manifests[-trend_points:])
-    new = _new_since_last_refresh(by_refresh)
-    groups = group_by_cause(con, frames)
-    latest = manifests[-1]
-    album_ids = _albums_to_show(found, album_pages)
+    facts = _gather(con, album_pages, trend_points)
+    latest = read_manifests(con)[-1]
     snapshot = {
         "source": latest.source,
         "seq": latest.seq,
         "taken_at": f"{latest.taken_at:%Y-%m-%d %H:%M}",
     }
-    site = Site(root, snapshot, set(album_ids))
+    site = Site(root, snapshot, set(facts.album_ids))
     _copy_assets(root)
-    trend_fig = figure_html(_trend_figure(history))
-    _index(site, frames, history, groups, trend_fig)
+    trend_fig = figure_html(_trend_figure(facts.history))
+    _index(site, facts.frames, facts.history, facts.groups, trend_fig)
     site.write(
         "causes.html",
         "causes.html.j2",
-        groups=groups.head(CAUSE_GROUPS).to_dicts(),
-        shown=min(CAUSE_GROUPS, groups.height),
-        total=groups.height,
+        groups=facts.groups.head(CAUSE_GROUPS).to_dicts(),
+        shown=min(CAUSE_GROUPS, facts.groups.height),
+        total=facts.groups.height,
     )
     site.write(
         "trend.html",
@@ -110,11 +128,13 @@ def _write_site(
         plots=True,
         trend_figure=trend_fig,
         points=trend_points,
-        rows=sorted(history.to_dicts(), key=lambda r: (list(KINDS).index(r["kind"]), r["seq"])),
+        rows=sorted(
+            facts.history.to_dicts(), key=lambda r: (list(KINDS).index(r["kind"]), r["seq"])
+        ),
     )
     for kind in KINDS:
-        _kind_page(site, kind, caused, rows_per_kind, new)
-    write_album_pages(site, con, album_ids, caused)
+        _kind_page(site, kind, facts.caused, rows_per_kind, facts.new)
+    write_album_pages(site, con, facts.album_ids, facts.caused)
     _audit_page(site, con)
     return site.pages
 
