@@ -93,8 +93,19 @@ def _cell(value) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(visible(str(v)) for v in value)
+    return visible(str(value))
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with control characters written as escapes (``\\n``, ``\\x1b``).
+
+    Values come from the database under investigation: a title holding an escape
+    sequence must not recolour the terminal, nor a newline split a table row.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def fit_lines(text: str, width: int | None = None) -> str:

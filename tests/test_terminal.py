@@ -120,3 +120,15 @@ def test_album_and_lineage_text_fits_a_pipe(demo_snapshot):
         text=True,
     ).stdout
     assert "\n      musicbrainz-sync-1742067371465-21).\n" in album  # wrapped under its own indent
+
+
+def test_control_characters_in_values_are_shown_escaped(capsys):
+    import polars as pl
+
+    from llamaforensics.terminal import print_frame
+
+    print_frame(pl.DataFrame({"title": ["\x1b[31mred\x1b[0m", "Tab\there, newline\nthere", "東京 🎸"]}))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\t" not in out
+    lines = out.splitlines()
+    assert lines[2:] == ["\\x1b[31mred\\x1b[0m", "Tab\\there, newline\\nthere", "東京 🎸"]
