@@ -127,7 +127,8 @@ def test_control_characters_in_values_are_shown_escaped(capsys):
 
     from llamaforensics.terminal import print_frame
 
-    print_frame(pl.DataFrame({"title": ["\x1b[31mred\x1b[0m", "Tab\there, newline\nthere", "東京 🎸"]}))
+    titles = ["\x1b[31mred\x1b[0m", "Tab\there, newline\nthere", "東京 🎸"]
+    print_frame(pl.DataFrame({"title": titles}))
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\t" not in out
     lines = out.splitlines()
