@@ -295,3 +295,13 @@ def test_snapshot_and_dsn_together_are_refused(demo_snapshot, capsys):
     assert (code, out) == (2, "")
     assert err == ("llamaforensics: error: give --snapshot FILE or --dsn DSN, not both: "
                    "one is what the command reads\n")
+
+
+def test_json_in_a_file_is_what_stdout_shows(demo_snapshot, tmp_path, capsys):
+    argv = ["findings", "--snapshot", str(demo_snapshot), "--kind", "trackless_album", "--json"]
+    run_cli(capsys, *argv)
+    shown = json.loads(capsys.readouterr().out)
+    code, out, _ = run_cli(capsys, *argv, "-o", str(tmp_path / "f.json"))
+    assert code == 0 and out.startswith(f"wrote {tmp_path / 'f.json'} (")
+    assert json.loads((tmp_path / "f.json").read_text()) == shown
+    assert shown[0]["detail"]["cause"]  # an object, not JSON text

@@ -39,16 +39,14 @@ def show_summary(frames, fmt: str, out: Path | None) -> None:
 
 
 def show_rows(frames, fmt: str, out: Path | None, limit: int) -> None:
-    from ..export import write_frame
+    from ..export import write_frame, write_json
     from ..findings import to_findings
     from ..findings.run import empty_frame
     from ..terminal import print_frame
 
     rows = pl.concat([empty_frame(), *frames.values()])
-    if fmt == "json" and out is None:
-        from ..cli import print_json
-
-        print_json([f.to_dict() for f in to_findings(frames)])
+    if fmt == "json":  # the same records on stdout and in a file: detail as an object, not text
+        _written(write_json([f.to_dict() for f in to_findings(frames)], out), out)
     elif fmt == "table":
         print(f"{rows.height:,} findings")
         columns = ["severity", "kind", "entity_id", "title", "detail", "suggested_fix"]
