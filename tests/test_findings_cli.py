@@ -299,8 +299,7 @@ def test_snapshot_and_dsn_together_are_refused(demo_snapshot, capsys):
 
 def test_json_in_a_file_is_what_stdout_shows(demo_snapshot, tmp_path, capsys):
     argv = ["findings", "--snapshot", str(demo_snapshot), "--kind", "trackless_album", "--json"]
-    run_cli(capsys, *argv)
-    shown = json.loads(capsys.readouterr().out)
+    shown = json.loads(run_cli(capsys, *argv)[1])
     code, out, _ = run_cli(capsys, *argv, "-o", str(tmp_path / "f.json"))
     assert code == 0 and out.startswith(f"wrote {tmp_path / 'f.json'} (")
     assert json.loads((tmp_path / "f.json").read_text()) == shown
