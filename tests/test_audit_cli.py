@@ -133,3 +133,14 @@ def test_csv_and_parquet_of_one_table_hold_the_same_rows(demo_snapshot, tmp_path
     assert csv.columns == parquet.columns == ["bucket", "rows", "failed", "rate", "spike"]
     assert csv["rows"].sum() == parquet["rows"].sum() == DEMO_LOG_ROWS
     assert csv.select("rows", "failed", "spike").equals(parquet.select("rows", "failed", "spike"))
+
+
+def test_json_in_a_file_is_what_stdout_shows(demo_snapshot, tmp_path, capsys):
+    import json
+
+    argv = ["audit", "--snapshot", str(demo_snapshot), "--json"]
+    shown = json.loads(run_cli(capsys, *argv)[1])
+    code, out, _ = run_cli(capsys, *argv, "-o", str(tmp_path / "a.json"))
+    assert code == 0 and out.startswith(f"wrote {tmp_path / 'a.json'} (")
+    assert json.loads((tmp_path / "a.json").read_text()) == shown
+    assert sorted(shown) == ["backfill_rule", "distribution", "failure_rate"]

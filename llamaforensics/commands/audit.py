@@ -121,8 +121,10 @@ def _show(tables: dict, args, fmt: str) -> None:
         for name, frame in tables.items():
             print_frame(frame, title=f"{name} ({frame.height:,} rows)", limit=args.limit)
             print()
-    elif fmt == "json" and args.out is None:
-        write_json({name: frame.to_dicts() for name, frame in tables.items()}, None)
+    elif fmt == "json":  # every table, on stdout or in the file alike
+        write_json({name: frame.to_dicts() for name, frame in tables.items()}, args.out)
+        if args.out:
+            print(wrote(args.out))
     else:
         if args.table not in tables:
             from ..errors import UsageError
