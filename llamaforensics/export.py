@@ -1,16 +1,14 @@
 """Tables out of the workbench: the same rows as a table, JSON, CSV or Parquet, to stdout or a file.
 
-Files are written beside their target and renamed over it when complete, so
-a failed export leaves no half-written file. CSV cannot hold lists or nested
-values: those columns are written as JSON text (Parquet keeps them typed).
+Files are written beside their target and renamed over it when complete
+(``outfile.written``), so a failed export leaves no half-written file. CSV
+cannot hold lists or nested values: those columns are written as JSON text
+(Parquet keeps them typed).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -30,9 +28,9 @@ def write_frame(frame: pl.DataFrame, fmt: str, path: Path | None) -> None:
     """Write ``frame`` as ``fmt`` (json, csv or parquet) to ``path``, or to stdout when None."""
     check_format(fmt, path)
     if path is None:
-        sys.stdout.write(_text(frame, fmt))
+        _stdout(_text(frame, fmt), json_text=fmt == "json")
         return
-    with _atomic(path) as scratch:
+    with _file(path) as scratch:
         if fmt == "parquet":
             frame.write_parquet(scratch)
         else:
@@ -43,9 +41,9 @@ def write_json(data, path: Path | None) -> None:
     """Write any JSON-ready ``data`` to ``path`` or stdout."""
     text = json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
     if path is None:
-        sys.stdout.write(text)
+        _stdout(text, json_text=True)
         return
-    with _atomic(path) as scratch:
+    with _file(path) as scratch:
         scratch.write_text(text, encoding="utf-8")
 
 
@@ -72,23 +70,24 @@ def _text(frame: pl.DataFrame, fmt: str) -> str:
     raise UsageError(f"cannot write {fmt} as text; use one of {', '.join(FORMATS)}")
 
 
-class _atomic:
-    """Give a scratch path beside ``path``; rename it over ``path`` on success, else remove it."""
+def _stdout(text: str, json_text: bool) -> None:
+    """Write to stdout in pieces (a closed pipe is reported, not cut short silently).
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    JSON's raw C1 controls and bidi marks become \\uNNNN (the same document for a
+    parser, harmless on a terminal); CSV is written as the data has it.
+    """
+    from .cli import write_out
+    from .printable import json_printable
 
-    def __enter__(self) -> Path:
-        if self.path.is_dir():
-            raise UsageError(f"{self.path} is a directory; give -o a file name")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}-", dir=self.path.parent)
-        os.close(fd)
-        self.scratch = Path(name)
-        return self.scratch
+    write_out(json_printable(text) if json_text else text)
 
-    def __exit__(self, kind, value, tb) -> None:
-        if kind is None:
-            os.replace(self.scratch, self.path)
-        else:
-            self.scratch.unlink(missing_ok=True)
+
+def _file(path: Path):
+    """The project's whole-or-nothing file (``outfile.written``); a directory is refused first."""
+    from .outfile import written
+
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; give -o a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return written(path)

@@ -98,14 +98,14 @@ def _cell(value) -> str:
 
 
 def visible(text: str) -> str:
-    """Return ``text`` with control characters written as escapes (``\\n``, ``\\x1b``).
+    """Return ``text`` with control, escape and bidi characters shown escaped (``\\n``, ``\\x1b``).
 
     Values come from the database under investigation: a title holding an escape
     sequence must not recolour the terminal, nor a newline split a table row.
     """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    from .printable import printable
+
+    return printable(text)
 
 
 def fit_lines(text: str, width: int | None = None) -> str:

@@ -9,7 +9,7 @@ import polars as pl
 
 from llamaforensics.cli import main
 
-DEMO_LOG_ROWS = 26287
+DEMO_LOG_ROWS = 26294
 FIGURES = [
     "backfill_rule",
     "by_entity_type",

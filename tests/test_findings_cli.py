@@ -12,7 +12,7 @@ from refreshed import refreshed_snapshot
 
 from llamaforensics.cli import main
 
-DEMO_TOTAL = 1072
+DEMO_TOTAL = 1076
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -152,13 +152,13 @@ def test_filters_select_by_kind_any_case_severity_source_and_origin_time(demo_sn
     }
     assert total("--severity", "medium")["by_severity"] == {
         "critical": 90,
-        "warning": 283,
+        "warning": 287,
         "info": 0,
     }
-    assert total("--source", "spotify")["total"] == 154
+    assert total("--source", "spotify")["total"] == 158
     assert (
         total("--source", "spotify", "--since", "2026-01-01", "--until", "2026-07-01")["total"]
-        == 51
+        == 53
     )
 
 

@@ -160,7 +160,7 @@ def test_report_command_says_what_it_wrote(refreshed, tmp_path):
         text=True,
         check=True,
     )
-    assert re.fullmatch(rf"wrote {out}/index.html and 21 more pages \(\d+\.\d MB\)\n", done.stdout)
+    assert re.fullmatch(rf"wrote {out}/index.html and 23 more pages \(\d+\.\d MB\)\n", done.stdout)
     assert done.stderr == ""
     again = subprocess.run(
         [
@@ -179,7 +179,7 @@ def test_report_command_says_what_it_wrote(refreshed, tmp_path):
         text=True,
         check=True,
     )
-    assert "and 19 more pages" in again.stdout
+    assert "and 21 more pages" in again.stdout
     assert (
         len(list(out.glob("album-*.html"))) == 1
     )  # replaced whole, not merged with the earlier site

@@ -132,4 +132,4 @@ def test_control_characters_in_values_are_shown_escaped(capsys):
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\t" not in out
     lines = out.splitlines()
-    assert lines[2:] == ["\\x1b[31mred\\x1b[0m", "Tab\\there, newline\\nthere", "東京 🎸"]
+    assert lines[2:] == ["\\x1b[31mred\\x1b[0m", "Tab\\x09here, newline\\x0athere", "東京 🎸"]

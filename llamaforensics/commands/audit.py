@@ -94,23 +94,27 @@ def run(args) -> int:
 
 def _write_files(con, args, where) -> list[Path]:
     """Write what --export, --html and --png ask for; return the paths written."""
-    written = []
+    from ..outfile import written
+
+    done = []
     if args.export:
         from ..audit.export import export_tables
 
         export_tables(con, args.export, args.bucket, where)
-        written.append(args.export)
+        done.append(args.export)
     if args.html or args.png:
         from ..audit import audit_figures, write_html
 
         figures = audit_figures(con, args.bucket, where)
         if args.html:
-            written.append(write_html(figures, args.html))
+            with written(args.html) as partial:  # whole or not at all
+                write_html(figures, partial)
+            done.append(args.html)
         if args.png:
             from ..audit.render import figure_png
 
-            written.append(figure_png(figures["categories_over_time"], args.png))
-    return written
+            done.append(figure_png(figures["categories_over_time"], args.png))
+    return done
 
 
 def _show(tables: dict, args, fmt: str) -> None:

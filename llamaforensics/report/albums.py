@@ -29,16 +29,18 @@ def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFram
             findings=findings,
             story=d.story(),
             timeline_figure=figure_html(timeline_figure(d)),
-            lineage_figure=_lineage_html(d),
+            lineage_figure=_lineage_html(con, d),
             tracks=d.tracks.to_dicts(),
             timeline=d.timeline.head(TIMELINE_ROWS).to_dicts(),
             log_rows=d.timeline.height,
         )
 
 
-def _lineage_html(dossier) -> str | None:
+def _lineage_html(con, dossier) -> str | None:
     if dossier.lineage is None or not dossier.lineage.number_of_nodes():
         return None
     from ..lineage.figure import lineage_figure
+    from ..lineage.outline import drawable
 
-    return figure_html(lineage_figure(dossier.lineage, f"jobs that touched {dossier.title}"))
+    drawn = drawable(con, dossier.lineage, title=f"jobs that touched {dossier.title}")
+    return figure_html(lineage_figure(*drawn))

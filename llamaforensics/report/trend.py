@@ -11,6 +11,8 @@ with no trend at all. So the findings are run again as of each refresh: the
 snapshot's tables are shadowed by temporary views holding the rows that
 existed then (created by that time, not yet seen deleted), and the manifest
 by the entries up to that refresh, so time-based checks measure against it.
+A row whose time lies after the latest refresh (an impossible time, itself a
+finding) counts as present at every point: the snapshot cannot tell when it came.
 
 What the history cannot tell: a catalog row is stored as last read, so a
 field changed since (a musicbrainz_id set, a track_count corrected) shows its
@@ -125,7 +127,8 @@ def _run_as_of(
         return run_findings(con, thresholds=thresholds)
     database = quote_ident(con.execute("SELECT current_database()").fetchone()[0])
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _lf_as_of AS SELECT $t::TIMESTAMP AS t, $seq::BIGINT AS seq",
+        "CREATE OR REPLACE TEMP TABLE _lf_as_of AS SELECT $t::TIMESTAMP AS t, $seq::BIGINT AS seq, "
+        f"(SELECT max(taken_at) FROM {database}.main.{MANIFEST_TABLE}) AS latest",
         {"t": taken_at, "seq": seq},
     )
     views = _as_of_views(database)
@@ -149,7 +152,11 @@ def _as_of_views(database: str) -> dict[str, str]:
     for name in SNAPSHOT_TABLES:
         table = f"{database}.main.{quote_ident(name)}"
         when = TIME_COLUMN.get(name)
-        existed = f"WHERE {quote_ident(when)} <= (SELECT t FROM _lf_as_of)" if when else ""
+        # A time after the latest refresh is impossible (impossible_log_time): such a row was there
+        # all along, as far as the snapshot can tell -- not "created" after any refresh.
+        col = quote_ident(when) if when else None
+        existed = (f"WHERE {col} <= (SELECT t FROM _lf_as_of) "
+                   f"OR {col} > (SELECT latest FROM _lf_as_of)" if when else "")
         views[name] = (
             f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * REPLACE ("
             f"CASE WHEN {DELETED_COLUMN} <= (SELECT t FROM _lf_as_of) THEN {DELETED_COLUMN} END "
