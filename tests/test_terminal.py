@@ -97,7 +97,7 @@ def test_every_file_written_is_announced_with_its_size(demo_snapshot, tmp_path):
     assert lineage.stdout.splitlines()[-1].endswith(" MB)")
 
 
-def test_album_and_lineage_text_fits_a_pipe(demo_snapshot):
+def test_album_text_is_wrapped_to_fit_a_pipe(demo_snapshot):
     for argv in (["album", "silent tapes"], ["lineage", "silent tapes"], ["info"]):
         done = subprocess.run(
             [sys.executable, "-m", "llamaforensics", *argv, "--snapshot", str(demo_snapshot)],

@@ -114,10 +114,8 @@ def _tree(con, args) -> int:
     if args.json:
         _print_json(graph, title, shown)
     else:
-        from ..terminal import fit_lines
-
         for line in describe(graph, title, shown):
-            print_text(fit_lines(line))
+            print_text(line)
     from ..terminal import announce_written
 
     for path in (p for p in (args.graphml, args.html) if p):
