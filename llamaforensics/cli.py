@@ -52,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="on an error, show the Python traceback too")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from .commands import (album, audit, demo, diff, export, findings, info, lineage, repair,
-                           snapshot)
+                           report, snapshot)
 
-    for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, repair):
+    for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, report,
+                   repair):
         module.register(commands, _formatter)
     return parser
 
@@ -177,6 +178,14 @@ def print_text(*parts, sep: str = " ") -> None:
         sys.stdout.write(printable(line) + "\n")
 
 
+def human_size(size: int) -> str:
+    """Return a byte count as people read it: 812 B, 4.6 kB, 10.2 MB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
 def require_dsn(value: str | None):
     from .dsn import resolve_dsn  # imports the PostgreSQL driver: only commands that need a database pay for it
 
@@ -216,6 +225,45 @@ def check_lake_arguments(args: argparse.Namespace) -> None:
         raise UsageError("--engine spark and --spark-master read a lake: pass --lake DIR as well")
     if args.spark_master and args.engine != "spark":
         raise UsageError("--spark-master needs --engine spark")
+
+
+def source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --snapshot FILE and --dsn DSN: what a read command reads."""
+    snapshot_argument(parser)
+    parser.add_argument(
+        "--dsn", metavar="DSN", default=None,
+        help="read a live database instead: a fresh snapshot of it, cached per host, port, "
+             "user and database (default: $DATABASE_URL when no snapshot is named)",
+    )
+
+
+def open_source(args, *, machine: bool = False):
+    """Open what a read command reads (see :func:`source_path`) read-only."""
+    from .snapshot import open_snapshot
+
+    return open_snapshot(source_path(args, machine=machine))
+
+
+def source_path(args, *, machine: bool = False) -> Path | None:
+    """Return the snapshot a read command reads.
+
+    In order: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else
+    $DATABASE_URL (a live database: its cached snapshot, refreshed now), else
+    None (the demo snapshot).
+    """
+    path = args.snapshot
+    if path is not None and getattr(args, "dsn", None):
+        raise UsageError("give --snapshot FILE or --dsn DSN, not both: "
+                         "one is what the command reads")
+    if path is None:
+        named = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
+        live = args.dsn or (None if named else os.environ.get("DATABASE_URL"))
+        if live:
+            from .snapshot.live import live_snapshot
+            from .terminal import progress_wanted
+
+            path = live_snapshot(require_dsn(live), progress=progress_wanted(machine=machine))
+    return path
 
 
 if __name__ == "__main__":  # pragma: no cover

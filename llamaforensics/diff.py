@@ -1,4 +1,4 @@
-"""What changed between two snapshots of one database: albums, fields, tracks, and findings.
+"""What changed between two snapshots of one database: albums, fields, tracks, logs, links, findings.
 
 Both snapshots are attached read-only to one in-memory DuckDB; an album
 counts as present while its row is live (not marked deleted upstream). Albums
@@ -33,12 +33,20 @@ class SnapshotDiff:
     findings_appeared: pl.DataFrame
     findings_resolved: pl.DataFrame
     counts: dict = field(default_factory=dict)
+    log_rows_changed: pl.DataFrame = field(default_factory=pl.DataFrame)
+    artist_links_changed: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def to_dict(self) -> dict:
-        names = ("albums_added", "albums_removed", "fields_changed", "tracks_changed",
-                 "findings_appeared", "findings_resolved")
-        frames = {k: shown_rows(getattr(self, k)) for k in names}
+        frames = {k: shown_rows(getattr(self, k)) for k in TABLES}
         return {"old": self.old, "new": self.new, "counts": self.counts, **frames}
+
+    def per_album(self) -> pl.DataFrame:
+        """Return one row per album that changed in any way: what changed, counted."""
+        return per_album(self)
+
+
+TABLES = ("albums_added", "albums_removed", "fields_changed", "tracks_changed", "log_rows_changed",
+          "artist_links_changed", "findings_appeared", "findings_resolved")
 
 
 def attach_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> duckdb.DuckDBPyConnection:
@@ -100,6 +108,44 @@ def _track_changes(con) -> pl.DataFrame:
         ORDER BY album_id""").pl()
 
 
+def _log_changes(con) -> pl.DataFrame:
+    from .queries import load_query
+
+    cols = [quote_ident(c) for c in SNAPSHOT_TABLES["llama_logs"].column_names]
+    old_row, new_row = (", ".join(f"{side}.{c}" for c in cols) for side in ("a", "b"))
+    changed = f"({old_row}) IS DISTINCT FROM ({new_row})"
+    return con.execute(load_query("diff_log_rows").format(changed_condition=changed)).pl()
+
+
+def _link_changes(con) -> pl.DataFrame:
+    from .queries import load_query
+
+    return con.execute(load_query("diff_artist_links")).pl()
+
+
+def per_album(diff: "SnapshotDiff") -> pl.DataFrame:
+    """Fold every per-album frame of ``diff`` into one row per album (0: no change of that kind)."""
+    parts = [
+        diff.albums_added.select("album_id", pl.lit(1).alias("added")),
+        diff.albums_removed.select("album_id", pl.lit(1).alias("removed")),
+        diff.fields_changed.group_by("album_id").agg(pl.len().alias("fields_changed")),
+        diff.tracks_changed.select("album_id", pl.col("gained").alias("tracks_gained"),
+                                   pl.col("lost").alias("tracks_lost")),
+        diff.log_rows_changed.filter(pl.col("album_id").is_not_null()).select(
+            "album_id", pl.col("new").alias("log_rows_new"),
+            pl.col("changed").alias("log_rows_changed"),
+            pl.col("vanished").alias("log_rows_vanished")),
+        diff.artist_links_changed.select("album_id", pl.col("linked").alias("artists_linked"),
+                                         pl.col("unlinked").alias("artists_unlinked")),
+    ]
+    out = pl.DataFrame(schema={"album_id": pl.String})
+    for part in parts:
+        part = part.with_columns(pl.col("album_id").cast(pl.String))
+        out = out.join(part, on="album_id", how="full", coalesce=True)
+    counts = [c for c in out.columns if c != "album_id"]
+    return out.with_columns(pl.col(counts).fill_null(0).cast(pl.Int64)).sort("album_id")
+
+
 def _findings(path: Path) -> pl.DataFrame:
     from .findings import run_findings
 
@@ -118,12 +164,19 @@ def diff_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> SnapshotDi
     try:
         added, removed = _album_sets(con)
         fields, tracks = _field_changes(con), _track_changes(con)
+        logs, links = _log_changes(con), _link_changes(con)
     finally:
         con.close()
     before, after = _findings(old), _findings(new)
     appeared = after.join(before, on=["kind", "entity_id"], how="anti")
     resolved = before.join(after, on=["kind", "entity_id"], how="anti")
     counts = {"albums_added": added.height, "albums_removed": removed.height, "fields_changed": fields.height,
-              "albums_with_track_changes": tracks.height, "findings_appeared": appeared.height,
-              "findings_resolved": resolved.height}
-    return SnapshotDiff(str(old), str(new), added, removed, fields, tracks, appeared, resolved, counts)
+              "albums_with_track_changes": tracks.height,
+              "log_rows_new": int(logs["new"].sum()),
+              "log_rows_changed": int(logs["changed"].sum()),
+              "log_rows_vanished": int(logs["vanished"].sum()),
+              "artist_links_added": int(links["linked"].sum()),
+              "artist_links_removed": int(links["unlinked"].sum()),
+              "findings_appeared": appeared.height, "findings_resolved": resolved.height}
+    return SnapshotDiff(str(old), str(new), added, removed, fields, tracks, appeared, resolved, counts,
+                        logs, links)

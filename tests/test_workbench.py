@@ -117,7 +117,7 @@ def test_widgets_forward_to_their_state(wb):
     assert wb.finder.candidates.height > 0
     finder.children[1].value = wb.finder.candidates["album_id"][0]
     assert wb.finder.dossier is not None and wb.finder.story
-    story_pane = finder.children[2].children[-1]
+    story_pane = finder.children[3].children[-1]  # after search box, candidates and ties
     assert html.escape(wb.finder.story[0].text) in story_pane.children[0].value
 
     outer = wb.findings_browser()

@@ -49,25 +49,46 @@ def legacy(frame: pl.DataFrame, bucket: str) -> go.Figure:
 
 
 def backfill(con, where: AuditFilter = AuditFilter(), combos: pl.DataFrame | None = None) -> go.Figure:
-    frame = backfill_rules(con, where, combos).unpivot(index="rule", on=["labelled_by_rule", "probably_mislabelled"],
-                                               variable_name="rows_that", value_name="n")
+    return backfill_chart(backfill_rules(con, where, combos))
+
+
+def backfill_chart(rules: pl.DataFrame) -> go.Figure:
+    frame = rules.unpivot(index="rule", on=["labelled_by_rule", "probably_mislabelled"],
+                          variable_name="rows_that", value_name="n")
     return px.bar(frame, x="rule", y="n", color="rows_that", barmode="group",
                   title="the rename-day backfill rule, re-applied")
 
 
-def audit_figures(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, go.Figure]:
-    """Return every audit figure, by name (all from one scan of the log)."""
+def figure_tables(con: duckdb.DuckDBPyConnection, bucket: str = "week",
+                  where: AuditFilter = AuditFilter()) -> dict[str, pl.DataFrame]:
+    """Return the table behind every audit figure, by the figure's name (one scan of the log)."""
     c = cube(con, bucket, where)
-    figures = {
-        "categories_over_time": categories_over_time(c["bucket_category"], bucket),
-        "operation_x_category": operation_heatmap(c["operation_category"]),
-        "failure_rate": failures(with_spikes(c["bucket"]), bucket),
-        "legacy_rows": legacy(c["bucket"], bucket),
-        "backfill_rule": backfill(con, where, c["operation_status_category"]),
-        "by_source": bars(c["source_category"], "source"),
+    tables = {
+        "categories_over_time": c["bucket_category"],
+        "operation_x_category": c["operation_category"],
+        "failure_rate": with_spikes(c["bucket"]),
+        "legacy_rows": c["bucket"].select("bucket", "rows", "without_root"),
+        "backfill_rule": backfill_rules(con, where, c["operation_status_category"]),
+        "by_source": c["source_category"],
     }
     for dim in ("status", "triggered_by", "entity_type", "user"):
-        figures[f"by_{dim}"] = bars(c[f"{dim}_category"], dim)
+        tables[f"by_{dim}"] = c[f"{dim}_category"]
+    return tables
+
+
+def audit_figures(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, go.Figure]:
+    """Return every audit figure, by name (all from one scan of the log)."""
+    t = figure_tables(con, bucket, where)
+    figures = {
+        "categories_over_time": categories_over_time(t["categories_over_time"], bucket),
+        "operation_x_category": operation_heatmap(t["operation_x_category"]),
+        "failure_rate": failures(t["failure_rate"], bucket),
+        "legacy_rows": legacy(t["legacy_rows"], bucket),
+        "backfill_rule": backfill_chart(t["backfill_rule"]),
+        "by_source": bars(t["by_source"], "source"),
+    }
+    for dim in ("status", "triggered_by", "entity_type", "user"):
+        figures[f"by_{dim}"] = bars(t[f"by_{dim}"], dim)
     return figures
 
 

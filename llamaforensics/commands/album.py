@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from ..cli import print_text
@@ -15,36 +16,53 @@ as "Title - Artist" to tell albums apart), and show what the snapshot knows:
 the current row, artists, tracks, every log row about it, its tracks or its
 artists in time order, and the story those rows tell. Every sentence of the
 story lists the log rows it rests on (--json).
+
+--blame shows, for each field of the album and each track, the log row that
+last set it (when, which operation, which job); --as-of DATE shows the album as
+the log says it was then. Where the log cannot say, they say so.
 """
 EPILOG = """\
 examples:
   llamaforensics album "silent rivers"                    best title match, other candidates listed
   llamaforensics album "Silent Rivers (Deluxe) - bjork"   edition suffix and accents forgiven
   llamaforensics album 3ffcd1f8-098e-45a7-8dbc-0ca91f464108 --json
+  llamaforensics album "silent rivers" --blame              which log row set each field
+  llamaforensics album "silent rivers" --as-of 2025-06-01   the album as the log says it was then
   llamaforensics album "silent rivers" --prov album.prov.json --timeline album.csv
 """
 TIMELINE_ROWS = 25
 
 
 def register(commands, formatter) -> None:
-    from ..cli import snapshot_argument
+    from ..cli import source_arguments
 
     p = commands.add_parser("album", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     p.add_argument("query", metavar="QUERY", help="album id, external id, or title text")
-    snapshot_argument(p)
+    source_arguments(p)
     p.add_argument("--json", action="store_true", help="print the whole dossier as JSON")
     p.add_argument("--prov", metavar="FILE", type=Path, help="write the provenance as W3C PROV-JSON")
     p.add_argument("--timeline", metavar="FILE", type=Path, help="write the timeline (.csv or .parquet)")
+    p.add_argument("--blame", action="store_true", help="which log row last set each field, and when")
+    p.add_argument("--as-of", type=datetime.fromisoformat, metavar="DATE",
+                   help="the album as the log says it was at DATE")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from ..cli import print_json
+    from ..cli import open_source, print_json
     from ..dossier import dossier, write_prov
     from ..errors import UsageError
     from ..outfile import written
 
-    result = dossier(args.query, args.snapshot)
+    con = open_source(args, machine=args.json)
+    try:
+        if args.blame or args.as_of:
+            from .album_history import show_history
+
+            return show_history(con, args)
+        result = dossier(args.query, con)
+    finally:
+        con.close()
     if args.prov:
         with written(args.prov) as partial:
             write_prov(result, partial)
@@ -58,7 +76,13 @@ def run(args) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print_text(describe(result))
+        from ..terminal import fit_lines
+
+        print_text(fit_lines(describe(result)))
+    from ..terminal import announce_written
+
+    for path in (p for p in (args.prov, args.timeline) if p):
+        announce_written(path, machine=args.json)
     return 0
 
 

@@ -49,6 +49,9 @@ def run(args) -> int:
     from ..errors import UsageError
     from ..home import home_dir
     from ..snapshot import default_snapshot_path
+    from ..terminal import progress_wanted
+
+    progress = progress_wanted(args.quiet, args.json)
 
     if args.scale <= 0:
         raise UsageError(f"--scale must be positive, not {args.scale:g}")
@@ -59,9 +62,9 @@ def run(args) -> int:
     data = generate(scale=args.scale, seed=args.seed, anomalies=not args.clean)
     summary = {"seed": args.seed, "scale": args.scale, "anomalies": not args.clean}
     if dsn:
-        summary["postgres"] = {"database": dsn.display, "rows": write_postgres(data, dsn, progress=not args.quiet)}
+        summary["postgres"] = {"database": dsn.display, "rows": write_postgres(data, dsn, progress=progress)}
     if out:
-        write_snapshot(data, out, progress=not args.quiet)
+        write_snapshot(data, out, progress=progress)
         summary["snapshot"] = str(out)
     truth = args.truth or (Path(f"{out}.truth.parquet") if out
                            else home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet")

@@ -2,94 +2,191 @@
 
 from __future__ import annotations
 
-from ..cli import print_text
+import sys
+from datetime import datetime
+from pathlib import Path
 
 HELP = "find broken albums and log rows: a health summary, or every finding of one kind"
 DESCRIPTION = """\
 Run the documented checks (llamaforensics/queries/*.sql, and the job-lineage
 engine for job chains) over a snapshot. Without --kind: the health summary,
-counts per kind and severity with the first offenders. With --kind: every
-finding of those kinds with its detail and suggested fix. Time-based checks are
-measured against the snapshot's own time, not today.
+counts per kind and severity. With --kind: every finding of those kinds with
+its detail and suggested fix. --by-cause groups them by origin (sync batch,
+job, source, day), largest first. Time-based checks are measured against the
+snapshot's own time, not today. Kind, severity and source names match ignoring
+case; --source and --since/--until select by a finding's origin (the row that
+created its album, or the log row itself).
 
 kinds: trackless_album, track_count_mismatch, artistless_album,
 missing_external_id, no_created_log, late_first_log, stuck_enrichment,
 failing_enrichment, duplicate_album, null_root_job_id, wrong_root_job_id,
 broken_parent_chain, looping_parent_chain, multi_parent_job, dangling_entity_id,
 mislabelled_category, impossible_log_time
+severities: critical, warning, info (also spelt high, medium, low)
+
+exit codes: 0 done (and nothing matched --fail-on); 3 findings matched
+--fail-on; 2 usage or input error; 1 any other error.
 """
 EPILOG = """\
 examples:
   llamaforensics findings                                   health summary of the demo snapshot
   llamaforensics findings --kind trackless_album            every trackless album and its cause
+  llamaforensics findings --by-cause --limit 10             the ten largest groups of one origin
+  llamaforensics findings --kind trackless_album --format csv -o trackless.csv
+  llamaforensics findings --dsn postgresql://me@db/app --new-since-refresh --fail-on warning
   llamaforensics findings --snapshot prod.duckdb --json | jq '.kinds[] | {kind, count}'
-  llamaforensics findings --kind stuck_enrichment --stuck-days 30
-  llamaforensics findings --lake lake/ --engine spark --json
 """
 SHOW = 50
+EXIT_FAIL_ON = 3
 
 
 def register(commands, formatter) -> None:
-    from ..cli import lake_arguments, snapshot_argument
+    from ..cli import lake_arguments, source_arguments
+    from ..export import FORMATS
 
-    p = commands.add_parser("findings", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    snapshot_argument(p)
+    p = commands.add_parser(
+        "findings", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
+    source_arguments(p)
     lake_arguments(p)
     p.add_argument("--kind", action="append", metavar="K", help="only this kind (repeatable)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--stuck-days", type=int, default=7, metavar="N", help="stuck_enrichment threshold (default: 7)")
-    p.add_argument("--late-hours", type=int, default=24, metavar="N", help="late_first_log threshold (default: 24)")
-    p.add_argument("--min-failures", type=int, default=3, metavar="N", help="failing_enrichment threshold (default: 3)")
+    p.add_argument("--severity", metavar="S", help="only this severity and worse")
+    p.add_argument(
+        "--source", action="append", metavar="S", help="only findings of this origin source"
+    )
+    p.add_argument(
+        "--since", type=datetime.fromisoformat, metavar="DATE", help="origin on or after DATE"
+    )
+    p.add_argument(
+        "--until", type=datetime.fromisoformat, metavar="DATE", help="origin before DATE"
+    )
+    p.add_argument(
+        "--new-since-refresh",
+        action="store_true",
+        help="only findings the refresh before did not have (all, with no earlier refresh)",
+    )
+    p.add_argument("--by-cause", action="store_true", help="group by origin, largest group first")
+    p.add_argument(
+        "--fail-on",
+        metavar="SEVERITY|KIND",
+        help=f"exit {EXIT_FAIL_ON} if a finding of this severity (or worse) or kind is shown",
+    )
+    p.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=SHOW,
+        metavar="N",
+        help=f"rows shown in a table (default: {SHOW})",
+    )
+    p.add_argument(
+        "--stuck-days",
+        type=int,
+        default=7,
+        metavar="N",
+        help="stuck_enrichment threshold (default: 7)",
+    )
+    p.add_argument(
+        "--late-hours",
+        type=int,
+        default=24,
+        metavar="N",
+        help="late_first_log threshold (default: 24)",
+    )
+    p.add_argument(
+        "--min-failures",
+        type=int,
+        default=3,
+        metavar="N",
+        help="failing_enrichment threshold (default: 3)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from ..cli import check_lake_arguments, print_json
-    from ..findings import Thresholds, health_summary, run_findings, to_findings
-    from ..snapshot import open_snapshot
+    from ..cli import check_lake_arguments, open_source
+    from ..export import check_format
+    from ..findings import Thresholds
+    from ..findings.select import FindingFilter, checked_fail_on, fail_on, select_findings
 
     check_lake_arguments(args)
-    thresholds = Thresholds(stuck_days=args.stuck_days, late_hours=args.late_hours, min_failures=args.min_failures)
+    fmt = "json" if args.json else args.format
+    check_format(fmt, args.out)
+    if args.fail_on:
+        checked_fail_on(args.fail_on)  # a typo fails before the work, not after
+    thresholds = Thresholds(
+        stuck_days=args.stuck_days, late_hours=args.late_hours, min_failures=args.min_failures
+    )
+    where = FindingFilter(
+        _tuple(args.kind),
+        args.severity,
+        _tuple(args.source),
+        args.since,
+        args.until,
+        args.new_since_refresh,
+    )
     if args.lake:
-        from ..lake.analysis import lake_findings
-
-        frames = lake_findings(args.lake, args.kind, thresholds, engine=args.engine,
-                               master=args.spark_master)
+        frames = _lake_frames(args, where, thresholds)
+        failing = fail_on(frames, args.fail_on) if args.fail_on else []
+        _show(None, frames, args, fmt)
     else:
-        con = open_snapshot(args.snapshot)
+        con = open_source(args, machine=fmt != "table")
         try:
-            frames = run_findings(con, args.kind, thresholds)
+            frames = select_findings(con, where, thresholds)
+            failing = fail_on(frames, args.fail_on) if args.fail_on else []
+            _show(con, frames, args, fmt)
         finally:
             con.close()
-    if args.kind:
-        found = to_findings(frames)
-        if args.json:
-            print_json([f.to_dict() for f in found])
-        else:
-            print_text(describe_findings(found))
+    if failing:
+        count = sum(frames[k].height for k in failing)
+        print(
+            f"llamaforensics: {count:,} findings matched --fail-on {args.fail_on} "
+            f"({', '.join(failing)}): exit {EXIT_FAIL_ON}",
+            file=sys.stderr,
+        )
+    return EXIT_FAIL_ON if failing else 0
+
+
+def _show(con, frames, args, fmt: str) -> None:
+    from . import findings_output as output
+
+    if args.by_cause:
+        output.show_causes(con, frames, fmt, args.out, args.limit)
+    elif (
+        fmt in ("csv", "parquet") or (fmt == "table" and args.kind) or (fmt == "json" and args.kind)
+    ):
+        output.show_rows(frames, fmt, args.out, args.limit)
     else:
-        summary = health_summary(frames)
-        print_json(summary) if args.json else print_text(describe_summary(summary))
-    return 0
+        output.show_summary(frames, fmt, args.out)
 
 
-def describe_summary(summary: dict) -> str:
-    sev = summary["by_severity"]
-    lines = [f"{summary['total']:,} findings: {sev['critical']:,} critical, {sev['warning']:,} warning, {sev['info']:,} info", ""]
-    for k in summary["kinds"]:
-        lines.append(f"{k['severity']:<9}{k['kind']:<24}{k['count']:>8,}  {k['summary']} (fix: {k['suggested_fix']})")
-        for o in k["top"]:
-            label = repr(o["title"]) if o["title"] is not None else o["entity_id"]
-            lines.append(f"{'':<33}{label[:60]}  {o['detail'][:70]}")
-    return "\n".join(lines)
+def _lake_frames(args, where, thresholds):
+    """Run the findings on a Parquet lake (here or on Spark): kind and severity filters only."""
+    from ..errors import UsageError
+    from ..findings.run import checked_kinds
+    from ..findings.select import SEVERITY_ALIASES
+    from ..findings.summary import SEVERITY_ORDER
+    from ..lake.analysis import lake_findings
+
+    if args.dsn or where.needs_origins() or where.new_since_refresh or args.by_cause:
+        raise UsageError("with --lake only --kind, --severity and --fail-on select findings; "
+                         "--dsn, --source, --since, --until, --new-since-refresh and --by-cause "
+                         "read a snapshot")
+    kinds = checked_kinds(where.kinds)
+    if where.severity:
+        from ..findings import KINDS
+
+        from ..choices import checked
+
+        named = SEVERITY_ALIASES.get(where.severity.casefold(), where.severity)
+        worst = SEVERITY_ORDER[checked([named], SEVERITY_ORDER, "severity")[0]]
+        kinds = [k for k in kinds if SEVERITY_ORDER[KINDS[k].severity] <= worst]
+    return lake_findings(args.lake, kinds, thresholds, engine=args.engine, master=args.spark_master)
 
 
-def describe_findings(found) -> str:
-    lines = [f"{len(found):,} findings"]
-    for f in found[:SHOW]:
-        label = repr(f.title) if f.title is not None else ""
-        facts = ", ".join(f"{k}={v}" for k, v in f.detail.items())
-        lines.append(f"{f.severity:<9}{f.kind:<22}{f.entity_id}  {label[:50]}  {facts[:90]}  -> {f.suggested_fix}")
-    if len(found) > SHOW:
-        lines.append(f"... {len(found) - SHOW:,} more (use --json for all)")
-    return "\n".join(lines)
+def _tuple(values):
+    return tuple(values) if values else None

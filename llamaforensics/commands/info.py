@@ -21,10 +21,10 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..cli import snapshot_argument
+    from ..cli import source_arguments
 
     p = commands.add_parser("info", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    snapshot_argument(p)
+    source_arguments(p)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.add_argument("--no-verify", action="store_true",
                    help="do not read every block to check the file first")
@@ -32,10 +32,10 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json
+    from ..cli import print_json, source_path
     from ..snapshot import snapshot_info
 
-    info = snapshot_info(args.snapshot, verify=not args.no_verify)
+    info = snapshot_info(source_path(args, machine=args.json), verify=not args.no_verify)
     if args.json:
         print_json(info.to_dict())
     else:

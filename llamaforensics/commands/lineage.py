@@ -32,11 +32,11 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..cli import snapshot_argument
+    from ..cli import source_arguments
 
     p = commands.add_parser("lineage", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
     p.add_argument("target", metavar="JOB_OR_ALBUM", nargs="?", help="a job id, or an album (id, external id, title)")
-    snapshot_argument(p)
+    source_arguments(p)
     p.add_argument("--check", action="store_true", help="report chain problems over the whole log")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--html", metavar="FILE", type=Path,
@@ -49,12 +49,12 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
+    from ..cli import open_source
     from ..errors import UsageError
-    from ..snapshot import open_snapshot
 
     if not args.check and not args.target:
         raise UsageError("give a job id or an album, or --check")
-    con = open_snapshot(args.snapshot)
+    con = open_source(args, machine=args.json)
     try:
         return _check(con, args) if args.check else _tree(con, args)
     finally:
@@ -116,6 +116,10 @@ def _tree(con, args) -> int:
     else:
         for line in describe(graph, title, shown):
             print_text(line)
+    from ..terminal import announce_written
+
+    for path in (p for p in (args.graphml, args.html) if p):
+        announce_written(path, machine=args.json)
     return 0
 
 

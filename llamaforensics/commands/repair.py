@@ -176,9 +176,11 @@ def run(args) -> int:
             args.out.write_text(text + "\n", encoding="utf-8") if args.out else print_text(text)
             return 0
         dry_run = args.action == "preview" or not args.apply
+        from ..terminal import progress_wanted
+
         apply = apply_all_or_nothing if args.atomic else apply_corrections
         results = apply(dsn, corrections, dry_run=dry_run, user_id=args.user,
-                        progress=not args.json)
+                        progress=progress_wanted(machine=args.json))
     print_json([r.to_dict() for r in results]) if args.json else print_text(format_results(results))
     return 1 if any(r.status in PROBLEMS for r in results) else 0
 
@@ -249,7 +251,10 @@ def _replay(args) -> int:
     batch = replacing_tracks(batch) if args.replace_tracks else batch
     if args.jobs < 1:
         raise UsageError("replay: --jobs must be 1 or more")
-    results = replay(batch, dsn, dry_run=not args.apply, user_id=args.user, progress=not args.json, jobs=args.jobs)
+    from ..terminal import progress_wanted
+
+    results = replay(batch, dsn, dry_run=not args.apply, user_id=args.user,
+                     progress=progress_wanted(machine=args.json), jobs=args.jobs)
     if args.json:
         print_json({"target": dsn.display, "dry_run": not args.apply, **batch_summary(results),
                     "results": [r.to_dict() for r in results]})

@@ -48,9 +48,11 @@ def register(commands, formatter) -> None:
 
 def run(args) -> int:
     from ..cli import print_json, require_dsn
+    from ..terminal import progress_wanted
 
     if args.lake:
         return _run_lake(args)
+    progress = progress_wanted(args.quiet, args.json)
     opening = None
     if args.refresh:  # the file opens while the PostgreSQL driver loads to read the DSN
         from ..snapshot.writable import open_writable_in_background
@@ -64,9 +66,9 @@ def run(args) -> int:
     from ..snapshot import refresh_snapshot, snapshot_info, take_snapshot
 
     if args.refresh:
-        info = refresh_snapshot(dsn, args.out, progress=not args.quiet, verify=args.verify, opening=opening)["info"]
+        info = refresh_snapshot(dsn, args.out, progress=progress, verify=args.verify, opening=opening)["info"]
     else:
-        info = snapshot_info(take_snapshot(dsn, args.out, progress=not args.quiet))
+        info = snapshot_info(take_snapshot(dsn, args.out, progress=progress))
     if args.json:
         print_json(info.to_dict())
     else:

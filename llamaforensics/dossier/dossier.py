@@ -136,7 +136,9 @@ def dossier(query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection 
             con.close()
 
 
-def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.DataFrame | None = None) -> AlbumDossier:
+def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.DataFrame | None = None, *,
+                  findings: list | None = None) -> AlbumDossier:
+    """Gather the album's dossier; ``findings``, when the caller already ran them, spares running them again."""
     album_row = f"SELECT {shown_select(con, 'albums', 'a')} FROM albums a WHERE id = $a"
     album = shown_row(con.execute(album_row, {"a": album_id}).pl().to_dicts()[0])
     artists = con.execute(
@@ -156,7 +158,7 @@ def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.
                           history=[{"seq": m.seq, "kind": m.kind, "taken_at": m.taken_at} for m in manifests])
     result.batch_sizes = _batch_sizes(con, rows)
     result.lineage = _lineage(con, album_id)
-    result.findings = _findings(con, album_id)
+    result.findings = _findings(con, album_id) if findings is None else findings
     return result
 
 

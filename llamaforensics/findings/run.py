@@ -81,12 +81,14 @@ def _cursor_sees_the_same(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def checked_kinds(kinds) -> list[str]:
-    """Return ``kinds`` (a name, names, or None for all) as a list; raise UsageError naming any unknown one."""
+    """Return ``kinds`` (a name, names, or None for all) as a list; names match ignoring case.
+
+    An unknown name raises UsageError naming it and the closest kind.
+    """
+    from ..choices import checked
+
     kinds = [kinds] if isinstance(kinds, str) else list(kinds or KINDS)
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise UsageError(f"unknown finding kind {', '.join(unknown)}; the kinds are: {', '.join(KINDS)}")
-    return list(dict.fromkeys(kinds))
+    return list(checked(kinds, KINDS, "finding kind"))
 
 
 def snapshot_time(con: duckdb.DuckDBPyConnection) -> datetime:

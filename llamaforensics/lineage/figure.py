@@ -16,6 +16,7 @@ CATEGORY_COLOUR = {"CREATED": "#1f77b4", "ENRICHED": "#2ca02c", "CACHED": "#17be
                    "FAILED": "#d62728", "LINKED": "#8c564b", "USER_ACTION": "#ff7f0e", None: "#7f7f7f"}
 FAILED_OUTLINE = "#d62728"
 MAX_HOVER_ROWS = 6
+LABEL_CHARS = 22
 
 
 def lineage_figure(graph: nx.DiGraph, title: str = "job lineage") -> go.Figure:
@@ -84,11 +85,18 @@ def _job_trace(graph: nx.DiGraph, pos: dict, category: str | None, jobs: list[st
     outline = [FAILED_OUTLINE if n.get("failed") else "#222" for n in nodes]
     width = [3 if n.get("failed") or n.get("touches_album") else 1 for n in nodes]
     return go.Scatter(
-        x=[pos[j][0] for j in jobs], y=[pos[j][1] for j in jobs], mode="markers",
+        x=[pos[j][0] for j in jobs], y=[pos[j][1] for j in jobs], mode="markers+text",
+        text=[node_label(j) for j in jobs], textposition="top center", textfont={"size": 9},
         name=html.escape(str(category or "missing job")),
         marker={"size": 12, "color": CATEGORY_COLOUR.get(category, "#7f7f7f"), "symbol": symbol,
                 "line": {"width": width, "color": outline}},
         hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)], hoverinfo="text", customdata=jobs)
+
+
+def node_label(job: str) -> str:
+    """Return the label beside a job: its id, shortened (the hover shows it whole), escaped."""
+    text = str(job)
+    return _text(text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…")
 
 
 def hover_text(job: str, data: dict) -> str:

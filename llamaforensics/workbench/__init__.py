@@ -22,9 +22,11 @@ from ..errors import UsageError
 from ..findings import Finding
 from ..snapshot import open_snapshot, refresh_snapshot
 from ..snapshot.open import replaced_while_open
+from .explorer_views import audit_view, lineage_view
+from .explorers import AuditDashboard, LineageExplorer
 from .source import RepairTarget, resolve_source
-from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
-from .views import audit_view, finder_view, findings_view, lineage_view, repair_view, table
+from .state import AlbumFinder, FindingsBrowser, RepairWizard
+from .views import finder_view, findings_view, repair_view, table
 
 __all__ = ["AlbumFinder", "AuditDashboard", "FindingsBrowser", "LineageExplorer", "RepairTarget", "RepairWizard",
            "Workbench", "open_workbench", "table"]

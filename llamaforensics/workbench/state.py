@@ -8,14 +8,15 @@ every widget can be driven and checked in a test or a script.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import polars as pl
 from traitlets import Any, Bool, Dict, HasTraits, Instance, Int, List, Unicode, observe
 
-from ..audit import AuditFilter, audit_figures
 from ..dossier import build_dossier, find_albums, tell_story
 from ..findings import Finding, findings_for_album, run_findings, to_findings
 from ..repair import APPLIED, Correction, format_diff
@@ -23,7 +24,6 @@ from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
 from ..repair.propose import propose, propose_all
 from ..repair.rehearse import rehearse
 from ..repair.session import RepairSession
-from ..snapshot.extremes import python_time
 from .source import RepairTarget
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -88,6 +88,20 @@ class FindingsBrowser(HasTraits):
     def _filters(self, _change) -> None:
         self._refilter()
 
+    def export(self, path, fmt: str | None = None) -> Path:
+        """Write the findings shown to ``path``: CSV or Parquet (by suffix, or ``fmt``)."""
+        from ..export import write_frame
+
+        path = Path(path)
+        fmt = fmt or ("parquet" if path.suffix == ".parquet" else "csv")
+        rows = [{**f.to_dict(), "detail": json.dumps(f.detail, default=str, ensure_ascii=False)}
+                for f in self.rows]
+        schema = {**dict.fromkeys(("kind", "entity_type", "entity_id", "title", "severity",
+                                   "suggested_fix", "detail"), pl.String),
+                  "evidence": pl.List(pl.String)}
+        write_frame(pl.DataFrame(rows, schema=schema), fmt, path)
+        return path
+
     def _refilter(self) -> None:
         text = self.text.strip().lower()
         rows = [f for f in self.findings
@@ -98,82 +112,6 @@ class FindingsBrowser(HasTraits):
         self.rows = sorted(rows, key=key)
         if self.selected is not None and self.selected not in self.rows:
             self.selected = None
-
-
-class AuditDashboard(HasTraits):
-    """The category audit's filters and the figures they produce."""
-
-    start = Any(None)        # datetime or None
-    end = Any(None)
-    bucket = Unicode("week")
-    categories = List()
-    operations = List()
-    sources = List()
-    figures = Dict()
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
-        super().__init__(**kwargs)
-        self.con = con
-        self.choices = {column: [r[0] for r in con.execute(
-            f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM llama_logs) WHERE v IS NOT NULL ORDER BY v").fetchall()]
-            for column, expr in (("categories", "category::VARCHAR"), ("operations", "operation"),
-                                 ("sources", "unnest(sources)"))}
-        # clamped to Python's range: a row at 4713 BC or infinity must not break the date pickers
-        when = python_time("created_at")
-        self.span = con.execute(f"SELECT min({when}), max({when}) FROM llama_logs").fetchone()
-        self.refresh()
-
-    @observe("start", "end", "bucket", "categories", "operations", "sources")
-    def _changed(self, _change) -> None:
-        self.refresh()
-
-    def filter(self) -> AuditFilter:
-        return AuditFilter(start=self.start, end=self.end, categories=tuple(self.categories) or None,
-                           operations=tuple(self.operations) or None, sources=tuple(self.sources) or None)
-
-    def refresh(self) -> None:
-        self.figures = audit_figures(self.con, self.bucket, self.filter())
-
-
-class LineageExplorer(HasTraits):
-    """A job id or album in, its lineage graph out; the selected job's log rows."""
-
-    query = Unicode("")
-    graph = Any(None)
-    job = Unicode(None, allow_none=True)
-    job_rows = Instance(pl.DataFrame, args=())
-    message = Unicode("")
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
-        super().__init__(**kwargs)
-        self.con = con
-
-    @observe("query")
-    def _lookup(self, change) -> None:
-        from ..lineage import album_lineage, job_lineage
-
-        text = change["new"].strip()
-        self.job = None
-        if not text:
-            self.graph, self.message = None, ""
-            return
-        if self.con.execute("SELECT count(*) FROM llama_logs WHERE job_id = ?", [text]).fetchone()[0]:
-            self.graph, self.message = job_lineage(self.con, text), f"job {text}"
-            return
-        candidates = find_albums(self.con, text, limit=1)
-        if candidates.height:
-            album_id = candidates["album_id"][0]
-            self.graph = album_lineage(self.con, album_id)
-            self.message = f"album {candidates['title'][0]} ({album_id})"
-        else:
-            self.graph, self.message = None, f"no job or album matches {text!r}"
-
-    @observe("job")
-    def _rows(self, change) -> None:
-        self.job_rows = pl.DataFrame() if change["new"] is None else self.con.execute(
-            "SELECT created_at, category::VARCHAR AS category, operation, status::VARCHAR AS status, entity_type::VARCHAR "
-            "AS entity_type, entity_id::VARCHAR AS entity_id, reason, error_message FROM llama_logs WHERE job_id = ? "
-            "ORDER BY created_at, id", [change["new"]]).pl()
 
 
 class RepairWizard(HasTraits):
@@ -292,10 +230,16 @@ class RepairWizard(HasTraits):
         self.step = "applied"
 
     def undo(self) -> None:
-        """Undo every correction applied here, as new logged corrections."""
+        """Undo every correction applied here, as new logged corrections; keep the undo's rows."""
         applied = [r.correction.id for r in self.results if r.status == APPLIED]
         self._require(applied, "nothing applied here to undo")
-        self.undo_results = [u for cid in reversed(applied) for u in self.target.undo(cid, self.session)]
+        self.busy = True
+        try:
+            self.undo_results = [u for cid in reversed(applied)
+                                 for u in self.target.undo(cid, self.session)]
+        finally:
+            self.busy = False
+        self.log_rows = self.target.log_rows([i for r in self.undo_results for i in r.log_ids])
         reverted = sum(r.status == APPLIED for r in self.undo_results)
         self.message = f"undone: {reverted} of {len(applied)} correction(s) reverted, each logged as a new correction"
         self._mark("undone")

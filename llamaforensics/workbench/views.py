@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, time
+from datetime import datetime
 
 import ipywidgets as w
 import plotly.graph_objects as go
@@ -20,7 +20,8 @@ from ..findings import KINDS
 from ..lineage.figure import lineage_figure
 from ..lineage.outline import drawable
 from ..snapshot.extremes import shown_rows
-from .state import AlbumFinder, AuditDashboard, FindingsBrowser, LineageExplorer, RepairWizard
+from .panels import counts_badges, export_button, facts_html, figure_or_note, ties_html
+from .state import AlbumFinder, FindingsBrowser, RepairWizard
 
 MAX_TABLE_ROWS = 200
 
@@ -68,6 +69,7 @@ def finder_view(state: AlbumFinder) -> w.Widget:
     box.add_class("lf-album-search")
     pick = w.Select(options=[], rows=6, layout=w.Layout(width="60%"))
     pick.add_class("lf-album-candidates")
+    ties = w.HTML()
     tabs = w.Tab()
     tabs.add_class("lf-dossier")
     names = ("Album", "Artists", "Tracks", "Timeline", "Lineage", "Findings", "Story")
@@ -80,6 +82,7 @@ def finder_view(state: AlbumFinder) -> w.Widget:
         frame = state.candidates
         pick.options = [(f"{r['title']} — {r['artist'] or '?'} [{r['album_id'][:8]}]", r["album_id"]) for r in frame.to_dicts()] \
             if frame.height else []
+        ties.value = ties_html(frame)
 
     def show(_=None):
         d = state.dossier
@@ -97,10 +100,14 @@ def finder_view(state: AlbumFinder) -> w.Widget:
             "Album": [w.HTML(table([{"column": k, "value": v} for k, v in d.album.items() if not k.startswith("_")]))],
             "Artists": [w.HTML(table(d.artists))],
             "Tracks": [w.HTML(table(d.tracks))],
-            "Timeline": [go.FigureWidget(timeline_figure(d)), w.HTML(table(timeline))],
+            "Timeline": [figure_or_note(timeline_figure(d), "no log row is about this album, "
+                                                            "its tracks or its artists"),
+                         w.HTML(table(timeline))],
             "Lineage": [lineage],
-            "Findings": [w.HTML(table([{"kind": f.kind, "severity": f.severity, "fix": f.suggested_fix,
-                                        "detail": f.detail} for f in d.findings]))],
+            "Findings": [w.HTML("".join(
+                f"<p><b>{html.escape(f.kind)}</b> ({html.escape(f.severity)}, "
+                f"fix {html.escape(f.suggested_fix)}){facts_html(f.detail)}</p>"
+                for f in d.findings) or "<p><i>none</i></p>")],
             "Story": [w.HTML("".join(f"<p>{html.escape(s.text)} <small>({len(s.log_ids)} log rows)</small></p>"
                                      for s in state.story))],
         }
@@ -114,7 +121,7 @@ def finder_view(state: AlbumFinder) -> w.Widget:
     box.value = state.query
     candidates()
     show()
-    view = w.VBox([box, pick, tabs])
+    view = w.VBox([box, pick, ties, tabs])
     view.state = state
     return view
 
@@ -122,7 +129,7 @@ def finder_view(state: AlbumFinder) -> w.Widget:
 # -- findings browser ----------------------------------------------------------------------------------------------
 
 def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.Widget:
-    counts = w.HTML(table(state.counts()))
+    counts = w.HTML(counts_badges(state.counts()))
     kind = w.Dropdown(options=[("every kind", "")] + [(k, k) for k in KINDS], description="Kind")
     kind.add_class("lf-findings-kind")
     severity = w.Dropdown(options=[("every severity", ""), "critical", "warning", "info"], description="Severity")
@@ -151,8 +158,8 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
         f = state.selected
         detail.value = "" if f is None else table([{
             "kind": f.kind, "entity": f"{f.entity_type} {f.entity_id}", "title": f.title, "severity": f.severity,
-            "suggested fix": f.suggested_fix, "detail": f.detail, "evidence": f"{len(f.evidence)} log rows",
-            "proposed": state.proposal.note if state.proposal else ""}])
+            "suggested fix": f.suggested_fix, "evidence": f"{len(f.evidence)} log rows",
+            "proposed": state.proposal.note if state.proposal else ""}]) + facts_html(f.detail)
 
     for control, name in ((kind, "kind"), (severity, "severity"), (text, "text"), (sort, "sort")):
         control.observe(lambda ch, name=name: setattr(state, name, ch["new"]), "value")
@@ -163,75 +170,15 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
     batch.on_click(lambda _: on_repair and state.rows and on_repair(
         [f for f in state.rows if f.kind == state.rows[0].kind][:MAX_TABLE_ROWS]))
     dossier.on_click(lambda _: state.selected and on_dossier and on_dossier(state.selected))
+    exported = w.HTML()
+    stamp = lambda: datetime.now().strftime("%Y%m%d-%H%M%S")  # noqa: E731
+    to_csv = export_button("CSV", "lf-export-csv",
+                           lambda: state.export(f"findings-{stamp()}.csv"), exported)
+    to_parquet = export_button("Parquet", "lf-export-parquet",
+                               lambda: state.export(f"findings-{stamp()}.parquet"), exported)
     render()
     view = w.VBox([counts, w.HBox([kind, severity]), w.HBox([text, sort]), shown, rows, detail,
-                   w.HBox([repair, batch, dossier])])
-    view.state = state
-    return view
-
-
-# -- category audit dashboard --------------------------------------------------------------------------------------
-
-def audit_view(state: AuditDashboard) -> w.Widget:
-    low, high = state.span
-    start = w.DatePicker(description="From", value=low.date() if low else None)
-    end = w.DatePicker(description="To", value=high.date() if high else None)
-    bucket = w.ToggleButtons(options=["day", "week", "month"], value=state.bucket, description="Bucket")
-    pickers = {name: w.SelectMultiple(options=state.choices[name], rows=5, description=name.capitalize())
-               for name in ("categories", "operations", "sources")}
-    figures = w.VBox()
-    figures.add_class("lf-audit-figures")
-
-    def render(_=None):
-        figures.children = [go.FigureWidget(fig) for fig in state.figures.values()]
-
-    def dates(_=None):
-        first = datetime.combine(start.value, time.min) if start.value else None
-        last = datetime.combine(end.value, time.max) if end.value else None
-        state.start, state.end = first, last
-
-    start.observe(dates, "value")
-    end.observe(dates, "value")
-    bucket.observe(lambda ch: setattr(state, "bucket", ch["new"]), "value")
-    for name, picker in pickers.items():
-        picker.observe(lambda ch, name=name: setattr(state, name, list(ch["new"])), "value")
-    state.observe(render, "figures")
-    render()
-    view = w.VBox([w.HBox([start, end]), bucket, w.HBox(list(pickers.values())), figures])
-    view.state = state
-    return view
-
-
-# -- lineage explorer ----------------------------------------------------------------------------------------------
-
-def lineage_view(state: LineageExplorer) -> w.Widget:
-    box = w.Text(placeholder="a job id, or an album (title or id)", description="Job/album", continuous_update=False,
-                 layout=w.Layout(width="60%"))
-    box.add_class("lf-lineage-query")
-    message = w.HTML()
-    figure = w.VBox()
-    rows = w.HTML()
-
-    def render(_=None):
-        message.value = html.escape(state.message)
-        if state.graph is None or not state.graph.number_of_nodes():
-            figure.children = []
-            return
-        drawn = drawable(state.con, state.graph, title=state.message)
-        fig = go.FigureWidget(lineage_figure(*drawn))
-        for trace in fig.data:
-            if trace.mode and "markers" in trace.mode:
-                trace.on_click(lambda tr, points, _s: points.point_inds and setattr(
-                    state, "job", tr.customdata[points.point_inds[0]]))
-        figure.children = [fig]
-
-    box.observe(lambda ch: setattr(state, "query", ch["new"]), "value")
-    state.observe(lambda ch: setattr(box, "value", ch["new"]), "query")
-    state.observe(render, ["graph", "message"])
-    state.observe(lambda _: setattr(rows, "value", table(state.job_rows)), "job_rows")
-    box.value = state.query
-    render()
-    view = w.VBox([box, message, figure, rows])
+                   w.HBox([repair, batch, dossier, to_csv, to_parquet, exported])])
     view.state = state
     return view
 
@@ -286,7 +233,8 @@ def repair_view(state: RepairWizard) -> w.Widget:
         rehearsal.value = _pre(state.rehearsal_text) if state.rehearsal_text else ""
         message.value = html.escape(state.message)
         result.value = "" if not state.results else (
-            f"<b>{html.escape(state.summary())}</b> in {state.elapsed.get('applied', 0):.1f} s"
+            (f"<b>{html.escape(state.message)}</b>" if state.step == "undone" else
+             f"<b>{html.escape(state.summary())}</b> in {state.elapsed.get('applied', 0):.1f} s")
             + table(state.log_rows, ["created_at", "category", "operation", "entity_type", "entity_id", "job_id",
                                      "parent_job_id", "root_job_id"])
             + (table([{"undo": r.correction.kind, "status": r.status, "message": r.message}
@@ -295,6 +243,7 @@ def repair_view(state: RepairWizard) -> w.Widget:
         confirm_b.disabled = state.busy
         undo_b.disabled = state.step != "applied" or state.busy
         progress.max = max(len(state.corrections), 1)
+        progress.layout.display = "flex" if state.busy else "none"
 
     def ask(_):
         confirm.children[0].value = f"<b>{html.escape(state.confirmation())}</b>"
@@ -302,8 +251,12 @@ def repair_view(state: RepairWizard) -> w.Widget:
 
     def really_apply():
         confirm.layout.display = "none"
-        progress.layout.display = "flex"
+        progress.description = "Applying"
         state.apply(confirmed=True)
+
+    def undo():
+        progress.description, progress.value = "Undoing", 0
+        state.undo()
 
     def manual():
         fields = {k: v for k, v in (("title", edits_title.value.strip()), ("musicbrainz_id", edits_mbid.value.strip())) if v}
@@ -315,7 +268,7 @@ def repair_view(state: RepairWizard) -> w.Widget:
     apply_b.on_click(ask)
     confirm_b.on_click(run(really_apply))
     cancel_b.on_click(lambda _: setattr(confirm.layout, "display", "none"))
-    undo_b.on_click(run(state.undo))
+    undo_b.on_click(run(undo))
     use_edits.on_click(run(manual))
     state.observe(render, ["step", "corrections", "preview_text", "rehearsal_text", "results", "log_rows",
                            "undo_results", "message", "busy"])

@@ -1,0 +1,80 @@
+"""How ``findings`` prints: the summary, the rows or the root-cause groups, in every format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+
+def show_summary(frames, fmt: str, out: Path | None) -> None:
+    from ..export import write_json
+    from ..findings import health_summary
+    from ..terminal import print_frame
+
+    summary = health_summary(frames)
+    if fmt == "json":
+        _written(write_json(summary, out), out)
+        return
+    sev = summary["by_severity"]
+    print(
+        f"{summary['total']:,} findings: {sev['critical']:,} critical, {sev['warning']:,} warning, "
+        f"{sev['info']:,} info"
+    )
+    table = pl.DataFrame(
+        [
+            {k: kind[k] for k in ("severity", "kind", "count", "summary", "suggested_fix")}
+            for kind in summary["kinds"]
+        ],
+        schema={
+            "severity": pl.String,
+            "kind": pl.String,
+            "count": pl.Int64,
+            "summary": pl.String,
+            "suggested_fix": pl.String,
+        },
+    )
+    print_frame(table.rename({"suggested_fix": "fix"}))
+
+
+def show_rows(frames, fmt: str, out: Path | None, limit: int) -> None:
+    from ..export import write_frame, write_json
+    from ..findings import to_findings
+    from ..findings.run import empty_frame
+    from ..terminal import print_frame
+
+    rows = pl.concat([empty_frame(), *frames.values()])
+    if fmt == "json":  # the same records on stdout and in a file: detail as an object, not text
+        _written(write_json([f.to_dict() for f in to_findings(frames)], out), out)
+    elif fmt == "table":
+        print(f"{rows.height:,} findings")
+        columns = ["severity", "kind", "entity_id", "title", "detail", "suggested_fix"]
+        if rows["kind"].n_unique() == 1:
+            columns = columns[2:]
+        print_frame(rows.select(columns), limit=limit)
+    else:
+        _written(write_frame(rows, fmt, out), out)
+
+
+def show_causes(con, frames, fmt: str, out: Path | None, limit: int) -> None:
+    from ..export import write_frame
+    from ..findings.causes import group_by_cause
+    from ..terminal import print_frame
+
+    groups = group_by_cause(con, frames)
+    if fmt == "table":
+        print(f"{groups.height:,} groups of findings with one origin, largest first")
+        shown = groups.with_columns(pl.col("entity_ids").list.first())
+        print_frame(
+            shown.rename({"entity_ids": "first offender", "suggested_fix": "fix"}), limit=limit
+        )
+    else:
+        _written(write_frame(groups, fmt, out), out)
+
+
+def _written(_, out: Path | None) -> None:
+    if out is not None:
+        from ..terminal import wrote
+
+        print(wrote(out))
