@@ -33,15 +33,8 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json, print_text
     from ..lake import export_lake, lake_info
+    from .snapshot import print_info
 
     export_lake(args.snapshot, args.lake, progress=not args.quiet)
-    info = lake_info(args.lake)
-    if args.json:
-        print_json(info.to_dict())
-    else:
-        from .info import describe
-
-        print_text(describe(info))
-    return 0
+    return print_info(lake_info(args.lake), as_json=args.json)

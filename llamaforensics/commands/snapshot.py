@@ -47,7 +47,7 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json, require_dsn
+    from ..cli import require_dsn
     from ..terminal import progress_wanted
 
     if args.lake:
@@ -69,7 +69,14 @@ def run(args) -> int:
         info = refresh_snapshot(dsn, args.out, progress=progress, verify=args.verify, opening=opening)["info"]
     else:
         info = snapshot_info(take_snapshot(dsn, args.out, progress=progress))
-    if args.json:
+    return print_info(info, as_json=args.json)
+
+
+def print_info(info, *, as_json: bool) -> int:
+    """Print what a snapshot file or lake holds now (JSON or the text of ``info``); exit code 0."""
+    from ..cli import print_json
+
+    if as_json:
         print_json(info.to_dict())
     else:
         from .info import describe
@@ -79,7 +86,7 @@ def run(args) -> int:
 
 
 def _run_lake(args) -> int:
-    from ..cli import print_json, require_dsn
+    from ..cli import require_dsn
     from ..lake import lake_info, refresh_lake, take_lake
 
     dsn = require_dsn(args.dsn)
@@ -87,14 +94,7 @@ def _run_lake(args) -> int:
         refresh_lake(dsn, args.lake, progress=not args.quiet, verify=args.verify)
     else:
         take_lake(dsn, args.lake, progress=not args.quiet)
-    info = lake_info(args.lake)
-    if args.json:
-        print_json(info.to_dict())
-    else:
-        from .info import describe
-
-        print_text(describe(info))
-    return 0
+    return print_info(lake_info(args.lake), as_json=args.json)
 
 
 def _close_when_open(opening) -> None:
