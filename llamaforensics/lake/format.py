@@ -19,10 +19,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 from .. import __version__
-from ..errors import SnapshotError
+from ..errors import LlamaForensicsError, SnapshotError
 from ..snapshot.format import FORMAT_VERSION, SNAPSHOT_TABLES, quote_ident
 
 MANIFEST_FILE = "manifest.json"
@@ -180,6 +184,24 @@ def staging_dir(lake: Path) -> Path:
 def remove_tree(path: Path) -> None:
     if Path(path).exists():
         shutil.rmtree(path)
+
+
+@contextmanager
+def staged_work(con, stage: Path, failed: Callable[[duckdb.Error], str]) -> Iterator[None]:
+    """Close ``con`` when done; on any failure remove ``stage`` (the lake stays as it was).
+
+    A DuckDB error becomes one :class:`LlamaForensicsError` line, ``failed(exc)``.
+    """
+    try:
+        yield
+    except duckdb.Error as exc:
+        remove_tree(stage)
+        raise LlamaForensicsError(failed(exc)) from None
+    except BaseException:
+        remove_tree(stage)
+        raise
+    finally:
+        con.close()
 
 
 def stored_type(snapshot_type: str) -> str:

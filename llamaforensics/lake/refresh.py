@@ -17,10 +17,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from ..dsn import Dsn, redact
-from ..errors import LlamaForensicsError
 from ..snapshot.format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
@@ -38,6 +35,7 @@ from .format import (
     read_manifest,
     remove_tree,
     snapshot_enums,
+    staged_work,
     staging_dir,
     table_dir,
     write_manifest,
@@ -62,7 +60,11 @@ def refresh_lake(
     info = inspect_source(dsn)
     con = open_lake(lake, enums=info.enums)
     stage = staging_dir(lake)
-    try:
+
+    def failed(exc) -> str:
+        return f"refresh of {lake} from {dsn.display} failed: {redact(str(exc), dsn.password)}"
+
+    with staged_work(con, stage, failed):
         limit_lake_writer(con)  # the catalog compared in temp tables, months written partitioned
         attach_postgres(con, dsn)
         con.execute("BEGIN")
@@ -81,16 +83,6 @@ def refresh_lake(
         con.execute("COMMIT")
         con.execute(f"DETACH {SOURCE_ALIAS}")
         enums = snapshot_enums(con)
-    except duckdb.Error as exc:
-        remove_tree(stage)
-        raise LlamaForensicsError(
-            f"refresh of {lake} from {dsn.display} failed: {redact(str(exc), dsn.password)}"
-        ) from None
-    except BaseException:
-        remove_tree(stage)
-        raise
-    finally:
-        con.close()
     _move_in(stage, lake, rewritten)
     entry = manifest_entry(
         kind="refresh",

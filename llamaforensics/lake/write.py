@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ..dsn import Dsn, redact
-from ..errors import LlamaForensicsError, SnapshotError
+from ..errors import SnapshotError
 from ..snapshot.format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
@@ -35,6 +35,7 @@ from .format import (
     manifest_entry,
     remove_tree,
     snapshot_enums,
+    staged_work,
     staging_dir,
     table_dir,
     write_manifest,
@@ -56,7 +57,11 @@ def take_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> Pa
     started = time.perf_counter()
     stage = staging_dir(lake)
     con = connect(":memory:")
-    try:
+
+    def failed(exc) -> str:
+        return f"lake of {dsn.display} failed: {redact(str(exc), dsn.password)}"
+
+    with staged_work(con, stage, failed):
         limit_lake_writer(con)
         create_schema(con, enum_values=info.enums)
         attach_postgres(con, dsn)
@@ -91,16 +96,6 @@ def take_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> Pa
         )
         write_manifest(stage, [entry], snapshot_enums(con))
         install(stage, lake)
-    except duckdb.Error as exc:
-        remove_tree(stage)
-        raise LlamaForensicsError(
-            f"lake of {dsn.display} failed: {redact(str(exc), dsn.password)}"
-        ) from None
-    except BaseException:
-        remove_tree(stage)
-        raise
-    finally:
-        con.close()
     return lake
 
 
@@ -119,7 +114,11 @@ def export_lake(
     started = time.perf_counter()
     con = open_snapshot(snapshot)
     stage = staging_dir(lake)
-    try:
+
+    def failed(exc) -> str:
+        return f"export of the snapshot to {lake} failed: {str(exc).splitlines()[0]}"
+
+    with staged_work(con, stage, failed):
         limit_lake_writer(con)
         history = [m.to_dict() for m in read_manifests(con)]
         relations = {name: quote_ident(name) for name in SNAPSHOT_TABLES}
@@ -145,16 +144,6 @@ def export_lake(
         )
         write_manifest(stage, history, snapshot_enums(con))
         install(stage, lake)
-    except duckdb.Error as exc:
-        remove_tree(stage)
-        raise LlamaForensicsError(
-            f"export of the snapshot to {lake} failed: {str(exc).splitlines()[0]}"
-        ) from None
-    except BaseException:
-        remove_tree(stage)
-        raise
-    finally:
-        con.close()
     return lake
 
 
