@@ -14,7 +14,9 @@ import psycopg
 
 from llamaforensics.dsn import Dsn, parse_dsn
 
-DEFAULT_DSN = os.environ.get("LLAMAFORENSICS_TEST_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+DEFAULT_DSN = os.environ.get(
+    "LLAMAFORENSICS_TEST_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @dataclass
@@ -31,8 +33,12 @@ class Measurement:
 
 def median_of(runs: list[Measurement]) -> Measurement:
     """Return one side's figures over its repeated runs: the median seconds, the highest peak."""
-    return Measurement(runs[0].name, statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs),
-                       runs[0].rows)
+    return Measurement(
+        runs[0].name,
+        statistics.median(r.seconds for r in runs),
+        max(r.peak_mb for r in runs),
+        runs[0].rows,
+    )
 
 
 # The llamaforensics sides run as the product is installed: without pandas (it is in the
@@ -61,8 +67,11 @@ def measure(name: str, argv: list[str], rows: int, env: dict | None = None) -> M
     """
     started = time.perf_counter()
     with tempfile.NamedTemporaryFile("r") as peak:
-        proc = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *argv],
-                              env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *argv],
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+        )
         elapsed = time.perf_counter() - started
         if proc.returncode != 0:
             sys.exit(f"{name} failed (exit {proc.returncode}): {' '.join(argv)}")
@@ -90,7 +99,10 @@ def psql(dsn: Dsn, *args: str) -> list[str]:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     """Return a Markdown table (the README's benchmark tables are pasted from this)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
 

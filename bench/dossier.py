@@ -43,7 +43,10 @@ def snapshot_path(scale: float) -> Path:
     if not path.exists():
         from llamaforensics.demo import generate, write_snapshot
 
-        print(f"writing the demo snapshot at scale {scale:g} to {path} (once; kept for later runs)...", file=sys.stderr)
+        print(
+            f"writing the demo snapshot at scale {scale:g} to {path} (once; kept for later runs)...",
+            file=sys.stderr,
+        )
         write_snapshot(generate(scale=scale), path, progress=True)
     return path
 
@@ -59,26 +62,32 @@ def fuzzy(title: str, artist: str | None, rng: random.Random) -> str:
     text = title.lower()
     if len(text) > 6:
         i = rng.randrange(1, len(text) - 1)
-        text = text[:i] + text[i + 1:]
+        text = text[:i] + text[i + 1 :]
     text += rng.choice(["", " (deluxe edition)", " [remastered]"])
     return f"{text} - {artist}" if artist and rng.random() < 0.5 else text
 
 
 def summary(ms: list[float]) -> list[str]:
     ordered = sorted(ms)
-    return [f"{statistics.median(ordered):.0f}", f"{ordered[int(0.9 * (len(ordered) - 1))]:.0f}", f"{ordered[-1]:.0f}"]
+    return [
+        f"{statistics.median(ordered):.0f}",
+        f"{ordered[int(0.9 * (len(ordered) - 1))]:.0f}",
+        f"{ordered[-1]:.0f}",
+    ]
 
 
 def run(args) -> dict:
     path = snapshot_path(args.scale)
     con = open_snapshot(path)
     albums, logs, tracks = con.execute(
-        "SELECT (SELECT count(*) FROM albums), (SELECT count(*) FROM llama_logs), (SELECT count(*) FROM tracks)").fetchone()
+        "SELECT (SELECT count(*) FROM albums), (SELECT count(*) FROM llama_logs), (SELECT count(*) FROM tracks)"
+    ).fetchone()
     rng = random.Random(7)
     picked = con.execute(
         "SELECT a.id::VARCHAR, a.title, (SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
         f"WHERE aa.album_id = a.id ORDER BY aa.position LIMIT 1) FROM albums a USING SAMPLE reservoir({args.albums + 1:d} ROWS) "
-        "REPEATABLE (7)").fetchall()
+        "REPEATABLE (7)"
+    ).fetchall()
     first_ms, first = timed(lambda: build_dossier(con, picked[0][0]))
     warm = [timed(lambda: build_dossier(con, album))[0] for album, _, _ in picked[1:]]
     again_ms, _ = timed(lambda: build_dossier(con, picked[1][0]))
@@ -92,21 +101,50 @@ def run(args) -> dict:
     con.close()
     print(f"\nsnapshot: {albums:,} albums, {logs:,} log rows, {tracks:,} tracks ({path})\n")
     rows = [
-        ["dossier, first (builds the lookups)", f"{first_ms:.0f}", "", "", f"{first.timeline.height} timeline rows"],
-        [f"dossier, warm ({len(warm)} albums)", *summary(warm), f"the first again: {again_ms:.0f} ms"],
-        [f"fuzzy search ({len(searches)} queries)", *summary(searches),
-         f"best match has the title: {titled}/{len(searches)}; the album itself in the top 10: {found}"],
+        [
+            "dossier, first (builds the lookups)",
+            f"{first_ms:.0f}",
+            "",
+            "",
+            f"{first.timeline.height} timeline rows",
+        ],
+        [
+            f"dossier, warm ({len(warm)} albums)",
+            *summary(warm),
+            f"the first again: {again_ms:.0f} ms",
+        ],
+        [
+            f"fuzzy search ({len(searches)} queries)",
+            *summary(searches),
+            f"best match has the title: {titled}/{len(searches)}; the album itself in the top 10: {found}",
+        ],
     ]
     print(table(rows, ["step", "median ms", "p90 ms", "worst ms", "note"]))
     print(f"\npeak memory of the process: {peak:,.0f} MB")
-    return {"albums": albums, "log_rows": logs, "tracks": tracks, "first_dossier_ms": first_ms, "warm_dossier_ms": warm,
-            "again_ms": again_ms, "search_ms": searches, "search_titled": titled, "search_found": found, "peak_mb": peak}
+    return {
+        "albums": albums,
+        "log_rows": logs,
+        "tracks": tracks,
+        "first_dossier_ms": first_ms,
+        "warm_dossier_ms": warm,
+        "again_ms": again_ms,
+        "search_ms": searches,
+        "search_titled": titled,
+        "search_found": found,
+        "peak_mb": peak,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=500, help="demo scale (default 500: 1M albums, 13M log rows)")
-    parser.add_argument("--albums", type=int, default=20, help="albums to look up and titles to search (default 20)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scale", type=float, default=500, help="demo scale (default 500: 1M albums, 13M log rows)"
+    )
+    parser.add_argument(
+        "--albums", type=int, default=20, help="albums to look up and titles to search (default 20)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--drop", action="store_true", help="delete the snapshot afterwards")
     args = parser.parse_args()

@@ -24,10 +24,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
 
 PG_CHECKS = Path(__file__).with_name("findings_pg.sql")
-OURS = ("from llamaforensics.findings import run_findings; from llamaforensics.snapshot import open_snapshot; "
-        "con = open_snapshot(sys.argv[1]); print(sum(f.height for f in run_findings(con).values()))")
-FIGURES = ("from llamaforensics.audit import audit_figures; from llamaforensics.snapshot import open_snapshot; "
-           "con = open_snapshot(sys.argv[1]); print(len(audit_figures(con)))")
+OURS = (
+    "from llamaforensics.findings import run_findings; from llamaforensics.snapshot import open_snapshot; "
+    "con = open_snapshot(sys.argv[1]); print(sum(f.height for f in run_findings(con).values()))"
+)
+FIGURES = (
+    "from llamaforensics.audit import audit_figures; from llamaforensics.snapshot import open_snapshot; "
+    "con = open_snapshot(sys.argv[1]); print(len(audit_figures(con)))"
+)
 
 
 def prepare(args):
@@ -43,37 +47,78 @@ def prepare(args):
         dsn, _ = scratch_database(admin, name)
         install_upstream_schema(dsn)
         data = generate(args.scale)
-        print(f"loading scale {args.scale:g} into PostgreSQL and a snapshot (kept for later runs)...", flush=True)
+        print(
+            f"loading scale {args.scale:g} into PostgreSQL and a snapshot (kept for later runs)...",
+            flush=True,
+        )
         write_postgres(data, dsn, progress=True)
         write_snapshot(data, snapshot, progress=True)
     return admin, name, dsn, snapshot
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=50)
     parser.add_argument("--dsn")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database and snapshot")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch database and snapshot"
+    )
     args = parser.parse_args()
     admin, name, dsn, snapshot = prepare(args)
     import duckdb
 
-    logs, albums = duckdb.connect(str(snapshot), read_only=True).execute(
-        "SELECT (SELECT count(*) FROM llama_logs), (SELECT count(*) FROM albums)").fetchone()
+    logs, albums = (
+        duckdb.connect(str(snapshot), read_only=True)
+        .execute("SELECT (SELECT count(*) FROM llama_logs), (SELECT count(*) FROM albums)")
+        .fetchone()
+    )
     results = [
-        measure("PostgreSQL: the same checks in SQL (upstream indexes)", psql(dsn, "-o", "/dev/null", "-f", str(PG_CHECKS)), logs),
-        measure("llamaforensics: run_findings on the snapshot (15 kinds)", without_pandas(OURS) + [str(snapshot)], logs),
-        measure("llamaforensics: every audit figure", without_pandas(FIGURES) + [str(snapshot)], logs),
+        measure(
+            "PostgreSQL: the same checks in SQL (upstream indexes)",
+            psql(dsn, "-o", "/dev/null", "-f", str(PG_CHECKS)),
+            logs,
+        ),
+        measure(
+            "llamaforensics: run_findings on the snapshot (15 kinds)",
+            without_pandas(OURS) + [str(snapshot)],
+            logs,
+        ),
+        measure(
+            "llamaforensics: every audit figure", without_pandas(FIGURES) + [str(snapshot)], logs
+        ),
     ]
     ours = results[1]
     print(f"\nscale {args.scale:g}: {albums:,} albums, {logs:,} log rows\n")
-    print(table([[m.name, f"{m.seconds:.2f}", f"{m.peak_mb:,.0f}", f"{m.seconds / ours.seconds:.1f}x"] for m in results],
-                ["method", "seconds", "peak MB", "vs findings scan"]))
+    print(
+        table(
+            [
+                [
+                    m.name,
+                    f"{m.seconds:.2f}",
+                    f"{m.peak_mb:,.0f}",
+                    f"{m.seconds / ours.seconds:.1f}x",
+                ]
+                for m in results
+            ],
+            ["method", "seconds", "peak MB", "vs findings scan"],
+        )
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"scale": args.scale, "albums": albums, "logs": logs,
-                                         "results": [m.__dict__ for m in results]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "scale": args.scale,
+                    "albums": albums,
+                    "logs": logs,
+                    "results": [m.__dict__ for m in results],
+                },
+                indent=2,
+            )
+        )
     if not args.keep:
         drop_database(admin, name)
         snapshot.unlink(missing_ok=True)

@@ -44,8 +44,16 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (admin_dsn, drop_database, measure, median_of, psql, scratch_database, table,  # noqa: E402
-                    without_pandas)
+from common import (
+    admin_dsn,
+    drop_database,
+    measure,
+    median_of,
+    psql,
+    scratch_database,
+    table,  # noqa: E402
+    without_pandas,
+)
 
 FILL = """
 INSERT INTO llama_logs (id, entity_type, entity_id, operation, category, status, job_id, parent_job_id, root_job_id,
@@ -161,7 +169,9 @@ def prepare(args):
         try:
             fill(dsn, args.rows)
         except BaseException:
-            drop_database(admin, name)  # a half-filled database would be taken for a finished one next time
+            drop_database(
+                admin, name
+            )  # a half-filled database would be taken for a finished one next time
             raise
     if not snapshot.exists():
         print(f"snapshotting to {snapshot}...", flush=True)
@@ -172,7 +182,9 @@ def prepare(args):
 def temp_bytes(dsn) -> int:
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_stat_clear_snapshot()")
-        return conn.execute("SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+        return conn.execute(
+            "SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()[0]
 
 
 def run_side(name: str, argv: list[str], rows: int) -> tuple:
@@ -185,8 +197,11 @@ def run_side(name: str, argv: list[str], rows: int) -> tuple:
 def measure_postgres(dsn, rows: int) -> tuple:
     """Measure the PostgreSQL side; its peak is the server backend's, and it reports what it spilled to temp files."""
     before = temp_bytes(dsn)
-    measured, report = run_side("PostgreSQL recursive CTE (walk up, no depth limit)",
-                                [sys.executable, "-c", POSTGRES_SIDE, dsn.conninfo, POSTGRES], rows)
+    measured, report = run_side(
+        "PostgreSQL recursive CTE (walk up, no depth limit)",
+        [sys.executable, "-c", POSTGRES_SIDE, dsn.conninfo, POSTGRES],
+        rows,
+    )
     time.sleep(1.5)  # the backend's statistics reach pg_stat_database when it is idle
     peak_kb = report.pop("backend_peak_kb")
     measured.peak_mb = peak_kb / 1024 if peak_kb is not None else float("nan")
@@ -197,58 +212,126 @@ def measure_postgres(dsn, rows: int) -> tuple:
 def median_side(runs: list[tuple]) -> tuple:
     """Return one side's figures over its runs: median seconds and work, the highest peak."""
     report = runs[0][1]
-    return median_of([m for m, _ in runs]), {**report, "work_s": statistics.median(r["work_s"] for _, r in runs)}
+    return median_of([m for m, _ in runs]), {
+        **report,
+        "work_s": statistics.median(r["work_s"] for _, r in runs),
+    }
 
 
 def report_table(sides: list[tuple]) -> str:
     """Return the Markdown table of the sides, each compared with the last (ours)."""
     ours, our_report = sides[-1]
-    rows = [[m.name, f"{m.seconds:.2f}", f"{report['work_s']:.2f}", f"{m.peak_mb:,.0f}",
-             f"{m.seconds / ours.seconds:.1f}x", f"{report['work_s'] / our_report['work_s']:.1f}x",
-             f"{m.peak_mb / ours.peak_mb:.1f}x"] for m, report in sides]
-    return table(rows, ["method", "seconds", "work s", "peak MB", "time vs ours", "work vs ours", "memory vs ours"])
+    rows = [
+        [
+            m.name,
+            f"{m.seconds:.2f}",
+            f"{report['work_s']:.2f}",
+            f"{m.peak_mb:,.0f}",
+            f"{m.seconds / ours.seconds:.1f}x",
+            f"{report['work_s'] / our_report['work_s']:.1f}x",
+            f"{m.peak_mb / ours.peak_mb:.1f}x",
+        ]
+        for m, report in sides
+    ]
+    return table(
+        rows,
+        [
+            "method",
+            "seconds",
+            "work s",
+            "peak MB",
+            "time vs ours",
+            "work vs ours",
+            "memory vs ours",
+        ],
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--dsn")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="run the sides in turn N times; report medians")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the sides in turn N times; report medians",
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-networkx", action="store_true")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--drop", action="store_true", help="drop the scratch database and snapshot afterwards")
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the scratch database and snapshot afterwards"
+    )
     args = parser.parse_args()
     admin, name, dsn, snapshot = prepare(args)
     import duckdb
 
-    jobs = duckdb.connect(str(snapshot), read_only=True).execute(
-        "SELECT count(DISTINCT job_id) FROM llama_logs").fetchone()[0]
+    jobs = (
+        duckdb.connect(str(snapshot), read_only=True)
+        .execute("SELECT count(DISTINCT job_id) FROM llama_logs")
+        .fetchone()[0]
+    )
     runs = [[] for _ in range(3)]
     for _ in range(args.repeat):
         if not args.skip_postgres:
             runs[0].append(measure_postgres(dsn, args.rows))
         if not args.skip_networkx:
-            runs[1].append(run_side("networkx (build graph, components, tops)",
-                                    without_pandas(NETWORKX) + [str(snapshot)], args.rows))
-        runs[2].append(run_side("llamaforensics infer_roots (DuckDB + pointer jumping)",
-                                without_pandas(OURS) + [str(snapshot)], args.rows))
+            runs[1].append(
+                run_side(
+                    "networkx (build graph, components, tops)",
+                    without_pandas(NETWORKX) + [str(snapshot)],
+                    args.rows,
+                )
+            )
+        runs[2].append(
+            run_side(
+                "llamaforensics infer_roots (DuckDB + pointer jumping)",
+                without_pandas(OURS) + [str(snapshot)],
+                args.rows,
+            )
+        )
     sides = [median_side(r) for r in runs if r]
     print(f"\nllama_logs: {args.rows:,} rows, {jobs:,} jobs\n")
     print(report_table(sides))
-    postgres = (f" PostgreSQL's peak is its backend's resident set (shared buffers it touched included); it also "
-                f"spilled {sides[0][1]['temp_bytes'] / 2**20:,.0f} MB to temp files (work_mem default).") if runs[0] else ""
-    print(f"\nseconds: the whole process; work s: without the interpreter's start, imports and teardown.{postgres}")
+    postgres = (
+        (
+            f" PostgreSQL's peak is its backend's resident set (shared buffers it touched included); it also "
+            f"spilled {sides[0][1]['temp_bytes'] / 2**20:,.0f} MB to temp files (work_mem default)."
+        )
+        if runs[0]
+        else ""
+    )
+    print(
+        f"\nseconds: the whole process; work s: without the interpreter's start, imports and teardown.{postgres}"
+    )
     if args.repeat > 1:
-        print(f"Medians of {args.repeat} runs each, taken in turn; every run: "
-              + "; ".join(f"{r[0][0].name.split(' (')[0]} " + " / ".join(f"{m.seconds:.2f}" for m, _ in r)
-                          for r in runs if r) + " s.")
+        print(
+            f"Medians of {args.repeat} runs each, taken in turn; every run: "
+            + "; ".join(
+                f"{r[0][0].name.split(' (')[0]} " + " / ".join(f"{m.seconds:.2f}" for m, _ in r)
+                for r in runs
+                if r
+            )
+            + " s."
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"rows": args.rows, "jobs": jobs, "repeat": args.repeat,
-                                         "results": [{**m.__dict__, **report} for m, report in sides],
-                                         "runs": [[{**m.__dict__, **report} for m, report in r] for r in runs]},
-                                        indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": args.rows,
+                    "jobs": jobs,
+                    "repeat": args.repeat,
+                    "results": [{**m.__dict__, **report} for m, report in sides],
+                    "runs": [[{**m.__dict__, **report} for m, report in r] for r in runs],
+                },
+                indent=2,
+            )
+        )
     if args.drop:
         drop_database(admin, name)
         snapshot.unlink(missing_ok=True)

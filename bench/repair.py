@@ -78,27 +78,50 @@ def prepare(args):
 
 def track_row(album: str, n: int, disc: int) -> dict:
     """A full track row as the upstream manifest carries it (camelCase, bookkeeping columns included)."""
-    return {"id": str(uuid.uuid5(NAMESPACE, f"{album}/{disc}/{n}")), "albumId": album,
-            "title": f"Bonus {n} – “live” 🦙", "trackNumber": n, "discNumber": disc, "durationMs": 180_000 + n,
-            "explicit": n % 7 == 0, "isrc": f"USLFB{n:07d}", "musicbrainzId": None, "spotifyId": None,
-            "energy": 0.5, "tempo": 120.0, "source": "MUSICBRAINZ", "dataQuality": "MEDIUM",
-            "createdAt": "2025-05-01T00:00:00.000", "updatedAt": "2025-05-01T00:00:00.000"}
+    return {
+        "id": str(uuid.uuid5(NAMESPACE, f"{album}/{disc}/{n}")),
+        "albumId": album,
+        "title": f"Bonus {n} – “live” 🦙",
+        "trackNumber": n,
+        "discNumber": disc,
+        "durationMs": 180_000 + n,
+        "explicit": n % 7 == 0,
+        "isrc": f"USLFB{n:07d}",
+        "musicbrainzId": None,
+        "spotifyId": None,
+        "energy": 0.5,
+        "tempo": 120.0,
+        "source": "MUSICBRAINZ",
+        "dataQuality": "MEDIUM",
+        "createdAt": "2025-05-01T00:00:00.000",
+        "updatedAt": "2025-05-01T00:00:00.000",
+    }
 
 
 def write_manifest(dsn, path: Path, albums: int, tracks: int, skip: int = 0) -> list[str]:
     """Write a manifest (per album: its tracks, a bonus disc, an artist link); return its albums."""
     with psycopg.connect(dsn.conninfo) as conn:
-        rows = conn.execute("SELECT id::text, title FROM albums ORDER BY id LIMIT %s OFFSET %s",
-                            [albums, skip]).fetchall()
-        artists = [r[0] for r in conn.execute("SELECT id::text FROM artists ORDER BY name, id LIMIT 1000")]
+        rows = conn.execute(
+            "SELECT id::text, title FROM albums ORDER BY id LIMIT %s OFFSET %s", [albums, skip]
+        ).fetchall()
+        artists = [
+            r[0] for r in conn.execute("SELECT id::text FROM artists ORDER BY name, id LIMIT 1000")
+        ]
         own = own_tracks(conn, [r[0] for r in rows])
     if len(rows) < albums:
         sys.exit(f"the demo catalog has {len(rows)} albums, fewer than --albums {albums}")
-    entries = [{"albumId": album, "albumTitle": title, "firstArtistName": None,
-                "tracks": own.get(album, []) + [track_row(album, n, 2)
-                                                for n in range(1, tracks + 1)],
-                "albumArtistLinks": [{"artistId": artists[i % len(artists)], "role": "featured", "position": 1}]}
-               for i, (album, title) in enumerate(rows)]
+    entries = [
+        {
+            "albumId": album,
+            "albumTitle": title,
+            "firstArtistName": None,
+            "tracks": own.get(album, []) + [track_row(album, n, 2) for n in range(1, tracks + 1)],
+            "albumArtistLinks": [
+                {"artistId": artists[i % len(artists)], "role": "featured", "position": 1}
+            ],
+        }
+        for i, (album, title) in enumerate(rows)
+    ]
     path.write_text(json.dumps(entries, ensure_ascii=False))
     return [r[0] for r in rows]
 
@@ -108,8 +131,10 @@ def own_tracks(conn, albums: list[str]) -> dict[str, list[dict]]:
     from llamaforensics.repair.fields import app_name
 
     out: dict[str, list[dict]] = {}
-    sql = ("SELECT album_id::text, to_jsonb(t) - 'search_vector' FROM tracks t "
-           "WHERE album_id = ANY(%s::uuid[]) ORDER BY 1, id")
+    sql = (
+        "SELECT album_id::text, to_jsonb(t) - 'search_vector' FROM tracks t "
+        "WHERE album_id = ANY(%s::uuid[]) ORDER BY 1, id"
+    )
     for album, row in conn.execute(sql, [albums]):
         out.setdefault(album, []).append({app_name(k): v for k, v in row.items()})
     return out
@@ -123,8 +148,15 @@ def replay_side(manifest: Path, dsn, albums: int, jobs: int, name: str):
 
 
 NOW = "2030-01-01T00:00:00.000"
-FLOOR_LOG = {"status": "SUCCESS", "retry_count": 0, "api_call_count": 0, "is_root_job": False,
-             "triggered_by": "bench", "job_id": "bench-floor", "parent_job_id": "bench-floor"}
+FLOOR_LOG = {
+    "status": "SUCCESS",
+    "retry_count": 0,
+    "api_call_count": 0,
+    "is_root_job": False,
+    "triggered_by": "bench",
+    "job_id": "bench-floor",
+    "parent_job_id": "bench-floor",
+}
 
 
 def measure_floor(dsn, albums: list[str], tracks: int) -> float:
@@ -141,35 +173,82 @@ def measure_floor(dsn, albums: list[str], tracks: int) -> float:
         conn.rollback()
         started = time.perf_counter()
         for album in albums:
-            rows = [new_row("tracks", {"id": str(uuid.uuid4()), "album_id": album, "title": f"Floor {n}",
-                                       "track_number": n, "disc_number": 3}, NOW) for n in range(1, tracks + 1)]
-            logs = [_log(album, "admin_correction", "CORRECTED", entity_type="ALBUM", entity_id=album, metadata={
-                "tracks": [{"trackTitle": r["title"]} for r in rows], "llamaforensics": {"ops": rows}})]
-            logs += [_log(album, "track:created:llamaforensics", "CREATED", track_id=r["id"],
-                          entity_type="TRACK", entity_id=r["id"],
-                          metadata={"llamaforensics": {"row": r}}) for r in rows]
-            logs.append(_log(album, "album-artist:link:llamaforensics", "CREATED",
-                             artist_id=artist))
+            rows = [
+                new_row(
+                    "tracks",
+                    {
+                        "id": str(uuid.uuid4()),
+                        "album_id": album,
+                        "title": f"Floor {n}",
+                        "track_number": n,
+                        "disc_number": 3,
+                    },
+                    NOW,
+                )
+                for n in range(1, tracks + 1)
+            ]
+            logs = [
+                _log(
+                    album,
+                    "admin_correction",
+                    "CORRECTED",
+                    entity_type="ALBUM",
+                    entity_id=album,
+                    metadata={
+                        "tracks": [{"trackTitle": r["title"]} for r in rows],
+                        "llamaforensics": {"ops": rows},
+                    },
+                )
+            ]
+            logs += [
+                _log(
+                    album,
+                    "track:created:llamaforensics",
+                    "CREATED",
+                    track_id=r["id"],
+                    entity_type="TRACK",
+                    entity_id=r["id"],
+                    metadata={"llamaforensics": {"row": r}},
+                )
+                for r in rows
+            ]
+            logs.append(
+                _log(album, "album-artist:link:llamaforensics", "CREATED", artist_id=artist)
+            )
             conn.execute("SELECT 1 FROM albums WHERE id = %s FOR UPDATE", [album]).fetchall()
             _insert_json(conn, "tracks", rows)
-            conn.execute("INSERT INTO album_artists (album_id, artist_id, role, position) VALUES (%s, %s, 'floor', 9)",
-                         [album, artist])
-            conn.execute("UPDATE albums SET track_count = track_count + %s, updated_at = %s WHERE id = %s",
-                         [tracks, NOW, album])
+            conn.execute(
+                "INSERT INTO album_artists (album_id, artist_id, role, position) VALUES (%s, %s, 'floor', 9)",
+                [album, artist],
+            )
+            conn.execute(
+                "UPDATE albums SET track_count = track_count + %s, updated_at = %s WHERE id = %s",
+                [tracks, NOW, album],
+            )
             _insert_json(conn, "llama_logs", _padded(logs))
             conn.commit()
         return len(albums) / (time.perf_counter() - started)
 
 
 def _log(album: str, operation: str, category: str, **values) -> dict:
-    return {**FLOOR_LOG, "id": str(uuid.uuid4()), "album_id": album, "operation": operation, "category": category,
-            "created_at": NOW, **values}
+    return {
+        **FLOOR_LOG,
+        "id": str(uuid.uuid4()),
+        "album_id": album,
+        "operation": operation,
+        "category": category,
+        "created_at": NOW,
+        **values,
+    }
 
 
 def _insert_json(conn, table: str, rows: list[dict]) -> None:
     cols = ", ".join(f'"{c}"' for c in rows[0])
-    conn.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} '
-                 f'FROM jsonb_populate_recordset(NULL::"{table}", %s::jsonb)', [json.dumps(rows)])
+    conn.execute(
+        f'INSERT INTO "{table}" ({cols}) SELECT {cols} '
+        f'FROM jsonb_populate_recordset(NULL::"{table}", %s::jsonb)',
+        [json.dumps(rows)],
+    )
 
 
 def _padded(rows: list[dict]) -> list[dict]:
@@ -181,8 +260,12 @@ def measure_preview(dsn, album: str, tracks: int, runs: int = 20) -> float:
     """Return the median milliseconds of preparing and previewing one correction, as ``repair preview`` does."""
     from llamaforensics.repair import AddTracks, apply_corrections, prepare_corrections
 
-    correction = AddTracks(album_id=album, tracks=[{"title": f"t{n}", "track_number": n, "disc_number": 3}
-                                                   for n in range(1, tracks + 1)])
+    correction = AddTracks(
+        album_id=album,
+        tracks=[
+            {"title": f"t{n}", "track_number": n, "disc_number": 3} for n in range(1, tracks + 1)
+        ],
+    )
     timings = []
     for _ in range(runs + 1):
         started = time.perf_counter()
@@ -198,7 +281,8 @@ def check(dsn, transactions: int) -> dict:
         conn.execute("ANALYZE llama_logs; ANALYZE tracks")
         corrected, xids = conn.execute(
             "SELECT count(*), count(DISTINCT xmin::text) FROM llama_logs WHERE triggered_by = 'llamaforensics' "
-            "AND category = 'CORRECTED' AND NOT is_root_job").fetchone()
+            "AND category = 'CORRECTED' AND NOT is_root_job"
+        ).fetchone()
         strays = conn.execute("""
             WITH ours AS MATERIALIZED (SELECT job_id, category, track_id, xmin::text AS x FROM llama_logs
                                        WHERE triggered_by = 'llamaforensics' AND NOT is_root_job),
@@ -208,16 +292,22 @@ def check(dsn, transactions: int) -> dict:
             """).fetchone()[0]
         tracks = conn.execute("SELECT count(*) FROM tracks WHERE disc_number = 2").fetchone()[0]
     assert corrected == xids == transactions, (corrected, xids, transactions)
-    assert strays == 0, f"{strays} rows written in another transaction than their correction's log rows"
+    assert strays == 0, (
+        f"{strays} rows written in another transaction than their correction's log rows"
+    )
     return {"corrected_rows": corrected, "transactions": xids, "tracks_added": tracks}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--albums", type=int, default=10_000)
     parser.add_argument("--tracks", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2, help="connections of the second replay")
-    parser.add_argument("--dsn", help="maintenance DSN of the server (a scratch database is created)")
+    parser.add_argument(
+        "--dsn", help="maintenance DSN of the server (a scratch database is created)"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
@@ -227,9 +317,15 @@ def main() -> None:
             one, many = Path(tmp) / "first.json", Path(tmp) / "second.json"
             write_manifest(dsn, one, args.albums, args.tracks)
             albums = write_manifest(dsn, many, args.albums, args.tracks, skip=args.albums)
-            sides = [replay_side(one, dsn, args.albums, 1, "replay --apply, 1 connection"),
-                     replay_side(many, dsn, args.albums, args.jobs, f"replay --apply --jobs {args.jobs}"),
-                     replay_side(many, dsn, args.albums, args.jobs, "re-run: every correction ALREADY_APPLIED")]
+            sides = [
+                replay_side(one, dsn, args.albums, 1, "replay --apply, 1 connection"),
+                replay_side(
+                    many, dsn, args.albums, args.jobs, f"replay --apply --jobs {args.jobs}"
+                ),
+                replay_side(
+                    many, dsn, args.albums, args.jobs, "re-run: every correction ALREADY_APPLIED"
+                ),
+            ]
         for (_, report), status in zip(sides, ("APPLIED", "APPLIED", "ALREADY_APPLIED")):
             assert report["status"][status] == args.albums, report["status"]
         checked = check(dsn, 2 * args.albums)
@@ -238,25 +334,70 @@ def main() -> None:
     finally:
         if not args.keep:
             drop_database(admin, name)
-    rows = [[m.name, f"{m.seconds:.1f}", f"{r['work_s']:.1f}", f"{args.albums / r['work_s']:,.0f}",
-             f"{args.albums / m.seconds:,.0f}", f"{m.peak_mb:,.0f}"] for m, r in sides]
-    print(f"\n{args.albums:,} album corrections per manifest ({args.tracks} tracks and an artist link each, "
-          f"each its own transaction), on {os.cpu_count()} CPUs\n")
-    rows.append([f"hand-written SQL, same rows, no reads nor checks ({min(FLOOR_ALBUMS, args.albums):,} albums)",
-                 "", "", f"{floor:,.0f}", "", ""])
-    print(table(rows, ["step", "seconds", "work s", "corrections/s (work)", "corrections/s (whole process)",
-                       "peak MB"]))
-    print(f"\npreview of one correction ({args.tracks} tracks), prepare + dry run, new connection: "
-          f"{preview_ms:.1f} ms (median of 20)")
-    print("seconds: the whole process; work s: without the interpreter's start and imports (the manifest read "
-          f"and validated in {sides[0][1]['read_s']:.1f} s of it). Checked: {checked['transactions']:,} "
-          "corrections, each in a transaction of its own with its rows and log rows (xmin).")
+    rows = [
+        [
+            m.name,
+            f"{m.seconds:.1f}",
+            f"{r['work_s']:.1f}",
+            f"{args.albums / r['work_s']:,.0f}",
+            f"{args.albums / m.seconds:,.0f}",
+            f"{m.peak_mb:,.0f}",
+        ]
+        for m, r in sides
+    ]
+    print(
+        f"\n{args.albums:,} album corrections per manifest ({args.tracks} tracks and an artist link each, "
+        f"each its own transaction), on {os.cpu_count()} CPUs\n"
+    )
+    rows.append(
+        [
+            f"hand-written SQL, same rows, no reads nor checks ({min(FLOOR_ALBUMS, args.albums):,} albums)",
+            "",
+            "",
+            f"{floor:,.0f}",
+            "",
+            "",
+        ]
+    )
+    print(
+        table(
+            rows,
+            [
+                "step",
+                "seconds",
+                "work s",
+                "corrections/s (work)",
+                "corrections/s (whole process)",
+                "peak MB",
+            ],
+        )
+    )
+    print(
+        f"\npreview of one correction ({args.tracks} tracks), prepare + dry run, new connection: "
+        f"{preview_ms:.1f} ms (median of 20)"
+    )
+    print(
+        "seconds: the whole process; work s: without the interpreter's start and imports (the manifest read "
+        f"and validated in {sides[0][1]['read_s']:.1f} s of it). Checked: {checked['transactions']:,} "
+        "corrections, each in a transaction of its own with its rows and log rows (xmin)."
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"albums": args.albums, "tracks": args.tracks, "jobs": args.jobs,
-                                         "cpus": os.cpu_count(), "preview_ms": preview_ms, "check": checked,
-                                         "floor_albums_per_s": floor,
-                                         "results": [{**m.__dict__, **r} for m, r in sides]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "albums": args.albums,
+                    "tracks": args.tracks,
+                    "jobs": args.jobs,
+                    "cpus": os.cpu_count(),
+                    "preview_ms": preview_ms,
+                    "check": checked,
+                    "floor_albums_per_s": floor,
+                    "results": [{**m.__dict__, **r} for m, r in sides],
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

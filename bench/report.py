@@ -46,19 +46,25 @@ def prepare(args) -> tuple:
     take_snapshot(dsn, snapshot, progress=True)
     for n in range(args.refreshes):
         with psycopg.connect(dsn.conninfo) as conn:
-            conn.execute("INSERT INTO albums (id, title, updated_at) VALUES (%s, %s, now())",
-                         (str(uuid.uuid4()), f"Arrived before refresh {n + 1}"))
+            conn.execute(
+                "INSERT INTO albums (id, title, updated_at) VALUES (%s, %s, now())",
+                (str(uuid.uuid4()), f"Arrived before refresh {n + 1}"),
+            )
         refresh_snapshot(dsn, snapshot, progress=False)
     return admin, name, snapshot
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--refreshes", type=int, default=2)
     parser.add_argument("--dsn")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database and snapshot")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch database and snapshot"
+    )
     args = parser.parse_args()
     admin, name, snapshot = prepare(args)
     import duckdb
@@ -67,20 +73,65 @@ def main() -> None:
         rows = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
     out = Path(tempfile.mkdtemp(prefix="lf-bench-report-"))
     runs = [
-        measure("report", [*CLI, "report", "--snapshot", str(snapshot), "-o", str(out / "site")], rows),
-        measure("report, no albums", [*CLI, "report", "--snapshot", str(snapshot), "-o", str(out / "site0"),
-                                      "--albums", "0"], rows),
-        measure("new since refresh", [*CLI, "findings", "--snapshot", str(snapshot), "--new-since-refresh",
-                                      "--json"], rows),
-        measure("export parquet", [*CLI, "findings", "--snapshot", str(snapshot), "--format", "parquet",
-                                   "-o", str(out / "f.parquet")], rows),
+        measure(
+            "report", [*CLI, "report", "--snapshot", str(snapshot), "-o", str(out / "site")], rows
+        ),
+        measure(
+            "report, no albums",
+            [
+                *CLI,
+                "report",
+                "--snapshot",
+                str(snapshot),
+                "-o",
+                str(out / "site0"),
+                "--albums",
+                "0",
+            ],
+            rows,
+        ),
+        measure(
+            "new since refresh",
+            [*CLI, "findings", "--snapshot", str(snapshot), "--new-since-refresh", "--json"],
+            rows,
+        ),
+        measure(
+            "export parquet",
+            [
+                *CLI,
+                "findings",
+                "--snapshot",
+                str(snapshot),
+                "--format",
+                "parquet",
+                "-o",
+                str(out / "f.parquet"),
+            ],
+            rows,
+        ),
     ]
     size = sum(p.stat().st_size for p in (out / "site").rglob("*") if p.is_file())
-    print(f"\nscale {args.scale:g}: {rows:,} log rows, {args.refreshes + 1} manifests; site {size / 1e6:.1f} MB\n")
-    print(table([[m.name, f"{m.seconds:.1f} s", f"{m.peak_mb:.0f} MB"] for m in runs], ["run", "time", "peak RSS"]))
+    print(
+        f"\nscale {args.scale:g}: {rows:,} log rows, {args.refreshes + 1} manifests; site {size / 1e6:.1f} MB\n"
+    )
+    print(
+        table(
+            [[m.name, f"{m.seconds:.1f} s", f"{m.peak_mb:.0f} MB"] for m in runs],
+            ["run", "time", "peak RSS"],
+        )
+    )
     if args.json:
-        args.json.write_text(json.dumps({"scale": args.scale, "log_rows": rows, "site_bytes": size,
-                                         "runs": [m.__dict__ for m in runs]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "scale": args.scale,
+                    "log_rows": rows,
+                    "site_bytes": size,
+                    "runs": [m.__dict__ for m in runs],
+                },
+                indent=2,
+            )
+        )
     if not args.keep:
         drop_database(admin, name)
         snapshot.unlink(missing_ok=True)

@@ -23,14 +23,22 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (admin_dsn, drop_database, measure, median_of, psql, scratch_database, table,  # noqa: E402
-                    without_pandas)
+from common import (
+    admin_dsn,
+    drop_database,
+    measure,
+    median_of,
+    psql,
+    scratch_database,
+    table,  # noqa: E402
+    without_pandas,
+)
 
 from llamaforensics.schema.install import install_upstream_schema  # noqa: E402
 
@@ -46,18 +54,28 @@ def prepare(args) -> object:
     admin = admin_dsn(args.dsn)
     dsn, existed = scratch_database(admin, f"lf_bench_snapshot_{args.rows}")
     with psycopg.connect(dsn.conninfo) as conn:
-        has_schema = conn.execute("SELECT to_regclass('public.llama_logs') IS NOT NULL").fetchone()[0]
+        has_schema = conn.execute("SELECT to_regclass('public.llama_logs') IS NOT NULL").fetchone()[
+            0
+        ]
     if not has_schema:
         install_upstream_schema(dsn)
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
         _remove_new_rows(conn)
         have = conn.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
         if have != args.rows:
-            print(f"filling llama_logs with {args.rows:,} rows (once; kept for later runs)...", file=sys.stderr)
+            print(
+                f"filling llama_logs with {args.rows:,} rows (once; kept for later runs)...",
+                file=sys.stderr,
+            )
             conn.execute("TRUNCATE llama_logs")
             # one row every 7 seconds, ending a day ago: rows dated in the future would fall into
             # every refresh's window (at 10M rows from 2025-01-01 they ran into 2027)
-            _fill(dsn, args.rows, start=0, base=f"{datetime.now(timezone.utc) - timedelta(seconds=7 * args.rows, days=1):%Y-%m-%d}")
+            _fill(
+                dsn,
+                args.rows,
+                start=0,
+                base=f"{datetime.now(UTC) - timedelta(seconds=7 * args.rows, days=1):%Y-%m-%d}",
+            )
         conn.execute("VACUUM ANALYZE llama_logs")
         size = conn.execute("SELECT pg_size_pretty(pg_table_size('llama_logs'))").fetchone()[0]
     print(f"llama_logs: {args.rows:,} rows, {size} in PostgreSQL ({dsn.display})", file=sys.stderr)
@@ -72,8 +90,12 @@ def _remove_new_rows(conn) -> None:
 def _fill(dsn, rows: int, start: int, base: str) -> None:
     import subprocess
 
-    subprocess.run(psql(dsn, "-v", f"rows={rows}", "-v", f"start={start}", "-v", f"base={base}", "-f", str(FILL)),
-                   check=True)
+    subprocess.run(
+        psql(
+            dsn, "-v", f"rows={rows}", "-v", f"start={start}", "-v", f"base={base}", "-f", str(FILL)
+        ),
+        check=True,
+    )
 
 
 def run(args) -> dict:
@@ -83,15 +105,38 @@ def run(args) -> dict:
     new_rows = args.rows // 100
     rounds = []
     for i in range(args.repeat):
-        done = [measure("psql \\copy binary (floor)", psql(dsn, "-c",
-                "\\copy (select * from llama_logs) to /dev/null with (format binary)"), args.rows)]
+        done = [
+            measure(
+                "psql \\copy binary (floor)",
+                psql(
+                    dsn, "-c", "\\copy (select * from llama_logs) to /dev/null with (format binary)"
+                ),
+                args.rows,
+            )
+        ]
         if not args.skip_pandas and i == 0:
-            done.append(measure("pandas.read_sql (SQLAlchemy)", [sys.executable, "-c", PANDAS, dsn.conninfo], args.rows))
-        done.append(measure("llamaforensics snapshot", [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--quiet"],
-                            args.rows))
+            done.append(
+                measure(
+                    "pandas.read_sql (SQLAlchemy)",
+                    [sys.executable, "-c", PANDAS, dsn.conninfo],
+                    args.rows,
+                )
+            )
+        done.append(
+            measure(
+                "llamaforensics snapshot",
+                [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--quiet"],
+                args.rows,
+            )
+        )
         _fill(dsn, new_rows, start=10 * args.rows, base="now")
-        done.append(measure("llamaforensics snapshot --refresh (+1%)",
-                            [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--refresh", "--quiet"], new_rows))
+        done.append(
+            measure(
+                "llamaforensics snapshot --refresh (+1%)",
+                [*cli, "snapshot", dsn.conninfo, "-o", str(out), "--refresh", "--quiet"],
+                new_rows,
+            )
+        )
         with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
             _remove_new_rows(conn)
             conn.execute("VACUUM ANALYZE llama_logs")
@@ -102,8 +147,13 @@ def run(args) -> dict:
             runs.setdefault(r.name, []).append(r)
     results = [median_of(of) for of in runs.values()]
     if args.repeat > 1:
-        print("\nevery run, in turn: " + "; ".join(
-            f"{name}: " + " / ".join(f"{r.seconds:.2f}" for r in of) for name, of in runs.items()))
+        print(
+            "\nevery run, in turn: "
+            + "; ".join(
+                f"{name}: " + " / ".join(f"{r.seconds:.2f}" for r in of)
+                for name, of in runs.items()
+            )
+        )
     out.unlink()
     if args.drop:
         drop_database(admin_dsn(args.dsn), dsn.params["dbname"])
@@ -113,8 +163,16 @@ def run(args) -> dict:
 def report(results, rows: int) -> dict:
     floor = results[0].seconds
     snapshot = next(r for r in results if r.name == "llamaforensics snapshot")
-    body = [[r.name, f"{r.seconds:.2f}", f"{r.rows_per_s:,.0f}", f"{r.peak_mb:,.0f}", f"{r.seconds / floor:.2f}x"]
-            for r in results]
+    body = [
+        [
+            r.name,
+            f"{r.seconds:.2f}",
+            f"{r.rows_per_s:,.0f}",
+            f"{r.peak_mb:,.0f}",
+            f"{r.seconds / floor:.2f}x",
+        ]
+        for r in results
+    ]
     print(f"\nllama_logs, {rows:,} rows\n")
     print(table(body, ["method", "seconds", "rows/s", "peak MB", "vs floor"]))
     refresh = results[-1]
@@ -131,13 +189,26 @@ def report(results, rows: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=2_000_000, help="llama_logs rows (default: 2,000,000)")
-    parser.add_argument("--dsn", help="server where a scratch database may be created (default: local postgres)")
-    parser.add_argument("--skip-pandas", action="store_true", help="skip pandas.read_sql (slow: ~1 min, GBs)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rows", type=int, default=2_000_000, help="llama_logs rows (default: 2,000,000)"
+    )
+    parser.add_argument(
+        "--dsn", help="server where a scratch database may be created (default: local postgres)"
+    )
+    parser.add_argument(
+        "--skip-pandas", action="store_true", help="skip pandas.read_sql (slow: ~1 min, GBs)"
+    )
     parser.add_argument("--drop", action="store_true", help="drop the scratch database afterwards")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
-                        help="take turns N times and report medians (pandas runs once)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="take turns N times and report medians (pandas runs once)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     result = run(args)

@@ -46,16 +46,41 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter)
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="on an error, show the Python traceback too")
+    parser.add_argument(
+        "--debug", action="store_true", help="on an error, show the Python traceback too"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import (album, audit, demo, diff, export, findings, info, lineage, repair,
-                           report, snapshot)
+    from .commands import (
+        album,
+        audit,
+        demo,
+        diff,
+        export,
+        findings,
+        info,
+        lineage,
+        repair,
+        report,
+        snapshot,
+    )
 
-    for module in (demo, snapshot, export, info, findings, audit, diff, album, lineage, report,
-                   repair):
+    for module in (
+        demo,
+        snapshot,
+        export,
+        info,
+        findings,
+        audit,
+        diff,
+        album,
+        lineage,
+        report,
+        repair,
+    ):
         module.register(commands, _formatter)
     return parser
 
@@ -131,7 +156,11 @@ def run() -> None:
     try:
         code = main()
     except SystemExit as exc:  # argparse's --help, --version and usage errors
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _report_exit(exc.code))
+        code = (
+            exc.code
+            if isinstance(exc.code, int)
+            else (0 if exc.code is None else _report_exit(exc.code))
+        )
     try:
         sys.stdout.flush()
     except OSError as exc:  # the last of the output: a closed pipe, a full disk
@@ -163,7 +192,7 @@ def write_out(text: str, piece: int = 1 << 16) -> None:
     BrokenPipeError, which main() reports.
     """
     for start in range(0, len(text), piece):
-        sys.stdout.write(text[start:start + piece])
+        sys.stdout.write(text[start : start + piece])
 
 
 def print_text(*parts, sep: str = " ") -> None:
@@ -187,7 +216,9 @@ def human_size(size: int) -> str:
 
 
 def require_dsn(value: str | None):
-    from .dsn import resolve_dsn  # imports the PostgreSQL driver: only commands that need a database pay for it
+    from .dsn import (
+        resolve_dsn,
+    )  # imports the PostgreSQL driver: only commands that need a database pay for it
 
     dsn = resolve_dsn(value)
     if dsn is None:
@@ -197,24 +228,36 @@ def require_dsn(value: str | None):
 
 def snapshot_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--snapshot", metavar="FILE", type=Path, default=None,
+        "--snapshot",
+        metavar="FILE",
+        type=Path,
+        default=None,
         help="snapshot file to read (default: $LLAMAFORENSICS_SNAPSHOT, else the demo snapshot)",
     )
 
 
 def lake_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --lake, --engine and --spark-master: read a Parquet lake, here or on Apache Spark."""
-    parser.add_argument("--lake", metavar="DIR",
-                        help="read a Parquet lake (snapshot --lake, export --lake) instead of a "
-                             "snapshot file; "
-                             "with --engine spark also a URL the cluster reads (s3a://...)")
-    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                        help="with --lake: DuckDB in this process, out of core, or Apache Spark "
-                             "(default: duckdb)")
-    parser.add_argument("--spark-master", metavar="URL",
-                        help="with --engine spark: the cluster (default: $SPARK_MASTER, else "
-                             "Spark's own "
-                             "configuration, else local[*])")
+    parser.add_argument(
+        "--lake",
+        metavar="DIR",
+        help="read a Parquet lake (snapshot --lake, export --lake) instead of a "
+        "snapshot file; "
+        "with --engine spark also a URL the cluster reads (s3a://...)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="with --lake: DuckDB in this process, out of core, or Apache Spark (default: duckdb)",
+    )
+    parser.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="with --engine spark: the cluster (default: $SPARK_MASTER, else "
+        "Spark's own "
+        "configuration, else local[*])",
+    )
 
 
 def check_lake_arguments(args: argparse.Namespace) -> None:
@@ -231,9 +274,11 @@ def source_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --snapshot FILE and --dsn DSN: what a read command reads."""
     snapshot_argument(parser)
     parser.add_argument(
-        "--dsn", metavar="DSN", default=None,
+        "--dsn",
+        metavar="DSN",
+        default=None,
         help="read a live database instead: a fresh snapshot of it, cached per host, port, "
-             "user and database (default: $DATABASE_URL when no snapshot is named)",
+        "user and database (default: $DATABASE_URL when no snapshot is named)",
     )
 
 
@@ -253,8 +298,9 @@ def source_path(args, *, machine: bool = False) -> Path | None:
     """
     path = args.snapshot
     if path is not None and getattr(args, "dsn", None):
-        raise UsageError("give --snapshot FILE or --dsn DSN, not both: "
-                         "one is what the command reads")
+        raise UsageError(
+            "give --snapshot FILE or --dsn DSN, not both: one is what the command reads"
+        )
     if path is None:
         named = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
         live = args.dsn or (None if named else os.environ.get("DATABASE_URL"))

@@ -45,8 +45,16 @@ class SnapshotDiff:
         return per_album(self)
 
 
-TABLES = ("albums_added", "albums_removed", "fields_changed", "tracks_changed", "log_rows_changed",
-          "artist_links_changed", "findings_appeared", "findings_resolved")
+TABLES = (
+    "albums_added",
+    "albums_removed",
+    "fields_changed",
+    "tracks_changed",
+    "log_rows_changed",
+    "artist_links_changed",
+    "findings_appeared",
+    "findings_resolved",
+)
 
 
 def attach_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> duckdb.DuckDBPyConnection:
@@ -60,11 +68,18 @@ def attach_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> duckdb.D
 
 
 def _field_changes(con) -> pl.DataFrame:
-    cols = [c.name for c in SNAPSHOT_TABLES["albums"].columns if c.name not in IGNORED_FIELDS and c.name != "id"]
-    parts = [f"SELECT a.id::VARCHAR AS album_id, b.title, '{c}' AS field, "
-             f"{_text('a', c)} AS old_value, {_text('b', c)} AS new_value "
-             "FROM o.albums a JOIN n.albums b USING (id) "
-             f"WHERE a.{quote_ident(c)} IS DISTINCT FROM b.{quote_ident(c)} AND b.{DELETED_COLUMN} IS NULL" for c in cols]
+    cols = [
+        c.name
+        for c in SNAPSHOT_TABLES["albums"].columns
+        if c.name not in IGNORED_FIELDS and c.name != "id"
+    ]
+    parts = [
+        f"SELECT a.id::VARCHAR AS album_id, b.title, '{c}' AS field, "
+        f"{_text('a', c)} AS old_value, {_text('b', c)} AS new_value "
+        "FROM o.albums a JOIN n.albums b USING (id) "
+        f"WHERE a.{quote_ident(c)} IS DISTINCT FROM b.{quote_ident(c)} AND b.{DELETED_COLUMN} IS NULL"
+        for c in cols
+    ]
     return con.execute(" UNION ALL ".join(parts) + " ORDER BY album_id, field").pl()
 
 
@@ -123,20 +138,26 @@ def _link_changes(con) -> pl.DataFrame:
     return con.execute(load_query("diff_artist_links")).pl()
 
 
-def per_album(diff: "SnapshotDiff") -> pl.DataFrame:
+def per_album(diff: SnapshotDiff) -> pl.DataFrame:
     """Fold every per-album frame of ``diff`` into one row per album (0: no change of that kind)."""
     parts = [
         diff.albums_added.select("album_id", pl.lit(1).alias("added")),
         diff.albums_removed.select("album_id", pl.lit(1).alias("removed")),
         diff.fields_changed.group_by("album_id").agg(pl.len().alias("fields_changed")),
-        diff.tracks_changed.select("album_id", pl.col("gained").alias("tracks_gained"),
-                                   pl.col("lost").alias("tracks_lost")),
+        diff.tracks_changed.select(
+            "album_id", pl.col("gained").alias("tracks_gained"), pl.col("lost").alias("tracks_lost")
+        ),
         diff.log_rows_changed.filter(pl.col("album_id").is_not_null()).select(
-            "album_id", pl.col("new").alias("log_rows_new"),
+            "album_id",
+            pl.col("new").alias("log_rows_new"),
             pl.col("changed").alias("log_rows_changed"),
-            pl.col("vanished").alias("log_rows_vanished")),
-        diff.artist_links_changed.select("album_id", pl.col("linked").alias("artists_linked"),
-                                         pl.col("unlinked").alias("artists_unlinked")),
+            pl.col("vanished").alias("log_rows_vanished"),
+        ),
+        diff.artist_links_changed.select(
+            "album_id",
+            pl.col("linked").alias("artists_linked"),
+            pl.col("unlinked").alias("artists_unlinked"),
+        ),
     ]
     out = pl.DataFrame(schema={"album_id": pl.String})
     for part in parts:
@@ -170,13 +191,19 @@ def diff_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> SnapshotDi
     before, after = _findings(old), _findings(new)
     appeared = after.join(before, on=["kind", "entity_id"], how="anti")
     resolved = before.join(after, on=["kind", "entity_id"], how="anti")
-    counts = {"albums_added": added.height, "albums_removed": removed.height, "fields_changed": fields.height,
-              "albums_with_track_changes": tracks.height,
-              "log_rows_new": int(logs["new"].sum()),
-              "log_rows_changed": int(logs["changed"].sum()),
-              "log_rows_vanished": int(logs["vanished"].sum()),
-              "artist_links_added": int(links["linked"].sum()),
-              "artist_links_removed": int(links["unlinked"].sum()),
-              "findings_appeared": appeared.height, "findings_resolved": resolved.height}
-    return SnapshotDiff(str(old), str(new), added, removed, fields, tracks, appeared, resolved, counts,
-                        logs, links)
+    counts = {
+        "albums_added": added.height,
+        "albums_removed": removed.height,
+        "fields_changed": fields.height,
+        "albums_with_track_changes": tracks.height,
+        "log_rows_new": int(logs["new"].sum()),
+        "log_rows_changed": int(logs["changed"].sum()),
+        "log_rows_vanished": int(logs["vanished"].sum()),
+        "artist_links_added": int(links["linked"].sum()),
+        "artist_links_removed": int(links["unlinked"].sum()),
+        "findings_appeared": appeared.height,
+        "findings_resolved": resolved.height,
+    }
+    return SnapshotDiff(
+        str(old), str(new), added, removed, fields, tracks, appeared, resolved, counts, logs, links
+    )

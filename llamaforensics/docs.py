@@ -1,7 +1,7 @@
 """Generate the README's CLI reference from the parser itself, so the docs cannot drift.
 
-    python -m llamaforensics.docs --write     rewrite the section in README.md
-    python -m llamaforensics.docs --check     exit 1 if README.md is stale (the tests do this)
+python -m llamaforensics.docs --write     rewrite the section in README.md
+python -m llamaforensics.docs --check     exit 1 if README.md is stale (the tests do this)
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ def replace_section(text: str, body: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true")
@@ -51,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         args.readme.write_text(fresh, encoding="utf-8")
         return 0
     if fresh != text:
-        print(f"{args.readme} CLI reference is stale: run python -m llamaforensics.docs --write", file=sys.stderr)
+        print(
+            f"{args.readme} CLI reference is stale: run python -m llamaforensics.docs --write",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

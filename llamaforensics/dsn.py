@@ -53,7 +53,7 @@ class Dsn:
         p = self.params
         return f"{p.get('host') or 'localhost'}/{p.get('dbname', '')}"
 
-    def with_dbname(self, dbname: str) -> "Dsn":
+    def with_dbname(self, dbname: str) -> Dsn:
         return Dsn({**self.params, "dbname": dbname})
 
     def __str__(self) -> str:
@@ -86,7 +86,9 @@ def resolve_dsn(value: str | None = None) -> Dsn | None:
     return parse_dsn(text) if text else None
 
 
-_URL_PASSWORD = re.compile(r"(?P<pre>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<post>@)", re.I)
+_URL_PASSWORD = re.compile(
+    r"(?P<pre>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<post>@)", re.I
+)
 _KV_PASSWORD = re.compile(r"(?P<pre>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -70,8 +69,12 @@ def print_frame(
         )
     styled = [SEVERITY_STYLE if name == "severity" else {} for name in frame.columns]
     for row in shown.iter_rows():
-        table.add_row(*(Text(_cell(v), style=s.get(v, "") if isinstance(v, str) else "")
-                        for v, s in zip(row, styled)))
+        table.add_row(
+            *(
+                Text(_cell(v), style=s.get(v, "") if isinstance(v, str) else "")
+                for v, s in zip(row, styled)
+            )
+        )
     out = console()
     with out.capture() as captured:
         out.print(table)
@@ -120,8 +123,13 @@ def fit_lines(text: str, width: int | None = None) -> str:
             out.append(line)
             continue
         indent = " " * (len(line) - len(line.lstrip(" ")))
-        out += textwrap.wrap(line.strip(), width, initial_indent=indent,
-                             subsequent_indent=indent + "    ", break_on_hyphens=False)
+        out += textwrap.wrap(
+            line.strip(),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "    ",
+            break_on_hyphens=False,
+        )
     return "\n".join(out)
 
 

@@ -1,6 +1,6 @@
 """Render the README's tour picture: the demo log by month and category, drawn by plotly, shot by headless Chromium.
 
-    .venv/bin/python scripts/tour_picture.py [docs/tour.png]
+.venv/bin/python scripts/tour_picture.py [docs/tour.png]
 """
 
 import subprocess
@@ -18,11 +18,29 @@ by_month = con.sql(
     "SELECT date_trunc('month', created_at) AS month, category::VARCHAR AS category, count(*) AS rows "
     "FROM llama_logs GROUP BY ALL ORDER BY month"
 ).pl()
-fig = px.bar(by_month, x="month", y="rows", color="category", title="Demo catalog: llama_logs rows per month, by category")
+fig = px.bar(
+    by_month,
+    x="month",
+    y="rows",
+    color="category",
+    title="Demo catalog: llama_logs rows per month, by category",
+)
 with tempfile.TemporaryDirectory() as tmp:
     html = Path(tmp) / "tour.html"
     fig.write_html(html, include_plotlyjs=True, full_html=True)
-    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    f"--screenshot={out}", "--window-size=1000,520", "--virtual-time-budget=5000", html.as_uri()],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--screenshot={out}",
+            "--window-size=1000,520",
+            "--virtual-time-budget=5000",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+    )
 print(out)

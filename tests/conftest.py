@@ -105,17 +105,25 @@ def empty_db(databases, upstream_template) -> Dsn:
 
 def app_schema_file() -> Path:
     """The app's own schema dump: ``../shared/upstream/schema.sql`` beside the checkout, or as configured."""
-    path = Path(os.environ.get("LLAMAFORENSICS_UPSTREAM_SCHEMA") or CHECKOUT.parent / "shared/upstream/schema.sql")
+    path = Path(
+        os.environ.get("LLAMAFORENSICS_UPSTREAM_SCHEMA")
+        or CHECKOUT.parent / "shared/upstream/schema.sql"
+    )
     assert path.is_file(), (
         f"the app's schema dump is not at {path}: the checkout expects shared/ beside it "
-        "(or set LLAMAFORENSICS_UPSTREAM_SCHEMA to the app's pg_dump --schema-only file)")
+        "(or set LLAMAFORENSICS_UPSTREAM_SCHEMA to the app's pg_dump --schema-only file)"
+    )
     return path
 
 
 def restore_with_psql(dsn: Dsn, path: Path) -> None:
     """Restore a pg_dump file the way an admin would: psql, stopping at the first error."""
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path), "-d", dsn.conninfo],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path), "-d", dsn.conninfo],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -195,8 +203,11 @@ def spark():
     """A local[2] Spark session with small shuffles and no UI, shared by the whole run."""
     from llamaforensics.lake.spark import spark_session
 
-    config = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
-              "spark.default.parallelism": "2"}
+    config = {
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.default.parallelism": "2",
+    }
     session = spark_session("local[2]", config)
     yield session
     session.stop()

@@ -34,20 +34,41 @@ def jupyterlab(workdir: Path, env: dict[str, str]):
     """Run JupyterLab on the notebooks (copied into ``workdir``); yield its base URL with the token."""
     root = workdir / "notebooks"
     shutil.copytree(NOTEBOOKS, root)
-    news = workdir / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news = (
+        workdir
+        / "settings"
+        / "@jupyterlab"
+        / "apputils-extension"
+        / "notification.jupyterlab-settings"
+    )
     news.parent.mkdir(parents=True)
-    news.write_text('{"fetchNews": "false", "checkForUpdates": false}')  # no "official Jupyter news?" toast
+    news.write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )  # no "official Jupyter news?" toast
     port, token = free_port(), secrets.token_hex(16)
     log = (workdir / "jupyterlab.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-         f"--LabApp.user_settings_dir={workdir / 'settings'}", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--ServerApp.root_dir={root}",
+            f"--IdentityProvider.token={token}",
+            f"--LabApp.user_settings_dir={workdir / 'settings'}",
+            f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
         env={**os.environ, **env, "JUPYTER_RUNTIME_DIR": str(workdir / "runtime")},
-        stdout=log, stderr=subprocess.STDOUT)
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/api/status?token={token}", server, workdir / "jupyterlab.log")
+        _wait_ready(
+            f"http://127.0.0.1:{port}/api/status?token={token}", server, workdir / "jupyterlab.log"
+        )
         yield f"http://127.0.0.1:{port}", token
     finally:
         server.terminate()
@@ -62,13 +83,17 @@ def _wait_ready(url: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {server.returncode}:\n{log.read_text()[-2000:]}")
+            raise RuntimeError(
+                f"JupyterLab exited with {server.returncode}:\n{log.read_text()[-2000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer within {START_TIMEOUT_S} s:\n{log.read_text()[-2000:]}")
+    raise RuntimeError(
+        f"JupyterLab did not answer within {START_TIMEOUT_S} s:\n{log.read_text()[-2000:]}"
+    )
 
 
 @contextmanager
@@ -80,7 +105,9 @@ def browser_page(width: int = 1400, height: int = 1000, failure_shot: Path | Non
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"no {CHROMIUM}: the browser tests need Debian's chromium (scripts/ensure-chromium)")
+        raise RuntimeError(
+            f"no {CHROMIUM}: the browser tests need Debian's chromium (scripts/ensure-chromium)"
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
@@ -102,7 +129,9 @@ def open_and_run_all(page, base: str, token: str, notebook: str) -> None:
 
     page.goto(f"{base}/lab/tree/{notebook}?token={token}")
     page.locator(".jp-Notebook").first.wait_for()
-    accept = page.locator(".jp-Dialog .jp-mod-accept", has_text="Select")  # "Select Kernel", when JupyterLab asks
+    accept = page.locator(
+        ".jp-Dialog .jp-mod-accept", has_text="Select"
+    )  # "Select Kernel", when JupyterLab asks
     try:
         accept.wait_for(timeout=10_000)
         accept.click()
@@ -124,7 +153,9 @@ def _wait_idle(page, timeout_s: float = 180) -> None:
             const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
             const state = status ? status.getAttribute('data-status') : 'idle';
             return !busy && state === 'idle';
-        }""", timeout=timeout_s * 1000)
+        }""",
+        timeout=timeout_s * 1000,
+    )
 
 
 def errors_in(page) -> list[str]:

@@ -35,7 +35,9 @@ def _canonical(value):
 def _digest(rows, json_positions: set[int]) -> tuple[int, str]:
     lines = []
     for row in rows:
-        values = [json.loads(v) if i in json_positions and v is not None else v for i, v in enumerate(row)]
+        values = [
+            json.loads(v) if i in json_positions and v is not None else v for i, v in enumerate(row)
+        ]
         lines.append(json.dumps(_canonical(values), sort_keys=True, ensure_ascii=False))
     lines.sort()
     return len(lines), hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -47,9 +49,12 @@ def postgres_checksums(dsn: Dsn) -> dict[str, tuple[int, str]]:
     with psycopg.connect(dsn.conninfo) as conn:
         for table in SNAPSHOT_TABLES.values():
             cols = ", ".join(
-                f"{quote_ident(c.name)}::text" if c.enum else quote_ident(c.name) for c in table.columns
+                f"{quote_ident(c.name)}::text" if c.enum else quote_ident(c.name)
+                for c in table.columns
             )
-            rows = conn.execute(f"SELECT {cols} FROM public.{quote_ident(table.upstream)}").fetchall()
+            rows = conn.execute(
+                f"SELECT {cols} FROM public.{quote_ident(table.upstream)}"
+            ).fetchall()
             out[table.name] = _digest(rows, set())  # psycopg already decoded jsonb
     return out
 
@@ -68,7 +73,9 @@ def connection_checksums(con, live_only: bool = True) -> dict[str, tuple[int, st
     out = {}
     for table in SNAPSHOT_TABLES.values():
         cols = ", ".join(
-            f"{quote_ident(c.name)}::VARCHAR" if c.enum or c.pg_type == "JSONB" else quote_ident(c.name)
+            f"{quote_ident(c.name)}::VARCHAR"
+            if c.enum or c.pg_type == "JSONB"
+            else quote_ident(c.name)
             for c in table.columns
         )
         where = f" WHERE {DELETED_COLUMN} IS NULL" if live_only else ""
@@ -100,20 +107,41 @@ class PasswordServer:
         self.port = free_port()
         self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
-    def start(self) -> "PasswordServer":
+    def start(self) -> PasswordServer:
         pwfile = self.dir / "pw"
         pwfile.write_text(self.password + "\n")
         if self._as_postgres:
             shutil.chown(self.dir, "postgres")
             shutil.chown(pwfile, "postgres")
         data = self.dir / "data"
-        self._run("initdb", "-D", str(data), "-U", self.user, f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8")
-        self._run("pg_ctl", "-D", str(data), "-w", "-l", str(self.dir / "log"), "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            self.user,
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(self.dir / "log"),
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+            "start",
+        )
         return self
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop", check=False)
+        self._run(
+            "pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop", check=False
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def dsn(self, password: str | None = None, dbname: str = "postgres") -> Dsn:
@@ -121,5 +149,9 @@ class PasswordServer:
         return parse_dsn(f"postgresql://{self.user}:{pw}@127.0.0.1:{self.port}/{dbname}")
 
     def _run(self, tool: str, *args: str, check: bool = True) -> None:
-        subprocess.run([*self._as_postgres, str(self.bindir / tool), *args], check=check,
-                       capture_output=True, cwd="/tmp")
+        subprocess.run(
+            [*self._as_postgres, str(self.bindir / tool), *args],
+            check=check,
+            capture_output=True,
+            cwd="/tmp",
+        )

@@ -14,7 +14,7 @@ TRACK_1 = "11000000-0000-0000-0000-000000000001"
 TRACK_2 = "11000000-0000-0000-0000-000000000002"
 DUP_TRACK = "33000000-0000-0000-0000-000000000001"
 MBID = "4d5e6f70-0000-4000-8000-000000000001"
-HOSTILE = "It's \"quoted\"; DROP TABLE albums; -- 🦙 雨\nnew line\t\\"
+HOSTILE = 'It\'s "quoted"; DROP TABLE albums; -- 🦙 雨\nnew line\t\\'
 
 SEED = f"""
 INSERT INTO "User" (id, name, "updatedAt") VALUES ('{USER}', 'Admin', '2024-01-01');
@@ -51,8 +51,16 @@ VALUES ('TRACK', '{DUP_TRACK}', '{DUPLICATE}', '{DUP_TRACK}', 'track:created:spo
         '2024-01-01');
 """
 
-CATALOG_TABLES = ("albums", "artists", "tracks", "album_artists", "track_artists", "CollectionAlbum",
-                  "Recommendation", "marquee_albums")
+CATALOG_TABLES = (
+    "albums",
+    "artists",
+    "tracks",
+    "album_artists",
+    "track_artists",
+    "CollectionAlbum",
+    "Recommendation",
+    "marquee_albums",
+)
 
 
 def seed(dsn) -> None:
@@ -63,9 +71,13 @@ def seed(dsn) -> None:
 def reset(dsn) -> None:
     """Empty every table and seed the small catalog again: a fresh database, minus the CREATE/DROP DATABASE."""
     with psycopg.connect(dsn.conninfo) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND table_type = 'BASE TABLE'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_type = 'BASE TABLE'"
+            )
+        ]
         conn.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         conn.execute(SEED)
 
@@ -88,17 +100,27 @@ def fresh_catalog(databases, upstream_template):
 def checksums(dsn, tables=None, *, ignore=()) -> dict[str, str]:
     """Return an md5 of every row of every public table (or ``tables``), ignoring ``ignore`` columns."""
     with psycopg.connect(dsn.conninfo) as conn:
-        names = tables or [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")]
+        names = tables or [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
+            )
+        ]
         out = {}
         for name in names:
-            cols = [r[0] for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
-                "AND table_name = %s AND column_name <> ALL(%s) ORDER BY ordinal_position", [name, list(ignore)])]
+            cols = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND table_name = %s AND column_name <> ALL(%s) ORDER BY ordinal_position",
+                    [name, list(ignore)],
+                )
+            ]
             select = ", ".join(f'"{c}"' for c in cols)
             out[name] = conn.execute(
-                f'SELECT md5(coalesce(string_agg(x::text, E\'\\n\' ORDER BY x::text), \'\')) '
-                f'FROM (SELECT ROW({select}) AS x FROM "{name}") t').fetchone()[0]
+                f"SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) "
+                f'FROM (SELECT ROW({select}) AS x FROM "{name}") t'
+            ).fetchone()[0]
         return out
 
 

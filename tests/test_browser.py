@@ -16,7 +16,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from jupyterlab import browser_page, errors_in, jupyterlab, open_and_run_all
 
 
@@ -48,10 +47,12 @@ def _fixable_trackless_album(dsn) -> tuple[str, str]:
 def _catalog_of(dsn, album_id: str) -> dict:
     with psycopg.connect(dsn.conninfo) as conn:
         return {
-            "tracks": conn.execute("SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number",
-                                   [album_id]).fetchall(),
-            "album": conn.execute("SELECT track_count, musicbrainz_id::text FROM albums WHERE id = %s",
-                                  [album_id]).fetchone(),
+            "tracks": conn.execute(
+                "SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number", [album_id]
+            ).fetchall(),
+            "album": conn.execute(
+                "SELECT track_count, musicbrainz_id::text FROM albums WHERE id = %s", [album_id]
+            ).fetchone(),
             "logs": conn.execute("""SELECT category::text, operation, entity_type::text, job_id, parent_job_id,
                                            root_job_id, is_root_job, metadata::text FROM llama_logs
                                     WHERE root_job_id LIKE 'llamaforensics-repair-%%' ORDER BY created_at, id""").fetchall(),
@@ -72,7 +73,9 @@ def test_repair_a_trackless_album_in_the_browser(lab, demo_db, shots, tmp_path):
         page.locator(".lf-findings-kind select").first.select_option("trackless_album")
         page.locator(".lf-findings-filter input").first.fill(album_id[:8])
         page.locator(".lf-findings-filter input").first.press("Enter")
-        page.wait_for_function("() => document.querySelector('.lf-findings-rows select').options.length === 1")
+        page.wait_for_function(
+            "() => document.querySelector('.lf-findings-rows select').options.length === 1"
+        )
         page.locator(".lf-findings-rows select").first.select_option(index=0)
         page.locator(".lf-finding-detail", has_text=album_id).first.wait_for()
         page.locator(".lf-findings-rows").first.scroll_into_view_if_needed()
@@ -102,7 +105,9 @@ def test_repair_a_trackless_album_in_the_browser(lab, demo_db, shots, tmp_path):
         assert categories == ["CORRECTED", "CREATED"]
         roots = {row[5] for row in after["logs"]}
         assert len(roots) == 1, roots
-        assert [row[3] for row in after["logs"] if row[6]] == list(roots)  # the one root row is the session's job
+        assert [row[3] for row in after["logs"] if row[6]] == list(
+            roots
+        )  # the one root row is the session's job
         assert after["album"][0] == len(after["tracks"])
 
         wizard.locator(".lf-undo").click()
@@ -112,7 +117,7 @@ def test_repair_a_trackless_album_in_the_browser(lab, demo_db, shots, tmp_path):
     undone = _catalog_of(demo_db, album_id)
     assert undone["tracks"] == [] and undone["album"] == before["album"]
     assert len(undone["logs"]) > len(after["logs"])
-    assert any("revert" in (row[7] or "") for row in undone["logs"][len(after["logs"]):])
+    assert any("revert" in (row[7] or "") for row in undone["logs"][len(after["logs"]) :])
     (shots / "time_to_repair.json").write_text(json.dumps({"seconds": round(time_to_repair, 1)}))
     print(f"time from opening the wizard to the applied result: {time_to_repair:.1f} s")
     assert time_to_repair < 60
@@ -124,9 +129,13 @@ def test_category_audit_figures_render_in_the_browser(lab, shots):
         open_and_run_all(page, base, token, "02_category_audit.ipynb")
         assert errors_in(page) == []
         plots = page.locator(".js-plotly-plot")
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4"
+        )
         assert plots.count() >= 4
-        traces = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p.data || []).length)")
+        traces = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p.data || []).length)"
+        )
         assert sum(traces) > 0 and min(traces) > 0
         dashboard = page.locator(".lf-audit-figures .js-plotly-plot")
         dashboard.first.wait_for()
@@ -153,5 +162,7 @@ def test_album_finder_and_lineage_explorer_in_the_browser(lab, shots):
         assert errors_in(page) == []
         explorer = page.locator(".lf-lineage-query").first
         explorer.scroll_into_view_if_needed()
-        page.locator(".lf-lineage-query ~ * .js-plotly-plot, .lf-lineage-query + * + * .js-plotly-plot").first.wait_for()
+        page.locator(
+            ".lf-lineage-query ~ * .js-plotly-plot, .lf-lineage-query + * + * .js-plotly-plot"
+        ).first.wait_for()
         page.screenshot(path=shots / "lineage_explorer.png")

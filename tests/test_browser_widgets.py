@@ -9,8 +9,6 @@ clicks the export buttons and Undo.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pytest
 from jupyterlab import browser_page, errors_in, jupyterlab, open_and_run_all

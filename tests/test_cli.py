@@ -42,7 +42,9 @@ def seeded_db(empty_db):
 
 def test_snapshot_then_info_round_trip(seeded_db, tmp_path, capsys):
     out_file = tmp_path / "s.duckdb"
-    code, out, err = run_cli(capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--quiet", "--json")
+    code, out, err = run_cli(
+        capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--quiet", "--json"
+    )
     assert code == 0, err
     info = json.loads(out)
     assert info["tables"]["llama_logs"] == {"live": 26, "deleted_upstream": 0}
@@ -67,24 +69,36 @@ def test_missing_dsn_is_a_usage_error(tmp_path, capsys, monkeypatch):
 
 def test_unreachable_host(tmp_path, capsys):
     port = free_port()  # nothing listens there
-    code, _, err = run_cli(capsys, "snapshot", f"postgresql://nobody:hunter2@127.0.0.1:{port}/app",
-                           "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    code, _, err = run_cli(
+        capsys,
+        "snapshot",
+        f"postgresql://nobody:hunter2@127.0.0.1:{port}/app",
+        "-o",
+        str(tmp_path / "s.duckdb"),
+        "--quiet",
+    )
     assert code == 2
-    assert_one_line_error(err, f"cannot connect to postgresql://nobody@127.0.0.1:{port}/app", "refused")
+    assert_one_line_error(
+        err, f"cannot connect to postgresql://nobody@127.0.0.1:{port}/app", "refused"
+    )
     assert "hunter2" not in err
     assert no_files_left(tmp_path) == []
 
 
 def test_wrong_password(password_server, tmp_path, capsys):
     dsn = password_server.dsn(password="wrong-Passw0rd-xyz")
-    code, out, err = run_cli(capsys, "snapshot", dsn.conninfo, "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    code, out, err = run_cli(
+        capsys, "snapshot", dsn.conninfo, "-o", str(tmp_path / "s.duckdb"), "--quiet"
+    )
     assert code == 2
     assert_one_line_error(err, "cannot connect to", "password authentication failed")
     assert "wrong-Passw0rd-xyz" not in out + err
     assert no_files_left(tmp_path) == []
 
 
-def test_dsn_with_password_works_and_the_password_is_never_shown_or_stored(password_server, tmp_path, capsys):
+def test_dsn_with_password_works_and_the_password_is_never_shown_or_stored(
+    password_server, tmp_path, capsys
+):
     admin = password_server.dsn()
     with psycopg.connect(admin.conninfo, autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS app")
@@ -105,7 +119,9 @@ def test_dsn_with_password_works_and_the_password_is_never_shown_or_stored(passw
 
 def test_database_without_llama_logs(databases, tmp_path, capsys):
     bare = databases.new("bare")
-    code, _, err = run_cli(capsys, "snapshot", bare.conninfo, "-o", str(tmp_path / "s.duckdb"), "--quiet")
+    code, _, err = run_cli(
+        capsys, "snapshot", bare.conninfo, "-o", str(tmp_path / "s.duckdb"), "--quiet"
+    )
     assert code == 2
     assert_one_line_error(err, "has no table public.llama_logs")
     assert no_files_left(tmp_path) == []
@@ -134,7 +150,9 @@ def test_a_failed_refresh_leaves_the_snapshot_as_it_was(seeded_db, tmp_path, cap
     before = out_file.read_bytes()
     with psycopg.connect(seeded_db.conninfo, autocommit=True) as conn:
         conn.execute("ALTER TYPE \"EnrichmentStatus\" ADD VALUE 'ARCHIVED'")
-    code, _, err = run_cli(capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--refresh", "--quiet")
+    code, _, err = run_cli(
+        capsys, "snapshot", seeded_db.conninfo, "-o", str(out_file), "--refresh", "--quiet"
+    )
     assert code == 2
     assert_one_line_error(err, '"EnrichmentStatus" gained values', "ARCHIVED", "full snapshot")
     assert out_file.read_bytes() == before
@@ -157,30 +175,67 @@ def test_info_on_a_file_that_is_not_a_snapshot(tmp_path, capsys, content, messag
 
 
 def test_malformed_dsn(tmp_path, capsys):
-    code, _, err = run_cli(capsys, "snapshot", "host=x password='unterminated", "-o", str(tmp_path / "s.duckdb"))
+    code, _, err = run_cli(
+        capsys, "snapshot", "host=x password='unterminated", "-o", str(tmp_path / "s.duckdb")
+    )
     assert code == 2
     assert_one_line_error(err, "cannot parse the database address")
     assert "unterminated" not in err
 
 
 def test_console_script_help_has_examples():
-    result = subprocess.run([sys.executable, "-m", "llamaforensics.cli", "snapshot", "--help"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "llamaforensics.cli", "snapshot", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "examples:" in result.stdout and "--refresh" in result.stdout
 
 
 def test_the_command_flushes_everything_before_it_exits(demo_snapshot, tmp_path):
     """The console script skips the interpreter's teardown: its output must still arrive whole, exit codes intact."""
-    info = subprocess.run([sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(demo_snapshot), "--json"],
-                          capture_output=True, text=True)
+    info = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "llamaforensics",
+            "info",
+            "--snapshot",
+            str(demo_snapshot),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert info.returncode == 0 and json.loads(info.stdout)["tables"]["llama_logs"]["live"] > 0
-    findings = subprocess.run([sys.executable, "-m", "llamaforensics", "findings", "--snapshot", str(demo_snapshot),
-                               "--json"], capture_output=True, text=True)
-    assert findings.returncode == 0 and len(findings.stdout) > 10_000 and json.loads(findings.stdout)
-    missing = subprocess.run([sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(tmp_path / "none")],
-                             capture_output=True, text=True)
-    assert missing.returncode == 2 and missing.stderr.startswith("llamaforensics: error: no snapshot at")
-    usage = subprocess.run([sys.executable, "-m", "llamaforensics", "no-such-command"], capture_output=True, text=True)
+    findings = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "llamaforensics",
+            "findings",
+            "--snapshot",
+            str(demo_snapshot),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        findings.returncode == 0 and len(findings.stdout) > 10_000 and json.loads(findings.stdout)
+    )
+    missing = subprocess.run(
+        [sys.executable, "-m", "llamaforensics", "info", "--snapshot", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and missing.stderr.startswith(
+        "llamaforensics: error: no snapshot at"
+    )
+    usage = subprocess.run(
+        [sys.executable, "-m", "llamaforensics", "no-such-command"], capture_output=True, text=True
+    )
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
 
 
@@ -188,15 +243,16 @@ def test_the_command_flushes_everything_before_it_exits(demo_snapshot, tmp_path)
 
 
 def cli_process(*argv: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "llamaforensics", *argv], capture_output=True,
-                          text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "llamaforensics", *argv], capture_output=True, text=True, **kwargs
+    )
 
 
 def damaged_copy(snapshot, tmp_path):
     """Return a copy of ``snapshot`` with eight 256 KB blocks zeroed: it opens, fails when read."""
     damaged = tmp_path / "damaged.duckdb"
     data = bytearray(snapshot.read_bytes())
-    data[4 * 262144:12 * 262144] = bytes(8 * 262144)
+    data[4 * 262144 : 12 * 262144] = bytes(8 * 262144)
     damaged.write_bytes(bytes(data))
     return damaged
 
@@ -226,8 +282,17 @@ def test_a_truncated_snapshot_is_refused_by_info_and_findings(demo_snapshot, tmp
 
 def test_a_closed_pipe_is_one_line_not_a_traceback(demo_snapshot):
     """``findings --json | head -1``: the reader goes away after one line."""
-    argv = [sys.executable, "-m", "llamaforensics", "findings", "--kind", "null_root_job_id",
-            "--json", "--snapshot", str(demo_snapshot)]
+    argv = [
+        sys.executable,
+        "-m",
+        "llamaforensics",
+        "findings",
+        "--kind",
+        "null_root_job_id",
+        "--json",
+        "--snapshot",
+        str(demo_snapshot),
+    ]
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli:
         cli.stdout.readline()
         cli.stdout.close()
@@ -236,14 +301,21 @@ def test_a_closed_pipe_is_one_line_not_a_traceback(demo_snapshot):
     assert_one_line_error(err, "output was closed")
 
 
-@pytest.mark.parametrize("target, fragment", [
-    pytest.param("/nonexistent-dir/album.prov.json", "cannot use /nonexistent-dir/album.prov.json",
-                 id="no-directory"),
-    pytest.param("/dev/full", "no space left on the device", id="full-disk"),
-])
+@pytest.mark.parametrize(
+    "target, fragment",
+    [
+        pytest.param(
+            "/nonexistent-dir/album.prov.json",
+            "cannot use /nonexistent-dir/album.prov.json",
+            id="no-directory",
+        ),
+        pytest.param("/dev/full", "no space left on the device", id="full-disk"),
+    ],
+)
 def test_an_unwritable_output_is_one_line(demo_snapshot, target, fragment):
-    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot),
-                         "--prov", target)
+    result = cli_process(
+        "album", "silent rivers", "--snapshot", str(demo_snapshot), "--prov", target
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert_one_line_error(result.stderr, fragment)
 
@@ -257,8 +329,9 @@ def test_a_full_standard_output_is_one_line(demo_snapshot):
 
 
 def test_an_unknown_job_or_album_says_both_were_tried(demo_snapshot, capsys):
-    code, _, err = run_cli(capsys, "lineage", "no-such-job-or-album-xyzzy",
-                           "--snapshot", str(demo_snapshot))
+    code, _, err = run_cli(
+        capsys, "lineage", "no-such-job-or-album-xyzzy", "--snapshot", str(demo_snapshot)
+    )
     assert code == 1
     assert_one_line_error(err, "no job and no album matches 'no-such-job-or-album-xyzzy'")
 
@@ -273,8 +346,16 @@ def test_an_output_that_fails_half_way_leaves_no_file_behind(demo_snapshot, tmp_
 
     monkeypatch.setattr(graphml_module, "to_graphml", fail_half_way)
     target = tmp_path / "out.graphml"
-    code = main(["lineage", "spotify-new-releases-1736625566813-0",
-                 "--snapshot", str(demo_snapshot), "--graphml", str(target)])
+    code = main(
+        [
+            "lineage",
+            "spotify-new-releases-1736625566813-0",
+            "--snapshot",
+            str(demo_snapshot),
+            "--graphml",
+            str(target),
+        ]
+    )
     assert code == 1 and no_files_left(tmp_path) == []
 
 
@@ -282,7 +363,8 @@ def test_an_output_to_a_device_is_written_to_it_not_renamed_over_it(demo_snapsho
     """--prov /dev/stdout writes the document to stdout; the device is still a device afterwards."""
     import stat
 
-    result = cli_process("album", "silent rivers", "--snapshot", str(demo_snapshot),
-                         "--prov", "/dev/stdout")
+    result = cli_process(
+        "album", "silent rivers", "--snapshot", str(demo_snapshot), "--prov", "/dev/stdout"
+    )
     assert result.returncode == 0 and '"prefix"' in result.stdout
     assert all(stat.S_ISCHR(Path(device).stat().st_mode) for device in ("/dev/full", "/dev/null"))

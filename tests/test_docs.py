@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llamaforensics.docs import START, command_parsers, cli_reference, replace_section
+from llamaforensics.docs import START, cli_reference, command_parsers, replace_section
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -12,7 +12,9 @@ README = Path(__file__).parent.parent / "README.md"
 def test_readme_cli_reference_is_current():
     text = README.read_text(encoding="utf-8")
     assert START in text, "README.md lost its CLI reference markers"
-    assert replace_section(text, cli_reference()) == text, "run: python -m llamaforensics.docs --write"
+    assert replace_section(text, cli_reference()) == text, (
+        "run: python -m llamaforensics.docs --write"
+    )
 
 
 def test_every_command_has_help_and_examples():

@@ -22,29 +22,35 @@ def planted(con, kind: str, cause: str | None = None) -> str:
     return con.execute(sql + " ORDER BY entity_id LIMIT 1", params).fetchone()[0]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    pytest.param("Silent Rivers (Deluxe Edition)", "silent rivers", id="edition-suffix"),
-    pytest.param("  BJÖRK — Ünïcödé!! ", "bjork unicode", id="accents-case-punctuation"),
-    pytest.param("Sunn O)))", "sunn o", id="punctuation-only-tail"),
-    pytest.param("東京事変 (Deluxe Edition)", "東京事変", id="cjk-kept"),
-    pytest.param("مُرَحَبا يا", "مرحبا يا", id="arabic-kept-harakat-stripped"),
-    pytest.param("Ёлка — ЙОД", "елка иод", id="cyrillic-lower-case-marks-stripped"),
-    pytest.param("🦙 Llama!! 🦙", "🦙 llama 🦙", id="emoji-kept"),
-    pytest.param("Cafe\u0301 CAFÉ", "cafe cafe", id="combining-accent-same-as-precomposed"),
-    pytest.param("Ｆｕｌｌ ﬁｎ", "full fin", id="nfkc-full-width-and-ligature"),
-    pytest.param("ΣΊΣΥΦΟΣ", "σισυφοσ", id="greek-final-sigma"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Silent Rivers (Deluxe Edition)", "silent rivers", id="edition-suffix"),
+        pytest.param("  BJÖRK — Ünïcödé!! ", "bjork unicode", id="accents-case-punctuation"),
+        pytest.param("Sunn O)))", "sunn o", id="punctuation-only-tail"),
+        pytest.param("東京事変 (Deluxe Edition)", "東京事変", id="cjk-kept"),
+        pytest.param("مُرَحَبا يا", "مرحبا يا", id="arabic-kept-harakat-stripped"),
+        pytest.param("Ёлка — ЙОД", "елка иод", id="cyrillic-lower-case-marks-stripped"),
+        pytest.param("🦙 Llama!! 🦙", "🦙 llama 🦙", id="emoji-kept"),
+        pytest.param("Cafe\u0301 CAFÉ", "cafe cafe", id="combining-accent-same-as-precomposed"),
+        pytest.param("Ｆｕｌｌ ﬁｎ", "full fin", id="nfkc-full-width-and-ligature"),
+        pytest.param("ΣΊΣΥΦΟΣ", "σισυφοσ", id="greek-final-sigma"),
+    ],
+)
 def test_normalise(text, expected):
     assert normalise(text) == expected
 
 
-@pytest.mark.parametrize("title, query", [
-    pytest.param("三屍 (Sanshi)", "三屍", id="cjk"),
-    pytest.param("مُرَحَبا بالعالم", "مرحبا بالعالم", id="arabic"),
-    pytest.param("Ёлка и Йод", "елка и иод", id="cyrillic"),
-    pytest.param("🦙🦙🦙", "🦙🦙🦙", id="emoji-only"),
-    pytest.param("Cafe\u0301 Society", "CAFÉ SOCIETY", id="combining-accent"),
-])
+@pytest.mark.parametrize(
+    "title, query",
+    [
+        pytest.param("三屍 (Sanshi)", "三屍", id="cjk"),
+        pytest.param("مُرَحَبا بالعالم", "مرحبا بالعالم", id="arabic"),
+        pytest.param("Ёлка и Йод", "елка и иод", id="cyrillic"),
+        pytest.param("🦙🦙🦙", "🦙🦙🦙", id="emoji-only"),
+        pytest.param("Cafe\u0301 Society", "CAFÉ SOCIETY", id="combining-accent"),
+    ],
+)
 def test_title_search_finds_titles_in_every_script(title, query):
     """The query and the catalog are normalised alike by Unicode rules, not folded to ASCII."""
     import duckdb
@@ -62,9 +68,11 @@ def test_title_search_finds_titles_in_every_script(title, query):
 
 
 def test_find_by_every_kind_of_id(con):
-    row = con.execute("SELECT id::VARCHAR, musicbrainz_id::VARCHAR, spotify_id, discogs_id FROM albums "
-                      "WHERE musicbrainz_id IS NOT NULL AND spotify_id IS NOT NULL AND discogs_id IS NOT NULL "
-                      "AND id::VARCHAR NOT IN (SELECT entity_id FROM _lf_ground_truth) LIMIT 1").fetchone()
+    row = con.execute(
+        "SELECT id::VARCHAR, musicbrainz_id::VARCHAR, spotify_id, discogs_id FROM albums "
+        "WHERE musicbrainz_id IS NOT NULL AND spotify_id IS NOT NULL AND discogs_id IS NOT NULL "
+        "AND id::VARCHAR NOT IN (SELECT entity_id FROM _lf_ground_truth) LIMIT 1"
+    ).fetchone()
     for value, column in zip(row, ("id", "musicbrainz_id", "spotify_id", "discogs_id")):
         found = find_albums(con, value)
         assert found["album_id"].to_list() == [row[0]] and found["matched_on"][0] == column
@@ -74,13 +82,16 @@ def test_fuzzy_title_forgives_case_accents_suffix_and_uses_the_artist(con):
     title, artist, album = con.execute(
         "SELECT a.title, ar.name, a.id::VARCHAR FROM albums a JOIN album_artists aa ON aa.album_id = a.id "
         "JOIN artists ar ON ar.id = aa.artist_id WHERE ar.name = 'Björk' "
-        "AND a.id::VARCHAR NOT IN (SELECT entity_id FROM _lf_ground_truth) ORDER BY a.title LIMIT 1").fetchone()
+        "AND a.id::VARCHAR NOT IN (SELECT entity_id FROM _lf_ground_truth) ORDER BY a.title LIMIT 1"
+    ).fetchone()
     query = f"{title.upper()} (Deluxe Edition) - bjork"
     found = find_albums(con, query)
     assert found["album_id"][0] == album and found["artist"][0] == artist
 
 
-@pytest.mark.parametrize("query", ["", "   ", "zzzz qqqq xxxx", "00000000-0000-4000-8000-000000000000"])
+@pytest.mark.parametrize(
+    "query", ["", "   ", "zzzz qqqq xxxx", "00000000-0000-4000-8000-000000000000"]
+)
 def test_unknown_albums_are_a_clear_error(con, query):
     with pytest.raises(AlbumNotFound):
         dossier(query, con)
@@ -94,7 +105,9 @@ def test_timeline_covers_album_tracks_and_artists_in_time_order(con):
     assert d.timeline["created_at"].is_sorted()
     expected = con.execute(
         "SELECT count(*) FROM llama_logs WHERE album_id = ? OR track_id IN (SELECT id FROM tracks WHERE album_id = ?) "
-        "OR artist_id IN (SELECT artist_id FROM album_artists WHERE album_id = ?)", [album] * 3).fetchone()[0]
+        "OR artist_id IN (SELECT artist_id FROM album_artists WHERE album_id = ?)",
+        [album] * 3,
+    ).fetchone()[0]
     assert d.timeline.height == expected
 
 
@@ -109,7 +122,11 @@ def test_story_of_a_trackless_album_too_new_for_musicbrainz(con):
 def test_story_of_an_album_nobody_logged_creating(con):
     d = dossier(planted(con, "no_created_log"), con)
     first = d.story()[0]
-    assert "No log row records its creation" in first.text and first.source == "albums" and not first.log_ids
+    assert (
+        "No log row records its creation" in first.text
+        and first.source == "albums"
+        and not first.log_ids
+    )
 
 
 def test_every_story_sentence_rests_on_the_albums_own_log_rows(con):
@@ -129,7 +146,9 @@ def test_failures_and_late_first_log_are_told(con):
 
 
 def test_hostile_title_survives_json_and_prov(con, tmp_path):
-    album = con.execute("SELECT a.id::VARCHAR FROM albums a WHERE a.title LIKE '%<script>%' LIMIT 1").fetchone()[0]
+    album = con.execute(
+        "SELECT a.id::VARCHAR FROM albums a WHERE a.title LIKE '%<script>%' LIMIT 1"
+    ).fetchone()[0]
     d = dossier(album, con)
     assert json.loads(d.to_json())["album"]["title"] == d.title
     path = write_prov(d, tmp_path / "album.prov.json")
@@ -140,22 +159,47 @@ def test_hostile_title_survives_json_and_prov(con, tmp_path):
 
 def test_prov_has_entities_activities_agents_and_every_relation(con, tmp_path):
     d = dossier(planted(con, "failing_enrichment"), con)
-    doc = ProvDocument.deserialize(content=write_prov(d, tmp_path / "p.json").read_text(), format="json")
+    doc = ProvDocument.deserialize(
+        content=write_prov(d, tmp_path / "p.json").read_text(), format="json"
+    )
     kinds = {type(r).__name__ for r in doc.get_records()}
-    assert {"ProvEntity", "ProvActivity", "ProvAgent", "ProvGeneration", "ProvUsage", "ProvDerivation",
-            "ProvAssociation", "ProvCommunication"} <= kinds
-    tracks = [r for r in doc.get_records() if type(r).__name__ == "ProvEntity" and "track" in str(r.identifier)]
+    assert {
+        "ProvEntity",
+        "ProvActivity",
+        "ProvAgent",
+        "ProvGeneration",
+        "ProvUsage",
+        "ProvDerivation",
+        "ProvAssociation",
+        "ProvCommunication",
+    } <= kinds
+    tracks = [
+        r
+        for r in doc.get_records()
+        if type(r).__name__ == "ProvEntity" and "track" in str(r.identifier)
+    ]
     assert len(tracks) == d.tracks.height
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "llamaforensics", *args], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "llamaforensics", *args], capture_output=True, text=True
+    )
 
 
 def test_cli_album_json_and_exports(demo_snapshot, tmp_path):
     prov_file, csv_file = tmp_path / "a.prov.json", tmp_path / "a.csv"
-    result = _cli("album", "restless roads", "--snapshot", str(demo_snapshot), "--json",
-                  "--prov", str(prov_file), "--timeline", str(csv_file))
+    result = _cli(
+        "album",
+        "restless roads",
+        "--snapshot",
+        str(demo_snapshot),
+        "--json",
+        "--prov",
+        str(prov_file),
+        "--timeline",
+        str(csv_file),
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["album"]["title"] == "Restless Roads" and data["story"] and data["other_candidates"]
@@ -170,5 +214,12 @@ def test_cli_album_not_found_is_one_line_and_exit_1(demo_snapshot):
 
 
 def test_cli_album_rejects_an_unknown_timeline_format(demo_snapshot, tmp_path):
-    result = _cli("album", "restless roads", "--snapshot", str(demo_snapshot), "--timeline", str(tmp_path / "t.xlsx"))
+    result = _cli(
+        "album",
+        "restless roads",
+        "--snapshot",
+        str(demo_snapshot),
+        "--timeline",
+        str(tmp_path / "t.xlsx"),
+    )
     assert result.returncode == 2 and ".csv or .parquet" in result.stderr

@@ -59,8 +59,7 @@ def test_parquet_needs_a_file_and_nothing_is_left_half_written(demo_snapshot, tm
     )
     assert code == 2 and out == ""
     assert (
-        err
-        == "llamaforensics: error: --format parquet writes a binary file: "
+        err == "llamaforensics: error: --format parquet writes a binary file: "
         "give it one with -o FILE\n"
     )
     code, _, err = run_cli(
@@ -281,8 +280,12 @@ def test_every_read_command_takes_dsn(demo_db, tmp_path, capsys, monkeypatch):
     code, out, err = run_cli(capsys, "info", "--dsn", dsn, "--json")
     assert code == 0, err
     assert json.loads(out)["manifest"]["source"] == demo_db.display
-    for argv in (["album", "silent rivers", "--json"], ["lineage", "--check", "--json"],
-                 ["audit", "--no-time", "--json"], ["report", "-o", str(tmp_path / "site"), "--albums", "1"]):
+    for argv in (
+        ["album", "silent rivers", "--json"],
+        ["lineage", "--check", "--json"],
+        ["audit", "--no-time", "--json"],
+        ["report", "-o", str(tmp_path / "site"), "--albums", "1"],
+    ):
         code, out, err = run_cli(capsys, *argv, "--dsn", dsn)
         assert code == 0, (argv, err)
     code, out, _ = run_cli(capsys, "info", "--dsn", dsn, "--json")
@@ -290,11 +293,14 @@ def test_every_read_command_takes_dsn(demo_db, tmp_path, capsys, monkeypatch):
 
 
 def test_snapshot_and_dsn_together_are_refused(demo_snapshot, capsys):
-    code, out, err = run_cli(capsys, "findings", "--snapshot", str(demo_snapshot),
-                             "--dsn", "postgresql://x@y/z")
+    code, out, err = run_cli(
+        capsys, "findings", "--snapshot", str(demo_snapshot), "--dsn", "postgresql://x@y/z"
+    )
     assert (code, out) == (2, "")
-    assert err == ("llamaforensics: error: give --snapshot FILE or --dsn DSN, not both: "
-                   "one is what the command reads\n")
+    assert err == (
+        "llamaforensics: error: give --snapshot FILE or --dsn DSN, not both: "
+        "one is what the command reads\n"
+    )
 
 
 def test_json_in_a_file_is_what_stdout_shows(demo_snapshot, tmp_path, capsys):

@@ -52,8 +52,7 @@ def test_a_100000_deep_chain_is_shown_bounded_with_its_depth_stated(hostile_snap
     assert peak_mb < 1500 and len(result.stdout) < 20 * 2**20
     first = result.stdout.decode().splitlines()[0]
     assert (
-        first
-        == f"job deep-0: {DEPTH:,} jobs, {DEPTH:,} outline entries, "
+        first == f"job deep-0: {DEPTH:,} jobs, {DEPTH:,} outline entries, "
         f"deepest {DEPTH - 1:,} below the top"
     )
     assert f"deep-{DEPTH - 1}  [enrichment:album]" in result.stdout.decode()

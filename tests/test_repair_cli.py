@@ -6,10 +6,10 @@ import argparse
 import json
 
 import pytest
+from repair_seed import ALBUM, TRACKLESS, USER, checksums, fresh_catalog, query
 
 from llamaforensics.commands import repair as repair_command
 from llamaforensics.repair import AddTracks, InvalidCorrection, SetAlbumFields, dump_corrections
-from repair_seed import ALBUM, TRACKLESS, USER, checksums, fresh_catalog, query
 
 
 @pytest.fixture
@@ -20,7 +20,9 @@ def db(databases, upstream_template):
 
 def run(*argv) -> int:
     parser = argparse.ArgumentParser(prog="llamaforensics")
-    repair_command.register(parser.add_subparsers(dest="command", required=True), argparse.HelpFormatter)
+    repair_command.register(
+        parser.add_subparsers(dest="command", required=True), argparse.HelpFormatter
+    )
     args = parser.parse_args(["repair", *map(str, argv)])
     return args.run(args)
 
@@ -28,8 +30,14 @@ def run(*argv) -> int:
 @pytest.fixture
 def fixes(tmp_path):
     path = tmp_path / "fixes.json"
-    path.write_text(dump_corrections([SetAlbumFields(album_id=ALBUM, fields={"title": "Fixed"}),
-                                      AddTracks(album_id=TRACKLESS, tracks=[{"title": "A", "track_number": 1}])]))
+    path.write_text(
+        dump_corrections(
+            [
+                SetAlbumFields(album_id=ALBUM, fields={"title": "Fixed"}),
+                AddTracks(album_id=TRACKLESS, tracks=[{"title": "A", "track_number": 1}]),
+            ]
+        )
+    )
 
     return path
 
@@ -53,23 +61,37 @@ def test_a_repair_session_from_the_command_line(db, fixes, tmp_path, capsys):
     assert run("apply", planned, "--dsn", db.conninfo, "--apply") == 0
     assert "0 applied, 2 already applied" in capsys.readouterr().out
 
-    [session] = query(db, "SELECT job_id FROM llama_logs WHERE is_root_job AND triggered_by = 'llamaforensics'")
+    [session] = query(
+        db, "SELECT job_id FROM llama_logs WHERE is_root_job AND triggered_by = 'llamaforensics'"
+    )
     assert run("undo", session["job_id"], "--dsn", db.conninfo, "--apply") == 0
-    assert query(db, "SELECT title FROM albums WHERE id = %s", [ALBUM]) == [{"title": "Silent Rivers"}]
+    assert query(db, "SELECT title FROM albums WHERE id = %s", [ALBUM]) == [
+        {"title": "Silent Rivers"}
+    ]
 
 
 def test_stale_corrections_exit_1(db, fixes, tmp_path, capsys):
     planned = tmp_path / "planned.json"
     run("plan", fixes, "--dsn", db.conninfo, "-o", planned)
-    query(db, "UPDATE albums SET title = 'moved', updated_at = now() WHERE id = %s RETURNING id", [ALBUM])
+    query(
+        db,
+        "UPDATE albums SET title = 'moved', updated_at = now() WHERE id = %s RETURNING id",
+        [ALBUM],
+    )
     assert run("apply", planned, "--dsn", db.conninfo, "--apply") == 1
     assert "[STALE]" in capsys.readouterr().out
 
 
-def test_rehearsal_on_a_snapshot_touches_neither_it_nor_a_database(demo_snapshot, demo_data, tmp_path, capsys):
-    album = next(r["entity_id"] for r in demo_data.ground_truth.to_pylist() if r["kind"] == "trackless_album")
+def test_rehearsal_on_a_snapshot_touches_neither_it_nor_a_database(
+    demo_snapshot, demo_data, tmp_path, capsys
+):
+    album = next(
+        r["entity_id"] for r in demo_data.ground_truth.to_pylist() if r["kind"] == "trackless_album"
+    )
     path = tmp_path / "fix.json"
-    path.write_text(dump_corrections([AddTracks(album_id=album, tracks=[{"title": "A", "track_number": 1}])]))
+    path.write_text(
+        dump_corrections([AddTracks(album_id=album, tracks=[{"title": "A", "track_number": 1}])])
+    )
     before = demo_snapshot.read_bytes()
     assert run("apply", path, "--snapshot", demo_snapshot, "--out", tmp_path / "r.duckdb") == 0
     assert "1 applied" in capsys.readouterr().out

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
-from llamaforensics.repair import (ALREADY_APPLIED, APPLIED, ModifyTracks, RepairSession,
-                                   SetAlbumFields, apply_corrections, prepare_corrections, undo)
 from repair_seed import ALBUM, CATALOG_TABLES, TRACK_1, checksums, fresh_catalog, query
 from test_repair import KINDS
+
+from llamaforensics.repair import (
+    ALREADY_APPLIED,
+    APPLIED,
+    ModifyTracks,
+    RepairSession,
+    SetAlbumFields,
+    apply_corrections,
+    prepare_corrections,
+    undo,
+)
 
 # a row inserted again is the same row, written at another time
 CATALOG = dict(tables=CATALOG_TABLES, ignore=("updated_at", "created_at"))
@@ -23,8 +31,12 @@ def statuses(results) -> list[str]:
 
 
 def applications(dsn, correction_id: str) -> int:
-    rows = query(dsn, "SELECT count(*) AS n FROM llama_logs WHERE operation = 'admin_correction' "
-                      "AND metadata->'llamaforensics'->>'correctionId' = %s", [correction_id])
+    rows = query(
+        dsn,
+        "SELECT count(*) AS n FROM llama_logs WHERE operation = 'admin_correction' "
+        "AND metadata->'llamaforensics'->>'correctionId' = %s",
+        [correction_id],
+    )
     return rows[0]["n"]
 
 
@@ -63,10 +75,19 @@ def test_undoing_an_undo_restores_the_corrected_state(db, make, _categories):
 
 def session_of_three(db) -> RepairSession:
     session = RepairSession()
-    results = apply_corrections(db, prepare_corrections(db, [
-        SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
-        ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
-        SetAlbumFields(album_id=ALBUM, fields={"label": "L"})]), dry_run=False, session=session)
+    results = apply_corrections(
+        db,
+        prepare_corrections(
+            db,
+            [
+                SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
+                ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
+                SetAlbumFields(album_id=ALBUM, fields={"label": "L"}),
+            ],
+        ),
+        dry_run=False,
+        session=session,
+    )
     assert statuses(results) == [APPLIED] * 3, [r.message for r in results]
     return session
 
@@ -81,10 +102,14 @@ def test_a_session_undone_then_undone_again_is_back_and_its_batch_applies_again(
 
 
 def test_a_batch_prepared_together_redoes_in_turn_after_its_session_was_undone(db):
-    batch = prepare_corrections(db, [
-        SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
-        ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
-        SetAlbumFields(album_id=ALBUM, fields={"label": "L"})])
+    batch = prepare_corrections(
+        db,
+        [
+            SetAlbumFields(album_id=ALBUM, fields={"title": "X"}),
+            ModifyTracks(album_id=ALBUM, tracks={TRACK_1: {"title": "Uno"}}),
+            SetAlbumFields(album_id=ALBUM, fields={"label": "L"}),
+        ],
+    )
     session = RepairSession()
     assert statuses(apply_corrections(db, batch, dry_run=False, session=session)) == [APPLIED] * 3
     corrected = checksums(db, **CATALOG)
@@ -105,18 +130,25 @@ def test_sessions_are_listed_with_their_applied_undone_and_redone_counts(db):
     undo(db, undoing.job_id, dry_run=False, session=redoing)
 
     listed = repair_sessions(db)
-    counted = [(s["session"], s["corrections"], s["applied"], s["undone"], s["redone"])
-               for s in listed]
-    assert counted == [(redoing.job_id, 3, 0, 0, 3), (undoing.job_id, 3, 0, 3, 0),
-                       (first.job_id, 3, 3, 0, 0)]
+    counted = [
+        (s["session"], s["corrections"], s["applied"], s["undone"], s["redone"]) for s in listed
+    ]
+    assert counted == [
+        (redoing.job_id, 3, 0, 0, 3),
+        (undoing.job_id, 3, 0, 3, 0),
+        (first.job_id, 3, 3, 0, 0),
+    ]
     history = session_history(db, first.job_id)
     assert [(h["sequence"], h["kind"], h["role"]) for h in history] == [
-        (1, "set_album_fields", "applied"), (2, "modify_tracks", "applied"),
-        (3, "set_album_fields", "applied")]
+        (1, "set_album_fields", "applied"),
+        (2, "modify_tracks", "applied"),
+        (3, "set_album_fields", "applied"),
+    ]
     assert [h["in_effect"] for h in history] == [True] * 3  # undone, then the undo undone
     undos = session_history(db, undoing.job_id)
     assert [(h["role"], h["in_effect"], h["undone_in"]) for h in undos] == [
-        ("undone", False, redoing.job_id)] * 3
+        ("undone", False, redoing.job_id)
+    ] * 3
 
 
 def test_a_correction_applied_again_is_listed_as_redone(db):
@@ -156,9 +188,12 @@ def test_a_forged_session_id_never_reaches_the_terminal_raw(db, capsys):
 
     forged = "llamaforensics-repair-\x1b]0;owned\x07\x1b[2J"  # sets the title, clears the screen
     with psycopg.connect(db.conninfo) as conn:
-        conn.execute("INSERT INTO llama_logs (operation, category, status, triggered_by, "
-                     "is_root_job, root_job_id, job_id) VALUES ('admin_correction', 'CORRECTED', "
-                     "'SUCCESS', 'llamaforensics', true, %s, %s)", [forged, forged])
+        conn.execute(
+            "INSERT INTO llama_logs (operation, category, status, triggered_by, "
+            "is_root_job, root_job_id, job_id) VALUES ('admin_correction', 'CORRECTED', "
+            "'SUCCESS', 'llamaforensics', true, %s, %s)",
+            [forged, forged],
+        )
     assert main(["repair", "sessions", "--dsn", db.conninfo]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "llamaforensics-repair-" in out

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from repair_seed import fresh_catalog, query
+from test_repair import KINDS
 
 from llamaforensics.findings import run_findings, to_findings
 from llamaforensics.repair import APPLIED, apply_corrections, prepare_corrections, undo
 from llamaforensics.snapshot import open_snapshot, take_snapshot
-from repair_seed import fresh_catalog, query
-from test_repair import KINDS
 
 
 @pytest.fixture

@@ -6,8 +6,19 @@ import json
 
 import pytest
 
-from llamaforensics.repair import (AddTracks, Correction, InvalidCorrection, LinkArtist, MergeAlbums, ModifyTracks,
-                                   RemoveTracks, SetAlbumFields, UnlinkArtist, dump_corrections, load_corrections)
+from llamaforensics.repair import (
+    AddTracks,
+    Correction,
+    InvalidCorrection,
+    LinkArtist,
+    MergeAlbums,
+    ModifyTracks,
+    RemoveTracks,
+    SetAlbumFields,
+    UnlinkArtist,
+    dump_corrections,
+    load_corrections,
+)
 from llamaforensics.repair.schema import correction_schema, shipped_schema
 
 A = "10000000-0000-0000-0000-000000000001"
@@ -15,15 +26,31 @@ B = "20000000-0000-0000-0000-000000000002"
 T = "11000000-0000-0000-0000-000000000001"
 
 
-@pytest.mark.parametrize("correction", [
-    pytest.param(SetAlbumFields(album_id=A, fields={"title": "x", "release_date": "2020-01-02"}), id="set_fields"),
-    pytest.param(AddTracks(album_id=A, tracks=[{"title": "One", "track_number": 1}]), id="add_tracks"),
-    pytest.param(RemoveTracks(album_id=A, track_ids=[T]), id="remove_tracks"),
-    pytest.param(ModifyTracks(album_id=A, tracks={T: {"title": "Uno", "duration_ms": 1000}}), id="modify_tracks"),
-    pytest.param(LinkArtist(album_id=A, new_artist={"name": "New"}, role="featured", position=1), id="link_new"),
-    pytest.param(UnlinkArtist(album_id=A, artist_id=B), id="unlink"),
-    pytest.param(MergeAlbums(album_id=B, survivor_id=A, origin="finding", confidence=0.8), id="merge"),
-])
+@pytest.mark.parametrize(
+    "correction",
+    [
+        pytest.param(
+            SetAlbumFields(album_id=A, fields={"title": "x", "release_date": "2020-01-02"}),
+            id="set_fields",
+        ),
+        pytest.param(
+            AddTracks(album_id=A, tracks=[{"title": "One", "track_number": 1}]), id="add_tracks"
+        ),
+        pytest.param(RemoveTracks(album_id=A, track_ids=[T]), id="remove_tracks"),
+        pytest.param(
+            ModifyTracks(album_id=A, tracks={T: {"title": "Uno", "duration_ms": 1000}}),
+            id="modify_tracks",
+        ),
+        pytest.param(
+            LinkArtist(album_id=A, new_artist={"name": "New"}, role="featured", position=1),
+            id="link_new",
+        ),
+        pytest.param(UnlinkArtist(album_id=A, artist_id=B), id="unlink"),
+        pytest.param(
+            MergeAlbums(album_id=B, survivor_id=A, origin="finding", confidence=0.8), id="merge"
+        ),
+    ],
+)
 def test_round_trip(correction):
     doc = json.loads(json.dumps(correction.to_dict()))
     again = Correction.from_dict(doc)
@@ -43,26 +70,70 @@ def test_shipped_schema_is_the_generated_one():
 
 
 def _doc(**overrides):
-    return {"version": 1, "kind": "add_tracks", "album_id": A, "tracks": [{"title": "One", "track_number": 1}]} | overrides
+    return {
+        "version": 1,
+        "kind": "add_tracks",
+        "album_id": A,
+        "tracks": [{"title": "One", "track_number": 1}],
+    } | overrides
 
 
-@pytest.mark.parametrize("doc, problem", [
-    pytest.param(_doc(album_id="nope"), "$.album_id: 'nope' is not a UUID", id="non-uuid"),
-    pytest.param(_doc(colour="red"), "$.colour: unknown field for a add_tracks correction", id="unknown-field"),
-    pytest.param(_doc(tracks=[{"track_number": 1}]), "$.tracks[0]: 'title' is a required property", id="no-title"),
-    pytest.param(_doc(tracks=[{"title": "a", "track_number": 1}, {"title": "b", "track_number": 1}]),
-                 "$.tracks[1]: disc 1 track 1 repeats tracks[0]", id="duplicate-track-number"),
-    pytest.param(_doc(tracks=[{"title": "a", "track_number": "1"}]), "$.tracks[0].track_number: '1' is not of type 'integer'",
-                 id="wrong-type"),
-    pytest.param(_doc(tracks=[{"title": "a" * 256, "track_number": 1}]), "is longer than 255 characters", id="too-long"),
-    pytest.param({"version": 1, "kind": "set_album_fields", "album_id": A, "fields": {"release_date": "2023-02-30"}},
-                 "$.fields.release_date: '2023-02-30' is not a real date", id="bad-date"),
-    pytest.param({"version": 1, "kind": "set_album_fields", "album_id": A, "fields": {"title": None}},
-                 "$.fields.title: None is not of type 'string'", id="null-title"),
-    pytest.param({"version": 1, "kind": "explode", "album_id": A}, "$.kind: 'explode' is not one of", id="bad-kind"),
-    pytest.param({"version": 1, "kind": "merge_albums", "album_id": A, "survivor_id": A},
-                 "cannot be merged into itself", id="self-merge"),
-])
+@pytest.mark.parametrize(
+    "doc, problem",
+    [
+        pytest.param(_doc(album_id="nope"), "$.album_id: 'nope' is not a UUID", id="non-uuid"),
+        pytest.param(
+            _doc(colour="red"),
+            "$.colour: unknown field for a add_tracks correction",
+            id="unknown-field",
+        ),
+        pytest.param(
+            _doc(tracks=[{"track_number": 1}]),
+            "$.tracks[0]: 'title' is a required property",
+            id="no-title",
+        ),
+        pytest.param(
+            _doc(tracks=[{"title": "a", "track_number": 1}, {"title": "b", "track_number": 1}]),
+            "$.tracks[1]: disc 1 track 1 repeats tracks[0]",
+            id="duplicate-track-number",
+        ),
+        pytest.param(
+            _doc(tracks=[{"title": "a", "track_number": "1"}]),
+            "$.tracks[0].track_number: '1' is not of type 'integer'",
+            id="wrong-type",
+        ),
+        pytest.param(
+            _doc(tracks=[{"title": "a" * 256, "track_number": 1}]),
+            "is longer than 255 characters",
+            id="too-long",
+        ),
+        pytest.param(
+            {
+                "version": 1,
+                "kind": "set_album_fields",
+                "album_id": A,
+                "fields": {"release_date": "2023-02-30"},
+            },
+            "$.fields.release_date: '2023-02-30' is not a real date",
+            id="bad-date",
+        ),
+        pytest.param(
+            {"version": 1, "kind": "set_album_fields", "album_id": A, "fields": {"title": None}},
+            "$.fields.title: None is not of type 'string'",
+            id="null-title",
+        ),
+        pytest.param(
+            {"version": 1, "kind": "explode", "album_id": A},
+            "$.kind: 'explode' is not one of",
+            id="bad-kind",
+        ),
+        pytest.param(
+            {"version": 1, "kind": "merge_albums", "album_id": A, "survivor_id": A},
+            "cannot be merged into itself",
+            id="self-merge",
+        ),
+    ],
+)
 def test_malformed_documents_name_the_problem(doc, problem):
     with pytest.raises(InvalidCorrection) as info:
         Correction.from_dict(doc)

@@ -11,7 +11,13 @@ from llamaforensics.repair import Correction, apply_corrections, prepare_correct
 from llamaforensics.repair.propose import propose, propose_all
 from llamaforensics.snapshot import take_snapshot
 
-FIXABLE = ("trackless_album", "missing_external_id", "track_count_mismatch", "artistless_album", "duplicate_album")
+FIXABLE = (
+    "trackless_album",
+    "missing_external_id",
+    "track_count_mismatch",
+    "artistless_album",
+    "duplicate_album",
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +33,13 @@ def test_every_fixable_kind_gets_proposals_with_origin_and_confidence(demo_findi
         made = [p for p in proposals if p.finding.kind == kind and p.corrections]
         assert made, f"no proposal for any {kind}"
         for p in made:
-            assert all(c.album_id == p.finding.entity_id and c.origin in ("logs", "finding") and c.reason
-                       and 0 < c.confidence <= 1 for c in p.corrections)
+            assert all(
+                c.album_id == p.finding.entity_id
+                and c.origin in ("logs", "finding")
+                and c.reason
+                and 0 < c.confidence <= 1
+                for c in p.corrections
+            )
             for c in p.corrections:
                 Correction.from_dict(c.to_dict())  # a valid document: the schema accepts it
     unfixable = [p for p in proposals if p.finding.kind == "stuck_enrichment"]
@@ -42,8 +53,11 @@ def test_trackless_proposal_reads_the_logged_preview(demo_findings, demo_snapsho
     assert add.origin == "logs"
     log_id = add.reason.split("log row ")[1].split(" ")[0]
     with duckdb.connect(str(demo_snapshot), read_only=True) as con:
-        preview = json.loads(con.execute("SELECT preview_data::VARCHAR FROM llama_logs WHERE id = CAST(? AS UUID)",
-                                         [log_id]).fetchone()[0])
+        preview = json.loads(
+            con.execute(
+                "SELECT preview_data::VARCHAR FROM llama_logs WHERE id = CAST(? AS UUID)", [log_id]
+            ).fetchone()[0]
+        )
     logged = [t["title"] for m in preview["rawData"]["media"] for t in m["tracks"]]
     assert [t["title"] for t in add.tracks] == logged
     assert add.confidence == preview["matchScore"]
@@ -62,7 +76,9 @@ def test_applied_proposals_resolve_their_findings(demo_db, demo_findings, tmp_pa
         chosen += [p for p in proposals if p.finding.kind == kind and p.corrections][:2]
     corrections = prepare_corrections(demo_db, [c for p in chosen for c in p.corrections])
     results = apply_corrections(demo_db, corrections, dry_run=False)
-    assert {r.status for r in results} == {"APPLIED"}, [r.message for r in results if r.status != "APPLIED"]
+    assert {r.status for r in results} == {"APPLIED"}, [
+        r.message for r in results if r.status != "APPLIED"
+    ]
 
     after = take_snapshot(demo_db, tmp_path / "after.duckdb", progress=False)
     with duckdb.connect(str(after), read_only=True) as con:
@@ -70,20 +86,27 @@ def test_applied_proposals_resolve_their_findings(demo_db, demo_findings, tmp_pa
     for p in chosen:
         assert (p.finding.kind, p.finding.entity_id) not in remaining, p.note
     with psycopg.connect(demo_db.conninfo) as conn:
-        logged = conn.execute("SELECT count(*) FROM llama_logs WHERE category = 'CORRECTED' "
-                              "AND root_job_id LIKE 'llamaforensics-repair-%'").fetchone()[0]
+        logged = conn.execute(
+            "SELECT count(*) FROM llama_logs WHERE category = 'CORRECTED' "
+            "AND root_job_id LIKE 'llamaforensics-repair-%'"
+        ).fetchone()[0]
     assert logged >= len(chosen)
 
 
-def test_a_proposal_for_an_id_another_album_holds_is_withheld(demo_findings, demo_snapshot, tmp_path):
+def test_a_proposal_for_an_id_another_album_holds_is_withheld(
+    demo_findings, demo_snapshot, tmp_path
+):
     _, proposals = demo_findings
     p = next(p for p in proposals if p.finding.kind == "missing_external_id" and p.corrections)
     mbid = p.corrections[0].fields["musicbrainz_id"]
     copy = tmp_path / "clash.duckdb"
     copy.write_bytes(demo_snapshot.read_bytes())
     with duckdb.connect(str(copy)) as con:
-        con.execute("UPDATE albums SET musicbrainz_id = CAST(? AS UUID) WHERE id = "
-                    "(SELECT id FROM albums WHERE musicbrainz_id IS NOT NULL LIMIT 1)", [mbid])
+        con.execute(
+            "UPDATE albums SET musicbrainz_id = CAST(? AS UUID) WHERE id = "
+            "(SELECT id FROM albums WHERE musicbrainz_id IS NOT NULL LIMIT 1)",
+            [mbid],
+        )
         again = propose(con, p.finding)
     assert not again.corrections and "another album" in again.note
 
@@ -101,45 +124,91 @@ def test_proposals_for_kinds_and_a_confidence_floor(demo_snapshot):
     assert len(kept) + len(dropped) == sum(bool(p.corrections) for p in every)
 
 
-def test_a_malformed_logged_track_list_is_read_as_far_as_it_goes(demo_findings, demo_snapshot, tmp_path):
+def test_a_malformed_logged_track_list_is_read_as_far_as_it_goes(
+    demo_findings, demo_snapshot, tmp_path
+):
     _, proposals = demo_findings
     p = next(p for p in proposals if p.finding.kind == "trackless_album" and p.corrections)
     copy = tmp_path / "odd.duckdb"
     copy.write_bytes(demo_snapshot.read_bytes())
-    odd = {"matchScore": "n/a", "rawData": {"media": [{"position": "A", "tracks": [
-        {"title": "Intro", "position": "x", "length": "long"}, {"position": 2}, "not a track",
-        {"title": "  ", "position": 3}, {"title": "Robert'); DROP TABLE tracks;--", "number": "4", "length": 200000}]}]}}
+    odd = {
+        "matchScore": "n/a",
+        "rawData": {
+            "media": [
+                {
+                    "position": "A",
+                    "tracks": [
+                        {"title": "Intro", "position": "x", "length": "long"},
+                        {"position": 2},
+                        "not a track",
+                        {"title": "  ", "position": 3},
+                        {
+                            "title": "Robert'); DROP TABLE tracks;--",
+                            "number": "4",
+                            "length": 200000,
+                        },
+                    ],
+                }
+            ]
+        },
+    }
     with duckdb.connect(str(copy)) as con:
-        con.execute("UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL",
-                    [json.dumps(odd), p.finding.entity_id])
+        con.execute(
+            "UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL",
+            [json.dumps(odd), p.finding.entity_id],
+        )
         again = propose(con, p.finding)
-        con.execute("UPDATE llama_logs SET preview_data = '{\"rawData\": {\"media\": [{\"tracks\": [{}]}]}}' "
-                    "WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL", [p.finding.entity_id])
+        con.execute(
+            'UPDATE llama_logs SET preview_data = \'{"rawData": {"media": [{"tracks": [{}]}]}}\' '
+            "WHERE album_id = CAST(? AS UUID) AND preview_data IS NOT NULL",
+            [p.finding.entity_id],
+        )
         empty = propose(con, p.finding)
     add = again.corrections[-1]
     assert add.tracks == [
         {"id": add.tracks[0]["id"], "title": "Intro", "track_number": 1, "disc_number": 1},
-        {"id": add.tracks[1]["id"], "title": "Robert'); DROP TABLE tracks;--", "track_number": 4, "disc_number": 1,
-         "duration_ms": 200000}]
+        {
+            "id": add.tracks[1]["id"],
+            "title": "Robert'); DROP TABLE tracks;--",
+            "track_number": 4,
+            "disc_number": 1,
+            "duration_ms": 200000,
+        },
+    ]
     assert add.confidence == 0.5
     assert not empty.corrections and "no usable track" in empty.note
 
 
-@pytest.mark.parametrize("max_rows, proposed", [pytest.param(None, False, id="default-cap-1000"),
-                                                pytest.param(60_000, True, id="cap-raised")])
-def test_a_logged_track_list_of_50000_tracks_is_capped_and_says_so(demo_findings, demo_snapshot,
-                                                                   tmp_path, max_rows, proposed):
+@pytest.mark.parametrize(
+    "max_rows, proposed",
+    [pytest.param(None, False, id="default-cap-1000"), pytest.param(60_000, True, id="cap-raised")],
+)
+def test_a_logged_track_list_of_50000_tracks_is_capped_and_says_so(
+    demo_findings, demo_snapshot, tmp_path, max_rows, proposed
+):
     from llamaforensics.repair.propose import MAX_ROWS
 
     _, proposals = demo_findings
     p = next(p for p in proposals if p.finding.kind == "trackless_album" and p.corrections)
     copy = tmp_path / "huge.duckdb"
     copy.write_bytes(demo_snapshot.read_bytes())
-    huge = {"matchScore": 0.9, "rawData": {"media": [{"position": 1, "tracks": [
-        {"title": f"Track {n}", "position": n} for n in range(1, 50_001)]}]}}
+    huge = {
+        "matchScore": 0.9,
+        "rawData": {
+            "media": [
+                {
+                    "position": 1,
+                    "tracks": [{"title": f"Track {n}", "position": n} for n in range(1, 50_001)],
+                }
+            ]
+        },
+    }
     with duckdb.connect(str(copy)) as con:
-        con.execute("UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) "
-                    "AND preview_data IS NOT NULL", [json.dumps(huge), p.finding.entity_id])
+        con.execute(
+            "UPDATE llama_logs SET preview_data = ? WHERE album_id = CAST(? AS UUID) "
+            "AND preview_data IS NOT NULL",
+            [json.dumps(huge), p.finding.entity_id],
+        )
         again = propose(con, p.finding, max_rows or MAX_ROWS)
     if proposed:
         assert len(again.corrections[-1].tracks) == 50_000

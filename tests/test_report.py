@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 from jupyterlab import browser_page
-from refreshed import NEW_ALBUM_TITLE, refreshed_snapshot
+from refreshed import refreshed_snapshot
 
 from llamaforensics.errors import UsageError
 from llamaforensics.findings import KINDS
@@ -118,7 +118,9 @@ def test_every_page_loads_in_chromium_without_console_errors_and_every_link_reso
                     problems.append(f"{path.name} links to {href}, which is not there")
         # the last page (trend) drew its figure
         assert page.locator(".js-plotly-plot .main-svg").count() > 0
-        shots = os.environ.get("LLAMAFORENSICS_SCREENSHOTS")  # the README's pictures come from there
+        shots = os.environ.get(
+            "LLAMAFORENSICS_SCREENSHOTS"
+        )  # the README's pictures come from there
         for name in ("index", "kind-trackless_album") if shots else ():
             page.goto((site / f"{name}.html").as_uri())
             page.wait_for_load_state("load")
@@ -206,7 +208,7 @@ def test_new_offenders_come_first_and_album_pages_carry_the_field_history(site, 
     _, _, broken = refreshed
     html = (site / "kind-trackless_album.html").read_text(encoding="utf-8")
     assert "72 offenders, 1 new since the last refresh" in _text(site / "kind-trackless_album.html")
-    first_row = html[html.index("<tbody>"):].split("</tr>")[0]
+    first_row = html[html.index("<tbody>") :].split("</tr>")[0]
     assert broken in first_row and '<span class="new">new</span>' in first_row
     assert html.count('<span class="new">new</span>') == 1
     album = _text(site / f"album-{broken}.html")

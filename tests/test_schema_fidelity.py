@@ -57,8 +57,13 @@ def catalog_of(dsn) -> dict[str, set[tuple]]:
     with psycopg.connect(dsn.conninfo) as conn:
         found = {}
         for kind, sql in CATALOG_QUERIES.items():
-            rows = {tuple(tuple(v) if isinstance(v, list) else v for v in row) for row in conn.execute(sql)}
-            found[kind] = {r for r in rows if not any(str(v).strip('"') in IGNORED_TABLES for v in r[:2])}
+            rows = {
+                tuple(tuple(v) if isinstance(v, list) else v for v in row)
+                for row in conn.execute(sql)
+            }
+            found[kind] = {
+                r for r in rows if not any(str(v).strip('"') in IGNORED_TABLES for v in r[:2])
+            }
         return found
 
 
@@ -66,20 +71,30 @@ def catalog_of(dsn) -> dict[str, set[tuple]]:
 def test_fixture_schema_equals_the_apps_schema(app_db, empty_db, kind):
     app, fixture = catalog_of(app_db)[kind], catalog_of(empty_db)[kind]
     assert app, f"the app's schema has no {kind}?"
-    assert sorted(app - fixture, key=repr) == [], f"{kind} of the app's schema missing from the fixture"
-    assert sorted(fixture - app, key=repr) == [], f"{kind} in the fixture that the app's schema lacks"
+    assert sorted(app - fixture, key=repr) == [], (
+        f"{kind} of the app's schema missing from the fixture"
+    )
+    assert sorted(fixture - app, key=repr) == [], (
+        f"{kind} in the fixture that the app's schema lacks"
+    )
 
 
 def test_the_comparison_sees_a_difference(app_db, empty_db):
     """A dropped NOT NULL, a reordered enum or a changed ON DELETE is caught (the test is not vacuous)."""
     with psycopg.connect(empty_db.conninfo, autocommit=True) as conn:
         conn.execute("ALTER TABLE sync_jobs ALTER COLUMN started_at DROP NOT NULL")
-        conn.execute("ALTER TABLE user_favorite_artists DROP CONSTRAINT \"user_favorite_artists_artistId_fkey\"")
-        conn.execute('ALTER TABLE user_favorite_artists ADD CONSTRAINT "user_favorite_artists_artistId_fkey" '
-                     'FOREIGN KEY ("artistId") REFERENCES artists(id) ON UPDATE CASCADE ON DELETE SET NULL')
+        conn.execute(
+            'ALTER TABLE user_favorite_artists DROP CONSTRAINT "user_favorite_artists_artistId_fkey"'
+        )
+        conn.execute(
+            'ALTER TABLE user_favorite_artists ADD CONSTRAINT "user_favorite_artists_artistId_fkey" '
+            'FOREIGN KEY ("artistId") REFERENCES artists(id) ON UPDATE CASCADE ON DELETE SET NULL'
+        )
     app, fixture = catalog_of(app_db), catalog_of(empty_db)
     assert [r[2] for r in app["columns"] - fixture["columns"]] == ["started_at"]
-    assert [r[1] for r in fixture["constraints"] - app["constraints"]] == ["user_favorite_artists_artistId_fkey"]
+    assert [r[1] for r in fixture["constraints"] - app["constraints"]] == [
+        "user_favorite_artists_artistId_fkey"
+    ]
 
 
 def test_the_parsed_schema_is_what_postgres_built(empty_db):
@@ -93,12 +108,16 @@ def test_the_parsed_schema_is_what_postgres_built(empty_db):
     foreign = {(r[0].strip('"'), r[1]) for r in live["constraints"] if r[2] == "f"}
     assert len(upstream_foreign_keys()) == len(foreign) == 40
     with psycopg.connect(empty_db.conninfo) as conn:
-        actions = dict(conn.execute("""
+        actions = dict(
+            conn.execute("""
             SELECT conrelid::regclass::text || '.' || (SELECT string_agg(attname, ',') FROM pg_attribute
                    WHERE attrelid = conrelid AND attnum = ANY(conkey)) || '->' || confrelid::regclass::text,
                    CASE confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'r' THEN 'RESTRICT'
                         WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END
-            FROM pg_constraint WHERE contype = 'f'""").fetchall())
-    parsed = {f'"{fk.table}"' if not fk.table.islower() else fk.table for fk in upstream_foreign_keys()}
+            FROM pg_constraint WHERE contype = 'f'""").fetchall()
+        )
+    parsed = {
+        f'"{fk.table}"' if not fk.table.islower() else fk.table for fk in upstream_foreign_keys()
+    }
     assert parsed == {key.split(".")[0] for key in actions}
     assert sorted(fk.on_delete for fk in upstream_foreign_keys()) == sorted(actions.values())

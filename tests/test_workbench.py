@@ -16,12 +16,16 @@ def wb(demo_db, tmp_path):
 
 
 def _fixable_trackless(wb):
-    return next(f for f in wb.findings_of("trackless_album") if f.detail["cause"] == "tracks_never_fetched")
+    return next(
+        f for f in wb.findings_of("trackless_album") if f.detail["cause"] == "tracks_never_fetched"
+    )
 
 
 def _tracks(dsn, album_id):
     with psycopg.connect(dsn.conninfo) as conn:
-        return conn.execute("SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number", [album_id]).fetchall()
+        return conn.execute(
+            "SELECT title FROM tracks WHERE album_id = %s ORDER BY track_number", [album_id]
+        ).fetchall()
 
 
 def test_open_with_no_argument_reads_the_demo_and_repairs_a_working_copy(monkeypatch):
@@ -58,7 +62,11 @@ def test_repair_wizard_applies_a_proposal_to_postgres_and_undoes_it(wb, demo_db)
     finding = _fixable_trackless(wb)
     wizard = wb.wizard
     wizard.select([finding])
-    assert wizard.step == "review" and wizard.corrections and "preview_data" in wizard.corrections[0].reason
+    assert (
+        wizard.step == "review"
+        and wizard.corrections
+        and "preview_data" in wizard.corrections[0].reason
+    )
     with pytest.raises(ValueError, match="preview"):
         wizard.apply(confirmed=True)
     wizard.preview()
@@ -79,8 +87,11 @@ def test_repair_wizard_applies_a_proposal_to_postgres_and_undoes_it(wb, demo_db)
     wizard.undo()
     assert wizard.step == "undone" and not _tracks(demo_db, finding.entity_id)
     with psycopg.connect(demo_db.conninfo) as conn:
-        undo_rows = conn.execute("SELECT count(*) FROM llama_logs WHERE album_id = %s AND category = 'CORRECTED' "
-                                 "AND metadata::text LIKE '%%revert%%'", [finding.entity_id]).fetchone()[0]
+        undo_rows = conn.execute(
+            "SELECT count(*) FROM llama_logs WHERE album_id = %s AND category = 'CORRECTED' "
+            "AND metadata::text LIKE '%%revert%%'",
+            [finding.entity_id],
+        ).fetchone()[0]
     assert undo_rows >= 1
 
 
@@ -100,20 +111,27 @@ def test_batch_repair_reports_each_outcome(wb):
 def test_manual_correction_creates_the_artist_when_new(wb, demo_db):
     album = wb.findings_of("artistless_album")[0].entity_id
     wb.repair(album=album)
-    assert wb.wizard.album_id == album and [f.kind for f in wb.wizard.findings] == ["artistless_album"]
-    wb.wizard.manual(artist_name="Ünïcode \"Quoted\" 樂團 🎵")
+    assert wb.wizard.album_id == album and [f.kind for f in wb.wizard.findings] == [
+        "artistless_album"
+    ]
+    wb.wizard.manual(artist_name='Ünïcode "Quoted" 樂團 🎵')
     wb.wizard.preview()
     wb.wizard.apply(confirmed=True)
     with psycopg.connect(demo_db.conninfo) as conn:
-        names = conn.execute("SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
-                             "WHERE aa.album_id = %s", [album]).fetchall()
-    assert names == [("Ünïcode \"Quoted\" 樂團 🎵",)]
+        names = conn.execute(
+            "SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
+            "WHERE aa.album_id = %s",
+            [album],
+        ).fetchall()
+    assert names == [('Ünïcode "Quoted" 樂團 🎵',)]
 
 
 def test_widgets_forward_to_their_state(wb):
     finder = wb.album()
     search = finder.children[0]
-    search.value = wb.con.execute("SELECT title FROM albums ORDER BY created_at LIMIT 1").fetchone()[0]
+    search.value = wb.con.execute(
+        "SELECT title FROM albums ORDER BY created_at LIMIT 1"
+    ).fetchone()[0]
     assert wb.finder.candidates.height > 0
     finder.children[1].value = wb.finder.candidates["album_id"][0]
     assert wb.finder.dossier is not None and wb.finder.story
@@ -129,7 +147,9 @@ def test_widgets_forward_to_their_state(wb):
     rows.value = 0
     assert wb.findings.selected is wb.findings.rows[0]
     assert wb.findings.proposal.finding is wb.findings.selected
-    assert html.escape(wb.findings.proposal.note) in browser.children[5].value  # the detail shows the proposed fix
+    assert (
+        html.escape(wb.findings.proposal.note) in browser.children[5].value
+    )  # the detail shows the proposed fix
     repair_one = browser.children[-1].children[0]
     repair_one.click()
     assert wb.wizard.findings == [wb.findings.rows[0]] and wb.wizard.step == "review"
@@ -148,8 +168,10 @@ def test_widgets_forward_to_their_state(wb):
 
 
 def test_lineage_explorer_takes_a_job_or_an_album(wb):
-    job = wb.con.execute("SELECT job_id FROM llama_logs WHERE job_id IS NOT NULL AND parent_job_id IS NOT NULL "
-                         "LIMIT 1").fetchone()[0]
+    job = wb.con.execute(
+        "SELECT job_id FROM llama_logs WHERE job_id IS NOT NULL AND parent_job_id IS NOT NULL "
+        "LIMIT 1"
+    ).fetchone()[0]
     wb.lineage(job)
     assert job in wb.lineage_state.graph and wb.lineage_state.message == f"job {job}"
     wb.lineage_state.job = job
@@ -175,16 +197,22 @@ def test_an_applied_correction_shows_up_in_the_refreshed_dossier(wb):
     timeline = wb.finder.dossier.timeline
     assert timeline.filter(timeline["operation"] == "admin_correction").height >= 1
     assert any(s.kind == "corrected" and "musicbrainzId" in s.text for s in wb.finder.story)
-    assert not [f for f in wb.findings_of("missing_external_id") if f.entity_id == finding.entity_id]
+    assert not [
+        f for f in wb.findings_of("missing_external_id") if f.entity_id == finding.entity_id
+    ]
 
 
-def test_opening_the_same_database_again_shows_it_now_and_closes_the_earlier_workbench(wb, demo_db, monkeypatch):
+def test_opening_the_same_database_again_shows_it_now_and_closes_the_earlier_workbench(
+    wb, demo_db, monkeypatch
+):
     """Re-running a notebook's first cell: a new snapshot replaces the file, and the new workbench reads it."""
     count = "SELECT count(*) FROM llama_logs"
     before = wb.con.execute(count).fetchone()[0]
     with psycopg.connect(demo_db.conninfo) as conn:
-        conn.execute("INSERT INTO llama_logs (operation, category, status) VALUES ('enrichment:album', 'ENRICHED', "
-                     "'SUCCESS')")
+        conn.execute(
+            "INSERT INTO llama_logs (operation, category, status) VALUES ('enrichment:album', 'ENRICHED', "
+            "'SUCCESS')"
+        )
     again = llamaforensics.open(demo_db.conninfo, snapshot_path=wb.snapshot_path)
     assert again.con.execute(count).fetchone()[0] == before + 1
     with pytest.raises(Exception, match="closed"):
@@ -203,21 +231,31 @@ def test_refresh_without_a_database_says_why(monkeypatch):
 
 def test_an_album_without_findings_gets_a_manual_correction(wb, demo_db):
     flagged = {f.entity_id for f in wb.findings.findings}
-    healthy = next(a for (a,) in wb.con.execute("SELECT id::VARCHAR FROM albums ORDER BY id").fetchall() if a not in flagged)
+    healthy = next(
+        a
+        for (a,) in wb.con.execute("SELECT id::VARCHAR FROM albums ORDER BY id").fetchall()
+        if a not in flagged
+    )
     wb.wizard.select_album(healthy)
     assert not wb.wizard.findings and not wb.wizard.corrections and "by hand" in wb.wizard.message
     wb.wizard.manual(fields={"label": "Hand-fixed Records"})
     wb.wizard.preview()
     wb.wizard.apply(confirmed=True)
     with psycopg.connect(demo_db.conninfo) as conn:
-        assert conn.execute("SELECT label FROM albums WHERE id = %s", [healthy]).fetchone()[0] == "Hand-fixed Records"
+        assert (
+            conn.execute("SELECT label FROM albums WHERE id = %s", [healthy]).fetchone()[0]
+            == "Hand-fixed Records"
+        )
 
 
-@pytest.mark.parametrize("one, other", [
-    pytest.param("postgresql://me@db:5432/app", "postgresql://me@db:5433/app", id="port"),
-    pytest.param("postgresql://me@db/app", "postgresql://you@db/app", id="user"),
-    pytest.param("postgresql://me@db/app", "postgresql://me@db/app2", id="database"),
-])
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        pytest.param("postgresql://me@db:5432/app", "postgresql://me@db:5433/app", id="port"),
+        pytest.param("postgresql://me@db/app", "postgresql://you@db/app", id="user"),
+        pytest.param("postgresql://me@db/app", "postgresql://me@db/app2", id="database"),
+    ],
+)
 def test_two_databases_on_one_host_get_snapshot_caches_of_their_own(one, other):
     from llamaforensics.dsn import parse_dsn
     from llamaforensics.workbench.source import snapshot_name_for

@@ -6,9 +6,15 @@ Imported on first use: the command line's help needs the dimensions
 
 from importlib import import_module
 
-_ON_FIRST_USE = {"audit_figures": "figures", "write_html": "figures", "AuditFilter": "tables",
-                 "backfill_rules": "tables", "distribution": "tables", "failure_rate": "tables",
-                 "legacy_share": "tables"}
+_ON_FIRST_USE = {
+    "audit_figures": "figures",
+    "write_html": "figures",
+    "AuditFilter": "tables",
+    "backfill_rules": "tables",
+    "distribution": "tables",
+    "failure_rate": "tables",
+    "legacy_share": "tables",
+}
 
 __all__ = sorted(_ON_FIRST_USE)
 

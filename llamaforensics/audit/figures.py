@@ -15,52 +15,112 @@ TOP_OPERATIONS = 25
 
 
 def categories_over_time(frame: pl.DataFrame, bucket: str) -> go.Figure:
-    return px.area(frame, x="bucket", y="rows", color="category", title=f"log rows per {bucket}, by category")
+    return px.area(
+        frame, x="bucket", y="rows", color="category", title=f"log rows per {bucket}, by category"
+    )
 
 
 def operation_heatmap(frame: pl.DataFrame) -> go.Figure:
-    top = frame.group_by("operation").agg(pl.col("rows").sum()).sort("rows", descending=True).head(TOP_OPERATIONS)
-    wide = (frame.filter(pl.col("operation").is_in(top["operation"].to_list()))
-            .pivot(on="category", index="operation", values="rows").fill_null(0).sort("operation"))
+    top = (
+        frame.group_by("operation")
+        .agg(pl.col("rows").sum())
+        .sort("rows", descending=True)
+        .head(TOP_OPERATIONS)
+    )
+    wide = (
+        frame.filter(pl.col("operation").is_in(top["operation"].to_list()))
+        .pivot(on="category", index="operation", values="rows")
+        .fill_null(0)
+        .sort("operation")
+    )
     cats = [c for c in wide.columns if c != "operation"]
-    fig = go.Figure(go.Heatmap(z=wide.select(cats).to_numpy(), x=cats, y=wide["operation"].to_list(), colorscale="Blues",
-                               hovertemplate="%{y} / %{x}: %{z} rows<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.select(cats).to_numpy(),
+            x=cats,
+            y=wide["operation"].to_list(),
+            colorscale="Blues",
+            hovertemplate="%{y} / %{x}: %{z} rows<extra></extra>",
+        )
+    )
     fig.update_layout(title=f"operation x category (top {TOP_OPERATIONS} operations)", height=600)
     return fig
 
 
 def bars(frame: pl.DataFrame, dimension: str) -> go.Figure:
-    return px.bar(frame, x=dimension, y="rows", color="category", title=f"log rows by {dimension} and category")
+    return px.bar(
+        frame,
+        x=dimension,
+        y="rows",
+        color="category",
+        title=f"log rows by {dimension} and category",
+    )
 
 
 def failures(frame: pl.DataFrame, bucket: str) -> go.Figure:
-    fig = px.line(frame, x="bucket", y="rate", title=f"failure rate per {bucket} (spikes marked)", markers=True)
+    fig = px.line(
+        frame,
+        x="bucket",
+        y="rate",
+        title=f"failure rate per {bucket} (spikes marked)",
+        markers=True,
+    )
     spikes = frame.filter(pl.col("spike"))
-    fig.add_trace(go.Scatter(x=spikes["bucket"], y=spikes["rate"], mode="markers", name="spike",
-                             marker={"color": "red", "size": 14, "symbol": "star"}))
+    fig.add_trace(
+        go.Scatter(
+            x=spikes["bucket"],
+            y=spikes["rate"],
+            mode="markers",
+            name="spike",
+            marker={"color": "red", "size": 14, "symbol": "star"},
+        )
+    )
     fig.update_yaxes(tickformat=".0%")
     return fig
 
 
 def legacy(frame: pl.DataFrame, bucket: str) -> go.Figure:
     long = frame.with_columns((pl.col("rows") - pl.col("without_root")).alias("with_root")).unpivot(
-        index="bucket", on=["with_root", "without_root"], variable_name="root_job_id", value_name="n")
-    return px.bar(long, x="bucket", y="n", color="root_job_id", title=f"rows per {bucket} with and without root_job_id")
+        index="bucket",
+        on=["with_root", "without_root"],
+        variable_name="root_job_id",
+        value_name="n",
+    )
+    return px.bar(
+        long,
+        x="bucket",
+        y="n",
+        color="root_job_id",
+        title=f"rows per {bucket} with and without root_job_id",
+    )
 
 
-def backfill(con, where: AuditFilter = AuditFilter(), combos: pl.DataFrame | None = None) -> go.Figure:
+def backfill(
+    con, where: AuditFilter = AuditFilter(), combos: pl.DataFrame | None = None
+) -> go.Figure:
     return backfill_chart(backfill_rules(con, where, combos))
 
 
 def backfill_chart(rules: pl.DataFrame) -> go.Figure:
-    frame = rules.unpivot(index="rule", on=["labelled_by_rule", "probably_mislabelled"],
-                          variable_name="rows_that", value_name="n")
-    return px.bar(frame, x="rule", y="n", color="rows_that", barmode="group",
-                  title="the rename-day backfill rule, re-applied")
+    frame = rules.unpivot(
+        index="rule",
+        on=["labelled_by_rule", "probably_mislabelled"],
+        variable_name="rows_that",
+        value_name="n",
+    )
+    return px.bar(
+        frame,
+        x="rule",
+        y="n",
+        color="rows_that",
+        barmode="group",
+        title="the rename-day backfill rule, re-applied",
+    )
 
 
-def figure_tables(con: duckdb.DuckDBPyConnection, bucket: str = "week",
-                  where: AuditFilter = AuditFilter()) -> dict[str, pl.DataFrame]:
+def figure_tables(
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+) -> dict[str, pl.DataFrame]:
     """Return the table behind every audit figure, by the figure's name (one scan of the log)."""
     c = cube(con, bucket, where)
     tables = {
@@ -76,7 +136,9 @@ def figure_tables(con: duckdb.DuckDBPyConnection, bucket: str = "week",
     return tables
 
 
-def audit_figures(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, go.Figure]:
+def audit_figures(
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+) -> dict[str, go.Figure]:
     """Return every audit figure, by name (all from one scan of the log)."""
     t = figure_tables(con, bucket, where)
     figures = {
@@ -95,7 +157,14 @@ def audit_figures(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: A
 def write_html(figures: dict[str, go.Figure], path: str | Path) -> Path:
     """Write every figure into one self-contained HTML page (plotly.js inlined once)."""
     path = Path(path)
-    parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figures.values())]
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'><title>llama_logs audit</title></head><body>"
-                    + "\n".join(parts) + "</body></html>", encoding="utf-8")
+    parts = [
+        fig.to_html(full_html=False, include_plotlyjs=(i == 0))
+        for i, fig in enumerate(figures.values())
+    ]
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>llama_logs audit</title></head><body>"
+        + "\n".join(parts)
+        + "</body></html>",
+        encoding="utf-8",
+    )
     return path

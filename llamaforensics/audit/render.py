@@ -19,18 +19,37 @@ def find_browser() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise UsageError("PNG output needs Chromium (Debian: apt-get install chromium); HTML output does not")
+    raise UsageError(
+        "PNG output needs Chromium (Debian: apt-get install chromium); HTML output does not"
+    )
 
 
-def figure_png(fig: go.Figure, path: str | Path, width: int = 1000, height: int | None = None) -> Path:
+def figure_png(
+    fig: go.Figure, path: str | Path, width: int = 1000, height: int | None = None
+) -> Path:
     """Render one figure to a PNG file by screenshotting it in headless Chromium."""
     browser = find_browser()
     path = Path(path).resolve()
     height = height or int(fig.layout.height or 500) + 20
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "figure.html"
-        fig.write_html(page, include_plotlyjs=True, full_html=True, config={"displayModeBar": False})
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        f"--screenshot={path}", f"--window-size={width},{height}", "--virtual-time-budget=5000",
-                        page.as_uri()], check=True, capture_output=True, timeout=120)
+        fig.write_html(
+            page, include_plotlyjs=True, full_html=True, config={"displayModeBar": False}
+        )
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                f"--screenshot={path}",
+                f"--window-size={width},{height}",
+                "--virtual-time-budget=5000",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     return path

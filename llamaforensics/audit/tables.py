@@ -58,13 +58,20 @@ def _check(bucket: str, dims: tuple[str, ...]) -> None:
 
 def _rows(dims: tuple[str, ...]) -> str:
     """The log rows, one per (row, source) when grouping by source (rows name several sources)."""
-    source = (", unnest(CASE WHEN array_length(l.sources) > 0 THEN l.sources ELSE [NULL] END) AS source"
-              if "source" in dims else "")
+    source = (
+        ", unnest(CASE WHEN array_length(l.sources) > 0 THEN l.sources ELSE [NULL] END) AS source"
+        if "source" in dims
+        else ""
+    )
     return f"SELECT l.*{source}, u.name AS user_name FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id"
 
 
-def distribution(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("category",), bucket: str | None = "week",
-                 where: AuditFilter = AuditFilter()) -> pl.DataFrame:
+def distribution(
+    con: duckdb.DuckDBPyConnection,
+    by: tuple[str, ...] = ("category",),
+    bucket: str | None = "week",
+    where: AuditFilter = AuditFilter(),
+) -> pl.DataFrame:
     """Return row counts by time bucket (or none) and the given dimensions."""
     by = tuple(by)
     _check(bucket or "week", by)
@@ -76,14 +83,19 @@ def distribution(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("categor
     return con.execute(sql, params).pl()
 
 
-def failure_rate(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> pl.DataFrame:
+def failure_rate(
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+) -> pl.DataFrame:
     """Return the share of FAILED rows per bucket, with spikes flagged (above mean + 3 sigma of the other buckets)."""
     _check(bucket, ())
     cond, params = where.where()
-    frame = con.execute(f"""
-        SELECT date_trunc('{bucket}', {python_time('created_at')}) AS bucket, count(*) AS rows,
+    frame = con.execute(
+        f"""
+        SELECT date_trunc('{bucket}', {python_time("created_at")}) AS bucket, count(*) AS rows,
                count(*) FILTER (WHERE status = 'FAILED') AS failed
-        FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""", params).pl()
+        FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""",
+        params,
+    ).pl()
     return with_spikes(frame)
 
 
@@ -91,19 +103,29 @@ def with_spikes(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``rate`` (failed / rows) and ``spike`` (above mean + 3 sigma, with enough rows) to per-bucket counts."""
     frame = frame.with_columns((pl.col("failed") / pl.col("rows")).alias("rate"))
     mean, std = frame["rate"].mean() or 0.0, frame["rate"].std() or 0.0
-    return frame.with_columns(((pl.col("rate") > mean + SPIKE_SIGMAS * std) & (pl.col("rows") >= MIN_ROWS_FOR_SPIKE)
-                               & (pl.col("failed") > 0)).alias("spike"))
+    return frame.with_columns(
+        (
+            (pl.col("rate") > mean + SPIKE_SIGMAS * std)
+            & (pl.col("rows") >= MIN_ROWS_FOR_SPIKE)
+            & (pl.col("failed") > 0)
+        ).alias("spike")
+    )
 
 
-def legacy_share(con: duckdb.DuckDBPyConnection, bucket: str = "month", where: AuditFilter = AuditFilter()) -> pl.DataFrame:
+def legacy_share(
+    con: duckdb.DuckDBPyConnection, bucket: str = "month", where: AuditFilter = AuditFilter()
+) -> pl.DataFrame:
     """Return, per bucket, rows written with a root_job_id (new writers) and without one (legacy or careless)."""
     _check(bucket, ())
     cond, params = where.where()
-    return con.execute(f"""
-        SELECT date_trunc('{bucket}', {python_time('created_at')}) AS bucket,
+    return con.execute(
+        f"""
+        SELECT date_trunc('{bucket}', {python_time("created_at")}) AS bucket,
                count(*) FILTER (WHERE root_job_id IS NOT NULL) AS with_root,
                count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
-        FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""", params).pl()
+        FROM llama_logs l WHERE {cond} GROUP BY ALL ORDER BY bucket""",
+        params,
+    ).pl()
 
 
 BACKFILL_RULE = """
@@ -115,8 +137,11 @@ CASE WHEN operation LIKE 'cache:%' THEN 'cache:* -> CACHED'
 """
 
 
-def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFilter(),
-                   combos: pl.DataFrame | None = None) -> pl.DataFrame:
+def backfill_rules(
+    con: duckdb.DuckDBPyConnection,
+    where: AuditFilter = AuditFilter(),
+    combos: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Re-apply the rename-day backfill rule (SCHEMA.md): rows per rule, how many carry its label, how many the
     operation-and-status reading says it mislabels.
 
@@ -130,11 +155,17 @@ def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFil
 
     if combos is None:
         cond, params = where.where()
-        combos = con.execute(f"SELECT operation, status, category, count(*) AS rows FROM llama_logs l WHERE {cond} "
-                             "GROUP BY ALL", params).pl()
-    stand_ins = combos.select("operation", pl.col("status").cast(pl.String), pl.col("category").cast(pl.String),
-                              "rows").with_row_index("n")
-    if not isinstance(con, duckdb.DuckDBPyConnection):  # a lake on Spark: DuckDB reads the few stand-ins
+        combos = con.execute(
+            f"SELECT operation, status, category, count(*) AS rows FROM llama_logs l WHERE {cond} "
+            "GROUP BY ALL",
+            params,
+        ).pl()
+    stand_ins = combos.select(
+        "operation", pl.col("status").cast(pl.String), pl.col("category").cast(pl.String), "rows"
+    ).with_row_index("n")
+    if not isinstance(
+        con, duckdb.DuckDBPyConnection
+    ):  # a lake on Spark: DuckDB reads the few stand-ins
         con = duckdb.connect()
     con.register("_lf_combos", stand_ins.to_arrow())
     try:
@@ -142,7 +173,7 @@ def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFil
             SELECT ('00000000-0000-0000-0000-' || lpad(n::VARCHAR, 12, '0'))::UUID AS id, operation, status, category,
                    TIMESTAMP '2000-01-01' AS created_at, rows FROM _lf_combos""")
         return con.execute(f"""
-            WITH mislabelled AS ({load_query('mislabelled_category')})
+            WITH mislabelled AS ({load_query("mislabelled_category")})
             SELECT {BACKFILL_RULE} AS rule, sum(rows)::BIGINT AS rows,
                    coalesce(sum(rows) FILTER (WHERE category = split_part({BACKFILL_RULE}, '-> ', 2)), 0)::BIGINT
                        AS labelled_by_rule,
@@ -154,15 +185,32 @@ def backfill_rules(con: duckdb.DuckDBPyConnection, where: AuditFilter = AuditFil
         con.unregister("_lf_combos")
 
 
-CUBE_SETS = {"bucket_category": ("bucket", "category"), "operation_category": ("operation", "category"),
-             "status_category": ("status", "category"), "triggered_by_category": ("triggered_by", "category"),
-             "entity_type_category": ("entity_type", "category"), "user_category": ("user", "category"),
-             "bucket": ("bucket",), "operation_status_category": ("operation", "status", "category"),
-             "sources_category": ("sources", "category")}
-CUBE_DIMS = ("bucket", "category", "operation", "status", "triggered_by", "entity_type", "user", "sources")
+CUBE_SETS = {
+    "bucket_category": ("bucket", "category"),
+    "operation_category": ("operation", "category"),
+    "status_category": ("status", "category"),
+    "triggered_by_category": ("triggered_by", "category"),
+    "entity_type_category": ("entity_type", "category"),
+    "user_category": ("user", "category"),
+    "bucket": ("bucket",),
+    "operation_status_category": ("operation", "status", "category"),
+    "sources_category": ("sources", "category"),
+}
+CUBE_DIMS = (
+    "bucket",
+    "category",
+    "operation",
+    "status",
+    "triggered_by",
+    "entity_type",
+    "user",
+    "sources",
+)
 
 
-def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()) -> dict[str, pl.DataFrame]:
+def cube(
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+) -> dict[str, pl.DataFrame]:
     """Return several distributions from ONE scan of llama_logs (GROUPING SETS), keyed by their dimensions.
 
     Each frame has the dimensions, ``rows``, ``failed`` and ``without_root``; the
@@ -174,12 +222,13 @@ def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilte
     _check(bucket, ())
     cond, params = where.where()
     sets = ", ".join("(" + ", ".join(cols) + ")" for cols in CUBE_SETS.values())
-    frame = con.execute(f"""
+    frame = con.execute(
+        f"""
         WITH groups AS (
-            SELECT grouping({', '.join(CUBE_DIMS)}) AS gid, {', '.join(CUBE_DIMS)}, count(*) AS rows,
+            SELECT grouping({", ".join(CUBE_DIMS)}) AS gid, {", ".join(CUBE_DIMS)}, count(*) AS rows,
                    count(*) FILTER (WHERE status = 'FAILED') AS failed,
                    count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
-            FROM (SELECT date_trunc('{bucket}', {python_time('l.created_at')}) AS bucket,
+            FROM (SELECT date_trunc('{bucket}', {python_time("l.created_at")}) AS bucket,
                          l.category, l.operation, l.status, l.triggered_by,
                          l.entity_type, l.user_id AS "user", l.sources, l.root_job_id
                   FROM llama_logs l WHERE {cond})
@@ -187,7 +236,9 @@ def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilte
         SELECT gid, bucket, category::VARCHAR AS category, operation, status::VARCHAR AS status,
                coalesce(triggered_by, '(none)') AS triggered_by, coalesce(entity_type::VARCHAR, '(none)') AS entity_type,
                coalesce(u.name, g."user", '(no user)') AS "user", sources, rows, failed, without_root
-        FROM groups g LEFT JOIN users u ON u.id = g."user" """, params).pl()
+        FROM groups g LEFT JOIN users u ON u.id = g."user" """,
+        params,
+    ).pl()
     out = {}
     for name, cols in CUBE_SETS.items():
         gid = sum(1 << (len(CUBE_DIMS) - 1 - i) for i, d in enumerate(CUBE_DIMS) if d not in cols)
@@ -201,6 +252,15 @@ def cube(con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilte
 
 def _per_source(frame: pl.DataFrame) -> pl.DataFrame:
     """Count each row once per source it names ('(none)' when it names none), as ``distribution`` by source does."""
-    sources = pl.when(pl.col("sources").list.len() > 0).then(pl.col("sources")).otherwise(pl.lit(["(none)"]))
-    return (frame.with_columns(sources.alias("source")).explode("source")
-            .group_by("source", "category").agg(pl.col("rows", "failed", "without_root").sum()).sort("source", "category"))
+    sources = (
+        pl.when(pl.col("sources").list.len() > 0)
+        .then(pl.col("sources"))
+        .otherwise(pl.lit(["(none)"]))
+    )
+    return (
+        frame.with_columns(sources.alias("source"))
+        .explode("source")
+        .group_by("source", "category")
+        .agg(pl.col("rows", "failed", "without_root").sum())
+        .sort("source", "category")
+    )

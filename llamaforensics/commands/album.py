@@ -36,15 +36,27 @@ TIMELINE_ROWS = 25
 def register(commands, formatter) -> None:
     from ..cli import source_arguments
 
-    p = commands.add_parser("album", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    p = commands.add_parser(
+        "album", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
     p.add_argument("query", metavar="QUERY", help="album id, external id, or title text")
     source_arguments(p)
     p.add_argument("--json", action="store_true", help="print the whole dossier as JSON")
-    p.add_argument("--prov", metavar="FILE", type=Path, help="write the provenance as W3C PROV-JSON")
-    p.add_argument("--timeline", metavar="FILE", type=Path, help="write the timeline (.csv or .parquet)")
-    p.add_argument("--blame", action="store_true", help="which log row last set each field, and when")
-    p.add_argument("--as-of", type=datetime.fromisoformat, metavar="DATE",
-                   help="the album as the log says it was at DATE")
+    p.add_argument(
+        "--prov", metavar="FILE", type=Path, help="write the provenance as W3C PROV-JSON"
+    )
+    p.add_argument(
+        "--timeline", metavar="FILE", type=Path, help="write the timeline (.csv or .parquet)"
+    )
+    p.add_argument(
+        "--blame", action="store_true", help="which log row last set each field, and when"
+    )
+    p.add_argument(
+        "--as-of",
+        type=datetime.fromisoformat,
+        metavar="DATE",
+        help="the album as the log says it was at DATE",
+    )
     p.set_defaults(run=run)
 
 
@@ -114,9 +126,14 @@ def describe(d) -> str:
         f"timeline ({d.timeline.height} log rows{'' if d.timeline.height <= TIMELINE_ROWS else f', last {TIMELINE_ROWS}'}):",
     ]
     for r in shown_rows(d.timeline.tail(TIMELINE_ROWS)):
-        lines.append(f"  {r['created_at']:%Y-%m-%d %H:%M}  {r['category']:<11} {r['status']:<17} {r['operation']:<28} "
-                     f"{(r['entity'] or '')[:24]:<24} job {r['job_id'] or '-'}")
+        lines.append(
+            f"  {r['created_at']:%Y-%m-%d %H:%M}  {r['category']:<11} {r['status']:<17} {r['operation']:<28} "
+            f"{(r['entity'] or '')[:24]:<24} job {r['job_id'] or '-'}"
+        )
     others = d.candidates.to_dicts()[1:6]
     if others:
-        lines += ["", "other candidates:"] + [f"  {c['score']:.2f}  {c['title']!r} by {c['artist'] or '?'}  ({c['album_id']})" for c in others]
+        lines += ["", "other candidates:"] + [
+            f"  {c['score']:.2f}  {c['title']!r} by {c['artist'] or '?'}  ({c['album_id']})"
+            for c in others
+        ]
     return "\n".join(lines)

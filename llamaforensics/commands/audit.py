@@ -35,30 +35,61 @@ def register(commands, formatter) -> None:
     from ..cli import lake_arguments, source_arguments
     from ..export import FORMATS
 
-    p = commands.add_parser("audit", help=HELP, description=DESCRIPTION, epilog=EPILOG,
-                            formatter_class=formatter)
+    p = commands.add_parser(
+        "audit", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
     source_arguments(p)
     lake_arguments(p)
-    p.add_argument("--by", action="append", choices=list(DIMENSIONS), metavar="DIM",
-                   help=f"group by this dimension (repeatable): {', '.join(DIMENSIONS)}")
+    p.add_argument(
+        "--by",
+        action="append",
+        choices=list(DIMENSIONS),
+        metavar="DIM",
+        help=f"group by this dimension (repeatable): {', '.join(DIMENSIONS)}",
+    )
     p.add_argument("--bucket", choices=BUCKETS, default="week", help="time bucket (default: week)")
     p.add_argument("--no-time", action="store_true", help="no time buckets: totals per group")
-    p.add_argument("--since", type=datetime.fromisoformat, metavar="DATE", help="only rows from this time on")
-    p.add_argument("--until", type=datetime.fromisoformat, metavar="DATE", help="only rows before this time")
-    p.add_argument("--category", action="append", metavar="C", help="only these categories (repeatable)")
-    p.add_argument("--operation", action="append", metavar="OP", help="only these operations (repeatable)")
-    p.add_argument("--source", action="append", metavar="S", help="only rows naming these sources (repeatable)")
-    p.add_argument("--format", choices=FORMATS, default="table",
-                   help="output format (default: table)")
+    p.add_argument(
+        "--since", type=datetime.fromisoformat, metavar="DATE", help="only rows from this time on"
+    )
+    p.add_argument(
+        "--until", type=datetime.fromisoformat, metavar="DATE", help="only rows before this time"
+    )
+    p.add_argument(
+        "--category", action="append", metavar="C", help="only these categories (repeatable)"
+    )
+    p.add_argument(
+        "--operation", action="append", metavar="OP", help="only these operations (repeatable)"
+    )
+    p.add_argument(
+        "--source", action="append", metavar="S", help="only rows naming these sources (repeatable)"
+    )
+    p.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--table", choices=TABLES, default="distribution",
-                   help="the table --format csv|parquet writes (default: distribution)")
-    p.add_argument("--limit", type=int, default=SHOW, metavar="N",
-                   help=f"rows shown per table (default: {SHOW})")
-    p.add_argument("--export", type=Path, metavar="DIR",
-                   help="write the table behind every figure as Parquet")
-    p.add_argument("--html", type=Path, metavar="FILE", help="write every audit figure into one HTML page")
-    p.add_argument("--png", type=Path, metavar="FILE", help="write the categories-over-time figure as PNG")
+    p.add_argument(
+        "--table",
+        choices=TABLES,
+        default="distribution",
+        help="the table --format csv|parquet writes (default: distribution)",
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=SHOW,
+        metavar="N",
+        help=f"rows shown per table (default: {SHOW})",
+    )
+    p.add_argument(
+        "--export", type=Path, metavar="DIR", help="write the table behind every figure as Parquet"
+    )
+    p.add_argument(
+        "--html", type=Path, metavar="FILE", help="write every audit figure into one HTML page"
+    )
+    p.add_argument(
+        "--png", type=Path, metavar="FILE", help="write the categories-over-time figure as PNG"
+    )
     p.add_argument("--json", action="store_true", help="same as --format json")
     p.set_defaults(run=run)
 
@@ -70,8 +101,9 @@ def run(args) -> int:
 
     fmt = "json" if args.json else args.format
     check_format(fmt, args.out)
-    where = AuditFilter(args.since, args.until, _tuple(args.category), _tuple(args.operation),
-                        _tuple(args.source))
+    where = AuditFilter(
+        args.since, args.until, _tuple(args.category), _tuple(args.operation), _tuple(args.source)
+    )
     bucket = None if args.no_time else args.bucket
     con = _open(args, fmt)
     try:
@@ -133,8 +165,9 @@ def _show(tables: dict, args, fmt: str) -> None:
         if args.table not in tables:
             from ..errors import UsageError
 
-            raise UsageError(f"--table {args.table} exists only without --by; "
-                             "drop --by or pick distribution")
+            raise UsageError(
+                f"--table {args.table} exists only without --by; drop --by or pick distribution"
+            )
         write_frame(tables[args.table], fmt, args.out)
         if args.out:
             print(wrote(args.out))

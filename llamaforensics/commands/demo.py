@@ -28,15 +28,38 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    p = commands.add_parser("demo", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    p = commands.add_parser(
+        "demo", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
     p.add_argument("--dsn", metavar="DSN", help="also load the data into this PostgreSQL database")
-    p.add_argument("--out", metavar="FILE", type=Path, help="snapshot file to write (default: the demo snapshot)")
-    p.add_argument("--scale", type=float, default=1.0, metavar="N",
-                   help="size: 1 = ~2,000 albums and ~26k log rows; 381 = ~10 million log rows (default: 1)")
-    p.add_argument("--seed", type=int, default=42, metavar="S", help="random seed; same seed, same data (default: 42)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="snapshot file to write (default: the demo snapshot)",
+    )
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="size: 1 = ~2,000 albums and ~26k log rows; 381 = ~10 million log rows (default: 1)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        metavar="S",
+        help="random seed; same seed, same data (default: 42)",
+    )
     p.add_argument("--clean", action="store_true", help="plant no anomalies")
-    p.add_argument("--truth", metavar="FILE", type=Path, help="ground-truth Parquet file (default: beside the snapshot; with --dsn alone, "
-                        "in $LLAMAFORENSICS_HOME/ground-truth/)")
+    p.add_argument(
+        "--truth",
+        metavar="FILE",
+        type=Path,
+        help="ground-truth Parquet file (default: beside the snapshot; with --dsn alone, "
+        "in $LLAMAFORENSICS_HOME/ground-truth/)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=run)
@@ -62,12 +85,18 @@ def run(args) -> int:
     data = generate(scale=args.scale, seed=args.seed, anomalies=not args.clean)
     summary = {"seed": args.seed, "scale": args.scale, "anomalies": not args.clean}
     if dsn:
-        summary["postgres"] = {"database": dsn.display, "rows": write_postgres(data, dsn, progress=progress)}
+        summary["postgres"] = {
+            "database": dsn.display,
+            "rows": write_postgres(data, dsn, progress=progress),
+        }
     if out:
         write_snapshot(data, out, progress=progress)
         summary["snapshot"] = str(out)
-    truth = args.truth or (Path(f"{out}.truth.parquet") if out
-                           else home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet")
+    truth = args.truth or (
+        Path(f"{out}.truth.parquet")
+        if out
+        else home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet"
+    )
     write_ground_truth(data, truth)
     summary["ground_truth"] = {"file": str(truth), "planted": planted_counts(data)}
     if args.json:
@@ -79,7 +108,9 @@ def run(args) -> int:
 
 def safe_name(name: str) -> str:
     """Return a database name usable as a file name (any character outside [A-Za-z0-9._-] as '_')."""
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "_"
+    return (
+        "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "_"
+    )
 
 
 def prepare_demo_database(dsn) -> None:
@@ -95,10 +126,16 @@ def prepare_demo_database(dsn) -> None:
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
             ).fetchone()[0]
             if tables:
-                raise UsageError(f"{dsn.display} has tables but no llama_logs; demo data goes into an empty database")
+                raise UsageError(
+                    f"{dsn.display} has tables but no llama_logs; demo data goes into an empty database"
+                )
         else:
-            rows = conn.execute("SELECT count(*) FROM (SELECT 1 FROM llama_logs LIMIT 1) x").fetchone()[0]
-            albums = conn.execute("SELECT count(*) FROM (SELECT 1 FROM albums LIMIT 1) x").fetchone()[0]
+            rows = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM llama_logs LIMIT 1) x"
+            ).fetchone()[0]
+            albums = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM albums LIMIT 1) x"
+            ).fetchone()[0]
             if rows or albums:
                 raise UsageError(
                     f"{dsn.display} already holds catalog or log rows; demo data goes into an empty database "
@@ -117,12 +154,16 @@ def planted_counts(data) -> dict[str, int]:
 
 
 def describe(summary: dict) -> str:
-    lines = [f"demo data: seed {summary['seed']}, scale {summary['scale']:g}"
-             + ("" if summary["anomalies"] else " (clean: nothing planted)")]
+    lines = [
+        f"demo data: seed {summary['seed']}, scale {summary['scale']:g}"
+        + ("" if summary["anomalies"] else " (clean: nothing planted)")
+    ]
     if "postgres" in summary:
         rows = summary["postgres"]["rows"]
-        lines.append(f"loaded into {summary['postgres']['database']}: "
-                     + ", ".join(f"{t} {n:,}" for t, n in rows.items()))
+        lines.append(
+            f"loaded into {summary['postgres']['database']}: "
+            + ", ".join(f"{t} {n:,}" for t, n in rows.items())
+        )
     if "snapshot" in summary:
         lines.append(f"snapshot   {summary['snapshot']}")
     truth = summary["ground_truth"]

@@ -26,26 +26,44 @@ examples:
 """
 SHOW = 20
 # Short headings for the per-album table on a terminal (the exports keep the full names).
-SHORT = {"fields_changed": "fields", "tracks_gained": "+tracks", "tracks_lost": "-tracks",
-         "log_rows_new": "+logs", "log_rows_changed": "~logs", "log_rows_vanished": "-logs",
-         "artists_linked": "+artists", "artists_unlinked": "-artists"}
+SHORT = {
+    "fields_changed": "fields",
+    "tracks_gained": "+tracks",
+    "tracks_lost": "-tracks",
+    "log_rows_new": "+logs",
+    "log_rows_changed": "~logs",
+    "log_rows_vanished": "-logs",
+    "artists_linked": "+artists",
+    "artists_unlinked": "-artists",
+}
 
 
 def register(commands, formatter) -> None:
     from ..diff import TABLES
     from ..export import FORMATS
 
-    p = commands.add_parser("diff", help=HELP, description=DESCRIPTION, epilog=EPILOG,
-                            formatter_class=formatter)
+    p = commands.add_parser(
+        "diff", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
     p.add_argument("old", type=Path, metavar="OLD", help="the earlier snapshot")
     p.add_argument("new", type=Path, metavar="NEW", help="the later snapshot")
-    p.add_argument("--format", choices=FORMATS, default="table",
-                   help="output format (default: table)")
+    p.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--table", choices=("per_album", *TABLES), default="per_album",
-                   help="the table --format csv|parquet writes (default: per_album)")
-    p.add_argument("--limit", type=int, default=SHOW, metavar="N",
-                   help=f"rows shown per table (default: {SHOW})")
+    p.add_argument(
+        "--table",
+        choices=("per_album", *TABLES),
+        default="per_album",
+        help="the table --format csv|parquet writes (default: per_album)",
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=SHOW,
+        metavar="N",
+        help=f"rows shown per table (default: {SHOW})",
+    )
     p.add_argument("--json", action="store_true", help="same as --format json")
     p.set_defaults(run=run)
 
@@ -74,22 +92,33 @@ def run(args) -> int:
 def _print(result, args) -> None:
     import polars as pl
 
+    from ..cli import print_text
     from ..terminal import print_frame
 
-    from ..cli import print_text
-
     print_text(f"{args.old} -> {args.new}")
-    counts = pl.DataFrame({"change": [k.replace("_", " ") for k in result.counts],
-                           "count": list(result.counts.values())})
+    counts = pl.DataFrame(
+        {
+            "change": [k.replace("_", " ") for k in result.counts],
+            "count": list(result.counts.values()),
+        }
+    )
     print_frame(counts)
     per_album = result.per_album()
     if per_album.height:
         print()
         happened = [c for c in per_album.columns if c == "album_id" or per_album[c].sum() > 0]
-        print_frame(per_album.select(happened).rename(SHORT, strict=False),
-                    title=f"{per_album.height:,} albums changed", limit=args.limit)
-    for name in ("fields_changed", "log_rows_changed", "artist_links_changed", "findings_appeared",
-                 "findings_resolved"):
+        print_frame(
+            per_album.select(happened).rename(SHORT, strict=False),
+            title=f"{per_album.height:,} albums changed",
+            limit=args.limit,
+        )
+    for name in (
+        "fields_changed",
+        "log_rows_changed",
+        "artist_links_changed",
+        "findings_appeared",
+        "findings_resolved",
+    ):
         frame = getattr(result, name)
         if frame.height:
             print()

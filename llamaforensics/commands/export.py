@@ -21,11 +21,17 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    p = commands.add_parser("export", help=HELP, description=DESCRIPTION, epilog=EPILOG,
-                            formatter_class=formatter)
-    p.add_argument("snapshot", nargs="?", metavar="SNAPSHOT", type=Path, default=None,
-                   help="snapshot file to export (default: $LLAMAFORENSICS_SNAPSHOT, "
-                        "else the demo snapshot)")
+    p = commands.add_parser(
+        "export", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
+    p.add_argument(
+        "snapshot",
+        nargs="?",
+        metavar="SNAPSHOT",
+        type=Path,
+        default=None,
+        help="snapshot file to export (default: $LLAMAFORENSICS_SNAPSHOT, else the demo snapshot)",
+    )
     p.add_argument("--lake", metavar="DIR", type=Path, required=True, help="lake folder to write")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the lake's manifest as JSON")

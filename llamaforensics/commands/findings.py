@@ -173,14 +173,15 @@ def _lake_frames(args, where, thresholds):
     from ..lake.analysis import lake_findings
 
     if args.dsn or where.needs_origins() or where.new_since_refresh or args.by_cause:
-        raise UsageError("with --lake only --kind, --severity and --fail-on select findings; "
-                         "--dsn, --source, --since, --until, --new-since-refresh and --by-cause "
-                         "read a snapshot")
+        raise UsageError(
+            "with --lake only --kind, --severity and --fail-on select findings; "
+            "--dsn, --source, --since, --until, --new-since-refresh and --by-cause "
+            "read a snapshot"
+        )
     kinds = checked_kinds(where.kinds)
     if where.severity:
-        from ..findings import KINDS
-
         from ..choices import checked
+        from ..findings import KINDS
 
         named = SEVERITY_ALIASES.get(where.severity.casefold(), where.severity)
         worst = SEVERITY_ORDER[checked([named], SEVERITY_ORDER, "severity")[0]]

@@ -23,11 +23,14 @@ examples:
 def register(commands, formatter) -> None:
     from ..cli import source_arguments
 
-    p = commands.add_parser("info", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    p = commands.add_parser(
+        "info", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
     source_arguments(p)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    p.add_argument("--no-verify", action="store_true",
-                   help="do not read every block to check the file first")
+    p.add_argument(
+        "--no-verify", action="store_true", help="do not read every block to check the file first"
+    )
     p.set_defaults(run=run)
 
 
@@ -48,7 +51,8 @@ def describe(info) -> str:
     m = info.manifest
     lines = [
         f"snapshot   {info.path}  ({info.size_bytes / 1e6:.1f} MB)",
-        f"source     {m.source}" + (f"  (PostgreSQL {m.server_version})" if m.server_version else ""),
+        f"source     {m.source}"
+        + (f"  (PostgreSQL {m.server_version})" if m.server_version else ""),
         f"taken at   {m.taken_at:%Y-%m-%d %H:%M:%S} UTC  ({m.kind}, {len(info.history)} run(s))",
         f"written by llamaforensics {m.tool_version}, format {m.format_version}, schema {m.schema_fingerprint}",
         "",

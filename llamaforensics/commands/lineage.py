@@ -34,17 +34,32 @@ examples:
 def register(commands, formatter) -> None:
     from ..cli import source_arguments
 
-    p = commands.add_parser("lineage", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    p.add_argument("target", metavar="JOB_OR_ALBUM", nargs="?", help="a job id, or an album (id, external id, title)")
+    p = commands.add_parser(
+        "lineage", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
+    p.add_argument(
+        "target",
+        metavar="JOB_OR_ALBUM",
+        nargs="?",
+        help="a job id, or an album (id, external id, title)",
+    )
     source_arguments(p)
     p.add_argument("--check", action="store_true", help="report chain problems over the whole log")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--html", metavar="FILE", type=Path,
-                   help="write the shown jobs as an interactive plotly page")
-    p.add_argument("--graphml", metavar="FILE", type=Path,
-                   help="write the whole tree as GraphML (streamed)")
-    p.add_argument("--range", metavar="START:END",
-                   help="show these outline positions (END excluded), not the first and last jobs")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        type=Path,
+        help="write the shown jobs as an interactive plotly page",
+    )
+    p.add_argument(
+        "--graphml", metavar="FILE", type=Path, help="write the whole tree as GraphML (streamed)"
+    )
+    p.add_argument(
+        "--range",
+        metavar="START:END",
+        help="show these outline positions (END excluded), not the first and last jobs",
+    )
     p.set_defaults(run=run)
 
 
@@ -68,10 +83,14 @@ def _check(con, args) -> int:
 
     problems = check_roots(con)
     counted = dict(problems.group_by("problem").len().iter_rows())
-    summary = {"problems": {name: counted.get(name, 0) for name in CHAIN_PROBLEMS},
-               "loops": cycles(con)}
+    summary = {
+        "problems": {name: counted.get(name, 0) for name in CHAIN_PROBLEMS},
+        "loops": cycles(con),
+    }
     upstream = compare_with_upstream(con)
-    summary["upstream_backfill_wrong"] = dict(upstream.group_by("why").len().sort("why").iter_rows())
+    summary["upstream_backfill_wrong"] = dict(
+        upstream.group_by("why").len().sort("why").iter_rows()
+    )
     if args.json:
         print_json(summary)
         return 0
@@ -127,8 +146,9 @@ def _graph_of(con, target: str):
     """Return the graph of the job ``target`` names, else of the album it names; and its title."""
     from ..lineage import album_lineage, job_lineage
 
-    is_job = con.execute("SELECT count(*) FROM llama_logs WHERE job_id = $j",
-                         {"j": target}).fetchone()[0]
+    is_job = con.execute(
+        "SELECT count(*) FROM llama_logs WHERE job_id = $j", {"j": target}
+    ).fetchone()[0]
     if is_job:
         return job_lineage(con, target), f"job {target}"
     from ..dossier import AlbumNotFound, resolve_album
@@ -136,8 +156,10 @@ def _graph_of(con, target: str):
     try:
         album_id, candidates = resolve_album(con, target)
     except AlbumNotFound:
-        raise AlbumNotFound(f"no job and no album matches {target!r} (tried job ids, album ids, "
-                            "external ids and titles)") from None
+        raise AlbumNotFound(
+            f"no job and no album matches {target!r} (tried job ids, album ids, "
+            "external ids and titles)"
+        ) from None
     return album_lineage(con, album_id), f"album {candidates['title'][0]!r}"
 
 
@@ -145,12 +167,20 @@ def _print_json(graph, title: str, shown) -> None:
     from ..cli import print_json
 
     jobs = shown.jobs
-    print_json({"title": title, "jobs_total": graph.number_of_nodes(), "depth": shown.deepest,
-                "elided": list(shown.elided) if shown.elided else None,
-                "outline": [{"position": e.position, "job": e.job, "depth": e.depth,
-                             "again": e.again} for e in shown.entries],
-                "jobs": {j: dict(graph.nodes[j]) for j in jobs},
-                "edges": [list(edge) for edge in graph.edges(jobs) if edge[1] in graph]})
+    print_json(
+        {
+            "title": title,
+            "jobs_total": graph.number_of_nodes(),
+            "depth": shown.deepest,
+            "elided": list(shown.elided) if shown.elided else None,
+            "outline": [
+                {"position": e.position, "job": e.job, "depth": e.depth, "again": e.again}
+                for e in shown.entries
+            ],
+            "jobs": {j: dict(graph.nodes[j]) for j in jobs},
+            "edges": [list(edge) for edge in graph.edges(jobs) if edge[1] in graph],
+        }
+    )
 
 
 MAX_INDENT = 20  # deeper entries state their depth instead of indenting further: lines stay short
@@ -163,14 +193,18 @@ def describe(graph, title: str, shown=None):
     from ..printable import printable
 
     shown = shown or window(outline(graph))
-    yield (f"{printable(title)}: {graph.number_of_nodes():,} jobs, "
-           f"{shown.total:,} outline entries, "
-           f"deepest {shown.deepest:,} below the top")
+    yield (
+        f"{printable(title)}: {graph.number_of_nodes():,} jobs, "
+        f"{shown.total:,} outline entries, "
+        f"deepest {shown.deepest:,} below the top"
+    )
     for entry in shown.entries:
         if shown.elided and entry.position == shown.elided[1]:
             start, end = shown.elided
-            yield (f"  ... {end - start:,} entries not shown (positions {start:,} to {end - 1:,}); "
-                   f"see them with --range {start}:{end}")
+            yield (
+                f"  ... {end - start:,} entries not shown (positions {start:,} to {end - 1:,}); "
+                f"see them with --range {start}:{end}"
+            )
         yield _entry_line(graph, entry)
 
 
@@ -187,7 +221,7 @@ def _entry_line(graph, entry) -> str:
         return f"{indent}{job} ... (shown above, under its other parent: the job names two parents)"
     data = graph.nodes[entry.job]
     parents = [p for p in graph.successors(entry.job) if p != entry.job]
-    marks = (" (missing: no row has this job)" if data.get("missing") else "")
+    marks = " (missing: no row has this job)" if data.get("missing") else ""
     marks += " FAILED" if data.get("failed") else ""
     if len(parents) > 1:
         marks += f" (parents: {', '.join(printable(p) for p in sorted(parents, key=str))})"

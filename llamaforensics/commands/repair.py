@@ -96,40 +96,99 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    p = commands.add_parser("repair", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    actions = ("propose", "plan", "preview", "apply", "undo", "replay", "export", "verify",
-               "sessions")
+    p = commands.add_parser(
+        "repair", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
+    actions = (
+        "propose",
+        "plan",
+        "preview",
+        "apply",
+        "undo",
+        "replay",
+        "export",
+        "verify",
+        "sessions",
+    )
     p.add_argument("action", choices=actions, help="what to do")
-    p.add_argument("target", metavar="FILE_OR_ID", nargs="?",
-                   help="correction or manifest file; for verify, the summary file; for undo, a "
-                        "correction id or a repair session job id; for replay with --from, either; "
-                        "for sessions, a session job id (optional)")
-    p.add_argument("into", metavar="DSN", nargs="?", help="replay: the database to replay into (or --dsn); "
-                                                          "export: PROD")
+    p.add_argument(
+        "target",
+        metavar="FILE_OR_ID",
+        nargs="?",
+        help="correction or manifest file; for verify, the summary file; for undo, a "
+        "correction id or a repair session job id; for replay with --from, either; "
+        "for sessions, a session job id (optional)",
+    )
+    p.add_argument(
+        "into",
+        metavar="DSN",
+        nargs="?",
+        help="replay: the database to replay into (or --dsn); export: PROD",
+    )
     p.add_argument("--dsn", metavar="DSN", help="the database (default: $DATABASE_URL)")
-    p.add_argument("--from", dest="source", metavar="SOURCE_DSN",
-                   help="replay: read the session (or correction) from this database's llama_logs")
-    p.add_argument("--snapshot", metavar="FILE", type=Path, help="apply: rehearse on a copy of this snapshot")
-    p.add_argument("--out", "-o", metavar="FILE", type=Path, help="plan: write the correction file here; "
-                                                                  "apply --snapshot: keep the rehearsed copy here; "
-                                                                  "replay: write the batch here (nothing applied)")
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="SOURCE_DSN",
+        help="replay: read the session (or correction) from this database's llama_logs",
+    )
+    p.add_argument(
+        "--snapshot", metavar="FILE", type=Path, help="apply: rehearse on a copy of this snapshot"
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        metavar="FILE",
+        type=Path,
+        help="plan: write the correction file here; "
+        "apply --snapshot: keep the rehearsed copy here; "
+        "replay: write the batch here (nothing applied)",
+    )
     p.add_argument("--apply", action="store_true", help="really write (default: dry run)")
-    p.add_argument("--atomic", action="store_true",
-                   help="apply: all or nothing, in one transaction (nothing written if any "
-                        "correction is skipped or refused)")
-    p.add_argument("--replace-tracks", action="store_true",
-                   help="plan, preview, apply, replay: replace an album's other tracks with the "
-                        "manifest's (logged, undoable) instead of refusing it")
+    p.add_argument(
+        "--atomic",
+        action="store_true",
+        help="apply: all or nothing, in one transaction (nothing written if any "
+        "correction is skipped or refused)",
+    )
+    p.add_argument(
+        "--replace-tracks",
+        action="store_true",
+        help="plan, preview, apply, replay: replace an album's other tracks with the "
+        "manifest's (logged, undoable) instead of refusing it",
+    )
     p.add_argument("--user", metavar="ID", help='the admin\'s "User".id recorded on the log rows')
-    p.add_argument("--jobs", metavar="N", type=int, default=1,
-                   help="replay: work over N connections (corrections touching the same album, artist or track "
-                        "stay in order on one; default 1)")
-    p.add_argument("--kind", action="append", metavar="K", help="propose: only findings of this kind (repeatable)")
-    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
-                   help="propose: leave out proposals less sure than X (0-1; default 0)")
-    p.add_argument("--max-rows", type=int, default=None, metavar="N",
-                   help="propose: leave out corrections writing more than N rows (default 1,000)")
-    p.add_argument("--album", action="append", metavar="ID", help="export: only this album (repeatable)")
+    p.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=1,
+        help="replay: work over N connections (corrections touching the same album, artist or track "
+        "stay in order on one; default 1)",
+    )
+    p.add_argument(
+        "--kind",
+        action="append",
+        metavar="K",
+        help="propose: only findings of this kind (repeatable)",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="propose: leave out proposals less sure than X (0-1; default 0)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help="propose: leave out corrections writing more than N rows (default 1,000)",
+    )
+    p.add_argument(
+        "--album", action="append", metavar="ID", help="export: only this album (repeatable)"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=run)
 
@@ -145,8 +204,10 @@ def run(args) -> int:
     if args.atomic and args.action != "apply":
         raise UsageError(f"--atomic is for repair apply, not repair {args.action}")
     if args.replace_tracks and args.action not in ("plan", "preview", "apply", "replay"):
-        raise UsageError(f"--replace-tracks is for repair plan, preview, apply and replay, "
-                         f"not repair {args.action}")
+        raise UsageError(
+            f"--replace-tracks is for repair plan, preview, apply and replay, "
+            f"not repair {args.action}"
+        )
     if args.action == "sessions":
         return _sessions(args)
     if not args.target:
@@ -163,8 +224,9 @@ def run(args) -> int:
         raise UsageError(f"repair {args.action} takes no second DSN nor --from (only replay does)")
     if args.action == "apply" and args.snapshot:
         if args.atomic:
-            raise UsageError("--atomic writes to a database; a rehearsal (--snapshot) writes "
-                             "nothing anyway")
+            raise UsageError(
+                "--atomic writes to a database; a rehearsal (--snapshot) writes nothing anyway"
+            )
         return _rehearse(args)
     dsn = require_dsn(args.dsn)
     if args.action == "undo":
@@ -179,8 +241,13 @@ def run(args) -> int:
         from ..terminal import progress_wanted
 
         apply = apply_all_or_nothing if args.atomic else apply_corrections
-        results = apply(dsn, corrections, dry_run=dry_run, user_id=args.user,
-                        progress=progress_wanted(machine=args.json))
+        results = apply(
+            dsn,
+            corrections,
+            dry_run=dry_run,
+            user_id=args.user,
+            progress=progress_wanted(machine=args.json),
+        )
     print_json([r.to_dict() for r in results]) if args.json else print_text(format_results(results))
     return 1 if any(r.status in PROBLEMS for r in results) else 0
 
@@ -202,8 +269,15 @@ def _verify(args) -> int:
         raise UsageError("repair verify reads SUMMARY and --dsn only (it writes nothing)")
     checks = verify_summary(require_dsn(args.dsn), args.target)
     if args.json:
-        print_json({"summary": args.target, "ok": all(c.ok for c in checks), "albums": len(checks),
-                    "matching": sum(c.ok for c in checks), "checks": [c.to_dict() for c in checks]})
+        print_json(
+            {
+                "summary": args.target,
+                "ok": all(c.ok for c in checks),
+                "albums": len(checks),
+                "matching": sum(c.ok for c in checks),
+                "checks": [c.to_dict() for c in checks],
+            }
+        )
     else:
         print_text(format_checks(checks))
     return 0 if all(c.ok for c in checks) else 1
@@ -218,33 +292,48 @@ def _sessions(args) -> int:
     if args.json:
         print_json(rows)
     elif args.target:
-        print_text("\n".join(
-            f"{r['sequence']:>4} {r['created_at']} {r['role']:8s} {r['kind']:18s} "
-            f"{r['correction_id']} album {r['album_id']}"
-            + ("" if r["in_effect"] else f"  (undone in {r['undone_in']})") for r in rows))
+        print_text(
+            "\n".join(
+                f"{r['sequence']:>4} {r['created_at']} {r['role']:8s} {r['kind']:18s} "
+                f"{r['correction_id']} album {r['album_id']}"
+                + ("" if r["in_effect"] else f"  (undone in {r['undone_in']})")
+                for r in rows
+            )
+        )
     else:
-        print_text("\n".join(
-            f"{s['session']}  {s['started_at']}  user {s['user_id'] or '-'}  "
-            f"{s['corrections']} correction(s): {s['applied']} applied, {s['undone']} undone, "
-            f"{s['redone']} redone" for s in rows) or "no repair sessions in llama_logs")
+        print_text(
+            "\n".join(
+                f"{s['session']}  {s['started_at']}  user {s['user_id'] or '-'}  "
+                f"{s['corrections']} correction(s): {s['applied']} applied, {s['undone']} undone, "
+                f"{s['redone']} redone"
+                for s in rows
+            )
+            or "no repair sessions in llama_logs"
+        )
     return 0
 
 
 def _replay(args) -> int:
     from ..cli import print_json, require_dsn
     from ..errors import UsageError
-    from ..repair.model import dump_corrections
     from ..repair.apply import PROBLEMS
     from ..repair.manifest import replacing_tracks
+    from ..repair.model import dump_corrections
     from ..repair.replay import batch_summary, format_batch, read_batch, replay
 
     if args.into and args.dsn and args.into != args.dsn:
-        raise UsageError("replay: give the target database once (DSN or --dsn), not two different ones")
+        raise UsageError(
+            "replay: give the target database once (DSN or --dsn), not two different ones"
+        )
     if args.snapshot:
-        raise UsageError("replay writes to a database; rehearse on a snapshot with: repair apply FILE --snapshot FILE")
+        raise UsageError(
+            "replay writes to a database; rehearse on a snapshot with: repair apply FILE --snapshot FILE"
+        )
     source = require_dsn(args.source) if args.source else None
     if args.out:  # write the batch as a correction file, to review or replay later
-        args.out.write_text(dump_corrections(read_batch(args.target, from_dsn=source)) + "\n", encoding="utf-8")
+        args.out.write_text(
+            dump_corrections(read_batch(args.target, from_dsn=source)) + "\n", encoding="utf-8"
+        )
         return 0
     dsn = require_dsn(args.into or args.dsn)
     batch = read_batch(args.target, from_dsn=source)
@@ -253,11 +342,23 @@ def _replay(args) -> int:
         raise UsageError("replay: --jobs must be 1 or more")
     from ..terminal import progress_wanted
 
-    results = replay(batch, dsn, dry_run=not args.apply, user_id=args.user,
-                     progress=progress_wanted(machine=args.json), jobs=args.jobs)
+    results = replay(
+        batch,
+        dsn,
+        dry_run=not args.apply,
+        user_id=args.user,
+        progress=progress_wanted(machine=args.json),
+        jobs=args.jobs,
+    )
     if args.json:
-        print_json({"target": dsn.display, "dry_run": not args.apply, **batch_summary(results),
-                    "results": [r.to_dict() for r in results]})
+        print_json(
+            {
+                "target": dsn.display,
+                "dry_run": not args.apply,
+                **batch_summary(results),
+                "results": [r.to_dict() for r in results],
+            }
+        )
     else:
         print_text(format_batch(results))
     return 1 if any(r.status in PROBLEMS for r in results) else 0
@@ -271,21 +372,29 @@ def _rehearse(args) -> int:
 
     rehearsal = rehearse(args.snapshot, _read(args), out=args.out)
     if args.json:
-        print_json({"rehearsal": str(rehearsal.path), "unchecked": rehearsal.unchecked,
-                    "results": [r.to_dict() for r in rehearsal.results]})
+        print_json(
+            {
+                "rehearsal": str(rehearsal.path),
+                "unchecked": rehearsal.unchecked,
+                "results": [r.to_dict() for r in rehearsal.results],
+            }
+        )
     else:
         print_text(format_results(rehearsal.results))
         print_text(f"rehearsed on {rehearsal.path} ({args.snapshot} untouched)")
         if rehearsal.unchecked:
-            print_text("not checked (a snapshot does not hold them; PostgreSQL will): rows of "
-                       + ", ".join(rehearsal.unchecked) + " pointing at rows it deleted or moved")
+            print_text(
+                "not checked (a snapshot does not hold them; PostgreSQL will): rows of "
+                + ", ".join(rehearsal.unchecked)
+                + " pointing at rows it deleted or moved"
+            )
     return 1 if any(r.status in PROBLEMS for r in rehearsal.results) else 0
 
 
 def _propose(args) -> int:
     from ..cli import print_json
-    from ..repair.model import dump_corrections
     from ..errors import UsageError
+    from ..repair.model import dump_corrections
     from ..repair.propose import MAX_ROWS, proposals_for
     from ..snapshot import open_snapshot
 
@@ -299,17 +408,34 @@ def _propose(args) -> int:
     corrections = [c for p in proposals for c in p.corrections]
     Path(args.target).write_text(dump_corrections(corrections) + "\n", encoding="utf-8")
     if args.json:
-        print_json({"file": str(args.target), "corrections": len(corrections), "proposals": [
-            {"kind": p.finding.kind, "album_id": p.finding.entity_id, "title": p.finding.title,
-             "corrections": [c.kind for c in p.corrections], "confidence": p.confidence, "note": p.note}
-            for p in proposals]})
+        print_json(
+            {
+                "file": str(args.target),
+                "corrections": len(corrections),
+                "proposals": [
+                    {
+                        "kind": p.finding.kind,
+                        "album_id": p.finding.entity_id,
+                        "title": p.finding.title,
+                        "corrections": [c.kind for c in p.corrections],
+                        "confidence": p.confidence,
+                        "note": p.note,
+                    }
+                    for p in proposals
+                ],
+            }
+        )
         return 0
     for p in proposals:
         made = ", ".join(c.kind for c in p.corrections) or "nothing"
-        print_text(f"{p.finding.kind:22s} {p.finding.title or p.finding.entity_id!s:40.40s}  {made}: {p.note}")
+        print_text(
+            f"{p.finding.kind:22s} {p.finding.title or p.finding.entity_id!s:40.40s}  {made}: {p.note}"
+        )
     fixable = sum(bool(p.corrections) for p in proposals)
-    print_text(f"{len(corrections)} correction(s) for {fixable} of {len(proposals)} finding(s) written to {args.target}; "
-          f"next: llamaforensics repair plan {args.target} --dsn DSN -o planned.json")
+    print_text(
+        f"{len(corrections)} correction(s) for {fixable} of {len(proposals)} finding(s) written to {args.target}; "
+        f"next: llamaforensics repair plan {args.target} --dsn DSN -o planned.json"
+    )
     return 0
 
 
@@ -323,9 +449,15 @@ def _export(args) -> int:
     manifest, summary = export_manifest(args.target, args.into, album_ids=args.album or None)
     paths = write_manifest(manifest, summary, args.out or Path("."))
     if args.json:
-        print_json({"manifest": str(paths[0]), "summary": str(paths[1]), "albums": len(manifest["albums"]),
-                    "notCarried": manifest["notCarried"],
-                    "replaceTracks": manifest["replaceTracks"]})
+        print_json(
+            {
+                "manifest": str(paths[0]),
+                "summary": str(paths[1]),
+                "albums": len(manifest["albums"]),
+                "notCarried": manifest["notCarried"],
+                "replaceTracks": manifest["replaceTracks"],
+            }
+        )
     else:
         print_text(f"{len(manifest['albums'])} album(s) exported: {paths[0]}, {paths[1]}")
         for note in manifest["notCarried"]:

@@ -31,16 +31,30 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    p = commands.add_parser("snapshot", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
-    p.add_argument("dsn", nargs="?", metavar="DSN", help="PostgreSQL URL or 'key=value' string (default: $DATABASE_URL)")
+    p = commands.add_parser(
+        "snapshot", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
+    p.add_argument(
+        "dsn",
+        nargs="?",
+        metavar="DSN",
+        help="PostgreSQL URL or 'key=value' string (default: $DATABASE_URL)",
+    )
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("-o", "--out", metavar="FILE", type=Path, help="snapshot file to write")
-    target.add_argument("--lake", metavar="DIR", type=Path,
-                        help="write a month-partitioned Parquet lake instead")
-    p.add_argument("--refresh", action="store_true",
-                   help="update FILE (or DIR) in place: new log rows, catalog re-read")
-    p.add_argument("--verify", action="store_true",
-                   help="with --refresh: reconcile every log id even when the row counts agree (slower)")
+    target.add_argument(
+        "--lake", metavar="DIR", type=Path, help="write a month-partitioned Parquet lake instead"
+    )
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="update FILE (or DIR) in place: new log rows, catalog re-read",
+    )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="with --refresh: reconcile every log id even when the row counts agree (slower)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the resulting manifest as JSON")
     p.set_defaults(run=run)
@@ -66,7 +80,9 @@ def run(args) -> int:
     from ..snapshot import refresh_snapshot, snapshot_info, take_snapshot
 
     if args.refresh:
-        info = refresh_snapshot(dsn, args.out, progress=progress, verify=args.verify, opening=opening)["info"]
+        info = refresh_snapshot(
+            dsn, args.out, progress=progress, verify=args.verify, opening=opening
+        )["info"]
     else:
         info = snapshot_info(take_snapshot(dsn, args.out, progress=progress))
     return print_info(info, as_json=args.json)

@@ -54,7 +54,9 @@ class DemoData:
         batch_base = 0
         for i, start in enumerate(range(0, self.n_albums, CHUNK_ALBUMS)):
             n = min(CHUNK_ALBUMS, self.n_albums - start)
-            chunk, batch_base = build_chunk(self.seed, i, n, start, batch_base, self.people, self.anomalies)
+            chunk, batch_base = build_chunk(
+                self.seed, i, n, start, batch_base, self.people, self.anomalies
+            )
             truths.append(chunk.truth)
             if keep is not None:
                 keep.append(chunk)
@@ -76,7 +78,11 @@ class DemoData:
         """Return a whole table at once (small scales only)."""
         from .shapes import arrow_schema
 
-        return pa.concat_tables(list(self.batches(name))) if name in DEMO_TABLES else arrow_schema(name).empty_table()
+        return (
+            pa.concat_tables(list(self.batches(name)))
+            if name in DEMO_TABLES
+            else arrow_schema(name).empty_table()
+        )
 
     @property
     def ground_truth(self) -> pa.Table:
@@ -105,4 +111,12 @@ def generate(scale: float = 1.0, seed: int = 42, *, anomalies: bool = True) -> D
 
 from .load import write_ground_truth, write_postgres, write_snapshot  # noqa: E402
 
-__all__ = ["ANOMALY_KINDS", "DEMO_NOW", "DemoData", "generate", "write_ground_truth", "write_postgres", "write_snapshot"]
+__all__ = [
+    "ANOMALY_KINDS",
+    "DEMO_NOW",
+    "DemoData",
+    "generate",
+    "write_ground_truth",
+    "write_postgres",
+    "write_snapshot",
+]

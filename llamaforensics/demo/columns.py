@@ -46,8 +46,13 @@ def uuids(seed: int, space: str, numbers: np.ndarray) -> pa.Array:
     lo = (lo & np.uint64(0x3FFFFFFFFFFFFFFF)) | np.uint64(0x8000000000000000)
     raw = np.empty((len(numbers), 2), dtype=">u8")
     raw[:, 0], raw[:, 1] = hi, lo
-    hexed = pa.array(np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype="S32")).cast(pa.string())
-    parts = [pc.utf8_slice_codeunits(hexed, a, b) for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))]
+    hexed = pa.array(np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype="S32")).cast(
+        pa.string()
+    )
+    parts = [
+        pc.utf8_slice_codeunits(hexed, a, b)
+        for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
+    ]
     return pc.binary_join_element_wise(*parts, "-")
 
 
@@ -69,7 +74,10 @@ def dates(ms: np.ndarray) -> pa.Array:
 
 def iso(ms: np.ndarray) -> pa.Array:
     """Return ISO-8601 text with milliseconds and a Z, as the app writes times into JSON."""
-    text = pc.strftime(pa.array(np.asarray(ms, dtype=np.int64) // 1000, type=pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
+    text = pc.strftime(
+        pa.array(np.asarray(ms, dtype=np.int64) // 1000, type=pa.timestamp("s")),
+        format="%Y-%m-%dT%H:%M:%S",
+    )
     frac = pc.utf8_lpad(pa.array(np.asarray(ms, dtype=np.int64) % 1000).cast(pa.string()), 3, "0")
     return pc.binary_join_element_wise(text, ".", frac, "Z", "")
 
@@ -98,7 +106,10 @@ def jsonb_text(value) -> str:
 
 def _jsonb_order(value):
     if isinstance(value, dict):
-        return {k: _jsonb_order(value[k]) for k in sorted(value, key=lambda k: (len(k.encode()), k.encode()))}
+        return {
+            k: _jsonb_order(value[k])
+            for k in sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        }
     if isinstance(value, list):
         return [_jsonb_order(v) for v in value]
     return value
@@ -125,6 +136,7 @@ def json_template(template: dict, **columns) -> pa.Array:
         pieces += [before + ('"' if quoted else ""), columns[name], '"' if quoted else ""]
     pieces.append(rest)
     return pc.binary_join_element_wise(*pieces, "")
+
 
 def const(value, n: int, type_: pa.DataType = pa.string()) -> pa.Array:
     """Return ``value`` repeated ``n`` times (NULL when value is None), cheaply."""
@@ -157,9 +169,14 @@ class Segments:
             for n, cols in self.parts:
                 value = cols.get(field.name)
                 is_array = isinstance(value, (pa.Array, pa.ChunkedArray, np.ndarray)) or (
-                    isinstance(value, list) and not pa.types.is_list(field.type))
+                    isinstance(value, list) and not pa.types.is_list(field.type)
+                )
                 if is_array:
-                    arr = pa.array(value, type=field.type) if not isinstance(value, (pa.Array, pa.ChunkedArray)) else value
+                    arr = (
+                        pa.array(value, type=field.type)
+                        if not isinstance(value, (pa.Array, pa.ChunkedArray))
+                        else value
+                    )
                     if arr.type != field.type:
                         arr = arr.cast(field.type)
                     if len(arr) != n:
@@ -169,5 +186,9 @@ class Segments:
                     if value is None and field.metadata and b"default" in field.metadata:
                         value = ast.literal_eval(field.metadata[b"default"].decode())
                     chunks.append(const(value, n, field.type))
-            arrays.append(pa.chunked_array(chunks, type=field.type).combine_chunks() if chunks else pa.array([], field.type))
+            arrays.append(
+                pa.chunked_array(chunks, type=field.type).combine_chunks()
+                if chunks
+                else pa.array([], field.type)
+            )
         return pa.Table.from_arrays(arrays, schema=self.schema)

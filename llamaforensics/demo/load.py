@@ -26,8 +26,15 @@ from tqdm.auto import tqdm
 
 from ..dsn import Dsn
 from ..schema import upstream_enums, upstream_tables
-from ..snapshot.format import (SNAPSHOT_TABLES, connect, create_schema, duckdb_type, limit_memory, quote_ident,
-                               write_manifest)
+from ..snapshot.format import (
+    SNAPSHOT_TABLES,
+    connect,
+    create_schema,
+    duckdb_type,
+    limit_memory,
+    quote_ident,
+    write_manifest,
+)
 from .plan import DEMO_NOW
 from .shapes import DEMO_TABLES
 
@@ -36,8 +43,12 @@ TRUTH_TABLE = "_lf_ground_truth"
 
 def _pg_array_literal(values: pa.Array) -> pa.Array:
     """Return text[] values as PostgreSQL array literals (elements quoted, quotes and backslashes escaped)."""
-    flat = pc.replace_substring(pc.replace_substring(pc.list_flatten(values), "\\", "\\\\"), '"', '\\"')
-    quoted = pa.ListArray.from_arrays(values.offsets, pc.binary_join_element_wise('"', flat, '"', ""), mask=pc.is_null(values))
+    flat = pc.replace_substring(
+        pc.replace_substring(pc.list_flatten(values), "\\", "\\\\"), '"', '\\"'
+    )
+    quoted = pa.ListArray.from_arrays(
+        values.offsets, pc.binary_join_element_wise('"', flat, '"', ""), mask=pc.is_null(values)
+    )
     joined = pc.binary_join(quoted, ",")
     return pc.binary_join_element_wise("{", joined, "}", "")
 
@@ -54,7 +65,9 @@ def _csv_ready(table: pa.Table) -> pa.Table:
 
 def _copy(cur, name: str, table: pa.Table) -> None:
     buf = io.BytesIO()
-    csv.write_csv(_csv_ready(table), buf, csv.WriteOptions(include_header=False, quoting_style="needed"))
+    csv.write_csv(
+        _csv_ready(table), buf, csv.WriteOptions(include_header=False, quoting_style="needed")
+    )
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     with cur.copy(f"COPY public.{quote_ident(name)} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
         copy.write(buf.getbuffer())
@@ -155,7 +168,10 @@ def _copy_all(data, dsn: Dsn, progress: bool) -> dict[str, int]:
                 counts[name] += len(data.people_tables[name])
             bar = tqdm(unit="album", desc="loading PostgreSQL", disable=not progress)
             for chunk in prefetched(data.chunks()):
-                jobs = [pool.submit(_copy_chunk, conns[w], chunk, w) for w in (LOG_WRITER, CATALOG_WRITER)]
+                jobs = [
+                    pool.submit(_copy_chunk, conns[w], chunk, w)
+                    for w in (LOG_WRITER, CATALOG_WRITER)
+                ]
                 for job in jobs:
                     for name, n in job.result().items():
                         counts[name] += n
@@ -182,15 +198,21 @@ def _restore(dsn: Dsn, stages: list[list[str]], progress: bool) -> None:
     """Rebuild indexes and keys, stage by stage, two statements at a time."""
     import psycopg
 
-    bar = tqdm(total=sum(map(len, stages)), desc="indexes and keys", unit="index", disable=not progress)
+    bar = tqdm(
+        total=sum(map(len, stages)), desc="indexes and keys", unit="index", disable=not progress
+    )
     conns = [psycopg.connect(dsn.conninfo, autocommit=True) for _ in range(2)]
     try:
         for conn in conns:
-            conn.execute("SET maintenance_work_mem = '1GB'")  # sorts of 10M-row indexes stay in memory
+            conn.execute(
+                "SET maintenance_work_mem = '1GB'"
+            )  # sorts of 10M-row indexes stay in memory
         with ThreadPoolExecutor(2, thread_name_prefix="demo-keys") as pool:
             for stage in stages:
                 halves = [stage[0::2], stage[1::2]]
-                for job in [pool.submit(_run_all, conn, half, bar) for conn, half in zip(conns, halves)]:
+                for job in [
+                    pool.submit(_run_all, conn, half, bar) for conn, half in zip(conns, halves)
+                ]:
                     job.result()
     finally:
         for conn in conns:
@@ -278,13 +300,24 @@ def _fill_snapshot(con, data, progress: bool) -> None:
                 _insert(con, name, chunk.tables[upstream], counts)
         bar.update(len(chunk.tables["albums"]))
     bar.close()
-    con.execute(f"CREATE TABLE {TRUTH_TABLE} (kind VARCHAR NOT NULL, entity_type VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, detail JSON)")
+    con.execute(
+        f"CREATE TABLE {TRUTH_TABLE} (kind VARCHAR NOT NULL, entity_type VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, detail JSON)"
+    )
     truth = data.ground_truth
     con.register("truth", truth)
-    con.execute(f"INSERT INTO {TRUTH_TABLE} SELECT kind, entity_type, entity_id, detail::JSON FROM truth")
+    con.execute(
+        f"INSERT INTO {TRUTH_TABLE} SELECT kind, entity_type, entity_id, detail::JSON FROM truth"
+    )
     con.unregister("truth")
-    write_manifest(con, kind="demo", taken_at=DEMO_NOW, source=data.source, schema_fingerprint=upstream_fingerprint(),
-                   row_counts=counts, new_rows=counts)
+    write_manifest(
+        con,
+        kind="demo",
+        taken_at=DEMO_NOW,
+        source=data.source,
+        schema_fingerprint=upstream_fingerprint(),
+        row_counts=counts,
+        new_rows=counts,
+    )
     con.execute("CHECKPOINT")
 
 

@@ -33,16 +33,36 @@ LEGACY_END_MS = _ms(datetime(2025, 6, 15))
 # Origins: how an album entered the catalog (albums.metadata.syncSource).
 SPOTIFY, MUSICBRAINZ, DEEZER, COLLECTION, MANUAL, RECOMMENDATION, UNKNOWN = range(7)
 ORIGIN_SHARES = (0.40, 0.30, 0.08, 0.12, 0.06, 0.04, 0.0)
-SYNC_SOURCE = ("spotify_search", "musicbrainz_sync", "deezer_editorial", "user_collection", "manual",
-               "user_recommendation", "unknown")
-CONTENT_SOURCE = ("SPOTIFY", "MUSICBRAINZ", "DEEZER", "MUSICBRAINZ", "USER_SUBMITTED", "MUSICBRAINZ", "MUSICBRAINZ")
+SYNC_SOURCE = (
+    "spotify_search",
+    "musicbrainz_sync",
+    "deezer_editorial",
+    "user_collection",
+    "manual",
+    "user_recommendation",
+    "unknown",
+)
+CONTENT_SOURCE = (
+    "SPOTIFY",
+    "MUSICBRAINZ",
+    "DEEZER",
+    "MUSICBRAINZ",
+    "USER_SUBMITTED",
+    "MUSICBRAINZ",
+    "MUSICBRAINZ",
+)
 BATCHED = (SPOTIFY, MUSICBRAINZ, DEEZER)
 BATCH_SIZE = {SPOTIFY: 40, MUSICBRAINZ: 60, DEEZER: 25}
 
 # Which origin an anomaly forces (its story needs it), and which need an old album.
 FORCED_ORIGIN = {
-    "too_new": SPOTIFY, "edition_suffix": SPOTIFY, "tracks_never_fetched": MUSICBRAINZ,
-    "never_enriched": COLLECTION, "no_created_log": UNKNOWN, "stuck": MANUAL, "duplicate": MUSICBRAINZ,
+    "too_new": SPOTIFY,
+    "edition_suffix": SPOTIFY,
+    "tracks_never_fetched": MUSICBRAINZ,
+    "never_enriched": COLLECTION,
+    "no_created_log": UNKNOWN,
+    "stuck": MANUAL,
+    "duplicate": MUSICBRAINZ,
 }
 OLD_ROLES = ("never_enriched", "stuck")
 
@@ -56,22 +76,22 @@ class AlbumPlan:
 
     seed: int
     chunk: int
-    number: np.ndarray          # global album number (uuid source)
-    role: np.ndarray            # anomaly role code, 0 = healthy
+    number: np.ndarray  # global album number (uuid source)
+    role: np.ndarray  # anomaly role code, 0 = healthy
     origin: np.ndarray
-    t0: np.ndarray              # time of the first log row (creation)
-    created: np.ndarray         # albums.created_at (earlier than t0 for late_first_log)
-    batch: np.ndarray           # global batch number for batched origins, -1 otherwise
-    enriched_at: np.ndarray     # time of the first enrichment:album row, -1 if never enriched
+    t0: np.ndarray  # time of the first log row (creation)
+    created: np.ndarray  # albums.created_at (earlier than t0 for late_first_log)
+    batch: np.ndarray  # global batch number for batched origins, -1 otherwise
+    enriched_at: np.ndarray  # time of the first enrichment:album row, -1 if never enriched
     release_type: np.ndarray
     claimed_tracks: np.ndarray  # albums.track_count
-    real_tracks: np.ndarray     # rows in tracks
-    artist: np.ndarray          # local artist index of the primary artist
-    linked: np.ndarray          # has an album_artists row
+    real_tracks: np.ndarray  # rows in tracks
+    artist: np.ndarray  # local artist index of the primary artist
+    linked: np.ndarray  # has an album_artists row
     has_mbid: np.ndarray
-    duplicate_of: np.ndarray    # index of the original for copies, -1 otherwise
-    quality: np.ndarray         # 0 LOW, 1 MEDIUM, 2 HIGH
-    user: np.ndarray            # user number who added it (collection, manual, recommendation)
+    duplicate_of: np.ndarray  # index of the original for copies, -1 otherwise
+    quality: np.ndarray  # 0 LOW, 1 MEDIUM, 2 HIGH
+    user: np.ndarray  # user number who added it (collection, manual, recommendation)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -94,7 +114,9 @@ def _origins(rng, roles: np.ndarray) -> np.ndarray:
     return origin
 
 
-def _batch_times(rng, origin: np.ndarray, chunk: int, batch_base: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _batch_times(
+    rng, origin: np.ndarray, chunk: int, batch_base: int
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Group batched albums into sync batches; return per-album time, batch number, next batch base."""
     t0 = np.zeros(len(origin), dtype=np.int64)
     batch = np.full(len(origin), -1, dtype=np.int64)
@@ -112,8 +134,16 @@ def _batch_times(rng, origin: np.ndarray, chunk: int, batch_base: int) -> tuple[
     return t0, batch, batch_base
 
 
-def plan_albums(rng: np.random.Generator, seed: int, chunk: int, n: int, first_number: int,
-                n_users: int, batch_base: int, anomalies: bool) -> tuple[AlbumPlan, int]:
+def plan_albums(
+    rng: np.random.Generator,
+    seed: int,
+    chunk: int,
+    n: int,
+    first_number: int,
+    n_users: int,
+    batch_base: int,
+    anomalies: bool,
+) -> tuple[AlbumPlan, int]:
     """Plan ``n`` albums (and their duplicates); return the plan and the next free batch number."""
     role = assign_roles(rng, n, anomalies)
     origin = _origins(rng, role)
@@ -135,25 +165,56 @@ def plan_albums(rng: np.random.Generator, seed: int, chunk: int, n: int, first_n
     enriched_at[role == ROLE_CODES["never_enriched"]] = -1
     n_artists = max(8, int(n * 0.45))
     artist = np.minimum((n_artists * rng.random(n) ** 1.7).astype(np.int64), n_artists - 1)
-    no_mbid = np.isin(role, [ROLE_CODES[r] for r in ("too_new", "edition_suffix", "never_enriched", "missing_external_id")])
-    quality = np.where(no_mbid | (role == ROLE_CODES["tracks_never_fetched"]), 0, rng.integers(1, 3, n))
+    no_mbid = np.isin(
+        role,
+        [
+            ROLE_CODES[r]
+            for r in ("too_new", "edition_suffix", "never_enriched", "missing_external_id")
+        ],
+    )
+    quality = np.where(
+        no_mbid | (role == ROLE_CODES["tracks_never_fetched"]), 0, rng.integers(1, 3, n)
+    )
     user = rng.integers(0, n_users, n)
     plan = AlbumPlan(
-        seed, chunk, np.arange(first_number, first_number + n, dtype=np.int64), role, origin, t0, created, batch,
-        enriched_at, rtype, claimed, real, artist, role != ROLE_CODES["artistless"], ~no_mbid,
-        np.full(n, -1, dtype=np.int64), quality.astype(np.int8), user,
+        seed,
+        chunk,
+        np.arange(first_number, first_number + n, dtype=np.int64),
+        role,
+        origin,
+        t0,
+        created,
+        batch,
+        enriched_at,
+        rtype,
+        claimed,
+        real,
+        artist,
+        role != ROLE_CODES["artistless"],
+        ~no_mbid,
+        np.full(n, -1, dtype=np.int64),
+        quality.astype(np.int8),
+        user,
     )
     return _with_duplicates(rng, plan), batch_base
 
 
 def _real_tracks(rng, role: np.ndarray, claimed: np.ndarray) -> np.ndarray:
     real = claimed.copy()
-    trackless = np.isin(role, [ROLE_CODES[r] for r in ("too_new", "edition_suffix", "tracks_never_fetched", "never_enriched")])
+    trackless = np.isin(
+        role,
+        [
+            ROLE_CODES[r]
+            for r in ("too_new", "edition_suffix", "tracks_never_fetched", "never_enriched")
+        ],
+    )
     real[trackless] = 0
     mismatch = np.flatnonzero(role == ROLE_CODES["track_count_mismatch"])
     fewer = claimed[mismatch] >= 2
     cut = rng.integers(1, np.maximum(claimed[mismatch], 2))
-    real[mismatch] = np.where(fewer, claimed[mismatch] - np.minimum(cut, claimed[mismatch] - 1), claimed[mismatch] + 1)
+    real[mismatch] = np.where(
+        fewer, claimed[mismatch] - np.minimum(cut, claimed[mismatch] - 1), claimed[mismatch] + 1
+    )
     return real
 
 
@@ -162,15 +223,35 @@ def _with_duplicates(rng, plan: AlbumPlan) -> AlbumPlan:
     orig = np.flatnonzero(plan.has("duplicate"))
     if not len(orig):
         return plan
-    t_copy = plan.enriched_at[orig] + HOUR + (rng.random(len(orig)) * np.maximum(NOW_MS - DAY - plan.enriched_at[orig] - HOUR, 0)).astype(np.int64)
+    t_copy = (
+        plan.enriched_at[orig]
+        + HOUR
+        + (
+            rng.random(len(orig)) * np.maximum(NOW_MS - DAY - plan.enriched_at[orig] - HOUR, 0)
+        ).astype(np.int64)
+    )
     copy = {
-        "number": plan.number[orig] + (1 << 40), "role": plan.role[orig], "origin": np.full(len(orig), SPOTIFY, np.int8),
-        "t0": t_copy, "created": t_copy, "batch": np.full(len(orig), -1, np.int64),
-        "enriched_at": t_copy + rng.integers(MINUTE, 6 * HOUR, len(orig)), "release_type": plan.release_type[orig],
-        "claimed_tracks": plan.claimed_tracks[orig], "real_tracks": plan.real_tracks[orig], "artist": plan.artist[orig],
-        "linked": np.ones(len(orig), bool), "has_mbid": np.zeros(len(orig), bool), "duplicate_of": orig,
-        "quality": np.zeros(len(orig), np.int8), "user": plan.user[orig],
+        "number": plan.number[orig] + (1 << 40),
+        "role": plan.role[orig],
+        "origin": np.full(len(orig), SPOTIFY, np.int8),
+        "t0": t_copy,
+        "created": t_copy,
+        "batch": np.full(len(orig), -1, np.int64),
+        "enriched_at": t_copy + rng.integers(MINUTE, 6 * HOUR, len(orig)),
+        "release_type": plan.release_type[orig],
+        "claimed_tracks": plan.claimed_tracks[orig],
+        "real_tracks": plan.real_tracks[orig],
+        "artist": plan.artist[orig],
+        "linked": np.ones(len(orig), bool),
+        "has_mbid": np.zeros(len(orig), bool),
+        "duplicate_of": orig,
+        "quality": np.zeros(len(orig), np.int8),
+        "user": plan.user[orig],
     }
     for name, values in copy.items():
-        setattr(plan, name, np.concatenate([getattr(plan, name), values.astype(getattr(plan, name).dtype)]))
+        setattr(
+            plan,
+            name,
+            np.concatenate([getattr(plan, name), values.astype(getattr(plan, name).dtype)]),
+        )
     return plan

@@ -10,8 +10,18 @@ from ..schema import Column, upstream_tables
 
 # Tables the generator fills, in load order (parents before children).
 DEMO_TABLES = (
-    "User", "artists", "albums", "tracks", "album_artists", "track_artists", "sync_jobs", "llama_logs",
-    "Collection", "CollectionAlbum", "Recommendation", "marquee_albums",
+    "User",
+    "artists",
+    "albums",
+    "tracks",
+    "album_artists",
+    "track_artists",
+    "sync_jobs",
+    "llama_logs",
+    "Collection",
+    "CollectionAlbum",
+    "Recommendation",
+    "marquee_albums",
 )
 
 
@@ -51,7 +61,16 @@ def literal_default(column: Column):
 def arrow_schema(table: str) -> pa.Schema:
     """Return the Arrow schema of an upstream table (search vectors left out: the database derives them)."""
     cols = upstream_tables()[table].columns
-    return pa.schema([
-        pa.field(c.name, arrow_type(c), metadata={"default": repr(literal_default(c))} if literal_default(c) is not None else None)
-        for c in cols if c.pg_type != "TSVECTOR"
-    ])
+    return pa.schema(
+        [
+            pa.field(
+                c.name,
+                arrow_type(c),
+                metadata={"default": repr(literal_default(c))}
+                if literal_default(c) is not None
+                else None,
+            )
+            for c in cols
+            if c.pg_type != "TSVECTOR"
+        ]
+    )

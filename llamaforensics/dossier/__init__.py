@@ -7,6 +7,16 @@ from .search import AlbumNotFound, find_albums, normalise, resolve_album
 from .story import Sentence, tell_story
 
 __all__ = [
-    "AlbumDossier", "AlbumNotFound", "Sentence", "build_dossier", "dossier", "find_albums", "normalise",
-    "resolve_album", "tell_story", "timeline_figure", "to_prov", "write_prov",
+    "AlbumDossier",
+    "AlbumNotFound",
+    "Sentence",
+    "build_dossier",
+    "dossier",
+    "find_albums",
+    "normalise",
+    "resolve_album",
+    "tell_story",
+    "timeline_figure",
+    "to_prov",
+    "write_prov",
 ]

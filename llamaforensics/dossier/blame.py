@@ -36,9 +36,7 @@ def field_setters(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame
     rows = rows.with_columns(
         pl.col("field").replace_strict(by_app, default=pl.col("field")).alias("column")
     )
-    return rows.unique(
-        ["log_id", "column"], keep="first", maintain_order=True
-    )  # a delta first
+    return rows.unique(["log_id", "column"], keep="first", maintain_order=True)  # a delta first
 
 
 def blame(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame:

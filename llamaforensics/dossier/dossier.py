@@ -52,20 +52,27 @@ ORDER BY l.created_at, l.id
 def timeline(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame:
     """Return every log row about the album, its tracks or its artists, oldest first, with what it is about."""
     log, rows, members = album_log(con, album_id, materialized=True)  # named seven times below
-    names, found = "track_names AS (SELECT * FROM tracks), artist_names AS (SELECT * FROM artists)", {}
+    names, found = (
+        "track_names AS (SELECT * FROM tracks), artist_names AS (SELECT * FROM artists)",
+        {},
+    )
     if rows:  # the rows came by lookup: so do the tracks and artists they name (joining all read 9M tracks)
         tracks, artists = con.execute(
             f"WITH {log} SELECT list(DISTINCT coalesce(track_id, CASE WHEN entity_type = 'TRACK' THEN entity_id END)"
             "::VARCHAR), list(DISTINCT coalesce(artist_id, CASE WHEN entity_type = 'ARTIST' THEN entity_id END)::VARCHAR) "
-            "FROM log", rows).fetchone()
+            "FROM log",
+            rows,
+        ).fetchone()
         track_names, found = mentioning(con, "tracks", {"id": tracks or []}, "track_names")
         artist_names, more = mentioning(con, "artists", {"id": artists or []}, "artist_names")
         names, found = f"{track_names}, {artist_names}", {**found, **more}
     # created_at clamped to Python's range, PostgreSQL's text beside it (see snapshot.extremes)
     shown = shown_select(con, "llama_logs", "tl", key="log_id", columns={"created_at": "TIMESTAMP"})
-    return con.execute(f"SELECT {shown} FROM ({TIMELINE_SQL.format(log=log, names=names)}) tl "
-                       "ORDER BY tl.created_at, tl.log_id",
-                       {"album": album_id, **rows, **members, **found}).pl()
+    return con.execute(
+        f"SELECT {shown} FROM ({TIMELINE_SQL.format(log=log, names=names)}) tl "
+        "ORDER BY tl.created_at, tl.log_id",
+        {"album": album_id, **rows, **members, **found},
+    ).pl()
 
 
 @dataclass
@@ -78,10 +85,10 @@ class AlbumDossier:
     timeline: pl.DataFrame
     snapshot_time: datetime
     candidates: pl.DataFrame
-    lineage: Any = None                      # networkx.DiGraph of the jobs, when lineage is available
+    lineage: Any = None  # networkx.DiGraph of the jobs, when lineage is available
     findings: list = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
-    batch_sizes: dict[str, int] = field(default_factory=dict)   # sync batch job -> albums it created
+    batch_sizes: dict[str, int] = field(default_factory=dict)  # sync batch job -> albums it created
 
     @property
     def album_id(self) -> str:
@@ -99,12 +106,19 @@ class AlbumDossier:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the whole dossier (story included)."""
-        return _jsonable({
-            "album": self.album, "artists": self.artists, "tracks": shown_rows(self.tracks),
-            "timeline": shown_rows(self.timeline), "snapshot_time": self.snapshot_time,
-            "story": [s.to_dict() for s in self.story()], "findings": [getattr(f, "__dict__", f) for f in self.findings],
-            "history": self.history, "other_candidates": self.candidates.to_dicts()[1:],
-        })
+        return _jsonable(
+            {
+                "album": self.album,
+                "artists": self.artists,
+                "tracks": shown_rows(self.tracks),
+                "timeline": shown_rows(self.timeline),
+                "snapshot_time": self.snapshot_time,
+                "story": [s.to_dict() for s in self.story()],
+                "findings": [getattr(f, "__dict__", f) for f in self.findings],
+                "history": self.history,
+                "other_candidates": self.candidates.to_dicts()[1:],
+            }
+        )
 
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
@@ -122,7 +136,9 @@ def _jsonable(value):
     return str(value)
 
 
-def dossier(query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection | None = None) -> AlbumDossier:
+def dossier(
+    query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection | None = None
+) -> AlbumDossier:
     """Return the dossier of the album ``query`` names (id, external id or title) in a snapshot.
 
     ``snapshot`` is a path, an open connection, or None for the default snapshot.
@@ -136,26 +152,43 @@ def dossier(query: str, snapshot: str | os.PathLike | duckdb.DuckDBPyConnection 
             con.close()
 
 
-def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.DataFrame | None = None, *,
-                  findings: list | None = None) -> AlbumDossier:
+def build_dossier(
+    con: duckdb.DuckDBPyConnection,
+    album_id: str,
+    candidates: pl.DataFrame | None = None,
+    *,
+    findings: list | None = None,
+) -> AlbumDossier:
     """Gather the album's dossier; ``findings``, when the caller already ran them, spares running them again."""
     album_row = f"SELECT {shown_select(con, 'albums', 'a')} FROM albums a WHERE id = $a"
     album = shown_row(con.execute(album_row, {"a": album_id}).pl().to_dicts()[0])
-    artists = con.execute(
-        "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
-        "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
-        {"a": album_id}).pl().to_dicts()
+    artists = (
+        con.execute(
+            "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
+            "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
+            {"a": album_id},
+        )
+        .pl()
+        .to_dicts()
+    )
     track_times = shown_select(con, "tracks", "t", columns={"created_at": "TIMESTAMP"})
     tracks = con.execute(
         f"SELECT {track_times} FROM (SELECT id::VARCHAR AS id, disc_number, track_number, title, "
         "duration_ms, musicbrainz_id::VARCHAR AS musicbrainz_id, created_at, _lf_deleted_at "
         "FROM tracks WHERE album_id = $a) t ORDER BY disc_number, track_number",
-        {"a": album_id}).pl()
+        {"a": album_id},
+    ).pl()
     rows = timeline(con, album_id)
     manifests = read_manifests(con)
-    result = AlbumDossier(album, artists, tracks, rows, manifests[-1].taken_at,
-                          candidates if candidates is not None else pl.DataFrame(),
-                          history=[{"seq": m.seq, "kind": m.kind, "taken_at": m.taken_at} for m in manifests])
+    result = AlbumDossier(
+        album,
+        artists,
+        tracks,
+        rows,
+        manifests[-1].taken_at,
+        candidates if candidates is not None else pl.DataFrame(),
+        history=[{"seq": m.seq, "kind": m.kind, "taken_at": m.taken_at} for m in manifests],
+    )
     result.batch_sizes = _batch_sizes(con, rows)
     result.lineage = _lineage(con, album_id)
     result.findings = _findings(con, album_id) if findings is None else findings
@@ -164,14 +197,18 @@ def build_dossier(con: duckdb.DuckDBPyConnection, album_id: str, candidates: pl.
 
 def _batch_sizes(con, timeline: pl.DataFrame) -> dict[str, int]:
     """How many albums each sync batch that created this album created in all."""
-    parents = timeline.filter((pl.col("category") == "CREATED") & (pl.col("entity_type") == "ALBUM"))["parent_job_id"]
+    parents = timeline.filter(
+        (pl.col("category") == "CREATED") & (pl.col("entity_type") == "ALBUM")
+    )["parent_job_id"]
     parents = [p for p in parents.to_list() if p]
     if not parents:
         return {}
     log, rows = mentioning(con, "llama_logs", {"parent_job_id": parents}, "log")
     found = con.execute(
         f"WITH {log} SELECT parent_job_id, count(*) FROM log WHERE parent_job_id IN (SELECT unnest($p)) "
-        "AND category = 'CREATED' AND entity_type = 'ALBUM' GROUP BY ALL", {"p": parents, **rows}).fetchall()
+        "AND category = 'CREATED' AND entity_type = 'ALBUM' GROUP BY ALL",
+        {"p": parents, **rows},
+    ).fetchall()
     return dict(found)
 
 

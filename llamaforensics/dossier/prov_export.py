@@ -18,8 +18,10 @@ from prov.model import PROV_LABEL, PROV_TYPE, ProvDocument
 
 from ..snapshot.extremes import ShownTime, shown_rows
 
-NAMESPACES = {p: f"urn:llamaforensics:{p}:"
-              for p in ("album", "track", "artist", "job", "log", "source", "user", "app", "lf")}
+NAMESPACES = {
+    p: f"urn:llamaforensics:{p}:"
+    for p in ("album", "track", "artist", "job", "log", "source", "user", "app", "lf")
+}
 APP = "app:music-catalog"
 
 
@@ -33,11 +35,21 @@ def to_prov(dossier) -> ProvDocument:
     doc = ProvDocument()
     for prefix, uri in NAMESPACES.items():
         doc.add_namespace(prefix, uri)
-    album = doc.entity(f"album:{_local(dossier.album_id)}", {PROV_LABEL: dossier.title, PROV_TYPE: "album"})
-    tracks = {t["id"]: doc.entity(f"track:{_local(t['id'])}", {PROV_LABEL: t["title"], PROV_TYPE: "track"})
-              for t in shown_rows(dossier.tracks)}
-    artists = {a["id"]: doc.entity(f"artist:{_local(a['id'])}", {PROV_LABEL: a["name"], PROV_TYPE: "artist"})
-               for a in dossier.artists}
+    album = doc.entity(
+        f"album:{_local(dossier.album_id)}", {PROV_LABEL: dossier.title, PROV_TYPE: "album"}
+    )
+    tracks = {
+        t["id"]: doc.entity(
+            f"track:{_local(t['id'])}", {PROV_LABEL: t["title"], PROV_TYPE: "track"}
+        )
+        for t in shown_rows(dossier.tracks)
+    }
+    artists = {
+        a["id"]: doc.entity(
+            f"artist:{_local(a['id'])}", {PROV_LABEL: a["name"], PROV_TYPE: "artist"}
+        )
+        for a in dossier.artists
+    }
     for track in tracks.values():
         doc.wasDerivedFrom(track, album)
     timeline = shown_rows(dossier.timeline)
@@ -89,7 +101,11 @@ def _relate(doc, rows, activities, album, tracks, artists) -> None:
     for row in rows:
         act = activities[_activity_id(row)]
         target = _target(row, album, tracks, artists)
-        if row["category"] == "CREATED" and target is not None and str(target.identifier) not in generated:
+        if (
+            row["category"] == "CREATED"
+            and target is not None
+            and str(target.identifier) not in generated
+        ):
             doc.wasGeneratedBy(target, act, _prov_time(row["created_at"]))
             generated.add(str(target.identifier))
         elif target is not None and (act.identifier, target.identifier) not in linked:
@@ -101,7 +117,9 @@ def _relate(doc, rows, activities, album, tracks, artists) -> None:
                 linked.add((act.identifier, who.identifier))
         parent = f"job:{_local(row['parent_job_id'])}" if row["parent_job_id"] else None
         if parent and parent != str(act.identifier) and (act.identifier, parent) not in linked:
-            informant = activities.get(parent) or doc.activity(parent, other_attributes={PROV_LABEL: "job outside this album's story"})
+            informant = activities.get(parent) or doc.activity(
+                parent, other_attributes={PROV_LABEL: "job outside this album's story"}
+            )
             activities[parent] = informant
             doc.wasInformedBy(act, informant)
             linked.add((act.identifier, parent))

@@ -31,7 +31,9 @@ _SQL_NORMALISE = (
     r"'\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]', '', 'g'), "
     r"'[^\p{{L}}\p{{N}}\p{{So}}]+', ' ', 'g'))"
 )
-_EDITION = re.compile(r"\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]")
+_EDITION = re.compile(
+    r"\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]"
+)
 _ARTIST_SPLIT = re.compile(r"\s+(?:-|–|—|by)\s+", re.IGNORECASE)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 MIN_SCORE = 0.75
@@ -86,7 +88,7 @@ def find_albums(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> 
 def _by_id(con, text: str) -> pl.DataFrame:
     by = "id::VARCHAR = $q OR musicbrainz_id::VARCHAR = $q" if _UUID.match(text) else "false"
     sql = f"""
-        SELECT a.id::VARCHAR AS album_id, a.title, {_primary_artist('a')} AS artist, 1.0 AS score,
+        SELECT a.id::VARCHAR AS album_id, a.title, {_primary_artist("a")} AS artist, 1.0 AS score,
                CASE WHEN a.id::VARCHAR = $q THEN 'id' WHEN a.musicbrainz_id::VARCHAR = $q THEN 'musicbrainz_id'
                     WHEN a.spotify_id = $q THEN 'spotify_id' WHEN a.deezer_id = $q THEN 'deezer_id'
                     ELSE 'discogs_id' END AS matched_on
@@ -98,24 +100,31 @@ def _by_id(con, text: str) -> pl.DataFrame:
 
 
 def _primary_artist(alias: str) -> str:
-    return (f"(SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
-            f"WHERE aa.album_id = {alias}.id ORDER BY aa.position, ar.name LIMIT 1)")
+    return (
+        f"(SELECT ar.name FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
+        f"WHERE aa.album_id = {alias}.id ORDER BY aa.position, ar.name LIMIT 1)"
+    )
 
 
 def _by_title(con, q: Query, limit: int) -> pl.DataFrame:
-    artist_score = "0.0" if q.artist is None else (
-        f"coalesce(max(jaro_winkler_similarity({_SQL_NORMALISE.format('ar.name')}, $artist)), 0)")
+    artist_score = (
+        "0.0"
+        if q.artist is None
+        else (
+            f"coalesce(max(jaro_winkler_similarity({_SQL_NORMALISE.format('ar.name')}, $artist)), 0)"
+        )
+    )
     sql = f"""
         WITH scored AS (
             SELECT a.id, a.title, a.created_at,
-                   jaro_winkler_similarity({_SQL_NORMALISE.format('a.title')}, $title) AS title_score,
+                   jaro_winkler_similarity({_SQL_NORMALISE.format("a.title")}, $title) AS title_score,
                    {artist_score} AS artist_score
             FROM albums a
             LEFT JOIN album_artists aa ON aa.album_id = a.id
             LEFT JOIN artists ar ON ar.id = aa.artist_id
             GROUP BY a.id, a.title, a.created_at
         )
-        SELECT id::VARCHAR AS album_id, title, {_primary_artist('scored')} AS artist,
+        SELECT id::VARCHAR AS album_id, title, {_primary_artist("scored")} AS artist,
                round(CASE WHEN $has_artist THEN 0.7 * title_score + 0.3 * artist_score ELSE title_score END, 4) AS score,
                'title' AS matched_on
         FROM scored
@@ -123,7 +132,12 @@ def _by_title(con, q: Query, limit: int) -> pl.DataFrame:
         ORDER BY score DESC, created_at
         LIMIT $limit
     """
-    params = {"title": q.title, "has_artist": q.artist is not None, "min": MIN_SCORE, "limit": limit}
+    params = {
+        "title": q.title,
+        "has_artist": q.artist is not None,
+        "min": MIN_SCORE,
+        "limit": limit,
+    }
     if q.artist is not None:
         params["artist"] = q.artist
     return con.execute(sql, params).pl()

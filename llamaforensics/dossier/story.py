@@ -29,11 +29,16 @@ MAX_ENRICHMENT_SENTENCES = 4
 class Sentence:
     text: str
     log_ids: tuple[str, ...] = ()
-    source: str = "llama_logs"   # or "albums" when the sentence reads the album's current row
+    source: str = "llama_logs"  # or "albums" when the sentence reads the album's current row
     kind: str = ""
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "log_ids": list(self.log_ids), "source": self.source, "kind": self.kind}
+        return {
+            "text": self.text,
+            "log_ids": list(self.log_ids),
+            "source": self.source,
+            "kind": self.kind,
+        }
 
 
 @dataclass
@@ -46,7 +51,11 @@ class _Facts:
     def rows(self, **where) -> list[dict]:
         frame = self.timeline
         for column, value in where.items():
-            frame = frame.filter(pl.col(column).is_in(value) if isinstance(value, (list, tuple)) else pl.col(column) == value)
+            frame = frame.filter(
+                pl.col(column).is_in(value)
+                if isinstance(value, (list, tuple))
+                else pl.col(column) == value
+            )
         return shown_rows(frame)
 
 
@@ -60,7 +69,12 @@ def _who(row: dict) -> str:
 
 def tell_story(dossier) -> list[Sentence]:
     """Return the album's story as sentences, oldest first, each traceable to its log rows."""
-    facts = _Facts(dossier.album, dossier.timeline, dossier.tracks.height, getattr(dossier, "batch_sizes", {}) or {})
+    facts = _Facts(
+        dossier.album,
+        dossier.timeline,
+        dossier.tracks.height,
+        getattr(dossier, "batch_sizes", {}) or {},
+    )
     sentences = _creation(facts)
     sentences += _enrichment(facts)
     sentences += _later(facts)
@@ -70,7 +84,11 @@ def tell_story(dossier) -> list[Sentence]:
 
 def _creation(f: _Facts) -> list[Sentence]:
     created = f.rows(entity_type="ALBUM", category="CREATED")
-    added = [r for r in f.rows(category="USER_ACTION") if (json.loads(r["metadata"] or "{}") or {}).get("albumCreated") is True]
+    added = [
+        r
+        for r in f.rows(category="USER_ACTION")
+        if (json.loads(r["metadata"] or "{}") or {}).get("albumCreated") is True
+    ]
     out = []
     if created:
         r = created[0]
@@ -80,24 +98,61 @@ def _creation(f: _Facts) -> list[Sentence]:
         size = f.batch_sizes.get(batch)
         in_batch = f", one of {size} albums in batch {batch}" if size else ""
         job = f" (job {r['job_id']}{in_batch})" if r["job_id"] else ""
-        out.append(Sentence(f"Created on {_day(r['created_at'])} by {who}{job}.", (r["log_id"],), kind="created"))
+        out.append(
+            Sentence(
+                f"Created on {_day(r['created_at'])} by {who}{job}.", (r["log_id"],), kind="created"
+            )
+        )
     elif added:
         r = added[0]
-        how = "adding it to a collection" if r["operation"].startswith("collection:") else "a recommendation"
-        out.append(Sentence(f"Created on {_day(r['created_at'])} by {_who(r)} through {how} "
-                            f"(the app logs no CREATED row for this path).", (r["log_id"],), kind="created"))
+        how = (
+            "adding it to a collection"
+            if r["operation"].startswith("collection:")
+            else "a recommendation"
+        )
+        out.append(
+            Sentence(
+                f"Created on {_day(r['created_at'])} by {_who(r)} through {how} "
+                f"(the app logs no CREATED row for this path).",
+                (r["log_id"],),
+                kind="created",
+            )
+        )
     else:
-        out.append(Sentence(f"No log row records its creation: it has been in the catalog since "
-                            f"{_day(f.album['created_at'])} (unknown origin).", (), "albums", kind="no_created_log"))
+        out.append(
+            Sentence(
+                f"No log row records its creation: it has been in the catalog since "
+                f"{_day(f.album['created_at'])} (unknown origin).",
+                (),
+                "albums",
+                kind="no_created_log",
+            )
+        )
     first = f.rows(entity_type="ALBUM")
     if first and first[0]["created_at"] - f.album["created_at"] > LATE_AFTER:
         days = (first[0]["created_at"] - f.album["created_at"]).days
-        out.append(Sentence(f"Its first log row came {days} days after the album row was created "
-                            f"({_day(f.album['created_at'])}).", (first[0]["log_id"],), kind="late_first_log"))
-    new_artists = [r for r in f.rows(operation="artist:created") if created and r["created_at"] - created[0]["created_at"] < timedelta(minutes=1)]
+        out.append(
+            Sentence(
+                f"Its first log row came {days} days after the album row was created "
+                f"({_day(f.album['created_at'])}).",
+                (first[0]["log_id"],),
+                kind="late_first_log",
+            )
+        )
+    new_artists = [
+        r
+        for r in f.rows(operation="artist:created")
+        if created and r["created_at"] - created[0]["created_at"] < timedelta(minutes=1)
+    ]
     if new_artists:
         names = ", ".join(r["entity"] or "?" for r in new_artists)
-        out.append(Sentence(f"Its artist {names} was created along with it.", tuple(r["log_id"] for r in new_artists), kind="artist"))
+        out.append(
+            Sentence(
+                f"Its artist {names} was created along with it.",
+                tuple(r["log_id"] for r in new_artists),
+                kind="artist",
+            )
+        )
     return out
 
 
@@ -108,27 +163,55 @@ def _enrichment(f: _Facts) -> list[Sentence]:
     for r in [r for r in rows if r["status"] != "FAILED"][:MAX_ENRICHMENT_SENTENCES]:
         day = _day(r["created_at"])
         if r["status"] in ("SUCCESS", "PARTIAL_SUCCESS"):
-            tracks = f.rows(job_id=r["job_id"], entity_type="TRACK", category="CREATED") if r["job_id"] else []
+            tracks = (
+                f.rows(job_id=r["job_id"], entity_type="TRACK", category="CREATED")
+                if r["job_id"]
+                else []
+            )
             added = f"; {len(tracks)} tracks were added" if tracks else ""
             fields = ", ".join(r["fields_enriched"] or []) or "no fields"
             text = f"Enrichment on {day} matched MusicBrainz ({r['status']}: {fields}){added}."
-            out.append(Sentence(text, (r["log_id"], *[t["log_id"] for t in tracks]), kind="enriched"))
+            out.append(
+                Sentence(text, (r["log_id"], *[t["log_id"] for t in tracks]), kind="enriched")
+            )
         elif r["status"] == "NO_DATA_AVAILABLE":
-            out.append(Sentence(f"Enrichment on {day} searched MusicBrainz and found no match (NO_DATA_AVAILABLE).",
-                                (r["log_id"],), kind="no_match"))
+            out.append(
+                Sentence(
+                    f"Enrichment on {day} searched MusicBrainz and found no match (NO_DATA_AVAILABLE).",
+                    (r["log_id"],),
+                    kind="no_match",
+                )
+            )
         else:
-            out.append(Sentence(f"Enrichment on {day} ended {r['status']}: {r['reason'] or 'no reason logged'}.",
-                                (r["log_id"],), kind="enrichment"))
+            out.append(
+                Sentence(
+                    f"Enrichment on {day} ended {r['status']}: {r['reason'] or 'no reason logged'}.",
+                    (r["log_id"],),
+                    kind="enrichment",
+                )
+            )
     if failed:
-        span = _day(failed[0]["created_at"]) + ("" if len(failed) == 1 else f" and {_day(failed[-1]['created_at'])}")
+        span = _day(failed[0]["created_at"]) + (
+            "" if len(failed) == 1 else f" and {_day(failed[-1]['created_at'])}"
+        )
         between = "on" if len(failed) == 1 else "between"
-        out.append(Sentence(f"{len(failed)} enrichment attempt{'s' if len(failed) > 1 else ''} failed {between} {span} "
-                            f"(last error: {failed[-1]['error_message'] or 'none logged'}).",
-                            tuple(r["log_id"] for r in failed), kind="failed"))
+        out.append(
+            Sentence(
+                f"{len(failed)} enrichment attempt{'s' if len(failed) > 1 else ''} failed {between} {span} "
+                f"(last error: {failed[-1]['error_message'] or 'none logged'}).",
+                tuple(r["log_id"] for r in failed),
+                kind="failed",
+            )
+        )
     spotify_tracks = f.rows(operation="track:created:spotify-sync")
     if spotify_tracks:
-        out.append(Sentence(f"{len(spotify_tracks)} tracks came with the Spotify import on {_day(spotify_tracks[0]['created_at'])}.",
-                            tuple(r["log_id"] for r in spotify_tracks), kind="tracks"))
+        out.append(
+            Sentence(
+                f"{len(spotify_tracks)} tracks came with the Spotify import on {_day(spotify_tracks[0]['created_at'])}.",
+                tuple(r["log_id"] for r in spotify_tracks),
+                kind="tracks",
+            )
+        )
     return out
 
 
@@ -136,16 +219,37 @@ def _later(f: _Facts) -> list[Sentence]:
     out = []
     for r in f.rows(category="CORRECTED"):
         fields = ", ".join(r["fields_enriched"] or []) or r["operation"]
-        out.append(Sentence(f"Corrected by {_who(r)} on {_day(r['created_at'])}: {fields}.", (r["log_id"],), kind="corrected"))
-    adds = [r for r in f.rows(operation="collection:album-added")
-            if (json.loads(r["metadata"] or "{}") or {}).get("albumCreated") is not True]
+        out.append(
+            Sentence(
+                f"Corrected by {_who(r)} on {_day(r['created_at'])}: {fields}.",
+                (r["log_id"],),
+                kind="corrected",
+            )
+        )
+    adds = [
+        r
+        for r in f.rows(operation="collection:album-added")
+        if (json.loads(r["metadata"] or "{}") or {}).get("albumCreated") is not True
+    ]
     if adds:
-        out.append(Sentence(f"Added to {len(adds)} collection{'s' if len(adds) > 1 else ''} "
-                            f"(first on {_day(adds[0]['created_at'])}).", tuple(r["log_id"] for r in adds), kind="collections"))
+        out.append(
+            Sentence(
+                f"Added to {len(adds)} collection{'s' if len(adds) > 1 else ''} "
+                f"(first on {_day(adds[0]['created_at'])}).",
+                tuple(r["log_id"] for r in adds),
+                kind="collections",
+            )
+        )
     previews = f.rows(status="PREVIEW")
     if previews:
-        out.append(Sentence(f"A preview enrichment on {_day(previews[0]['created_at'])} proposed a MusicBrainz match "
-                            "(a dry run: nothing was applied).", tuple(r["log_id"] for r in previews), kind="preview"))
+        out.append(
+            Sentence(
+                f"A preview enrichment on {_day(previews[0]['created_at'])} proposed a MusicBrainz match "
+                "(a dry run: nothing was applied).",
+                tuple(r["log_id"] for r in previews),
+                kind="preview",
+            )
+        )
     return out
 
 
@@ -158,6 +262,14 @@ def _today(f: _Facts) -> Sentence:
         tracks = f"Today it has {f.tracks} tracks"
         if a.get("track_count") is not None and a["track_count"] != f.tracks:
             tracks += f", though its track_count says {a['track_count']}"
-    ids = "no MusicBrainz id" if a.get("musicbrainz_id") is None else f"MusicBrainz id {a['musicbrainz_id']}"
-    return Sentence(f"{tracks}; {ids}; enrichment status {a.get('enrichment_status')}, data quality {a.get('data_quality')}.",
-                    (), "albums", kind="today")
+    ids = (
+        "no MusicBrainz id"
+        if a.get("musicbrainz_id") is None
+        else f"MusicBrainz id {a['musicbrainz_id']}"
+    )
+    return Sentence(
+        f"{tracks}; {ids}; enrichment status {a.get('enrichment_status')}, data quality {a.get('data_quality')}.",
+        (),
+        "albums",
+        kind="today",
+    )

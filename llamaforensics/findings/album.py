@@ -27,13 +27,22 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
     main = quote_ident(con.execute("SELECT current_database()").fetchone()[0]) + ".main"
     album = f"CAST('{album_id}' AS UUID)"
     # the album, and those that may be its duplicates: same title and primary artist, or same discogs id
-    key, discogs = con.execute(f"SELECT {title_key()}, discogs_id FROM {main}.albums "
-                                     f"WHERE id = {album}").fetchone() or (None, None)
-    candidates, rows = mentioning(con, "albums", {"id": [album_id], "title_key": [key or None],
-                                                  "discogs_id": [discogs]}, "candidates", scan=f"{main}.albums")
+    key, discogs = con.execute(
+        f"SELECT {title_key()}, discogs_id FROM {main}.albums WHERE id = {album}"
+    ).fetchone() or (None, None)
+    candidates, rows = mentioning(
+        con,
+        "albums",
+        {"id": [album_id], "title_key": [key or None], "discogs_id": [discogs]},
+        "candidates",
+        scan=f"{main}.albums",
+    )
     # which candidates to keep, from a few of their columns; then those rows whole (reading whole rows of
     # hundreds of candidates spread over the table cost 80 ms at 1M albums)
-    kept = [a for (a,) in con.execute(f"""
+    kept = [
+        a
+        for (a,) in con.execute(
+            f"""
         WITH {candidates},
              primary_artist AS (
                 SELECT album_id, min(artist_id) AS artist_id FROM {main}.album_artists
@@ -45,25 +54,45 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
            OR c.discogs_id = $discogs
            OR ({title_key("c.title")} = $title_key
                AND p.artist_id = (SELECT artist_id FROM primary_artist WHERE album_id = {album}))""",
-        {"title_key": key, "discogs": discogs, **rows}).fetchall()]
+            {"title_key": key, "discogs": discogs, **rows},
+        ).fetchall()
+    ]
     whole, rows = mentioning(con, "albums", {"id": kept}, "kept", scan=f"{main}.albums")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE albums AS WITH {whole} SELECT * FROM kept "
-                "WHERE id IN (SELECT unnest($kept::UUID[]))", {"kept": kept, **rows})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE albums AS WITH {whole} SELECT * FROM kept "
+        "WHERE id IN (SELECT unnest($kept::UUID[]))",
+        {"kept": kept, **rows},
+    )
     try:
         albums = [a for (a,) in con.execute("SELECT id::VARCHAR FROM temp.main.albums").fetchall()]
-        tracks, rows = mentioning(con, "tracks", {"album_id": albums}, "candidates", scan=f"{main}.tracks")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE tracks AS WITH {tracks} SELECT * FROM candidates "
-                    "WHERE album_id IN (SELECT id FROM temp.main.albums)", rows)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE album_artists AS SELECT * FROM {main}.album_artists "
-                    "WHERE album_id IN (SELECT id FROM temp.main.albums)")
-        logs, rows = mentioning(con, "llama_logs", {"album_id": albums, "entity_id": albums}, "candidates",
-                                scan=f"{main}.llama_logs")
-        con.execute(f"""
+        tracks, rows = mentioning(
+            con, "tracks", {"album_id": albums}, "candidates", scan=f"{main}.tracks"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE tracks AS WITH {tracks} SELECT * FROM candidates "
+            "WHERE album_id IN (SELECT id FROM temp.main.albums)",
+            rows,
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE album_artists AS SELECT * FROM {main}.album_artists "
+            "WHERE album_id IN (SELECT id FROM temp.main.albums)"
+        )
+        logs, rows = mentioning(
+            con,
+            "llama_logs",
+            {"album_id": albums, "entity_id": albums},
+            "candidates",
+            scan=f"{main}.llama_logs",
+        )
+        con.execute(
+            f"""
             CREATE OR REPLACE TEMP TABLE llama_logs AS
             WITH {logs}
             SELECT * FROM candidates WHERE album_id IN (SELECT id FROM temp.main.albums)
             UNION ALL
-            SELECT * FROM candidates WHERE album_id IS NULL AND entity_id IN (SELECT id FROM temp.main.albums)""", rows)
+            SELECT * FROM candidates WHERE album_id IS NULL AND entity_id IN (SELECT id FROM temp.main.albums)""",
+            rows,
+        )
         frames = run_findings(con, [k for k, spec in KINDS.items() if spec.entity_type == "ALBUM"])
     finally:
         for table in SHADOWED:

@@ -19,14 +19,18 @@ import polars as pl
 from ..queries import load_query
 
 CHAIN_TABLES = ("_lf_chain_rows", "_lf_chain_roots")
-SHOWN_CYCLE_JOBS = 20  # a loop of 10,000 jobs is named, counted and shown by its first jobs, not copied per row
+SHOWN_CYCLE_JOBS = (
+    20  # a loop of 10,000 jobs is named, counted and shown by its first jobs, not copied per row
+)
 
 
 def prepare_job_chains(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Fill ``_lf_chain_roots`` and ``_lf_chain_rows``; return each loop's jobs in walk order, by the loop's name."""
     from ..lineage import cycles, infer_roots
 
-    roots = infer_roots(con, "job_chain_jobs", carry=("job_hash", "root_lo", "root_hi"), carry_root=("job_hash",))
+    roots = infer_roots(
+        con, "job_chain_jobs", carry=("job_hash", "root_lo", "root_hi"), carry_root=("job_hash",)
+    )
     _store_chain_roots(con, roots)
     con.execute(load_query("job_chain_rows"))
     return {loop[0]: loop for loop in cycles(con, roots.filter(pl.col("on_cycle")))}
@@ -43,9 +47,14 @@ def describe_loops(frame: pl.DataFrame, loops: dict[str, list[str]]) -> pl.DataF
     if not frame.height:
         return frame
     names = frame["cycle"].unique().to_list()
-    shown = pl.DataFrame({"cycle": names, "cycle_length": [len(loops.get(n, [])) for n in names],
-                          "cycle_jobs": [loops.get(n, [])[:SHOWN_CYCLE_JOBS] for n in names]},
-                         schema={"cycle": pl.String, "cycle_length": pl.Int64, "cycle_jobs": pl.List(pl.String)})
+    shown = pl.DataFrame(
+        {
+            "cycle": names,
+            "cycle_length": [len(loops.get(n, [])) for n in names],
+            "cycle_jobs": [loops.get(n, [])[:SHOWN_CYCLE_JOBS] for n in names],
+        },
+        schema={"cycle": pl.String, "cycle_length": pl.Int64, "cycle_jobs": pl.List(pl.String)},
+    )
     return frame.join(shown, on="cycle", how="left", maintain_order="left")
 
 
@@ -55,9 +64,19 @@ def _store_chain_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame) -> N
     Plain Arrow strings (not Polars' string views), so DuckDB can copy the
     registered frame in one scan.
     """
-    needed = roots.select("job_id", "parent_job_id", "inferred_root",
-                          pl.col("status").cast(pl.String), "missing_parent", "conflicting_parents",
-                          "cycle", "on_cycle", "root_lo", "root_hi", "root_job_hash")
+    needed = roots.select(
+        "job_id",
+        "parent_job_id",
+        "inferred_root",
+        pl.col("status").cast(pl.String),
+        "missing_parent",
+        "conflicting_parents",
+        "cycle",
+        "on_cycle",
+        "root_lo",
+        "root_hi",
+        "root_job_hash",
+    )
     con.register("_lf_job_roots", needed.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
         con.execute(load_query("job_chain_roots"))

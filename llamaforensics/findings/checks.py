@@ -45,17 +45,23 @@ def find_no_created_log(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return _one(con, "no_created_log")
 
 
-def find_late_first_log(con: duckdb.DuckDBPyConnection, late_hours: int = DEFAULT.late_hours) -> pl.DataFrame:
+def find_late_first_log(
+    con: duckdb.DuckDBPyConnection, late_hours: int = DEFAULT.late_hours
+) -> pl.DataFrame:
     """Return the albums whose first log row comes more than ``late_hours`` after created_at."""
     return _one(con, "late_first_log", late_hours=late_hours)
 
 
-def find_stuck_enrichment(con: duckdb.DuckDBPyConnection, stuck_days: int = DEFAULT.stuck_days) -> pl.DataFrame:
+def find_stuck_enrichment(
+    con: duckdb.DuckDBPyConnection, stuck_days: int = DEFAULT.stuck_days
+) -> pl.DataFrame:
     """Return the albums pending enrichment for more than ``stuck_days`` before the snapshot time."""
     return _one(con, "stuck_enrichment", stuck_days=stuck_days)
 
 
-def find_failing_enrichment(con: duckdb.DuckDBPyConnection, min_failures: int = DEFAULT.min_failures) -> pl.DataFrame:
+def find_failing_enrichment(
+    con: duckdb.DuckDBPyConnection, min_failures: int = DEFAULT.min_failures
+) -> pl.DataFrame:
     """Return the albums whose enrichment failed at least ``min_failures`` times and last failed, with the last error."""
     return _one(con, "failing_enrichment", min_failures=min_failures)
 

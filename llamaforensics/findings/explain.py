@@ -37,8 +37,10 @@ def explain_kind(kind: str) -> KindExplanation:
     )
     parts = _SECTION.split("\n".join(header[1:]))
     # Line breaks kept: the headers lay out lists (a cause per line); the page shows them as lines.
-    sections = {name: "\n".join(line.strip() for line in text.strip().splitlines())
-                for name, text in zip(parts[1::2], parts[2::2])}
+    sections = {
+        name: "\n".join(line.strip() for line in text.strip().splitlines())
+        for name, text in zip(parts[1::2], parts[2::2])
+    }
     return KindExplanation(
         kind,
         headline,

@@ -23,12 +23,25 @@ from ..snapshot.format import quote_ident, read_manifests
 from .chains import describe_loops, drop_job_chains, prepare_job_chains
 from .kinds import FIX_BY_CAUSE, KINDS, Finding, Thresholds
 
-COLUMNS = ("kind", "entity_type", "entity_id", "title", "severity", "suggested_fix", "detail", "evidence")
+COLUMNS = (
+    "kind",
+    "entity_type",
+    "entity_id",
+    "title",
+    "severity",
+    "suggested_fix",
+    "detail",
+    "evidence",
+)
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
-def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresholds | None = None,
-                 **overrides: int) -> dict[str, pl.DataFrame]:
+def run_findings(
+    con: duckdb.DuckDBPyConnection,
+    kinds=None,
+    thresholds: Thresholds | None = None,
+    **overrides: int,
+) -> dict[str, pl.DataFrame]:
     """Run the findings (all kinds, or ``kinds``) on a snapshot connection; return one frame per kind.
 
     Thresholds come from ``thresholds`` (default: :class:`Thresholds`), with any
@@ -44,7 +57,10 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     if chained and plain and _cursor_sees_the_same(con):
         # The job-chain kinds on a cursor of their own, beside the others: their
         # single-threaded stretches (pointer jumping, frame conversions) overlap.
-        with con.cursor() as cursor, ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool:
+        with (
+            con.cursor() as cursor,
+            ThreadPoolExecutor(1, thread_name_prefix="findings-chains") as pool,
+        ):
             later = pool.submit(_run_chained, cursor, chained, params)
             frames = {k: run_kind(con, k, params, None) for k in plain}
             frames |= later.result()
@@ -54,7 +70,9 @@ def run_findings(con: duckdb.DuckDBPyConnection, kinds=None, thresholds: Thresho
     return {k: frames[k] for k in kinds}
 
 
-def _run_chained(con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict) -> dict[str, pl.DataFrame]:
+def _run_chained(
+    con: duckdb.DuckDBPyConnection, kinds: list[str], params: dict
+) -> dict[str, pl.DataFrame]:
     """Run the job-chain kinds: the chains are prepared once for all of them."""
     if not kinds:
         return {}
@@ -75,8 +93,10 @@ def _cursor_sees_the_same(con: duckdb.DuckDBPyConnection) -> bool:
     ids = [con.execute("SELECT txid_current()").fetchone()[0] for _ in range(2)]
     if ids[0] == ids[1]:  # outside a transaction, every statement runs in one of its own
         return False
-    own = con.execute("SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
-                      "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)").fetchone()[0]
+    own = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
+        "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)"
+    ).fetchone()[0]
     return own == 0
 
 
@@ -98,24 +118,33 @@ def snapshot_time(con: duckdb.DuckDBPyConnection) -> datetime:
 
 def to_findings(frames: dict[str, pl.DataFrame]) -> list[Finding]:
     """Return the frames' rows as :class:`Finding` records."""
-    return [Finding(**{**row, "detail": json.loads(row["detail"])}) for frame in frames.values() for row in frame.to_dicts()]
+    return [
+        Finding(**{**row, "detail": json.loads(row["detail"])})
+        for frame in frames.values()
+        for row in frame.to_dicts()
+    ]
 
 
 def empty_frame() -> pl.DataFrame:
     """Return a findings frame with no rows (the columns every kind's frame has)."""
-    return pl.DataFrame(schema={c: (pl.List(pl.String) if c == "evidence" else pl.String) for c in COLUMNS})
+    return pl.DataFrame(
+        schema={c: (pl.List(pl.String) if c == "evidence" else pl.String) for c in COLUMNS}
+    )
 
 
 def _thresholds(thresholds: Thresholds | None, overrides: dict[str, int]) -> Thresholds:
     known = {f.name for f in fields(Thresholds)}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise UsageError(f"unknown threshold {', '.join(unknown)}; the thresholds are: {', '.join(sorted(known))}")
+        raise UsageError(
+            f"unknown threshold {', '.join(unknown)}; the thresholds are: {', '.join(sorted(known))}"
+        )
     return replace(thresholds or Thresholds(), **overrides)
 
 
-def run_kind(con: duckdb.DuckDBPyConnection, kind: str, params: dict,
-             loops: dict | None) -> pl.DataFrame:
+def run_kind(
+    con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None
+) -> pl.DataFrame:
     """Run ``queries/<kind>.sql`` with the parameters it names, and fold its rows into the common columns."""
     sql = load_query(kind)
     named = {name: params[name] for name in set(_PARAM.findall(sql))}
@@ -136,9 +165,12 @@ def _python_safe(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     temporal = {c for c, t in types if str(t) in ("TIMESTAMP", "DATE")}
     if not temporal:
         return relation
-    return relation.project(", ".join(
-        f"{pg_style(quote_ident(c))} AS {quote_ident(c)}" if c in temporal else quote_ident(c)
-        for c in relation.columns))
+    return relation.project(
+        ", ".join(
+            f"{pg_style(quote_ident(c))} AS {quote_ident(c)}" if c in temporal else quote_ident(c)
+            for c in relation.columns
+        )
+    )
 
 
 def _uniform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -156,7 +188,12 @@ def _uniform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
     title = pl.col("title") if "title" in frame.columns else pl.lit(None, pl.String)
     evidence = pl.col("evidence") if "evidence" in frame.columns else pl.lit([], pl.List(pl.String))
     return frame.select(
-        pl.lit(kind).alias("kind"), pl.lit(spec.entity_type).alias("entity_type"), pl.col("entity_id"),
-        title.cast(pl.String).alias("title"), pl.lit(spec.severity).alias("severity"), fix.alias("suggested_fix"),
-        detail.alias("detail"), evidence.cast(pl.List(pl.String)).alias("evidence"),
+        pl.lit(kind).alias("kind"),
+        pl.lit(spec.entity_type).alias("entity_type"),
+        pl.col("entity_id"),
+        title.cast(pl.String).alias("title"),
+        pl.lit(spec.severity).alias("severity"),
+        fix.alias("suggested_fix"),
+        detail.alias("detail"),
+        evidence.cast(pl.List(pl.String)).alias("evidence"),
     )

@@ -14,12 +14,12 @@ PySpark is an optional extra (``pip install llamaforensics[spark]``).
 from __future__ import annotations
 
 import json
-from importlib.resources import files
 import logging
 import os
 import sys
 import warnings
 from datetime import date, datetime
+from importlib.resources import files
 
 import polars as pl
 from sqlglot import exp

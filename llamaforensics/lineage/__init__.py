@@ -9,12 +9,26 @@ from importlib import import_module
 from .backfill import compare_with_upstream, upstream_backfill_roots
 from .roots import check_roots, cycles, infer_roots, store_roots
 
-_ON_FIRST_USE = {"album_lineage": "graph", "job_graph": "graph", "job_lineage": "graph",
-                 "to_graphml": "graphml", "lineage_figure": "figure"}
+_ON_FIRST_USE = {
+    "album_lineage": "graph",
+    "job_graph": "graph",
+    "job_lineage": "graph",
+    "to_graphml": "graphml",
+    "lineage_figure": "figure",
+}
 
 __all__ = [
-    "album_lineage", "check_roots", "compare_with_upstream", "cycles", "infer_roots", "job_graph", "job_lineage",
-    "lineage_figure", "store_roots", "to_graphml", "upstream_backfill_roots",
+    "album_lineage",
+    "check_roots",
+    "compare_with_upstream",
+    "cycles",
+    "infer_roots",
+    "job_graph",
+    "job_lineage",
+    "lineage_figure",
+    "store_roots",
+    "to_graphml",
+    "upstream_backfill_roots",
 ]
 
 

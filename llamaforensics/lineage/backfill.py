@@ -52,7 +52,8 @@ def compare_with_upstream(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """
     store_roots(con)
     with _upstream_pairs(con):
-        return con.execute("""
+        return con.execute(
+            """
             WITH differing AS (
                 SELECT u.job_id, u.parent_job_id, u.upstream_root, r.inferred_root, r.status, r.depth,
                        u.candidate_roots, r.conflicting_parents,
@@ -68,13 +69,17 @@ def compare_with_upstream(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             FROM llama_logs l
             JOIN differing d ON d.job_id = l.job_id AND d.parent_job_id IS NOT DISTINCT FROM l.parent_job_id
             ORDER BY why, job_id, id
-        """, {**REASONS, "limit": UPSTREAM_DEPTH_LIMIT}).pl()
+        """,
+            {**REASONS, "limit": UPSTREAM_DEPTH_LIMIT},
+        ).pl()
 
 
 @contextmanager
 def _upstream_pairs(con: duckdb.DuckDBPyConnection):
     """Keep the upstream walk's answer per (job_id, parent_job_id) in the temp table ``_lf_upstream`` while in the block."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _lf_upstream AS " + load_query("upstream_backfill_roots"))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lf_upstream AS " + load_query("upstream_backfill_roots")
+    )
     try:
         yield
     finally:

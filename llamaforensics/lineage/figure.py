@@ -12,8 +12,16 @@ from datetime import timedelta
 import networkx as nx
 import plotly.graph_objects as go
 
-CATEGORY_COLOUR = {"CREATED": "#1f77b4", "ENRICHED": "#2ca02c", "CACHED": "#17becf", "CORRECTED": "#9467bd",
-                   "FAILED": "#d62728", "LINKED": "#8c564b", "USER_ACTION": "#ff7f0e", None: "#7f7f7f"}
+CATEGORY_COLOUR = {
+    "CREATED": "#1f77b4",
+    "ENRICHED": "#2ca02c",
+    "CACHED": "#17becf",
+    "CORRECTED": "#9467bd",
+    "FAILED": "#d62728",
+    "LINKED": "#8c564b",
+    "USER_ACTION": "#ff7f0e",
+    None: "#7f7f7f",
+}
 FAILED_OUTLINE = "#d62728"
 MAX_HOVER_ROWS = 6
 LABEL_CHARS = 22
@@ -30,10 +38,18 @@ def lineage_figure(graph: nx.DiGraph, title: str = "job lineage") -> go.Figure:
     for category, jobs in sorted(by_category.items(), key=lambda item: str(item[0])):
         fig.add_trace(_job_trace(graph, pos, category, jobs))
     levels = sorted(set(depth.values()))
-    fig.update_layout(title=html.escape(title), height=420, xaxis={"title": None},
-                      yaxis={"title": "depth below the root", "tickvals": [-d for d in levels],
-                             "ticktext": [str(d) for d in levels]},
-                      legend={"orientation": "h", "y": -0.15}, margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    fig.update_layout(
+        title=html.escape(title),
+        height=420,
+        xaxis={"title": None},
+        yaxis={
+            "title": "depth below the root",
+            "tickvals": [-d for d in levels],
+            "ticktext": [str(d) for d in levels],
+        },
+        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+    )
     return fig
 
 
@@ -76,32 +92,55 @@ def _edge_trace(graph: nx.DiGraph, pos: dict) -> go.Scatter:
         if x0 is not None and x1 is not None:
             xs += [x0, x1, None]
             ys += [y0, y1, None]
-    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#bbb", "width": 1}, hoverinfo="skip", showlegend=False)
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        line={"color": "#bbb", "width": 1},
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
 
 def _job_trace(graph: nx.DiGraph, pos: dict, category: str | None, jobs: list[str]) -> go.Scatter:
     nodes = [graph.nodes[j] for j in jobs]
-    symbol = ["x" if n.get("failed") else ("circle-open" if n.get("missing") else "circle") for n in nodes]
+    symbol = [
+        "x" if n.get("failed") else ("circle-open" if n.get("missing") else "circle") for n in nodes
+    ]
     outline = [FAILED_OUTLINE if n.get("failed") else "#222" for n in nodes]
     width = [3 if n.get("failed") or n.get("touches_album") else 1 for n in nodes]
     return go.Scatter(
-        x=[pos[j][0] for j in jobs], y=[pos[j][1] for j in jobs], mode="markers+text",
-        text=[node_label(j) for j in jobs], textposition="top center", textfont={"size": 9},
+        x=[pos[j][0] for j in jobs],
+        y=[pos[j][1] for j in jobs],
+        mode="markers+text",
+        text=[node_label(j) for j in jobs],
+        textposition="top center",
+        textfont={"size": 9},
         name=html.escape(str(category or "missing job")),
-        marker={"size": 12, "color": CATEGORY_COLOUR.get(category, "#7f7f7f"), "symbol": symbol,
-                "line": {"width": width, "color": outline}},
-        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)], hoverinfo="text", customdata=jobs)
+        marker={
+            "size": 12,
+            "color": CATEGORY_COLOUR.get(category, "#7f7f7f"),
+            "symbol": symbol,
+            "line": {"width": width, "color": outline},
+        },
+        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)],
+        hoverinfo="text",
+        customdata=jobs,
+    )
 
 
 def node_label(job: str) -> str:
     """Return the label beside a job: its id, shortened (the hover shows it whole), escaped."""
     text = str(job)
-    return _text(text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…")
+    return _text(text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…")
 
 
 def hover_text(job: str, data: dict) -> str:
     """Return the hover label of a job: its id and its first rows (time, operation, category, status, reason), escaped."""
-    lines = [f"<b>job {_text(job)}</b>" + (" (no row has this job: a missing parent)" if data.get("missing") else "")]
+    lines = [
+        f"<b>job {_text(job)}</b>"
+        + (" (no row has this job: a missing parent)" if data.get("missing") else "")
+    ]
     rows = data.get("rows", [])
     for row in rows[:MAX_HOVER_ROWS]:
         when = f"{row['created_at']:%Y-%m-%d %H:%M:%S}" if row.get("created_at") else "(no time)"

@@ -15,15 +15,36 @@ import uuid
 import duckdb
 import networkx as nx
 
-from ..snapshot.extremes import (TEXT_SUFFIX, ShownTime, has_pg_text, kept_text_sql, shown_items,
-                                 shown_row)
+from ..snapshot.extremes import (
+    TEXT_SUFFIX,
+    ShownTime,
+    has_pg_text,
+    kept_text_sql,
+    shown_items,
+    shown_row,
+)
 from ..snapshot.lookup import album_log, mentioning
 from .roots import store_roots
 
 MAX_LEVELS = 64
 ROWS_ATTACHED_UP_TO = 2_000
-ROW_COLUMNS = ("id", "created_at", "operation", "category", "status", "entity_type", "album_id", "track_id",
-               "artist_id", "reason", "error_message", "root_job_id", "is_root_job", "triggered_by", "user_id")
+ROW_COLUMNS = (
+    "id",
+    "created_at",
+    "operation",
+    "category",
+    "status",
+    "entity_type",
+    "album_id",
+    "track_id",
+    "artist_id",
+    "reason",
+    "error_message",
+    "root_job_id",
+    "is_root_job",
+    "triggered_by",
+    "user_id",
+)
 _TEXT = {"id", "category", "status", "entity_type", "album_id", "track_id", "artist_id"}
 _ROW_NAMES = ("id", "created_at", "created_at" + TEXT_SUFFIX, *ROW_COLUMNS[2:])
 _ROW_SELECT = ", ".join(f"{c}::VARCHAR AS {c}" if c in _TEXT else c for c in ROW_COLUMNS)
@@ -36,14 +57,20 @@ UNION SELECT job_id FROM log WHERE track_id IN (SELECT unnest($tracks::UUID[])) 
 UNION SELECT job_id FROM log WHERE artist_id IN (SELECT unnest($artists::UUID[])) AND job_id IS NOT NULL
 """  # one filter per scan, each pushed into the scan: 5x faster than one scan with the four ORed
 # One level of a walk: (the key the lookup finds the rows by, the query).
-_PARENTS = ("job_id", """
+_PARENTS = (
+    "job_id",
+    """
 WITH {log} SELECT DISTINCT parent_job_id FROM log
 WHERE parent_job_id IS NOT NULL AND job_id IN (SELECT unnest($jobs::VARCHAR[]))
-""")
-_CHILDREN = ("parent_job_id", """
+""",
+)
+_CHILDREN = (
+    "parent_job_id",
+    """
 WITH {log} SELECT DISTINCT job_id FROM log
 WHERE job_id IS NOT NULL AND parent_job_id IN (SELECT unnest($jobs::VARCHAR[]))
-""")
+""",
+)
 # Each job's summary and its parent edges, computed in DuckDB: no Python object per log row.
 _SUMMARY = """
 WITH {log}
@@ -75,8 +102,12 @@ def album_lineage(con: duckdb.DuckDBPyConnection, album_id: str) -> nx.DiGraph:
     except ValueError:
         return nx.DiGraph()  # not an id at all: no job touched it
     log, rows, members = album_log(con, album)
-    touching = sorted(j for (j,) in con.execute(_ALBUM_JOBS.format(log=log), {"album": album, **rows, **members})
-                      .fetchall())
+    touching = sorted(
+        j
+        for (j,) in con.execute(
+            _ALBUM_JOBS.format(log=log), {"album": album, **rows, **members}
+        ).fetchall()
+    )
     graph = job_graph(con, sorted(_lineage_of(con, touching, touching)))
     for job in touching:
         graph.nodes[job]["touches_album"] = True
@@ -86,7 +117,9 @@ def album_lineage(con: duckdb.DuckDBPyConnection, album_id: str) -> nx.DiGraph:
 def job_lineage(con: duckdb.DuckDBPyConnection, job_id: str) -> nx.DiGraph:
     """Return the job's whole tree: its ancestors up to the root, and everything below that root."""
     ancestors = _walk(con, {job_id}, _PARENTS)
-    descendants = None if ancestors is None else _walk(con, _tops(con, ancestors) or {job_id}, _CHILDREN)
+    descendants = (
+        None if ancestors is None else _walk(con, _tops(con, ancestors) or {job_id}, _CHILDREN)
+    )
     if descendants is None:
         return job_graph(con, sorted(_trees(con, [job_id])))
     return job_graph(con, sorted(ancestors | descendants))
@@ -97,12 +130,15 @@ def _tops(con: duckdb.DuckDBPyConnection, jobs: set[str]) -> set[str]:
     log, rows = mentioning(con, "llama_logs", {"job_id": sorted(jobs)}, "log")
     edges = con.execute(
         f"WITH {log} SELECT DISTINCT job_id, parent_job_id FROM log WHERE job_id IN (SELECT unnest($jobs::VARCHAR[]))",
-        {"jobs": sorted(jobs), **rows}).fetchall()
+        {"jobs": sorted(jobs), **rows},
+    ).fetchall()
     existing = {job for job, _ in edges}
     return existing - {job for job, parent in edges if parent in existing and parent != job}
 
 
-def _lineage_of(con: duckdb.DuckDBPyConnection, up_from: list[str], down_from: list[str]) -> set[str]:
+def _lineage_of(
+    con: duckdb.DuckDBPyConnection, up_from: list[str], down_from: list[str]
+) -> set[str]:
     """Return ``up_from`` with every ancestor, and ``down_from`` with every descendant."""
     ancestors = _walk(con, set(up_from), _PARENTS)
     descendants = _walk(con, set(down_from), _CHILDREN)
@@ -111,7 +147,9 @@ def _lineage_of(con: duckdb.DuckDBPyConnection, up_from: list[str], down_from: l
     return ancestors | descendants
 
 
-def _walk(con: duckdb.DuckDBPyConnection, start: set[str], step: tuple[str, str]) -> set[str] | None:
+def _walk(
+    con: duckdb.DuckDBPyConnection, start: set[str], step: tuple[str, str]
+) -> set[str] | None:
     """Return ``start`` and every job ``step`` reaches from it level by level; None past ``MAX_LEVELS`` levels."""
     seen, frontier = set(start), sorted(start)
     key, sql = step
@@ -119,7 +157,10 @@ def _walk(con: duckdb.DuckDBPyConnection, start: set[str], step: tuple[str, str]
         if not frontier:
             return seen
         log, rows = mentioning(con, "llama_logs", {key: frontier}, "log")
-        frontier = sorted({j for (j,) in con.execute(sql.format(log=log), {"jobs": frontier, **rows}).fetchall()} - seen)
+        frontier = sorted(
+            {j for (j,) in con.execute(sql.format(log=log), {"jobs": frontier, **rows}).fetchall()}
+            - seen
+        )
         seen.update(frontier)
     return None if frontier else seen
 
@@ -145,7 +186,9 @@ def _tree_graph(con: duckdb.DuckDBPyConnection, jobs: list[str]) -> nx.DiGraph:
     return graph
 
 
-def _lineage_in_trees(con: duckdb.DuckDBPyConnection, up_from: list[str], down_from: list[str]) -> set[str]:
+def _lineage_in_trees(
+    con: duckdb.DuckDBPyConnection, up_from: list[str], down_from: list[str]
+) -> set[str]:
     """Do what ``_lineage_of`` does within the jobs' whole trees, for chains too deep to walk level by level."""
     tree = _tree_graph(con, sorted(set(up_from) | set(down_from)))
     found = set(up_from) | set(down_from)
@@ -176,12 +219,16 @@ def job_graph(con: duckdb.DuckDBPyConnection, job_ids: list[str]) -> nx.DiGraph:
     first_at = shown_items("min(created_at)", "first_at")  # beyond Python: PostgreSQL's text
     summaries = _batches(con.execute(_SUMMARY.format(log=log, first_at=first_at), params))
     for job, count, first, first_text, category, status, operations, failed in summaries:
-        graph.add_node(job, missing=False, row_count=count,
-                       first_at=ShownTime(first, first_text) if first_text else first,
-                       category=shared.setdefault(category, category),
-                       status=shared.setdefault(status, status),
-                       operations=shared.setdefault(tuple(operations), list(operations)),
-                       failed=failed)
+        graph.add_node(
+            job,
+            missing=False,
+            row_count=count,
+            first_at=ShownTime(first, first_text) if first_text else first,
+            category=shared.setdefault(category, category),
+            status=shared.setdefault(status, status),
+            operations=shared.setdefault(tuple(operations), list(operations)),
+            failed=failed,
+        )
     for job, parent, count in _batches(con.execute(_EDGES.format(log=log), params)):
         graph.add_edge(job, parent, rows=count)
     for _, data in graph.nodes(data=True):
@@ -198,8 +245,15 @@ def _batches(cursor, size: int = 10_000):
         yield from batch
 
 
-_NO_ROWS = {"missing": True, "row_count": 0, "first_at": None, "category": None, "status": None,
-            "operations": [], "failed": False}
+_NO_ROWS = {
+    "missing": True,
+    "row_count": 0,
+    "first_at": None,
+    "category": None,
+    "status": None,
+    "operations": [],
+    "failed": False,
+}
 
 
 def attach_rows(con: duckdb.DuckDBPyConnection, graph: nx.DiGraph, jobs) -> None:
@@ -219,9 +273,10 @@ def job_rows(con: duckdb.DuckDBPyConnection, jobs: list[str]):
     created = shown_items("log.created_at", "created_at", kept_text=kept)
     select = _ROW_SELECT.replace("created_at,", created + ",", 1)
     for job, *values in con.execute(
-            f"WITH {log} SELECT job_id, {select} FROM log "
-            "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY log.created_at, log.id",
-            {"jobs": list(jobs), **found}).fetchall():
+        f"WITH {log} SELECT job_id, {select} FROM log "
+        "WHERE job_id IN (SELECT unnest($jobs::VARCHAR[])) ORDER BY log.created_at, log.id",
+        {"jobs": list(jobs), **found},
+    ).fetchall():
         rows.setdefault(job, []).append(shown_row(dict(zip(_ROW_NAMES, values))))
     for job in jobs:
         if job in rows:

@@ -19,8 +19,10 @@ import networkx as nx
 
 from .graph import job_rows
 
-def to_graphml(graph: nx.DiGraph, path: str | Path,
-               con: duckdb.DuckDBPyConnection | None = None) -> Path:
+
+def to_graphml(
+    graph: nx.DiGraph, path: str | Path, con: duckdb.DuckDBPyConnection | None = None
+) -> Path:
     """Write the whole graph as GraphML: scalar attributes as they are, times as text, rows as JSON.
 
     Rows come from the nodes when the graph carries them, else from ``con``.
@@ -32,8 +34,9 @@ def to_graphml(graph: nx.DiGraph, path: str | Path,
         xml.startDocument()
         xml.startElement("graphml", {"xmlns": "http://graphml.graphdrawing.org/xmlns"})
         for key, (domain, name, kind) in _GRAPHML_KEYS.items():
-            xml.startElement("key", {"id": key, "for": domain, "attr.name": name,
-                                     "attr.type": kind})
+            xml.startElement(
+                "key", {"id": key, "for": domain, "attr.name": name, "attr.type": kind}
+            )
             xml.endElement("key")
             xml.ignorableWhitespace("\n")
         xml.startElement("graph", {"edgedefault": "directed"})
@@ -42,19 +45,33 @@ def to_graphml(graph: nx.DiGraph, path: str | Path,
             fields = _node_fields(graph.nodes[job], rows)
             _graphml_element(xml, "node", {"id": _xml_text(job)}, fields)
         for child, parent, data in graph.edges(data=True):
-            _graphml_element(xml, "edge", {"source": _xml_text(child), "target": _xml_text(parent)},
-                             {"edge_rows": str(int(data.get("rows", 0)))})
+            _graphml_element(
+                xml,
+                "edge",
+                {"source": _xml_text(child), "target": _xml_text(parent)},
+                {"edge_rows": str(int(data.get("rows", 0)))},
+            )
         xml.endElement("graph")
         xml.endElement("graphml")
         xml.endDocument()
     return path
 
 
-_GRAPHML_KEYS = {key: (domain, key.removeprefix("edge_"), kind) for key, domain, kind in (
-    ("rows", "node", "string"), ("first_at", "node", "string"), ("category", "node", "string"),
-    ("status", "node", "string"), ("operations", "node", "string"), ("failed", "node", "boolean"),
-    ("missing", "node", "boolean"), ("touches_album", "node", "boolean"), ("row_count", "node", "int"),
-    ("edge_rows", "edge", "int"))}
+_GRAPHML_KEYS = {
+    key: (domain, key.removeprefix("edge_"), kind)
+    for key, domain, kind in (
+        ("rows", "node", "string"),
+        ("first_at", "node", "string"),
+        ("category", "node", "string"),
+        ("status", "node", "string"),
+        ("operations", "node", "string"),
+        ("failed", "node", "boolean"),
+        ("missing", "node", "boolean"),
+        ("touches_album", "node", "boolean"),
+        ("row_count", "node", "int"),
+        ("edge_rows", "edge", "int"),
+    )
+}
 GRAPHML_BATCH = 5_000
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -63,26 +80,32 @@ def _rows_of_every_job(graph: nx.DiGraph, con: duckdb.DuckDBPyConnection | None)
     """Yield (job, its rows) for every job of the graph, fetching ``GRAPHML_BATCH`` jobs at a time."""
     jobs = list(graph.nodes)
     for start in range(0, len(jobs), GRAPHML_BATCH):
-        batch = jobs[start:start + GRAPHML_BATCH]
-        missing = [j for j in batch
-                   if "rows" not in graph.nodes[j] and not graph.nodes[j].get("missing")]
+        batch = jobs[start : start + GRAPHML_BATCH]
+        missing = [
+            j for j in batch if "rows" not in graph.nodes[j] and not graph.nodes[j].get("missing")
+        ]
         fetched = dict(job_rows(con, missing)) if missing and con is not None else {}
         for job in batch:
             yield job, graph.nodes[job].get("rows", fetched.get(job, []))
 
 
 def _node_fields(data: dict, rows: list[dict]) -> dict[str, str]:
-    return {"rows": json.dumps(rows, default=_iso, ensure_ascii=False),
-            "first_at": _iso(data.get("first_at")) or "",
-            "category": data.get("category") or "", "status": data.get("status") or "",
-            "operations": ",".join(data.get("operations", [])),
-            "failed": _xml_bool(data.get("failed")), "missing": _xml_bool(data.get("missing")),
-            "touches_album": _xml_bool(data.get("touches_album")),
-            "row_count": str(int(data.get("row_count", len(rows))))}
+    return {
+        "rows": json.dumps(rows, default=_iso, ensure_ascii=False),
+        "first_at": _iso(data.get("first_at")) or "",
+        "category": data.get("category") or "",
+        "status": data.get("status") or "",
+        "operations": ",".join(data.get("operations", [])),
+        "failed": _xml_bool(data.get("failed")),
+        "missing": _xml_bool(data.get("missing")),
+        "touches_album": _xml_bool(data.get("touches_album")),
+        "row_count": str(int(data.get("row_count", len(rows)))),
+    }
 
 
-def _graphml_element(xml: XMLGenerator, name: str, attrs: dict[str, str],
-                     fields: dict[str, str]) -> None:
+def _graphml_element(
+    xml: XMLGenerator, name: str, attrs: dict[str, str], fields: dict[str, str]
+) -> None:
     xml.startElement(name, attrs)
     for key, value in fields.items():
         xml.startElement("data", {"key": key})

@@ -12,8 +12,8 @@ stated, so an elided middle is never silent.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import networkx as nx
 

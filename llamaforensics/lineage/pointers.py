@@ -35,7 +35,9 @@ def climb(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     own = np.arange(len(parent), dtype=parent.dtype)
     pointer = np.where(parent >= 0, parent, own)
-    steps = (pointer != own).astype(parent.dtype)  # on a loop this may wrap round; it is not reported there
+    steps = (pointer != own).astype(
+        parent.dtype
+    )  # on a loop this may wrap round; it is not reported there
     moving = np.flatnonzero(pointer[pointer] != pointer)
     for _ in range(math.ceil(math.log2(max(len(parent), 2))) + 1):
         if not moving.size:
@@ -49,8 +51,14 @@ def climb(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def classify(parent: np.ndarray, top: np.ndarray) -> np.ndarray:
     """Return each job's status code: ROOT, OK (reaches a root), BROKEN (reaches a missing parent) or CYCLE."""
-    is_top = parent < 0  # a self-loop also points at itself, but it has a parent: it is a loop, not a top
-    status = np.select([~is_top[top], parent == NO_PARENT, parent[top] == MISSING_PARENT], [CYCLE, ROOT, BROKEN], OK)
+    is_top = (
+        parent < 0
+    )  # a self-loop also points at itself, but it has a parent: it is a loop, not a top
+    status = np.select(
+        [~is_top[top], parent == NO_PARENT, parent[top] == MISSING_PARENT],
+        [CYCLE, ROOT, BROKEN],
+        OK,
+    )
     return status.astype(np.int8)
 
 

@@ -18,8 +18,12 @@ from ..queries import load_query
 from .pointers import BROKEN, CYCLE, MISSING_PARENT, NO_PARENT, STATUSES, classify, climb, loops
 
 
-def infer_roots(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents", carry: tuple[str, ...] = (),
-                carry_root: tuple[str, ...] = ()) -> pl.DataFrame:
+def infer_roots(
+    con: duckdb.DuckDBPyConnection,
+    jobs_query: str = "job_parents",
+    carry: tuple[str, ...] = (),
+    carry_root: tuple[str, ...] = (),
+) -> pl.DataFrame:
     """Return one row per job: its parent, inferred root, depth, status and, where it has one, its break or loop.
 
     Columns: job_id, parent_job_id, inferred_root, depth, status (root / ok /
@@ -62,8 +66,9 @@ def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = Non
     return roots
 
 
-def numbered_jobs(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents",
-                  carry: tuple[str, ...] = ()) -> tuple[pl.DataFrame, np.ndarray]:
+def numbered_jobs(
+    con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents", carry: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, np.ndarray]:
     """Return the distinct jobs (job_id, parent_job_id, conflicting_parents, ``carry``) and each one's parent number.
 
     Job i is row i of the frame; ``parent[i]`` is its parent's number, NO_PARENT
@@ -89,12 +94,18 @@ def numbered_jobs(con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents
     dense = _dense_rowids(rowid)
     number = np.empty(found.height, dtype=np.int32)
     number[dense(rowid)] = np.arange(found.height, dtype=np.int32)  # rowid -> position
-    parent = np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT).astype(np.int32)
+    parent = np.where(found["dangling"].is_null().to_numpy(), NO_PARENT, MISSING_PARENT).astype(
+        np.int32
+    )
     is_job = found["parent"].is_not_null().to_numpy()
     parent[is_job] = number[dense(found["parent"].filter(is_job).to_numpy())]
     parent_ids = found["job_id"].gather(_or_null(parent, parent < 0))
-    jobs = found.select("job_id", parent_ids.zip_with(parent_ids.is_not_null(), found["dangling"]).alias("parent_job_id"),
-                        "conflicting_parents", *carry)
+    jobs = found.select(
+        "job_id",
+        parent_ids.zip_with(parent_ids.is_not_null(), found["dangling"]).alias("parent_job_id"),
+        "conflicting_parents",
+        *carry,
+    )
     return jobs, parent
 
 
@@ -120,15 +131,26 @@ def _or_null(numbers: np.ndarray, hide: np.ndarray) -> pl.Series:
     return pl.Series(numbers).set(pl.Series(hide), None)
 
 
-def _label(jobs: pl.DataFrame, top: np.ndarray, steps: np.ndarray, status: np.ndarray, loop_name: np.ndarray,
-           on_loop: np.ndarray, carry: tuple[str, ...] = (), carry_root: tuple[str, ...] = ()) -> pl.DataFrame:
+def _label(
+    jobs: pl.DataFrame,
+    top: np.ndarray,
+    steps: np.ndarray,
+    status: np.ndarray,
+    loop_name: np.ndarray,
+    on_loop: np.ndarray,
+    carry: tuple[str, ...] = (),
+    carry_root: tuple[str, ...] = (),
+) -> pl.DataFrame:
     """Return the jobs with their roots: ids are gathered by job number, so the strings are never copied."""
     looping = status == CYCLE
     return jobs.select(
-        "job_id", "parent_job_id",
+        "job_id",
+        "parent_job_id",
         pl.col("job_id").gather(_or_null(top, looping)).alias("inferred_root"),
         _or_null(steps, looping).alias("depth"),
-        pl.Series("status", status).replace_strict(range(len(STATUSES)), STATUSES, return_dtype=pl.Enum(STATUSES)),
+        pl.Series("status", status).replace_strict(
+            range(len(STATUSES)), STATUSES, return_dtype=pl.Enum(STATUSES)
+        ),
         pl.col("parent_job_id").gather(_or_null(top, status != BROKEN)).alias("missing_parent"),
         "conflicting_parents",
         pl.col("job_id").gather(_or_null(loop_name, loop_name < 0)).alias("cycle"),
@@ -143,8 +165,12 @@ def loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.
     members = np.flatnonzero(on_loop)
     named = np.full(len(loop), -1, dtype=loop.dtype)
     if members.size:
-        first = (pl.DataFrame({"member": members, "loop": loop[members], "id": job_ids.gather(members)})
-                 .sort("id").group_by("loop").first())
+        first = (
+            pl.DataFrame({"member": members, "loop": loop[members], "id": job_ids.gather(members)})
+            .sort("id")
+            .group_by("loop")
+            .first()
+        )
         named[first["loop"].to_numpy()] = first["member"].to_numpy()
     return np.where(loop >= 0, named[loop], -1)
 
@@ -171,8 +197,14 @@ def cycles(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) ->
     return found
 
 
-CHAIN_PROBLEMS = ("broken_chain", "is_root_mismatch", "looping_chain", "multi_parent", "null_root",
-                  "wrong_root")
+CHAIN_PROBLEMS = (
+    "broken_chain",
+    "is_root_mismatch",
+    "looping_chain",
+    "multi_parent",
+    "null_root",
+    "wrong_root",
+)
 
 
 def check_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

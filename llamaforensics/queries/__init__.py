@@ -20,4 +20,6 @@ def load_query(name: str) -> str:
 
 def query_names() -> list[str]:
     """Every query shipped with the package."""
-    return sorted(p.name.removesuffix(".sql") for p in files(__package__).iterdir() if p.name.endswith(".sql"))
+    return sorted(
+        p.name.removesuffix(".sql") for p in files(__package__).iterdir() if p.name.endswith(".sql")
+    )

@@ -24,7 +24,13 @@ from .preview import preview
 from .session import RepairSession
 from .store import PostgresCatalog
 
-APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = "APPLIED", "ALREADY_APPLIED", "STALE", "INVALID", "DRY_RUN"
+APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = (
+    "APPLIED",
+    "ALREADY_APPLIED",
+    "STALE",
+    "INVALID",
+    "DRY_RUN",
+)
 # SKIPPED: a manifest entry's album is not in the target (the batch goes on, as the app's own script
 # did; any other correction for an album that is not there is INVALID);
 # TRACKS_DIFFER: the album holds other tracks than the correction's list (``tracks`` compares them).
@@ -54,13 +60,29 @@ class Result:
 
     def to_dict(self) -> dict:
         c = self.correction
-        return {"correction_id": c.id, "kind": c.kind, "album_id": c.album_id, "status": self.status,
-                "message": self.message, "diff": self.diff, "current": self.current,
-                "log_ids": self.log_ids, "tracks": self.tracks, "kept": self.kept}
+        return {
+            "correction_id": c.id,
+            "kind": c.kind,
+            "album_id": c.album_id,
+            "status": self.status,
+            "message": self.message,
+            "diff": self.diff,
+            "current": self.current,
+            "log_ids": self.log_ids,
+            "tracks": self.tracks,
+            "kept": self.kept,
+        }
 
 
-def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool = True, user_id: str | None = None,
-                      session: RepairSession | None = None, progress: bool = False) -> list[Result]:
+def apply_corrections(
+    dsn: Dsn,
+    corrections: list[Correction],
+    *,
+    dry_run: bool = True,
+    user_id: str | None = None,
+    session: RepairSession | None = None,
+    progress: bool = False,
+) -> list[Result]:
     """Apply (or with ``dry_run``, preview) each correction to PostgreSQL in its own transaction."""
     session = session or RepairSession(user_id=user_id)
     catalog = PostgresCatalog(dsn)
@@ -70,8 +92,15 @@ def apply_corrections(dsn: Dsn, corrections: list[Correction], *, dry_run: bool 
         catalog.close()
 
 
-def apply_to_catalog(catalog, corrections, session: RepairSession, *, dry_run: bool, progress: bool = False,
-                     on_each=None):
+def apply_to_catalog(
+    catalog,
+    corrections,
+    session: RepairSession,
+    *,
+    dry_run: bool,
+    progress: bool = False,
+    on_each=None,
+):
     """Apply corrections to any catalog (PostgreSQL, or a snapshot copy when rehearsing).
 
     ``on_each(i, result)`` is called after each correction (a notebook's progress bar).
@@ -80,7 +109,9 @@ def apply_to_catalog(catalog, corrections, session: RepairSession, *, dry_run: b
 
     check_user(catalog, session.user_id)
     results = []
-    for i, c in enumerate(tqdm(corrections, unit="correction", desc="repair", disable=not progress)):
+    for i, c in enumerate(
+        tqdm(corrections, unit="correction", desc="repair", disable=not progress)
+    ):
         results.append(apply_one(catalog, c, session, dry_run=dry_run))
         if on_each:
             on_each(i, results[-1])
@@ -92,12 +123,15 @@ def check_user(catalog, user_id: str | None) -> None:
         found = catalog.user_exists(user_id)
         catalog.rollback()
         if not found:
-            raise UnknownUser(f'no user {user_id!r} in "User"; give the id of an existing admin, or none; '
-                              "nothing was written")
+            raise UnknownUser(
+                f'no user {user_id!r} in "User"; give the id of an existing admin, or none; '
+                "nothing was written"
+            )
 
 
-def apply_one(catalog, correction: Correction, session: RepairSession, *, dry_run: bool,
-              prepare: bool = False) -> Result:
+def apply_one(
+    catalog, correction: Correction, session: RepairSession, *, dry_run: bool, prepare: bool = False
+) -> Result:
     """Run one correction in its own transaction; commit only when it was applied.
 
     With ``prepare``, a correction without ``expected`` is prepared against the
@@ -148,8 +182,13 @@ def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
     started = time.monotonic()
     albums = sorted({c.album_id, getattr(c, "survivor_id", c.album_id)})
     ahead = reads_ahead(catalog, c)
-    state, logged, *read = load_state(catalog, c.album_id, lock=True, **state_reads(c),
-                                      also=[catalog.logged_query(c.id, albums, brief=True), *ahead])
+    state, logged, *read = load_state(
+        catalog,
+        c.album_id,
+        lock=True,
+        **state_reads(c),
+        also=[catalog.logged_query(c.id, albums, brief=True), *ahead],
+    )
     with catalog.read_ahead(ahead, read):
         return _decide(catalog, c, session, dry_run, state, logged, started, albums)
 
@@ -171,8 +210,9 @@ def refused(correction: Correction, exc: Exception) -> Result:
     return Result(correction, INVALID, f"the database refused it: {said}")
 
 
-def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started,
-            albums):
+def _decide(
+    catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started, albums
+):
     if c.expected is None:
         c = c.with_expected(observe(catalog, c, state))
     if logged:
@@ -180,41 +220,65 @@ def _decide(catalog, c: Correction, session: RepairSession, dry_run: bool, state
         if done:
             return done, None
     if state.album is None:  # nothing moved: there is nothing there to correct (SKIPPED)
-        raise AlbumMissing(f"album {c.album_id} is not in the target database (deleted, merged "
-                           "away, or never there): nothing to correct")
+        raise AlbumMissing(
+            f"album {c.album_id} is not in the target database (deleted, merged "
+            "away, or never there): nothing to correct"
+        )
     now = session.now()
     survivor = getattr(c, "survivor_id", c.album_id)
-    moved = stale_facts(c.expected, observe(catalog, c, state), lambda e, cur: (
-        session.same_updated_at(c.album_id, e, cur) or session.same_updated_at(survivor, e, cur)))
+    moved = stale_facts(
+        c.expected,
+        observe(catalog, c, state),
+        lambda e, cur: (
+            session.same_updated_at(c.album_id, e, cur) or session.same_updated_at(survivor, e, cur)
+        ),
+    )
     try:
         change = plan(catalog, c, state, now)
     except InvalidCorrection as exc:
         if moved and not isinstance(exc, AlbumMissing):  # a missing album is skipped all the same
-            raise StaleCorrection(f"album {c.album_id} changed since the correction was prepared ({exc})", moved)
+            raise StaleCorrection(
+                f"album {c.album_id} changed since the correction was prepared ({exc})", moved
+            )
         raise
     if change.empty:
         return Result(c, ALREADY_APPLIED, "the catalog is already in the corrected state"), change
     if moved:
-        raise StaleCorrection(f"album {c.album_id} changed since the correction was prepared: "
-                              + ", ".join(sorted(moved)) + " moved; prepare it again", moved)
+        raise StaleCorrection(
+            f"album {c.album_id} changed since the correction was prepared: "
+            + ", ".join(sorted(moved))
+            + " moved; prepare it again",
+            moved,
+        )
     elapsed = int((time.monotonic() - started) * 1000)
     rows = correction_rows(session, change, session.sequence + 1, now, elapsed)
-    if not session.root_written and not catalog.row("llama_logs", {"root_job_id": session.job_id,
-                                                                   "is_root_job": True}):
+    if not session.root_written and not catalog.row(
+        "llama_logs", {"root_job_id": session.job_id, "is_root_job": True}
+    ):
         rows.insert(0, session_root_row(session, now))
     diff = preview(change, rows)
     if dry_run:
-        return Result(c, DRY_RUN, "dry run: nothing written" + _kept_note(change), diff,
-                      kept=[k.to_dict() for k in change.kept]), change
+        return Result(
+            c,
+            DRY_RUN,
+            "dry run: nothing written" + _kept_note(change),
+            diff,
+            kept=[k.to_dict() for k in change.kept],
+        ), change
     with catalog.together():  # every write in one round trip where the backend can
         execute_all(catalog, change.ops)
         catalog.insert_many("llama_logs", rows)
-    return Result(c, APPLIED, f"applied in {session.job_id}" + _kept_note(change), diff,
-                  log_ids=[r["id"] for r in rows], kept=[k.to_dict() for k in change.kept]), change
+    return Result(
+        c,
+        APPLIED,
+        f"applied in {session.job_id}" + _kept_note(change),
+        diff,
+        log_ids=[r["id"] for r in rows],
+        kept=[k.to_dict() for k in change.kept],
+    ), change
 
 
-def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: list,
-                       albums):
+def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: list, albums):
     """Return ALREADY_APPLIED when an application of ``c`` is in effect, else ``c`` to redo."""
     live = in_effect(catalog, logged, albums)
     if not live:  # every application was undone: apply it again
@@ -222,8 +286,9 @@ def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: l
     for row in live:
         _learn_writes(session, row)
     newest = live[-1]
-    return Result(c, ALREADY_APPLIED, f"applied at {newest['created_at']} in "
-                                      f"{newest['root_job_id']}"), c
+    return Result(
+        c, ALREADY_APPLIED, f"applied at {newest['created_at']} in {newest['root_job_id']}"
+    ), c
 
 
 def _kept_note(change) -> str:
@@ -242,8 +307,14 @@ def _learn_writes(session: RepairSession, logged: dict) -> None:
     ``updated_at`` it replaced, exactly as when the batch runs in one go.
     """
     for op in ((logged.get("metadata") or {}).get("llamaforensics") or {}).get("ops") or []:
-        if op.get("table") == "albums" and op.get("action") == "update" and "updated_at" in (op.get("after") or {}):
-            session.remember_write(op["where"]["id"], op["before"].get("updated_at"), op["after"]["updated_at"])
+        if (
+            op.get("table") == "albums"
+            and op.get("action") == "update"
+            and "updated_at" in (op.get("after") or {})
+        ):
+            session.remember_write(
+                op["where"]["id"], op["before"].get("updated_at"), op["after"]["updated_at"]
+            )
 
 
 def _remember(session: RepairSession, change) -> None:
@@ -252,7 +323,9 @@ def _remember(session: RepairSession, change) -> None:
     for op in change.ops:
         if op.action == "update" and op.table == "albums" and "updated_at" in op.after:
             stands_for = change.stands_for.get(op.where["id"], ())
-            session.remember_write(op.where["id"], op.before["updated_at"], op.after["updated_at"], stands_for)
+            session.remember_write(
+                op.where["id"], op.before["updated_at"], op.after["updated_at"], stands_for
+            )
 
 
 def prepare_corrections(dsn: Dsn, corrections: list[Correction]) -> list[Correction]:
@@ -268,7 +341,11 @@ def prepare_corrections(dsn: Dsn, corrections: list[Correction]) -> list[Correct
 
 
 def prepare_in_catalog(catalog, corrections: list[Correction]) -> list[Correction]:
-    prepared = [c if c.expected is not None else c.with_expected(observe(catalog, c, load_state(catalog, c.album_id)))
-                for c in corrections]
+    prepared = [
+        c
+        if c.expected is not None
+        else c.with_expected(observe(catalog, c, load_state(catalog, c.album_id)))
+        for c in corrections
+    ]
     catalog.rollback()
     return prepared

@@ -22,15 +22,22 @@ from .store import PostgresCatalog
 HELD_BACK = "HELD_BACK"
 
 
-def apply_all_or_nothing(dsn: Dsn, corrections: list[Correction], *, dry_run: bool = True,
-                         user_id: str | None = None, session: RepairSession | None = None,
-                         progress: bool = False) -> list[Result]:
+def apply_all_or_nothing(
+    dsn: Dsn,
+    corrections: list[Correction],
+    *,
+    dry_run: bool = True,
+    user_id: str | None = None,
+    session: RepairSession | None = None,
+    progress: bool = False,
+) -> list[Result]:
     """Apply the corrections in one transaction, committed only when none is skipped or refused."""
     session = session or RepairSession(user_id=user_id)
     catalog = PostgresCatalog(dsn)
     try:
-        previews = apply_to_catalog(catalog, corrections, copy.deepcopy(session), dry_run=True,
-                                    progress=progress)
+        previews = apply_to_catalog(
+            catalog, corrections, copy.deepcopy(session), dry_run=True, progress=progress
+        )
         if any(r.status in PROBLEMS for r in previews):
             return held_back(previews)
         if dry_run:
@@ -43,14 +50,19 @@ def apply_all_or_nothing(dsn: Dsn, corrections: list[Correction], *, dry_run: bo
 def held_back(results: list[Result], unreached: list[Correction] = ()) -> list[Result]:
     """Return the results with what would have written (or was not reached) HELD_BACK."""
     problems = sum(r.status in PROBLEMS for r in results)
-    note = (f"not written: the batch is all or nothing (--atomic) and {problems} of its "
-            "corrections were skipped or refused")
-    return [Result(r.correction, HELD_BACK, note, r.diff) if r.status in (APPLIED, DRY_RUN) else r
-            for r in results] + [Result(c, HELD_BACK, note) for c in unreached]
+    note = (
+        f"not written: the batch is all or nothing (--atomic) and {problems} of its "
+        "corrections were skipped or refused"
+    )
+    return [
+        Result(r.correction, HELD_BACK, note, r.diff) if r.status in (APPLIED, DRY_RUN) else r
+        for r in results
+    ] + [Result(c, HELD_BACK, note) for c in unreached]
 
 
-def _in_one_transaction(catalog, corrections: list[Correction],
-                        session: RepairSession) -> list[Result]:
+def _in_one_transaction(
+    catalog, corrections: list[Correction], session: RepairSession
+) -> list[Result]:
     """Apply every correction in one transaction; commit only if all of them applied."""
     check_user(catalog, session.user_id)
     saved = copy.deepcopy(session)
@@ -67,7 +79,6 @@ def _in_one_transaction(catalog, corrections: list[Correction],
     if results and results[-1].status in PROBLEMS:
         catalog.rollback()
         session.__dict__.update(saved.__dict__)  # the session wrote nothing either
-        return held_back(results, corrections[len(results):])
+        return held_back(results, corrections[len(results) :])
     catalog.commit()
     return results
-

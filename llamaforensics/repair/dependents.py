@@ -40,8 +40,9 @@ class Dependents:
     referenced_by: dict[str, int]
 
     def describe(self) -> str:
-        counts = ", ".join(f"{t} ({n} row{'s' if n != 1 else ''})"
-                           for t, n in self.referenced_by.items())
+        counts = ", ".join(
+            f"{t} ({n} row{'s' if n != 1 else ''})" for t, n in self.referenced_by.items()
+        )
         name = ", ".join(str(v) for v in self.key.values())
         return f"{self.table} {name} is referenced by {counts}"
 
@@ -60,21 +61,28 @@ def find_dependents(catalog, ops: list[Operation]) -> list[Dependents]:
         for fk in catalog.foreign_keys_into(table):
             values = [tuple(op.row.get(c) for c in fk.target_columns) for op in group]
             checks.append((fk, group))
-            queries.append(catalog.select_any(fk.table, fk.columns, values,
-                                              columns=(*fk.key, *fk.columns)))
-    found = catalog.fetch_together(queries)[len(deletes):]
+            queries.append(
+                catalog.select_any(fk.table, fk.columns, values, columns=(*fk.key, *fk.columns))
+            )
+    found = catalog.fetch_together(queries)[len(deletes) :]
     handled = _handled(ops)
     counts: dict[tuple, dict[str, int]] = {}
     for (fk, group), rows in zip(checks, found):
         for op in group:
             value = tuple(op.row.get(c) for c in fk.target_columns)
-            n = sum(1 for r in rows if tuple(r[c] for c in fk.columns) == value
-                    and not _is_handled(handled, fk, r))
+            n = sum(
+                1
+                for r in rows
+                if tuple(r[c] for c in fk.columns) == value and not _is_handled(handled, fk, r)
+            )
             if n:
                 per_table = counts.setdefault((op.table, _frozen(op.row_key)), {})
                 per_table[fk.table] = per_table.get(fk.table, 0) + n
-    return [Dependents(op.table, op.row_key, counts[(op.table, _frozen(op.row_key))])
-            for op in deletes if (op.table, _frozen(op.row_key)) in counts]
+    return [
+        Dependents(op.table, op.row_key, counts[(op.table, _frozen(op.row_key))])
+        for op in deletes
+        if (op.table, _frozen(op.row_key)) in counts
+    ]
 
 
 def _handled(ops: list[Operation]) -> set:
@@ -90,8 +98,9 @@ def _handled(ops: list[Operation]) -> set:
 
 def _is_handled(handled: set, fk: ForeignKey, row: dict) -> bool:
     key = _frozen({k: row[k] for k in fk.key})
-    return ((fk.table, None, key) in handled
-            or any((fk.table, c, key) in handled for c in fk.columns))
+    return (fk.table, None, key) in handled or any(
+        (fk.table, c, key) in handled for c in fk.columns
+    )
 
 
 def _frozen(key: dict) -> frozenset:
@@ -101,5 +110,7 @@ def _frozen(key: dict) -> frozenset:
 def refusal(what: str, dependents: list[Dependents]) -> str:
     """Return the INVALID message of a correction whose deletes reach rows it did not write."""
     named = "; ".join(d.describe() for d in dependents)
-    return (f"{what} would delete or change rows the tool did not write (their foreign keys "
-            f"cascade, set null or restrict): {named}; nothing written")
+    return (
+        f"{what} would delete or change rows the tool did not write (their foreign keys "
+        f"cascade, set null or restrict): {named}; nothing written"
+    )

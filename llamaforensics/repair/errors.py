@@ -37,6 +37,8 @@ class UndoRefused(RepairError):
 
 class UnknownSession(UsageError):
     """No repair session has the job id given."""
+
+
 class AlbumMissing(InvalidCorrection):
     """The album a correction is about is not in the target: it is skipped, the batch goes on."""
 

@@ -73,7 +73,11 @@ def export_manifest(dev, prod, album_ids=None) -> tuple[dict, list[dict]]:
     with _snapshots(dev, prod) as [(dev_path, dev_name), (prod_path, prod_name)]:
         con = attach_snapshots(prod_path, dev_path)
         try:
-            ids = differing_albums(con) if album_ids is None else _requested(con, album_ids, dev_name, prod_name)
+            ids = (
+                differing_albums(con)
+                if album_ids is None
+                else _requested(con, album_ids, dev_name, prod_name)
+            )
             prod_side, dev_side = _read(con, ids)
             notes = _dev_only_albums(con) if album_ids is None else []
         finally:
@@ -84,23 +88,34 @@ def export_manifest(dev, prod, album_ids=None) -> tuple[dict, list[dict]]:
         entries += [entry] if entry else []
         summary += [summary_entry] if summary_entry else []
         notes += album_notes
-        replaced = _replaced_tracks(prod_side.tracks.get(album_id, []),
-                                    dev_side.tracks.get(album_id, []))
+        replaced = _replaced_tracks(
+            prod_side.tracks.get(album_id, []), dev_side.tracks.get(album_id, [])
+        )
         if entry and entry["tracks"] and replaced:
             replacing.append(_note(album_id, entry["albumTitle"], replaced))
-    manifest = {"exportedBy": f"llamaforensics {__version__}", "dev": dev_name, "prod": prod_name,
-                "albums": entries, "notCarried": notes, "replaceTracks": replacing}
+    manifest = {
+        "exportedBy": f"llamaforensics {__version__}",
+        "dev": dev_name,
+        "prod": prod_name,
+        "albums": entries,
+        "notCarried": notes,
+        "replaceTracks": replacing,
+    }
     return manifest, summary
 
 
-def write_manifest(manifest: dict, summary: list[dict], directory: str | os.PathLike) -> tuple[Path, Path]:
+def write_manifest(
+    manifest: dict, summary: list[dict], directory: str | os.PathLike
+) -> tuple[Path, Path]:
     """Write ``manifest.json`` and ``summary.json`` into ``directory`` (made if missing); return both paths.
 
     Each file is written under a temporary name and renamed: a failure never leaves half a file.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    return _write_json(directory / MANIFEST_FILE, manifest), _write_json(directory / SUMMARY_FILE, summary)
+    return _write_json(directory / MANIFEST_FILE, manifest), _write_json(
+        directory / SUMMARY_FILE, summary
+    )
 
 
 def _write_json(path: Path, document) -> Path:
@@ -125,7 +140,9 @@ def _snapshots(*sources):
             if dsn is None:
                 out.append((Path(source), str(source)))
             else:
-                out.append((take_snapshot(dsn, Path(tmp) / f"{i}.duckdb", progress=False), dsn.display))
+                out.append(
+                    (take_snapshot(dsn, Path(tmp) / f"{i}.duckdb", progress=False), dsn.display)
+                )
         yield out
 
 
@@ -138,10 +155,15 @@ def _as_dsn(source) -> Dsn | None:
 
 def differing_albums(con) -> list[str]:
     """Return the ids of the albums live in both catalogs whose row, tracks or artist links differ, in id order."""
-    parts = [_differing("albums", ("id",), "id"), _differing("tracks", ("id",), "album_id"),
-             _differing("album_artists", ("album_id", "artist_id", "role"), "album_id")]
-    sql = (f"SELECT DISTINCT c.id::VARCHAR FROM ({' UNION ALL '.join(parts)}) c "
-           f"JOIN o.albums a ON a.id = c.id AND a.{LIVE} JOIN n.albums b ON b.id = c.id AND b.{LIVE} ORDER BY 1")
+    parts = [
+        _differing("albums", ("id",), "id"),
+        _differing("tracks", ("id",), "album_id"),
+        _differing("album_artists", ("album_id", "artist_id", "role"), "album_id"),
+    ]
+    sql = (
+        f"SELECT DISTINCT c.id::VARCHAR FROM ({' UNION ALL '.join(parts)}) c "
+        f"JOIN o.albums a ON a.id = c.id AND a.{LIVE} JOIN n.albums b ON b.id = c.id AND b.{LIVE} ORDER BY 1"
+    )
     return [r[0] for r in con.execute(sql).fetchall()]
 
 
@@ -150,9 +172,11 @@ def _differing(table: str, key: tuple[str, ...], album_column: str) -> str:
     cols = [c for c in SNAPSHOT_TABLES[table].column_names if c not in key and c != "updated_at"]
     on = " AND ".join(f"a.{q(k)} = b.{q(k)}" for k in key)
     differs = " OR ".join(f"a.{q(c)} IS DISTINCT FROM b.{q(c)}" for c in cols) or "false"
-    return (f"SELECT unnest([a.{q(album_column)}, b.{q(album_column)}]) AS id "
-            f"FROM (SELECT * FROM o.{q(table)} WHERE {LIVE}) a FULL JOIN (SELECT * FROM n.{q(table)} WHERE {LIVE}) b "
-            f"ON {on} WHERE a.{q(key[0])} IS NULL OR b.{q(key[0])} IS NULL OR {differs}")
+    return (
+        f"SELECT unnest([a.{q(album_column)}, b.{q(album_column)}]) AS id "
+        f"FROM (SELECT * FROM o.{q(table)} WHERE {LIVE}) a FULL JOIN (SELECT * FROM n.{q(table)} WHERE {LIVE}) b "
+        f"ON {on} WHERE a.{q(key[0])} IS NULL OR b.{q(key[0])} IS NULL OR {differs}"
+    )
 
 
 def _requested(con, album_ids, dev_name: str, prod_name: str) -> list[str]:
@@ -168,15 +192,21 @@ def _requested(con, album_ids, dev_name: str, prod_name: str) -> list[str]:
 
 
 def _dev_only_albums(con) -> list[dict]:
-    rows = con.execute(f"SELECT id::VARCHAR, title FROM n.albums b WHERE {LIVE} AND NOT EXISTS "
-                       f"(SELECT 1 FROM o.albums a WHERE a.id = b.id AND a.{LIVE}) ORDER BY id").fetchall()
-    return [_note(i, t, "album only dev has: the manifest format cannot create albums") for i, t in rows]
+    rows = con.execute(
+        f"SELECT id::VARCHAR, title FROM n.albums b WHERE {LIVE} AND NOT EXISTS "
+        f"(SELECT 1 FROM o.albums a WHERE a.id = b.id AND a.{LIVE}) ORDER BY id"
+    ).fetchall()
+    return [
+        _note(i, t, "album only dev has: the manifest format cannot create albums") for i, t in rows
+    ]
 
 
 def _read(con, ids: list[str]) -> tuple[Side, Side]:
     """Read the albums, their tracks, links and linked artists (of either side) from prod and from dev."""
     prod, dev = _read_side(con, "o", ids), _read_side(con, "n", ids)
-    artist_ids = sorted({link["artist_id"] for side in (prod, dev) for ls in side.links.values() for link in ls})
+    artist_ids = sorted(
+        {link["artist_id"] for side in (prod, dev) for ls in side.links.values() for link in ls}
+    )
     for side, alias in ((prod, "o"), (dev, "n")):
         side.artists = {a["id"]: a for a in _rows(con, alias, "artists", "id", artist_ids)}
     return prod, dev
@@ -186,17 +216,25 @@ def _read_side(con, alias: str, ids: list[str]) -> Side:
     tracks = _rows(con, alias, "tracks", "album_id", ids, order="disc_number, track_number, id")
     links = _rows(con, alias, "album_artists", "album_id", ids, order="position, artist_id, role")
     credits = _rows(con, alias, "track_artists", "track_id", [t["id"] for t in tracks])
-    return Side({a["id"]: a for a in _rows(con, alias, "albums", "id", ids)}, _by_album(tracks),
-                _by_album(links), Counter(c["track_id"] for c in credits))
+    return Side(
+        {a["id"]: a for a in _rows(con, alias, "albums", "id", ids)},
+        _by_album(tracks),
+        _by_album(links),
+        Counter(c["track_id"] for c in credits),
+    )
 
 
-def _rows(con, alias: str, table: str, column: str, values: list[str], order: str = "1") -> list[dict]:
+def _rows(
+    con, alias: str, table: str, column: str, values: list[str], order: str = "1"
+) -> list[dict]:
     """Return the live rows of ``table`` whose ``column`` is one of ``values``, as canonical values."""
     if not values:
         return []
-    cur = con.execute(f"SELECT * EXCLUDE ({DELETED_COLUMN}) FROM {alias}.{q(table)} WHERE {LIVE} "
-                      f"AND {q(column)}::VARCHAR IN (SELECT unnest($values::VARCHAR[])) ORDER BY {order}",
-                      {"values": values})
+    cur = con.execute(
+        f"SELECT * EXCLUDE ({DELETED_COLUMN}) FROM {alias}.{q(table)} WHERE {LIVE} "
+        f"AND {q(column)}::VARCHAR IN (SELECT unnest($values::VARCHAR[])) ORDER BY {order}",
+        {"values": values},
+    )
     names = [d[0] for d in cur.description]
     return [canonical_row(table, dict(zip(names, r))) for r in cur.fetchall()]
 
@@ -208,25 +246,38 @@ def _by_album(rows: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def album_export(album_id: str, prod: Side, dev: Side) -> tuple[dict | None, dict | None, list[dict]]:
+def album_export(
+    album_id: str, prod: Side, dev: Side
+) -> tuple[dict | None, dict | None, list[dict]]:
     """Return one album's manifest entry and summary entry (None when nothing can be carried) and its notes."""
     title = dev.albums[album_id]["title"]
     updates, changes, notes = _album_fields(prod.albums[album_id], dev.albums[album_id])
-    tracks, track_notes = _track_list(prod.tracks.get(album_id, []), dev.tracks.get(album_id, []),
-                                      dev.track_links)
+    tracks, track_notes = _track_list(
+        prod.tracks.get(album_id, []), dev.tracks.get(album_id, []), dev.track_links
+    )
     artists, links, link_notes = _new_links(album_id, prod, dev)
     changes += _counts(album_id, prod, dev)
     claimed, real = dev.albums[album_id]["track_count"], len(dev.tracks.get(album_id, []))
     if tracks and claimed != real:
-        notes.append(f"dev's trackCount is {claimed} for its {real} tracks: adding tracks sets production's "
-                     "trackCount to its real number of tracks")
+        notes.append(
+            f"dev's trackCount is {claimed} for its {real} tracks: adding tracks sets production's "
+            "trackCount to its real number of tracks"
+        )
     notes = [_note(album_id, title, n) for n in notes + track_notes + link_notes]
     if not (updates or tracks or links):
         return None, None, notes
     updates = _with_quality(updates, dev.albums[album_id])
-    head = {"albumId": album_id, "albumTitle": title,
-            "firstArtistName": _first_artist(dev, album_id) or _first_artist(prod, album_id)}
-    entry = head | {"updates": updates, "tracks": tracks, "artists": artists, "albumArtistLinks": links}
+    head = {
+        "albumId": album_id,
+        "albumTitle": title,
+        "firstArtistName": _first_artist(dev, album_id) or _first_artist(prod, album_id),
+    }
+    entry = head | {
+        "updates": updates,
+        "tracks": tracks,
+        "artists": artists,
+        "albumArtistLinks": links,
+    }
     return entry, head | {"changes": changes}, notes
 
 
@@ -252,20 +303,26 @@ def _album_fields(prod: dict, dev: dict) -> tuple[dict, list[dict], list[str]]:
             updates[name] = value
             changes.append({"field": name, "prodValue": prod[column], "devValue": value})
         else:
-            notes.append(f"album {name} differs (prod {_show(prod[column])}, dev {_show(value)}): "
-                         "no correction sets it")
+            notes.append(
+                f"album {name} differs (prod {_show(prod[column])}, dev {_show(value)}): "
+                "no correction sets it"
+            )
     return updates, changes, notes
 
 
-def _track_list(prod: list[dict], dev: list[dict],
-                credits: Counter) -> tuple[list[dict], list[str]]:
+def _track_list(
+    prod: list[dict], dev: list[dict], credits: Counter
+) -> tuple[list[dict], list[str]]:
     """Return dev's whole track list when it differs from production's (else []), and the notes."""
     prod_by_id = {t["id"]: t for t in prod}
     if len(prod) == len(dev) and all(_same_track(prod_by_id.get(t["id"]), t) for t in dev):
         return [], []
-    notes = [f"new track {_track(t)}: its {credits[t['id']]} track-artist link(s) are not carried "
-             "(the manifest format has none)"
-             for t in dev if t["id"] not in prod_by_id and credits[t["id"]]]
+    notes = [
+        f"new track {_track(t)}: its {credits[t['id']]} track-artist link(s) are not carried "
+        "(the manifest format has none)"
+        for t in dev
+        if t["id"] not in prod_by_id and credits[t["id"]]
+    ]
     return [_camel({c: v for c, v in t.items() if c != "album_id"}) for t in dev], notes
 
 
@@ -276,26 +333,32 @@ def _replaced_tracks(prod: list[dict], dev: list[dict]) -> str | None:
     changed = sum(t["id"] in dev_by_id and not _same_track(t, dev_by_id[t["id"]]) for t in prod)
     if not (only or changed):
         return None
-    return (f"production holds {only} track(s) dev does not and {changed} with other values: "
-            "the manifest replaces them only when applied with --replace-tracks")
+    return (
+        f"production holds {only} track(s) dev does not and {changed} with other values: "
+        "the manifest replaces them only when applied with --replace-tracks"
+    )
 
 
 def _same_track(prod: dict | None, dev: dict) -> bool:
-    return prod is not None and all(c == "updated_at" or _same(prod.get(c), v)
-                                    for c, v in dev.items())
+    return prod is not None and all(
+        c == "updated_at" or _same(prod.get(c), v) for c, v in dev.items()
+    )
 
 
 def _counts(album_id: str, prod: Side, dev: Side) -> list[dict]:
     """Return the summary's ``tracks`` and ``artists`` changes (the album's numbers) that differ."""
+
     def tracks(side: Side) -> int:
         return len(side.tracks.get(album_id, []))
 
     def artists(side: Side) -> int:
         return len({link["artist_id"] for link in side.links.get(album_id, [])})
 
-    return [{"field": name, "prodValue": count(prod), "devValue": count(dev)}
-            for name, count in (("tracks", tracks), ("artists", artists))
-            if count(prod) != count(dev)]
+    return [
+        {"field": name, "prodValue": count(prod), "devValue": count(dev)}
+        for name, count in (("tracks", tracks), ("artists", artists))
+        if count(prod) != count(dev)
+    ]
 
 
 def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[dict], list[str]]:
@@ -306,16 +369,23 @@ def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[d
     for key, link in want.items():
         name = _artist(dev, link["artist_id"])
         if key in have and have[key]["position"] != link["position"]:
-            notes.append(f"artist {name} ({link['role']}) is at position {have[key]['position']} in prod, "
-                         f"{link['position']} in dev: the manifest cannot move a link")
+            notes.append(
+                f"artist {name} ({link['role']}) is at position {have[key]['position']} in prod, "
+                f"{link['position']} in dev: the manifest cannot move a link"
+            )
         if key in have:
             continue
-        links.append({"artistId": link["artist_id"], "role": link["role"], "position": link["position"]})
+        links.append(
+            {"artistId": link["artist_id"], "role": link["role"], "position": link["position"]}
+        )
         row = dev.artists.get(link["artist_id"])
         if row is not None:
             artists[row["id"]] = _camel(row)
-    notes += [f"artist {_artist(prod, a)} ({role}) is linked only in prod: the manifest cannot unlink it"
-              for a, role in have if (a, role) not in want]
+    notes += [
+        f"artist {_artist(prod, a)} ({role}) is linked only in prod: the manifest cannot unlink it"
+        for a, role in have
+        if (a, role) not in want
+    ]
     return list(artists.values()), links, notes
 
 

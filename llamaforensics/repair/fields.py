@@ -48,6 +48,7 @@ ENGINE_COLUMNS = frozenset({"id", "album_id", "created_at", "updated_at"})
 # Columns never read into states nor compared: derived by the app, rebuilt by it.
 SKIPPED_COLUMNS = frozenset({"search_vector"})
 
+
 def app_name(column: str) -> str:
     """Return the app's camelCase name of an album or track column (``release_date`` -> ``releaseDate``)."""
     if column in ALBUM_FIELDS:
@@ -60,7 +61,9 @@ def app_name(column: str) -> str:
 def columns(table: str) -> dict[str, Column]:
     """Return the upstream columns of ``table`` by name ({} for a table upstream.sql does not have)."""
     known = upstream_tables().get(table)
-    return {} if known is None else {c.name: c for c in known.columns if c.name not in SKIPPED_COLUMNS}
+    return (
+        {} if known is None else {c.name: c for c in known.columns if c.name not in SKIPPED_COLUMNS}
+    )
 
 
 def settable_columns(table: str) -> tuple[str, ...]:
@@ -139,7 +142,8 @@ def same_value(table: str, column: str, a, b) -> bool:
     if a.__class__ is b.__class__ and a == b:  # most values: compared as they came (no JSON text)
         return True
     return canonical_text(comparable(table, column, a)) == canonical_text(
-        comparable(table, column, b))
+        comparable(table, column, b)
+    )
 
 
 _PLAIN = frozenset((bool, int, float))

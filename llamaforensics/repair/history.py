@@ -58,8 +58,12 @@ def prepare_redo(catalog, session, correction, rows: list[dict], albums=()):
     undo_row = undoing(catalog, rows[-1:], albums).get(rows[-1]["id"])
     if undo_row is None:  # undone no longer (a concurrent redo): the stale check decides
         return correction
-    applied, undone = catalog.fetch_together([catalog.select("llama_logs", {"id": rows[-1]["id"]}),
-                                              catalog.select("llama_logs", {"id": undo_row["id"]})])
+    applied, undone = catalog.fetch_together(
+        [
+            catalog.select("llama_logs", {"id": rows[-1]["id"]}),
+            catalog.select("llama_logs", {"id": undo_row["id"]}),
+        ]
+    )
     times = _write_times(_ops(applied), _ops(undone))
     for (table, row_id), (expected, written) in times.items():
         if table == "albums":
@@ -76,8 +80,11 @@ def _ops(rows: list[dict]) -> list[dict]:
 
 def _write_times(applied_ops: list[dict], undo_ops: list[dict]) -> dict[tuple, tuple]:
     """Return, per row both updated: (the time the application replaced, the undo's time)."""
-    undo_times = {(op["table"], op["where"].get("id")): op["after"].get("updated_at")
-                  for op in undo_ops if op["action"] == "update" and "updated_at" in op["after"]}
+    undo_times = {
+        (op["table"], op["where"].get("id")): op["after"].get("updated_at")
+        for op in undo_ops
+        if op["action"] == "update" and "updated_at" in op["after"]
+    }
     out = {}
     for op in applied_ops:
         key = (op["table"], (op.get("where") or {}).get("id"))
@@ -116,10 +123,18 @@ def repair_sessions(dsn) -> list[dict]:
     sessions = []
     for root in sorted(roots, key=lambda r: r["created_at"], reverse=True):
         mine = [r for r in rows if r["session"] == root["session"]]
-        counts = {role: sum(r["role"] == role for r in mine)
-                  for role in ("applied", "undone", "redone")}
-        sessions.append({"session": root["session"], "started_at": root["created_at"],
-                         "user_id": root["user_id"], "corrections": len(mine), **counts})
+        counts = {
+            role: sum(r["role"] == role for r in mine) for role in ("applied", "undone", "redone")
+        }
+        sessions.append(
+            {
+                "session": root["session"],
+                "started_at": root["created_at"],
+                "user_id": root["user_id"],
+                "corrections": len(mine),
+                **counts,
+            }
+        )
     return sessions
 
 
@@ -129,10 +144,19 @@ def session_history(dsn, session: str) -> list[dict]:
     if not any(r["session"] == session for r in roots):
         from .errors import UnknownSession
 
-        raise UnknownSession(f"no repair session {session} in llama_logs "
-                             "(list them: llamaforensics repair sessions)")
-    keys = ("sequence", "correction_id", "kind", "album_id", "created_at", "role", "in_effect",
-            "undone_in")
+        raise UnknownSession(
+            f"no repair session {session} in llama_logs (list them: llamaforensics repair sessions)"
+        )
+    keys = (
+        "sequence",
+        "correction_id",
+        "kind",
+        "album_id",
+        "created_at",
+        "role",
+        "in_effect",
+        "undone_in",
+    )
     return [{k: r[k] for k in keys} for r in rows if r["session"] == session]
 
 
@@ -171,5 +195,11 @@ def _label(rows: list[dict]) -> None:
 def _undo_in_effect(row: dict, by_correction: dict, depth: int = 0) -> dict | None:
     if depth > 100:  # a chain of undos this long is not a history a person made
         return None
-    return next((u for u in by_correction.get(undo_id(row["id"]), [])
-                 if _undo_in_effect(u, by_correction, depth + 1) is None), None)
+    return next(
+        (
+            u
+            for u in by_correction.get(undo_id(row["id"]), [])
+            if _undo_in_effect(u, by_correction, depth + 1) is None
+        ),
+        None,
+    )

@@ -63,44 +63,88 @@ def ordered_id() -> str:
     checkpoint every first write to a page logs the whole page, and a
     correction adding ten tracks wrote 19% less WAL (190 -> 155 KB).
     """
-    rand = int.from_bytes(os.urandom(10), "big")  # 80 bits: 12 after the version, 62 after the variant
-    value = ((time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | (rand >> 68) << 64 | 0b10 << 62
-             | rand & ((1 << 62) - 1))
+    rand = int.from_bytes(
+        os.urandom(10), "big"
+    )  # 80 bits: 12 after the version, 62 after the variant
+    value = (
+        (time.time_ns() // 1_000_000) << 80
+        | 0x7 << 76
+        | (rand >> 68) << 64
+        | 0b10 << 62
+        | rand & ((1 << 62) - 1)
+    )
     return str(uuid.UUID(int=value))
 
 
 def _log_row(session, now: str, **values) -> dict:
-    row = {"id": ordered_id(), "triggered_by": TRIGGERED_BY, "user_id": session.user_id,
-           "created_at": now, "status": "SUCCESS", "retry_count": 0, "api_call_count": 0,
-           "root_job_id": session.job_id, "is_root_job": False, "sources": [DEFAULT_SOURCE],
-           "fields_enriched": [], **values}
+    row = {
+        "id": ordered_id(),
+        "triggered_by": TRIGGERED_BY,
+        "user_id": session.user_id,
+        "created_at": now,
+        "status": "SUCCESS",
+        "retry_count": 0,
+        "api_call_count": 0,
+        "root_job_id": session.job_id,
+        "is_root_job": False,
+        "sources": [DEFAULT_SOURCE],
+        "fields_enriched": [],
+        **values,
+    }
     return row | {"category": app_category(row["operation"], row["status"])}
 
 
 def session_root_row(session, now: str) -> dict:
     """Return the root row of a repair session: every correction's rows name it as parent and root."""
-    return _log_row(session, now, operation=CORRECTION_OPERATION, job_id=session.job_id,
-                    is_root_job=True, reason="llamaforensics repair session",
-                    metadata={"llamaforensics": {"version": 1, "session": session.job_id, "tool": __version__}})
+    return _log_row(
+        session,
+        now,
+        operation=CORRECTION_OPERATION,
+        job_id=session.job_id,
+        is_root_job=True,
+        reason="llamaforensics repair session",
+        metadata={"llamaforensics": {"version": 1, "session": session.job_id, "tool": __version__}},
+    )
 
 
-def correction_rows(session, change: Change, sequence: int, now: str, duration_ms: int | None = None) -> list[dict]:
+def correction_rows(
+    session, change: Change, sequence: int, now: str, duration_ms: int | None = None
+) -> list[dict]:
     """Return the CORRECTED row and its CREATED/LINKED children for one planned correction."""
     c = change.correction
     common = {"job_id": correction_job_id(c.id), "parent_job_id": session.job_id}
     album_after = _album_after(change)
     payload = app_metadata(change)
     main = _log_row(
-        session, now, **common, operation=CORRECTION_OPERATION, entity_type="ALBUM",
-        entity_id=change.album_id, album_id=change.album_id,
+        session,
+        now,
+        **common,
+        operation=CORRECTION_OPERATION,
+        entity_type="ALBUM",
+        entity_id=change.album_id,
+        album_id=change.album_id,
         reason=c.reason or ", ".join(describe_kind(part.kind) for part in getattr(c, "parts", [c])),
-        fields_enriched=changed_fields(payload), duration_ms=duration_ms,
-        data_quality_before=(change.album or {}).get("data_quality"), data_quality_after=album_after,
-        metadata=payload | {"llamaforensics": {
-            "version": 1, "correctionId": c.id, "kind": c.kind, "origin": c.origin, "confidence": c.confidence,
-            "session": session.job_id, "sequence": sequence, "correction": c.to_dict(),
-            "albumBefore": change.album, "ops": [op.to_dict() for op in change.ops],
-            **({"kept": [k.to_dict() for k in change.kept]} if change.kept else {})}})
+        fields_enriched=changed_fields(payload),
+        duration_ms=duration_ms,
+        data_quality_before=(change.album or {}).get("data_quality"),
+        data_quality_after=album_after,
+        metadata=payload
+        | {
+            "llamaforensics": {
+                "version": 1,
+                "correctionId": c.id,
+                "kind": c.kind,
+                "origin": c.origin,
+                "confidence": c.confidence,
+                "session": session.job_id,
+                "sequence": sequence,
+                "correction": c.to_dict(),
+                "albumBefore": change.album,
+                "ops": [op.to_dict() for op in change.ops],
+                **({"kept": [k.to_dict() for k in change.kept]} if change.kept else {}),
+            }
+        },
+    )
     rows = [main]
     for op in change.ops:
         spec = CHILD_OPERATIONS.get((op.action, op.table))
@@ -121,11 +165,22 @@ def _child_row(session, now, common, change, op, entity_type, operation) -> dict
     else:  # a link is no entity: it names both ends and claims no album's or artist's creation
         pointers |= {"artist_id": row["artist_id"]}
         reason = f"artist linked to the album as {row['role']!r} by a correction"
-    return _log_row(session, now, **common, **pointers, operation=operation,
-                    entity_type=entity_type, reason=reason, metadata={"llamaforensics": {
-                        # the row's set columns (the rest are NULL); the CORRECTED row keeps it whole, for undo
-                        "correctionId": change.correction.id,
-                        "row": {k: v for k, v in row.items() if v is not None}}})
+    return _log_row(
+        session,
+        now,
+        **common,
+        **pointers,
+        operation=operation,
+        entity_type=entity_type,
+        reason=reason,
+        metadata={
+            "llamaforensics": {
+                # the row's set columns (the rest are NULL); the CORRECTED row keeps it whole, for undo
+                "correctionId": change.correction.id,
+                "row": {k: v for k, v in row.items() if v is not None},
+            }
+        },
+    )
 
 
 def _album_after(change: Change):
@@ -159,13 +214,19 @@ def app_metadata(change: Change) -> dict:
     for op in change.ops:
         if op.table == "albums" and op.action == "update" and op.where["id"] == change.album_id:
             for name in (f for f in op.after if f not in unlisted):
-                delta = {"field": app_name(name), "before": op.before[name], "after": op.after[name]}
+                delta = {
+                    "field": app_name(name),
+                    "before": op.before[name],
+                    "after": op.after[name],
+                }
                 group = ALBUM_FIELDS.get(name, (None, "metadata"))[1]
                 if group == "coverArt":
                     meta["coverArt"] = delta
                 else:
                     meta[group].append(delta)
-        elif op.table == "tracks" and op.action == "repoint":  # a merge moving the duplicate's tracks (or undoing it)
+        elif (
+            op.table == "tracks" and op.action == "repoint"
+        ):  # a merge moving the duplicate's tracks (or undoing it)
             meta["tracks"] += [_moved_track_entry(change, op, key) for key in op.keys]
         elif op.table == "tracks":
             meta["tracks"] += _track_entry(change, op)
@@ -180,15 +241,18 @@ def _recounted(change: Change) -> set:
     The app recounts an album's tracks after changing them and lists the tracks,
     not the count; a track_count set on its own is a field like any other.
     """
-    moves_tracks = any(op.table == "tracks" and op.action in ("insert", "delete", "repoint")
-                       for op in change.ops)
+    moves_tracks = any(
+        op.table == "tracks" and op.action in ("insert", "delete", "repoint") for op in change.ops
+    )
     return {"track_count"} if moves_tracks else set()
 
 
 def _artist_entry(change: Change, op) -> dict:
     artist = change.artists.get(op.row["artist_id"], {})
-    entry = {"action": "added" if op.action == "insert" else "removed",
-             "artistName": artist.get("name")}
+    entry = {
+        "action": "added" if op.action == "insert" else "removed",
+        "artistName": artist.get("name"),
+    }
     mbid = artist.get("musicbrainz_id")
     return entry | ({"artistMbid": mbid} if mbid else {})
 
@@ -197,15 +261,22 @@ def _track_entry(change: Change, op) -> list[dict]:
     """Return the app's entry for one track operation ([] for a change the app would not list)."""
     if op.action == "update":
         track = change.tracks.get(op.where["id"], {})
-        deltas = [{"field": app_name(f), "before": op.before[f], "after": op.after[f]}
-                  for f in op.after if f != "updated_at" and op.before[f] != op.after[f]]
+        deltas = [
+            {"field": app_name(f), "before": op.before[f], "after": op.after[f]}
+            for f in op.after
+            if f != "updated_at" and op.before[f] != op.after[f]
+        ]
         return [_track_head("modified", track) | {"deltas": deltas}] if deltas else []
     return [_track_head("added" if op.action == "insert" else "removed", op.row)]
 
 
 def _track_head(action: str, track: dict) -> dict:
-    return {"action": action, "trackTitle": track.get("title"), "position": track.get("track_number"),
-            "discNumber": track.get("disc_number")}
+    return {
+        "action": action,
+        "trackTitle": track.get("title"),
+        "position": track.get("track_number"),
+        "discNumber": track.get("disc_number"),
+    }
 
 
 def _moved_track_entry(change: Change, op, key: dict) -> dict:
@@ -214,8 +285,13 @@ def _moved_track_entry(change: Change, op, key: dict) -> dict:
 
 
 def describe_kind(kind: str) -> str:
-    return {"set_album_fields": "album fields corrected", "add_tracks": "tracks added",
-            "remove_tracks": "tracks removed", "modify_tracks": "tracks corrected",
-            "link_artist": "artist linked", "unlink_artist": "artist unlinked",
-            "merge_albums": "duplicate album merged into this one",
-            "revert_correction": "earlier correction undone"}.get(kind, kind)
+    return {
+        "set_album_fields": "album fields corrected",
+        "add_tracks": "tracks added",
+        "remove_tracks": "tracks removed",
+        "modify_tracks": "tracks corrected",
+        "link_artist": "artist linked",
+        "unlink_artist": "artist unlinked",
+        "merge_albums": "duplicate album merged into this one",
+        "revert_correction": "earlier correction undone",
+    }.get(kind, kind)

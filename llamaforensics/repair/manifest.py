@@ -43,8 +43,11 @@ SUMMARY_KEYS = HEAD_KEYS + ("changes",)
 LINK_KEYS = ("artistId", "role", "position")
 MANIFEST_NAMESPACE = uuid.UUID("5d0e7c1b-9a43-4f8e-b2d6-3c1f0a7e9b21")
 # What each part of an entry may give, by table (the rest of a table's columns are the engine's).
-ROW_COLUMNS = {"albums": ALBUM_COLUMNS, "tracks": TRACK_FIELDS + NEW_ROW_ONLY + ("id", "album_id"),
-               "artists": ARTIST_FIELDS + NEW_ROW_ONLY + ("id",)}
+ROW_COLUMNS = {
+    "albums": ALBUM_COLUMNS,
+    "tracks": TRACK_FIELDS + NEW_ROW_ONLY + ("id", "album_id"),
+    "artists": ARTIST_FIELDS + NEW_ROW_ONLY + ("id",),
+}
 
 
 class SummaryGiven(InvalidCorrection):
@@ -59,15 +62,17 @@ def import_manifest(text: str, source: str = "manifest") -> list[Correction]:
             f"{source} is a summary manifest ({{albumId, albumTitle, firstArtistName, changes}}): "
             "it lists the expected end state and carries no data to apply. Apply the manifest "
             "it came with, then check the result with: "
-            f"llamaforensics repair verify {source} --dsn DSN")
+            f"llamaforensics repair verify {source} --dsn DSN"
+        )
     problems, corrections = [], []
     for i, entry in enumerate(entries):
         found, made = _entry(entry, f"$[{i}]")
         problems += found
         corrections += made
     if problems:
-        raise InvalidCorrection(f"{source} has {len(problems)} problem(s); nothing was imported",
-                                problems)
+        raise InvalidCorrection(
+            f"{source} has {len(problems)} problem(s); nothing was imported", problems
+        )
     return corrections
 
 
@@ -80,8 +85,9 @@ def manifest_entries(text: str, source: str) -> list:
         raise InvalidCorrection(f"{source} is not JSON ({exc.msg} at {where})") from None
     entries = data.get("albums") if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        raise InvalidCorrection(f"{source} is neither a list of album entries nor "
-                                '{"albums": [...]}')
+        raise InvalidCorrection(
+            f'{source} is neither a list of album entries nor {{"albums": [...]}}'
+        )
     return entries
 
 
@@ -93,11 +99,17 @@ def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
     """Return the problems of one entry, or its correction."""
     if not isinstance(entry, dict):
         return [f"{path}: an album entry must be an object, not {type(entry).__name__}"], []
-    problems = [f"{path}.{k}: unknown field of a manifest entry" for k in entry if k not in ENTRY_KEYS]
+    problems = [
+        f"{path}.{k}: unknown field of a manifest entry" for k in entry if k not in ENTRY_KEYS
+    ]
     if "albumId" not in entry:
         return problems + [f"{path}: albumId is missing"], []
-    common = {"version": 1, "album_id": entry["albumId"], "origin": "manifest",
-              "reason": f"dev-to-prod manifest: {entry.get('albumTitle') or entry['albumId']}"}
+    common = {
+        "version": 1,
+        "album_id": entry["albumId"],
+        "origin": "manifest",
+        "reason": f"dev-to-prod manifest: {entry.get('albumTitle') or entry['albumId']}",
+    }
     parts, bad = _parts(entry, common, path)
     problems += bad
     for doc, name in parts:
@@ -138,8 +150,9 @@ def _row(values, table: str, path: str) -> tuple[dict, list[str]]:
         if column is None:
             problems.append(f"{path}.{key}: unknown field: {table} has no such column")
         elif column not in allowed:
-            problems.append(f"{path}.{key}: {table}.{column} is set by the engine, "
-                            "not by a manifest")
+            problems.append(
+                f"{path}.{key}: {table}.{column} is set by the engine, not by a manifest"
+            )
         else:
             out[column] = value
     return out, problems
@@ -182,27 +195,41 @@ def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
         if not isinstance(link, dict) or "artistId" not in link:
             problems.append(f"{where}: needs artistId")
             continue
-        problems += [f"{where}.{key}: unknown field of an album-artist link" for key in link
-                     if key not in LINK_KEYS]
-        doc = {**common, "kind": "link_artist", "artist_id": link["artistId"],
-               "role": link.get("role", "primary"), "position": link.get("position", 0)}
+        problems += [
+            f"{where}.{key}: unknown field of an album-artist link"
+            for key in link
+            if key not in LINK_KEYS
+        ]
+        doc = {
+            **common,
+            "kind": "link_artist",
+            "artist_id": link["artistId"],
+            "role": link.get("role", "primary"),
+            "position": link.get("position", 0),
+        }
         k, row = rows.get(str(link["artistId"]).lower(), (None, None))
         linked.add(k)
         if row is not None:
             doc["new_artist"] = {c: v for c, v in row.items() if c != "id"}
         parts.append((doc, _link_names(where, f"{path}.artists[{k}]")))
-    problems += [f"{path}.artists[{k}]: no albumArtistLinks entry links this artist; an artist is "
-                 "created only to be linked" for k, _ in rows.values() if k not in linked]
+    problems += [
+        f"{path}.artists[{k}]: no albumArtistLinks entry links this artist; an artist is "
+        "created only to be linked"
+        for k, _ in rows.values()
+        if k not in linked
+    ]
     return parts, problems
 
 
 def _at(path: str, prefix: str, key: str):
     """Return how to name a problem of a generated document (under ``prefix``) in the file."""
+
     def name(problem: str) -> str:
         where, _, message = problem.partition(": ")
         if where.startswith(prefix):
-            return f"{path}.{key}{_camel_path(where[len(prefix):])}: {message}"
+            return f"{path}.{key}{_camel_path(where[len(prefix) :])}: {message}"
         return f"{path}{_camel_path(where[1:])}: {message}"
+
     return name
 
 
@@ -210,8 +237,9 @@ def _link_names(link_path: str, artist_path: str):
     def name(problem: str) -> str:
         where, _, message = problem.partition(": ")
         if where.startswith("$.new_artist"):
-            return f"{artist_path}{_camel_path(where[len('$.new_artist'):])}: {message}"
+            return f"{artist_path}{_camel_path(where[len('$.new_artist') :])}: {message}"
         return f"{link_path}{_camel_path(where[1:])}: {message}"
+
     return name
 
 
@@ -229,9 +257,20 @@ def _identified(doc: dict) -> dict:
     """
     if doc["kind"] == "set_tracks":
         album = doc["album_id"]
-        doc = {**doc, "tracks": [t if t.get("id") else {"id": _content_id(
-            [album, t.get("disc_number", 1), t["track_number"], t["title"]]), **t}
-            for t in doc["tracks"]]}
+        doc = {
+            **doc,
+            "tracks": [
+                t
+                if t.get("id")
+                else {
+                    "id": _content_id(
+                        [album, t.get("disc_number", 1), t["track_number"], t["title"]]
+                    ),
+                    **t,
+                }
+                for t in doc["tracks"]
+            ],
+        }
     return {**doc, "id": _content_id(doc)}
 
 
@@ -245,12 +284,14 @@ def replacing_tracks(corrections: list[Correction]) -> list[Correction]:
 
     The correction ids stay: replacing is how the same correction is applied, not another one.
     """
+
     def allow(c: Correction) -> Correction:
         if isinstance(c, SetTracks):
             return replace(c, replace=True)
         if isinstance(c, AlbumChanges):
             return replace(c, parts=[allow(p) for p in c.parts])
         return c
+
     return [allow(c) for c in corrections]
 
 
@@ -270,7 +311,8 @@ def read_corrections(path) -> list[Correction]:
         data = None
     items = data.get("corrections", data.get("albums")) if isinstance(data, dict) else data
     is_corrections = (isinstance(data, dict) and "corrections" in data) or (
-        isinstance(items, list) and items and isinstance(items[0], dict) and "kind" in items[0])
+        isinstance(items, list) and items and isinstance(items[0], dict) and "kind" in items[0]
+    )
     if is_corrections or (isinstance(data, dict) and "kind" in data):
         return load_corrections(text, str(path))
     return import_manifest(text, str(path))

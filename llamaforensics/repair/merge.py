@@ -28,8 +28,11 @@ from .plan import AlbumState, Change, album_update, require_album, track_removal
 # The duplicate's own catalog rows: a repeat of what the survivor has is dropped, not refused.
 DUPLICATE_OWN_ROWS = frozenset({"album_artists"})
 # The album columns naming the release in another catalog (MusicBrainz, Spotify, Deezer, Discogs).
-EXTERNAL_IDS = tuple(name for name, (_, group) in ALBUM_FIELDS.items()
-                     if group == "externalIds" and name.endswith("_id"))
+EXTERNAL_IDS = tuple(
+    name
+    for name, (_, group) in ALBUM_FIELDS.items()
+    if group == "externalIds" and name.endswith("_id")
+)
 
 
 def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
@@ -40,19 +43,30 @@ def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
     carried = carried_ids(duplicate, survivor)
     ops = []
     if carried:  # off the duplicate first: the unique ones cannot be on both albums at once
-        ops.append(update("albums", {"id": duplicate["id"]}, {k: duplicate[k] for k in carried},
-                          dict.fromkeys(carried)))
-    keep_survivor_tracks = (bool(state.tracks)
-                            and bool(catalog.rows("tracks", {"album_id": survivor["id"]})))
+        ops.append(
+            update(
+                "albums",
+                {"id": duplicate["id"]},
+                {k: duplicate[k] for k in carried},
+                dict.fromkeys(carried),
+            )
+        )
+    keep_survivor_tracks = bool(state.tracks) and bool(
+        catalog.rows("tracks", {"album_id": survivor["id"]})
+    )
     if keep_survivor_tracks:
         for track in state.tracks:
             ops += track_removal(catalog, track)
-    ops += _repoint_references(catalog, duplicate["id"], survivor["id"],
-                               skip_tracks=keep_survivor_tracks)
-    ops += [album_update(survivor, carried, now),
-            delete("albums", {**duplicate, **dict.fromkeys(carried)})]
-    artists = {a["artist_id"]: catalog.row("artists", {"id": a["artist_id"]}) or {}
-               for a in state.links}
+    ops += _repoint_references(
+        catalog, duplicate["id"], survivor["id"], skip_tracks=keep_survivor_tracks
+    )
+    ops += [
+        album_update(survivor, carried, now),
+        delete("albums", {**duplicate, **dict.fromkeys(carried)}),
+    ]
+    artists = {
+        a["artist_id"]: catalog.row("artists", {"id": a["artist_id"]}) or {} for a in state.links
+    }
     return Change(c, survivor["id"], ops, survivor, artists, {t["id"]: t for t in state.tracks})
 
 
@@ -70,7 +84,8 @@ def carried_ids(duplicate: dict, survivor: dict) -> dict:
     if conflicts:
         raise InvalidCorrection(
             f"album {duplicate['id']} and survivor {survivor['id']} name different releases "
-            f"({'; '.join(conflicts)}); they may not be duplicates: nothing written")
+            f"({'; '.join(conflicts)}); they may not be duplicates: nothing written"
+        )
     return carried
 
 
@@ -97,7 +112,8 @@ def _repoint_references(catalog, duplicate_id: str, survivor_id: str, *, skip_tr
         raise InvalidCorrection(
             f"album {duplicate_id} cannot be merged into {survivor_id}: rows of {named} point at "
             "both and cannot be re-pointed without breaking a unique key; the tool never deletes "
-            "them: resolve them first; nothing written")
+            "them: resolve them first; nothing written"
+        )
     return ops
 
 

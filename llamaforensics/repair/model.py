@@ -54,20 +54,27 @@ class Correction:
 
     def to_dict(self) -> dict:
         """Return the JSON document of this correction (the inverse of :meth:`from_dict`)."""
-        head = {"version": self.version, "id": self.id, "kind": self.kind, "album_id": self.album_id,
-                "reason": self.reason, "origin": self.origin, "confidence": self.confidence,
-                "expected": self.expected}
+        head = {
+            "version": self.version,
+            "id": self.id,
+            "kind": self.kind,
+            "album_id": self.album_id,
+            "reason": self.reason,
+            "origin": self.origin,
+            "confidence": self.confidence,
+            "expected": self.expected,
+        }
         return head | {name: getattr(self, name) for name in _own_fields(type(self))}
 
     @staticmethod
-    def from_dict(data, path: str = "$") -> "Correction":
+    def from_dict(data, path: str = "$") -> Correction:
         """Validate a correction document and return the correction; raise :class:`InvalidCorrection`."""
         problems = correction_problems(data, path)
         if problems:
             raise InvalidCorrection("invalid correction", problems)
         return build_correction(data)
 
-    def with_expected(self, expected: dict) -> "Correction":
+    def with_expected(self, expected: dict) -> Correction:
         """Return a copy prepared against ``expected``."""
         return replace(self, expected=expected)
 
@@ -182,20 +189,40 @@ class AlbumChanges(Correction):
     parts: list
 
     def __post_init__(self):
-        self.parts = [p if isinstance(p, Correction) else build_correction({**p, "album_id": self.album_id})
-                      for p in self.parts]
+        self.parts = [
+            p if isinstance(p, Correction) else build_correction({**p, "album_id": self.album_id})
+            for p in self.parts
+        ]
 
     def to_dict(self) -> dict:
         return super().to_dict() | {"parts": [part.to_dict() for part in self.parts]}
 
 
 # What an AlbumChanges may hold: changes to the album itself (a merge or an undo stands alone).
-PART_KINDS = ("set_album_fields", "add_tracks", "set_tracks", "remove_tracks", "modify_tracks",
-              "link_artist", "unlink_artist")
+PART_KINDS = (
+    "set_album_fields",
+    "add_tracks",
+    "set_tracks",
+    "remove_tracks",
+    "modify_tracks",
+    "link_artist",
+    "unlink_artist",
+)
 
 KINDS: dict[str, type[Correction]] = {
-    k.kind: k for k in (SetAlbumFields, AddTracks, SetTracks, RemoveTracks, ModifyTracks,
-                        LinkArtist, UnlinkArtist, MergeAlbums, RevertCorrection, AlbumChanges)
+    k.kind: k
+    for k in (
+        SetAlbumFields,
+        AddTracks,
+        SetTracks,
+        RemoveTracks,
+        ModifyTracks,
+        LinkArtist,
+        UnlinkArtist,
+        MergeAlbums,
+        RevertCorrection,
+        AlbumChanges,
+    )
 }
 
 
@@ -215,7 +242,9 @@ def correction_problems(data, path: str = "$") -> list[str]:
     """Return every problem of a correction document, each with its path; [] when it is valid."""
     problems = schema_problems(data, correction_schema(), path)
     kind = data.get("kind") if isinstance(data, dict) else None
-    problems += [f"{path}.{key}: unknown field for a {kind} correction" for key in unknown_keys(data)]
+    problems += [
+        f"{path}.{key}: unknown field for a {kind} correction" for key in unknown_keys(data)
+    ]
     if problems:
         return problems
     return _rule_problems(data, path)
@@ -233,29 +262,39 @@ def _rule_problems(data: dict, path: str) -> list[str]:
         for i, track in enumerate(data["tracks"]):
             pos = (track.get("disc_number", 1), track["track_number"])
             if pos in seen_pos:
-                problems.append(f"{path}.tracks[{i}]: disc {pos[0]} track {pos[1]} repeats tracks[{seen_pos[pos]}]")
+                problems.append(
+                    f"{path}.tracks[{i}]: disc {pos[0]} track {pos[1]} repeats tracks[{seen_pos[pos]}]"
+                )
             seen_pos.setdefault(pos, i)
             if track.get("id") and track["id"] in seen_ids:
                 problems.append(f"{path}.tracks[{i}].id: {track['id']} repeats an earlier track id")
             seen_ids.add(track.get("id"))
     if data["kind"] == "link_artist" and not data.get("artist_id") and not data.get("new_artist"):
-        problems.append(f"{path}: link_artist needs artist_id (an existing artist) or new_artist (one to create)")
+        problems.append(
+            f"{path}: link_artist needs artist_id (an existing artist) or new_artist (one to create)"
+        )
     if data["kind"] == "merge_albums" and data["survivor_id"] == data["album_id"]:
         problems.append(f"{path}.survivor_id: an album cannot be merged into itself")
     if data["kind"] == "album_changes":
         for i, part in enumerate(data["parts"]):
             where = f"{path}.parts[{i}]"
             if part["kind"] not in PART_KINDS:
-                problems.append(f"{where}.kind: a {part['kind']} correction cannot be part of album_changes")
+                problems.append(
+                    f"{where}.kind: a {part['kind']} correction cannot be part of album_changes"
+                )
             elif part.get("album_id", data["album_id"]) != data["album_id"]:
-                problems.append(f"{where}.album_id: every part is about the album the correction names")
+                problems.append(
+                    f"{where}.album_id: every part is about the album the correction names"
+                )
             else:
                 problems += _rule_problems({**part, "album_id": data["album_id"]}, where)
     return problems
 
 
 def _dates(data: dict, path: str):
-    if data.get("kind") == "set_album_fields" and isinstance(data["fields"].get("release_date"), str):
+    if data.get("kind") == "set_album_fields" and isinstance(
+        data["fields"].get("release_date"), str
+    ):
         yield f"{path}.fields.release_date", data["fields"]["release_date"]
 
 
@@ -264,7 +303,9 @@ def load_corrections(text: str, source: str = "input") -> list[Correction]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidCorrection(f"{source} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise InvalidCorrection(
+            f"{source} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
     items = data.get("corrections") if isinstance(data, dict) and "corrections" in data else data
     items = items if isinstance(items, list) else [items]
     problems = [p for i, item in enumerate(items) for p in correction_problems(item, f"$[{i}]")]

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-
 ROW_KEYS = {
-    "albums": ("id",), "artists": ("id",), "tracks": ("id",), "llama_logs": ("id",),
-    "album_artists": ("album_id", "artist_id", "role"), "track_artists": ("track_id", "artist_id", "role"),
+    "albums": ("id",),
+    "artists": ("id",),
+    "tracks": ("id",),
+    "llama_logs": ("id",),
+    "album_artists": ("album_id", "artist_id", "role"),
+    "track_artists": ("track_id", "artist_id", "role"),
 }
 
 
@@ -34,10 +37,14 @@ class Operation:
 
     def to_dict(self) -> dict:
         # Shallow (rows are shared, not copied): asdict's deep copy was the engine's costliest step.
-        return {name: v for name in _FIELD_NAMES if (v := getattr(self, name)) is not None or name in ("old", "new")}
+        return {
+            name: v
+            for name in _FIELD_NAMES
+            if (v := getattr(self, name)) is not None or name in ("old", "new")
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Operation":
+    def from_dict(cls, data: dict) -> Operation:
         return cls(**data)
 
     @property

@@ -29,8 +29,15 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..findings import Finding
-from .model import (AddTracks, Correction, LinkArtist, MergeAlbums, ModifyTracks, RemoveTracks,
-                    SetAlbumFields)
+from .model import (
+    AddTracks,
+    Correction,
+    LinkArtist,
+    MergeAlbums,
+    ModifyTracks,
+    RemoveTracks,
+    SetAlbumFields,
+)
 
 MAX_ROWS = 1_000  # rows one proposed correction may write (the largest box sets have ~500 tracks)
 
@@ -59,13 +66,17 @@ def propose(con: duckdb.DuckDBPyConnection, finding: Finding, max_rows: int = MA
     """Return the proposal for one finding, read from the snapshot; none over ``max_rows`` rows."""
     build = _BUILDERS.get(finding.kind)
     if build is None:
-        note = NO_CORRECTION.get(finding.kind, "no catalog correction fixes this kind: it is fixed in the log or the app")
+        note = NO_CORRECTION.get(
+            finding.kind, "no catalog correction fixes this kind: it is fixed in the log or the app"
+        )
         return Proposal(finding, note=note)
     corrections, note = build(con, finding)
     largest = max((rows_written(c) for c in corrections), default=0)
     if largest > max_rows:
-        note = (f"left out: a correction would write {largest:,} rows, more than the cap of "
-                f"{max_rows:,} per correction (--max-rows); check the source ({note})")
+        note = (
+            f"left out: a correction would write {largest:,} rows, more than the cap of "
+            f"{max_rows:,} per correction (--max-rows); check the source ({note})"
+        )
         return Proposal(finding, note=note)
     return Proposal(finding, corrections, note)
 
@@ -79,14 +90,19 @@ def rows_written(correction: Correction) -> int:
     return 1
 
 
-def propose_all(con: duckdb.DuckDBPyConnection, findings: list[Finding],
-                max_rows: int = MAX_ROWS) -> list[Proposal]:
+def propose_all(
+    con: duckdb.DuckDBPyConnection, findings: list[Finding], max_rows: int = MAX_ROWS
+) -> list[Proposal]:
     """Return a proposal for each finding (in order)."""
     return [propose(con, f, max_rows) for f in findings]
 
 
-def proposals_for(con: duckdb.DuckDBPyConnection, kinds=None, min_confidence: float = 0.0,
-                  max_rows: int = MAX_ROWS) -> list[Proposal]:
+def proposals_for(
+    con: duckdb.DuckDBPyConnection,
+    kinds=None,
+    min_confidence: float = 0.0,
+    max_rows: int = MAX_ROWS,
+) -> list[Proposal]:
     """Run the findings of ``kinds`` (default: every kind a correction can fix) and propose for each.
 
     Proposals below ``min_confidence`` keep their note but lose their corrections; so do those
@@ -98,18 +114,23 @@ def proposals_for(con: duckdb.DuckDBPyConnection, kinds=None, min_confidence: fl
     proposals = propose_all(con, found, max_rows)
     for p in proposals:
         if p.corrections and p.confidence < min_confidence:
-            p.note = f"confidence {p.confidence:.2f} below {min_confidence:.2f}: left out ({p.note})"
+            p.note = (
+                f"confidence {p.confidence:.2f} below {min_confidence:.2f}: left out ({p.note})"
+            )
             p.corrections = []
     return proposals
 
 
 def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
-    row = con.execute("""
+    row = con.execute(
+        """
         SELECT l.id::VARCHAR, l.created_at, l.preview_data::VARCHAR, a.musicbrainz_id::VARCHAR
         FROM llama_logs l JOIN albums a ON a.id = l.album_id
         WHERE l.album_id = CAST(? AS UUID) AND l.preview_data IS NOT NULL
           AND json_array_length(l.preview_data, '$.rawData.media[0].tracks') > 0
-        ORDER BY l.created_at DESC, l.id LIMIT 1""", [finding.entity_id]).fetchone()
+        ORDER BY l.created_at DESC, l.id LIMIT 1""",
+        [finding.entity_id],
+    ).fetchone()
     if row is None:
         return [], "no logged track list for it: add the tracks by hand or from a manifest"
     log_id, at, preview, album_mbid = row
@@ -119,18 +140,36 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
     except (TypeError, ValueError):
         score = 0.5  # no usable match score: as sure as a coin
     source = f"preview_data of log row {log_id} ({str(at)[:10]})"  # a time beyond Python is text
-    listed = [(t, disc.get("position") or 1) for disc in (data.get("rawData") or {}).get("media") or []
-              for t in disc.get("tracks") or [] if isinstance(t, dict) and str(t.get("title") or "").strip()]
+    listed = [
+        (t, disc.get("position") or 1)
+        for disc in (data.get("rawData") or {}).get("media") or []
+        for t in disc.get("tracks") or []
+        if isinstance(t, dict) and str(t.get("title") or "").strip()
+    ]
     tracks = [_track(t, disc, n) for n, (t, disc) in enumerate(listed, start=1)]
     if not tracks:
         return [], f"the track list of {source} has no usable track: add the tracks by hand"
     out: list[Correction] = []
     matched = (data.get("matchedEntity") or {}).get("id")
     if album_mbid is None and matched and not _mbid_taken(con, matched, finding.entity_id):
-        out.append(SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": matched}, origin="logs",
-                                  confidence=score, reason=f"MusicBrainz id of the previewed match ({source})"))
-    out.append(AddTracks(album_id=finding.entity_id, tracks=tracks, origin="logs", confidence=score,
-                         reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match ({source}), never applied"))
+        out.append(
+            SetAlbumFields(
+                album_id=finding.entity_id,
+                fields={"musicbrainz_id": matched},
+                origin="logs",
+                confidence=score,
+                reason=f"MusicBrainz id of the previewed match ({source})",
+            )
+        )
+    out.append(
+        AddTracks(
+            album_id=finding.entity_id,
+            tracks=tracks,
+            origin="logs",
+            confidence=score,
+            reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match ({source}), never applied",
+        )
+    )
     return out, f"{_tracks_text(len(tracks))} from {source}, match score {score:.2f}"
 
 
@@ -140,8 +179,11 @@ def _tracks_text(n: int) -> str:
 
 def _track(t: dict, disc, n: int) -> dict:
     """A track row from a MusicBrainz-style entry; a missing or odd position or length falls back (n-th, none)."""
-    track = {"title": str(t["title"]).strip()[:255], "track_number": _int(t.get("position") or t.get("number"), n),
-             "disc_number": _int(disc, 1)}
+    track = {
+        "title": str(t["title"]).strip()[:255],
+        "track_number": _int(t.get("position") or t.get("number"), n),
+        "disc_number": _int(disc, 1),
+    }
     length = _int(t.get("length"), None)
     if length is not None and length > 0:
         track["duration_ms"] = length
@@ -156,8 +198,13 @@ def _int(value, default):
 
 
 def _mbid_taken(con, mbid: str, album_id: str) -> bool:
-    return con.execute("SELECT count(*) FROM albums WHERE musicbrainz_id::VARCHAR = ? AND id <> CAST(? AS UUID)",
-                       [mbid, album_id]).fetchone()[0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM albums WHERE musicbrainz_id::VARCHAR = ? AND id <> CAST(? AS UUID)",
+            [mbid, album_id],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def _missing_id(con, finding: Finding) -> tuple[list[Correction], str]:
@@ -165,35 +212,64 @@ def _missing_id(con, finding: Finding) -> tuple[list[Correction], str]:
     if not mbid:
         return [], "the enrichment logged no MusicBrainz id: search MusicBrainz for it"
     if _mbid_taken(con, mbid, finding.entity_id):
-        return [], f"the logged MusicBrainz id {mbid} belongs to another album: look for a duplicate to merge"
-    source = f"metadata of enrichment log row {finding.evidence[-1]}" if finding.evidence else "enrichment metadata"
-    return [SetAlbumFields(album_id=finding.entity_id, fields={"musicbrainz_id": mbid}, origin="logs",
-                           confidence=0.9, reason=f"MusicBrainz id logged by a successful enrichment ({source})")], source
+        return (
+            [],
+            f"the logged MusicBrainz id {mbid} belongs to another album: look for a duplicate to merge",
+        )
+    source = (
+        f"metadata of enrichment log row {finding.evidence[-1]}"
+        if finding.evidence
+        else "enrichment metadata"
+    )
+    return [
+        SetAlbumFields(
+            album_id=finding.entity_id,
+            fields={"musicbrainz_id": mbid},
+            origin="logs",
+            confidence=0.9,
+            reason=f"MusicBrainz id logged by a successful enrichment ({source})",
+        )
+    ], source
 
 
 def _track_count(con, finding: Finding) -> tuple[list[Correction], str]:
     actual = finding.detail.get("actual")
     if actual is None:
         return [], "the real number of tracks is unknown"
-    return [SetAlbumFields(album_id=finding.entity_id, fields={"track_count": int(actual)}, origin="finding",
-                           confidence=0.95, reason=f"track_count set to the {actual} tracks the album has")], \
-        f"track_count {finding.detail.get('claimed')} -> {actual}"
+    return [
+        SetAlbumFields(
+            album_id=finding.entity_id,
+            fields={"track_count": int(actual)},
+            origin="finding",
+            confidence=0.95,
+            reason=f"track_count set to the {actual} tracks the album has",
+        )
+    ], f"track_count {finding.detail.get('claimed')} -> {actual}"
 
 
 def _artistless(con, finding: Finding) -> tuple[list[Correction], str]:
-    row = con.execute("""
+    row = con.execute(
+        """
         SELECT ta.artist_id::VARCHAR, ar.name, count(*) AS n,
                (SELECT count(*) FROM tracks WHERE album_id = CAST($1 AS UUID)) AS tracks
         FROM tracks t JOIN track_artists ta ON ta.track_id = t.id JOIN artists ar ON ar.id = ta.artist_id
         WHERE t.album_id = CAST($1 AS UUID)
-        GROUP BY ALL ORDER BY n DESC, ar.name LIMIT 1""", [finding.entity_id]).fetchone()
+        GROUP BY ALL ORDER BY n DESC, ar.name LIMIT 1""",
+        [finding.entity_id],
+    ).fetchone()
     if row is None:
         return [], "no track names an artist: link one by hand (search the artists by name)"
     artist_id, name, n, tracks = row
     confidence = round(0.5 + 0.4 * n / max(tracks, 1), 2)
-    return [LinkArtist(album_id=finding.entity_id, artist_id=artist_id, origin="finding", confidence=confidence,
-                       reason=f"{name} is credited on {n} of its {tracks} tracks")], \
-        f"link {name}: track credits ({n} of {tracks} tracks)"
+    return [
+        LinkArtist(
+            album_id=finding.entity_id,
+            artist_id=artist_id,
+            origin="finding",
+            confidence=confidence,
+            reason=f"{name} is credited on {n} of its {tracks} tracks",
+        )
+    ], f"link {name}: track credits ({n} of {tracks} tracks)"
 
 
 def _duplicate(con, finding: Finding) -> tuple[list[Correction], str]:
@@ -202,9 +278,15 @@ def _duplicate(con, finding: Finding) -> tuple[list[Correction], str]:
         return [], "this album is the group's survivor: merge the others into it"
     matched = finding.detail.get("matched_on", "")
     confidence = 0.9 if "id" in matched else 0.7
-    return [MergeAlbums(album_id=finding.entity_id, survivor_id=survivor, origin="finding",
-                        confidence=confidence, reason=f"duplicate of {survivor} (same {matched})")], \
-        f"merge into {survivor} (same {matched})"
+    return [
+        MergeAlbums(
+            album_id=finding.entity_id,
+            survivor_id=survivor,
+            origin="finding",
+            confidence=confidence,
+            reason=f"duplicate of {survivor} (same {matched})",
+        )
+    ], f"merge into {survivor} (same {matched})"
 
 
 _BUILDERS = {

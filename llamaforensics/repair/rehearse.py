@@ -25,13 +25,16 @@ from .session import RepairSession, utc_now
 from .store import Catalog, Reference
 
 
-
 class SnapshotCatalog(Catalog):
     """A writable snapshot copy seen as a catalog: ``?`` parameters, no row locks, soft deletes."""
 
     placeholder = "?"
     locks = False
-    refusals = (duckdb.ConstraintException, duckdb.ConversionException, duckdb.InvalidInputException)
+    refusals = (
+        duckdb.ConstraintException,
+        duckdb.ConversionException,
+        duckdb.InvalidInputException,
+    )
     table_names = {"User": "users"}
 
     def __init__(self, path: str | Path, clock=utc_now):
@@ -70,9 +73,12 @@ class SnapshotCatalog(Catalog):
     def delete(self, table: str, where: dict, *, expect: int | None = None) -> int:
         mark = {DELETED_COLUMN: self.clock().isoformat(timespec="milliseconds")}
         sets = f"{DELETED_COLUMN} = {self.placeholder}"
-        return self._write(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}",
-                           list(mark.values()) + self._params(where), expect,
-                           f"{table}: expected to delete {expect} row(s) {where}")
+        return self._write(
+            f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}",
+            list(mark.values()) + self._params(where),
+            expect,
+            f"{table}: expected to delete {expect} row(s) {where}",
+        )
 
     def adapt(self, table: str, column: str, value):
         col = columns(table).get(column)
@@ -94,8 +100,12 @@ class SnapshotCatalog(Catalog):
             if fk.target != table or fk.table not in SNAPSHOT_TABLES or len(fk.columns) != 1:
                 continue
             (column,), key = fk.columns, SNAPSHOT_TABLES[fk.table].key
-            uniques = tuple(cols for cols in unique.get(fk.table, ()) if column in cols and cols != key)
-            refs.append(Reference(fk.table, column, key, ((key,) if column in key else ()) + uniques))
+            uniques = tuple(
+                cols for cols in unique.get(fk.table, ()) if column in cols and cols != key
+            )
+            refs.append(
+                Reference(fk.table, column, key, ((key,) if column in key else ()) + uniques)
+            )
         return sorted(refs, key=lambda r: (r.table, r.column))
 
     def _foreign_keys_into(self, table: str) -> list[ForeignKey]:
@@ -106,9 +116,13 @@ class SnapshotCatalog(Catalog):
         """
         into = [fk for fk in upstream_foreign_keys() if fk.target == table]
         self.unseen.update(fk.table for fk in into if fk.table not in SNAPSHOT_TABLES)
-        return [ForeignKey(fk.table, fk.columns, fk.target_columns, fk.on_delete,
-                           SNAPSHOT_TABLES[fk.table].key)
-                for fk in into if fk.table in SNAPSHOT_TABLES]
+        return [
+            ForeignKey(
+                fk.table, fk.columns, fk.target_columns, fk.on_delete, SNAPSHOT_TABLES[fk.table].key
+            )
+            for fk in into
+            if fk.table in SNAPSHOT_TABLES
+        ]
 
 
 @dataclass
@@ -122,8 +136,13 @@ class Rehearsal:
     unchecked: list[str] = field(default_factory=list)
 
 
-def rehearse(snapshot: str | Path, corrections, *, out: str | Path | None = None,
-             session: RepairSession | None = None) -> Rehearsal:
+def rehearse(
+    snapshot: str | Path,
+    corrections,
+    *,
+    out: str | Path | None = None,
+    session: RepairSession | None = None,
+) -> Rehearsal:
     """Apply ``corrections`` to a copy of ``snapshot`` (written to ``out``, else a temporary file).
 
     Corrections not yet prepared are prepared against the copy itself.
@@ -131,7 +150,11 @@ def rehearse(snapshot: str | Path, corrections, *, out: str | Path | None = None
     from .apply import apply_to_catalog, prepare_in_catalog
 
     session = session or RepairSession()
-    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="llamaforensics-rehearsal-")) / "rehearsal.duckdb"
+    out = (
+        Path(out)
+        if out
+        else Path(tempfile.mkdtemp(prefix="llamaforensics-rehearsal-")) / "rehearsal.duckdb"
+    )
     shutil.copyfile(snapshot, out)
     catalog = SnapshotCatalog(out, clock=session.clock)
     try:

@@ -33,8 +33,17 @@ from ..errors import ConnectionFailed, UsageError
 from .apply import INVALID, PROBLEMS, Result, apply_one, check_user
 from .errors import InvalidCorrection
 from .fields import ALBUM_UNIQUE_FIELDS
-from .model import (AddTracks, AlbumChanges, Correction, LinkArtist, ModifyTracks, RemoveTracks,
-                    RevertCorrection, SetAlbumFields, SetTracks)
+from .model import (
+    AddTracks,
+    AlbumChanges,
+    Correction,
+    LinkArtist,
+    ModifyTracks,
+    RemoveTracks,
+    RevertCorrection,
+    SetAlbumFields,
+    SetTracks,
+)
 from .session import RepairSession
 from .store import PostgresCatalog
 
@@ -53,9 +62,17 @@ class BatchInterrupted(ConnectionFailed):
         super().__init__(message)
 
 
-def replay(corrections: Iterable[Correction], dsn: Dsn, *, dry_run: bool = True, user_id: str | None = None,
-           session: RepairSession | None = None, progress: bool = False,
-           on_result: Callable[[Result], None] | None = None, jobs: int = 1) -> list[Result]:
+def replay(
+    corrections: Iterable[Correction],
+    dsn: Dsn,
+    *,
+    dry_run: bool = True,
+    user_id: str | None = None,
+    session: RepairSession | None = None,
+    progress: bool = False,
+    on_result: Callable[[Result], None] | None = None,
+    jobs: int = 1,
+) -> list[Result]:
     """Apply (or with ``dry_run``, preview) a batch in order, each correction in its own transaction.
 
     A correction without ``expected`` is prepared against the target just
@@ -71,14 +88,22 @@ def replay(corrections: Iterable[Correction], dsn: Dsn, *, dry_run: bool = True,
 
     session = session or RepairSession(user_id=user_id)
     run = _Run(list(corrections), dsn, dry_run, on_result)
-    with tqdm(total=len(run.corrections), unit="correction", desc="replay", disable=not progress) as run.bar:
+    with tqdm(
+        total=len(run.corrections), unit="correction", desc="replay", disable=not progress
+    ) as run.bar:
         catalog = PostgresCatalog(dsn)
         try:
             check_user(catalog, session.user_id)
             session.root_written = session.root_written or _root_exists(catalog, session)
             groups = deque(_groups(run.corrections) if jobs > 1 else [range(len(run.corrections))])
-            while groups and not run.stop.is_set() and (jobs == 1 or not (dry_run or session.root_written)):
-                run.work(catalog, session, groups.popleft())  # alone until the session's root row is written
+            while (
+                groups
+                and not run.stop.is_set()
+                and (jobs == 1 or not (dry_run or session.root_written))
+            ):
+                run.work(
+                    catalog, session, groups.popleft()
+                )  # alone until the session's root row is written
         finally:
             catalog.close()
         if groups and not run.stop.is_set():
@@ -87,7 +112,9 @@ def replay(corrections: Iterable[Correction], dsn: Dsn, *, dry_run: bool = True,
 
 
 def _root_exists(catalog, session: RepairSession) -> bool:
-    found = catalog.row("llama_logs", {"root_job_id": session.job_id, "is_root_job": True}) is not None
+    found = (
+        catalog.row("llama_logs", {"root_job_id": session.job_id, "is_root_job": True}) is not None
+    )
     catalog.rollback()
     return found
 
@@ -96,7 +123,12 @@ class _Run:
     """One replay: the results by position, shared by the connections that work on it."""
 
     def __init__(self, corrections: list[Correction], dsn: Dsn, dry_run: bool, on_result):
-        self.corrections, self.dsn, self.dry_run, self.on_result = corrections, dsn, dry_run, on_result
+        self.corrections, self.dsn, self.dry_run, self.on_result = (
+            corrections,
+            dsn,
+            dry_run,
+            on_result,
+        )
         self.results: list[Result | None] = [None] * len(corrections)
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -126,10 +158,20 @@ class _Run:
         queue = SimpleQueue()
         for group in groups:
             queue.put(group)
-        sessions = [RepairSession(user_id=session.user_id, job_id=session.job_id, clock=session.clock,
-                                  root_written=session.root_written, sequence=session.sequence,
-                                  aliases=copy.deepcopy(session.aliases)) for _ in range(jobs)]
-        threads = [threading.Thread(target=self._worker, args=(queue, s), daemon=True) for s in sessions]
+        sessions = [
+            RepairSession(
+                user_id=session.user_id,
+                job_id=session.job_id,
+                clock=session.clock,
+                root_written=session.root_written,
+                sequence=session.sequence,
+                aliases=copy.deepcopy(session.aliases),
+            )
+            for _ in range(jobs)
+        ]
+        threads = [
+            threading.Thread(target=self._worker, args=(queue, s), daemon=True) for s in sessions
+        ]
         for thread in threads:
             thread.start()
         try:
@@ -209,21 +251,41 @@ def _touches(c: Correction) -> set[str]:
         return set().union(*(_touches(part) for part in c.parts))
     keys = {c.album_id, getattr(c, "survivor_id", None), getattr(c, "artist_id", None)}
     if isinstance(c, LinkArtist) and c.new_artist:
-        keys |= {f"artists.{f}={c.new_artist[f]}" for f in UNIQUE_ARTIST_FIELDS if c.new_artist.get(f) is not None}
+        keys |= {
+            f"artists.{f}={c.new_artist[f]}"
+            for f in UNIQUE_ARTIST_FIELDS
+            if c.new_artist.get(f) is not None
+        }
     if isinstance(c, SetAlbumFields):
-        keys |= {f"albums.{f}={c.fields[f]}" for f in ALBUM_UNIQUE_FIELDS if c.fields.get(f) is not None}
+        keys |= {
+            f"albums.{f}={c.fields[f]}" for f in ALBUM_UNIQUE_FIELDS if c.fields.get(f) is not None
+        }
     elif isinstance(c, (AddTracks, SetTracks)):
         keys |= {t["id"] for t in c.tracks}
-        keys |= {f"tracks.{f}={t[f]}" for t in c.tracks for f in UNIQUE_TRACK_FIELDS if t.get(f) is not None}
+        keys |= {
+            f"tracks.{f}={t[f]}"
+            for t in c.tracks
+            for f in UNIQUE_TRACK_FIELDS
+            if t.get(f) is not None
+        }
     elif isinstance(c, RemoveTracks):
         keys |= set(c.track_ids)
     elif isinstance(c, ModifyTracks):
         keys |= set(c.tracks)
-        keys |= {f"tracks.{f}={v[f]}" for v in c.tracks.values() for f in UNIQUE_TRACK_FIELDS if v.get(f) is not None}
+        keys |= {
+            f"tracks.{f}={v[f]}"
+            for v in c.tracks.values()
+            for f in UNIQUE_TRACK_FIELDS
+            if v.get(f) is not None
+        }
     elif isinstance(c, RevertCorrection):  # what its rows name: every id in them
         for op in c.ops:
-            keys |= {v for part in (op.get("where"), op.get("row"), *(op.get("keys") or ()))
-                     for k, v in (part or {}).items() if isinstance(v, str) and (k == "id" or k.endswith("_id"))}
+            keys |= {
+                v
+                for part in (op.get("where"), op.get("row"), *(op.get("keys") or ()))
+                for k, v in (part or {}).items()
+                if isinstance(v, str) and (k == "id" or k.endswith("_id"))
+            }
             keys |= {op.get("old"), op.get("new")} - {None}
     keys.discard(None)
     return {str(k).lower() for k in keys}
@@ -244,17 +306,31 @@ def _revert_in_target(catalog, revert: RevertCorrection) -> RevertCorrection | R
     logged = catalog.logged_correction(revert.reverts)
     catalog.rollback()
     if logged is None:
-        return Result(revert, INVALID, f"it undoes correction {revert.reverts}, which this database has not "
-                                       "applied; replay that correction first")
+        return Result(
+            revert,
+            INVALID,
+            f"it undoes correction {revert.reverts}, which this database has not "
+            "applied; replay that correction first",
+        )
     return replace(revert_of(logged), reason=revert.reason or f"undo {revert.reverts}")
 
 
-def _interrupted(exc: ConnectionFailed, i: int | None, corrections: list[Correction], done: list[Result]) -> str:
+def _interrupted(
+    exc: ConnectionFailed, i: int | None, corrections: list[Correction], done: list[Result]
+) -> str:
     applied = sum(r.status == "APPLIED" for r in done)
-    where = "" if i is None else (f" at correction {i + 1} of {len(corrections)} ({corrections[i].id}), which is "
-                                  "either wholly applied or not at all;")
-    return (f"{exc} --{where} {applied} applied so far. Re-run the same batch to finish the rest: what already "
-            "reached the database is reported ALREADY_APPLIED")
+    where = (
+        ""
+        if i is None
+        else (
+            f" at correction {i + 1} of {len(corrections)} ({corrections[i].id}), which is "
+            "either wholly applied or not at all;"
+        )
+    )
+    return (
+        f"{exc} --{where} {applied} applied so far. Re-run the same batch to finish the rest: what already "
+        "reached the database is reported ALREADY_APPLIED"
+    )
 
 
 def session_batch(source: Dsn, target: str) -> list[Correction]:
@@ -273,8 +349,10 @@ def session_batch(source: Dsn, target: str) -> list[Correction]:
     finally:
         catalog.close()
     if not rows:
-        raise InvalidCorrection(f"{source.display} has no correction applied under {target!r} (give a "
-                                "llamaforensics-repair-... session job id or a correction id from its llama_logs)")
+        raise InvalidCorrection(
+            f"{source.display} has no correction applied under {target!r} (give a "
+            "llamaforensics-repair-... session job id or a correction id from its llama_logs)"
+        )
     return logged_corrections(rows)
 
 
@@ -301,9 +379,15 @@ def logged_corrections(rows: list[dict]) -> list[Correction]:
             continue
         out.append(_traced(correction, started_from))
         for op in meta.get("ops") or []:
-            if op.get("table") == "albums" and op.get("action") == "update" and "updated_at" in (op.get("after") or {}):
+            if (
+                op.get("table") == "albums"
+                and op.get("action") == "update"
+                and "updated_at" in (op.get("after") or {})
+            ):
                 album, before = op["where"]["id"], op["before"].get("updated_at")
-                started_from[(album, op["after"]["updated_at"])] = started_from.get((album, before), before)
+                started_from[(album, op["after"]["updated_at"])] = started_from.get(
+                    (album, before), before
+                )
     if problems:
         raise InvalidCorrection("the session's log rows cannot be replayed", problems)
     return out
@@ -311,11 +395,18 @@ def logged_corrections(rows: list[dict]) -> list[Correction]:
 
 def _traced(correction: Correction, started_from: dict) -> Correction:
     expected = dict(correction.expected or {})
-    keys = {"updated_at": correction.album_id, "survivor_updated_at": getattr(correction, "survivor_id", None)}
+    keys = {
+        "updated_at": correction.album_id,
+        "survivor_updated_at": getattr(correction, "survivor_id", None),
+    }
     for key, album in keys.items():
         if key in expected and (album, expected[key]) in started_from:
             expected[key] = started_from[(album, expected[key])]
-    return correction if expected == (correction.expected or {}) else correction.with_expected(expected)
+    return (
+        correction
+        if expected == (correction.expected or {})
+        else correction.with_expected(expected)
+    )
 
 
 def read_batch(source: str, *, from_dsn: Dsn | None = None) -> list[Correction]:
@@ -329,19 +420,40 @@ def read_batch(source: str, *, from_dsn: Dsn | None = None) -> list[Correction]:
     if from_dsn is not None:
         return session_batch(from_dsn, source)
     if source.startswith(SESSION_PREFIX):
-        raise UsageError(f"{source} is a repair session: say which database it ran in (--from SOURCE_DSN)")
+        raise UsageError(
+            f"{source} is a repair session: say which database it ran in (--from SOURCE_DSN)"
+        )
     return read_corrections(source)
 
 
-TOTALS = ("fields", "tracks_added", "tracks_removed", "tracks_changed", "artists_created", "links_added",
-          "links_removed", "albums_deleted", "log_rows")
+TOTALS = (
+    "fields",
+    "tracks_added",
+    "tracks_removed",
+    "tracks_changed",
+    "artists_created",
+    "links_added",
+    "links_removed",
+    "albums_deleted",
+    "log_rows",
+)
 TOTAL_NAMES = {"fields": "album fields set", "tracks_changed": "tracks modified"}
 
 
 def batch_summary(results: list[Result]) -> dict:
     """Return the counts of a batch: corrections per status, and the changes written (or previewed)."""
-    statuses = {s: 0 for s in ("APPLIED", "DRY_RUN", "ALREADY_APPLIED", "STALE", "INVALID",
-                               "SKIPPED", "TRACKS_DIFFER")}
+    statuses = {
+        s: 0
+        for s in (
+            "APPLIED",
+            "DRY_RUN",
+            "ALREADY_APPLIED",
+            "STALE",
+            "INVALID",
+            "SKIPPED",
+            "TRACKS_DIFFER",
+        )
+    }
     changes = dict.fromkeys(TOTALS, 0)
     roots = set()  # a dry run previews the session's root row with every correction: count it once
     for r in results:
@@ -360,13 +472,18 @@ def format_batch(results: list[Result]) -> str:
     """Return a batch's problems (STALE and INVALID, with the current values), its changes and its summary."""
     from .preview import summary_line, track_lines
 
-    lines = [f"[{r.status}] {r.correction.kind} {r.correction.id} on album {r.correction.album_id}: {r.message}"
-             + (f"\n  current: {r.current}" if r.current else "")
-             + "".join(f"\n  {line}" for line in track_lines(r.tracks or []))
-             for r in results if r.status in PROBLEMS]
+    lines = [
+        f"[{r.status}] {r.correction.kind} {r.correction.id} on album {r.correction.album_id}: {r.message}"
+        + (f"\n  current: {r.current}" if r.current else "")
+        + "".join(f"\n  {line}" for line in track_lines(r.tracks or []))
+        for r in results
+        if r.status in PROBLEMS
+    ]
     changes = batch_summary(results)["changes"]
     verb = "would write" if any(r.status == "DRY_RUN" for r in results) else "wrote"
-    written = ", ".join(f"{n:,} {TOTAL_NAMES.get(key, key.replace('_', ' '))}" for key, n in changes.items() if n)
+    written = ", ".join(
+        f"{n:,} {TOTAL_NAMES.get(key, key.replace('_', ' '))}" for key, n in changes.items() if n
+    )
     lines.append(f"{verb}: {written}" if written else "nothing to write")
     lines.append(summary_line(results))
     return "\n".join(lines)

@@ -20,18 +20,26 @@ from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, co
 
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-TIMESTAMP_PATTERN = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-                     "([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?Z?$")
+TIMESTAMP_PATTERN = (
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?Z?$"
+)
 SCHEMA_FILE = "correction.schema.json"
 UUID = {"type": "string", "pattern": UUID_PATTERN}
 OPERATION = {
     "type": "object",
     "required": ["action", "table"],
     "properties": {
-        "action": {"enum": ["insert", "delete", "update", "repoint"]}, "table": {"type": "string"},
-        "row": {"type": "object"}, "key": {"type": "array", "items": {"type": "string"}},
-        "where": {"type": "object"}, "before": {"type": "object"}, "after": {"type": "object"},
-        "column": {"type": "string"}, "old": {}, "new": {}, "keys": {"type": "array", "items": {"type": "object"}},
+        "action": {"enum": ["insert", "delete", "update", "repoint"]},
+        "table": {"type": "string"},
+        "row": {"type": "object"},
+        "key": {"type": "array", "items": {"type": "string"}},
+        "where": {"type": "object"},
+        "before": {"type": "object"},
+        "after": {"type": "object"},
+        "column": {"type": "string"},
+        "old": {},
+        "new": {},
+        "keys": {"type": "array", "items": {"type": "object"}},
     },
     "additionalProperties": False,
 }
@@ -57,7 +65,9 @@ def column_schema(column: Column, nullable: bool | None = None) -> dict:
     elif base.startswith("TIMESTAMP"):
         schema = {"type": "string", "pattern": TIMESTAMP_PATTERN}
     else:
-        schema = {"type": {"TEXT": "string", "BOOLEAN": "boolean", "DOUBLE PRECISION": "number"}[base]}
+        schema = {
+            "type": {"TEXT": "string", "BOOLEAN": "boolean", "DOUBLE PRECISION": "number"}[base]
+        }
     if column.is_array:
         schema = {"type": "array", "items": schema}
     if nullable:
@@ -65,7 +75,9 @@ def column_schema(column: Column, nullable: bool | None = None) -> dict:
     return schema
 
 
-def _object(table: str, names, required=(), min_properties: int = 0, extra: dict | None = None) -> dict:
+def _object(
+    table: str, names, required=(), min_properties: int = 0, extra: dict | None = None
+) -> dict:
     cols = columns(table)
     props = {n: column_schema(cols[n]) for n in names} | (extra or {})
     schema = {"type": "object", "properties": props, "additionalProperties": False}
@@ -78,36 +90,63 @@ def _object(table: str, names, required=(), min_properties: int = 0, extra: dict
 
 @cache
 def _kind_payloads() -> dict[str, dict]:
-    track = _object("tracks", TRACK_FIELDS + NEW_ROW_ONLY, required=("title", "track_number"),
-                    extra={"id": UUID})
+    track = _object(
+        "tracks",
+        TRACK_FIELDS + NEW_ROW_ONLY,
+        required=("title", "track_number"),
+        extra={"id": UUID},
+    )
     track_change = _object("tracks", TRACK_FIELDS, min_properties=1)
-    artist = _object("artists", ARTIST_FIELDS + NEW_ROW_ONLY, required=("name",),
-                     extra={"id": UUID})
+    artist = _object(
+        "artists", ARTIST_FIELDS + NEW_ROW_ONLY, required=("name",), extra={"id": UUID}
+    )
     role = {"type": "string", "minLength": 1, "maxLength": 50}
     return {
         "set_album_fields": {"fields": _object("albums", ALBUM_COLUMNS, min_properties=1)},
         "add_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track}},
-        "set_tracks": {"tracks": {"type": "array", "minItems": 1, "items": track},
-                       "replace": {"type": "boolean"}},
-        "remove_tracks": {"track_ids": {"type": "array", "minItems": 1, "uniqueItems": True, "items": UUID}},
-        "modify_tracks": {"tracks": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": UUID_PATTERN},
-                                     "additionalProperties": track_change}},
-        "link_artist": {"artist_id": {"type": ["string", "null"], "pattern": UUID_PATTERN},
-                        "new_artist": {"anyOf": [artist, {"type": "null"}]}, "role": role,
-                        "position": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
+        "set_tracks": {
+            "tracks": {"type": "array", "minItems": 1, "items": track},
+            "replace": {"type": "boolean"},
+        },
+        "remove_tracks": {
+            "track_ids": {"type": "array", "minItems": 1, "uniqueItems": True, "items": UUID}
+        },
+        "modify_tracks": {
+            "tracks": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": UUID_PATTERN},
+                "additionalProperties": track_change,
+            }
+        },
+        "link_artist": {
+            "artist_id": {"type": ["string", "null"], "pattern": UUID_PATTERN},
+            "new_artist": {"anyOf": [artist, {"type": "null"}]},
+            "role": role,
+            "position": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        },
         "unlink_artist": {"artist_id": UUID, "role": role},
         "merge_albums": {"survivor_id": UUID},
-        "revert_correction": {"reverts": UUID, "ops": {"type": "array", "minItems": 1, "items": OPERATION}},
+        "revert_correction": {
+            "reverts": UUID,
+            "ops": {"type": "array", "minItems": 1, "items": OPERATION},
+        },
         # each part a correction document of its own (its kind checked by the rules: not merge, undo or nesting)
         "album_changes": {"parts": {"type": "array", "minItems": 1, "items": {"$ref": "#"}}},
     }
 
 
 REQUIRED_PAYLOAD = {
-    "set_album_fields": ["fields"], "add_tracks": ["tracks"], "set_tracks": ["tracks"],
+    "set_album_fields": ["fields"],
+    "add_tracks": ["tracks"],
+    "set_tracks": ["tracks"],
     "remove_tracks": ["track_ids"],
-    "modify_tracks": ["tracks"], "link_artist": [], "unlink_artist": ["artist_id"],
-    "merge_albums": ["survivor_id"], "revert_correction": ["reverts", "ops"], "album_changes": ["parts"],
+    "modify_tracks": ["tracks"],
+    "link_artist": [],
+    "unlink_artist": ["artist_id"],
+    "merge_albums": ["survivor_id"],
+    "revert_correction": ["reverts", "ops"],
+    "album_changes": ["parts"],
 }
 
 
@@ -133,15 +172,18 @@ def correction_schema() -> dict:
             "expected": {"type": ["object", "null"]},
         },
         "allOf": [
-            {"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-             "then": {"properties": props, "required": REQUIRED_PAYLOAD[kind]}}
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"properties": props, "required": REQUIRED_PAYLOAD[kind]},
+            }
             for kind, props in payloads.items()
         ],
     }
 
 
-COMMON_KEYS = frozenset(("version", "id", "kind", "album_id", "reason", "origin",
-                                                         "confidence", "expected"))
+COMMON_KEYS = frozenset(
+    ("version", "id", "kind", "album_id", "reason", "origin", "confidence", "expected")
+)
 
 
 def unknown_keys(data) -> list[str]:
@@ -151,7 +193,9 @@ def unknown_keys(data) -> list[str]:
     allowed = COMMON_KEYS | set(_kind_payloads()[data["kind"]])
     unknown = sorted(k for k in data if k not in allowed)
     if data["kind"] == "album_changes" and isinstance(data.get("parts"), list):
-        unknown += [f"parts[{i}].{k}" for i, part in enumerate(data["parts"]) for k in unknown_keys(part)]
+        unknown += [
+            f"parts[{i}].{k}" for i, part in enumerate(data["parts"]) for k in unknown_keys(part)
+        ]
     return unknown
 
 
@@ -209,7 +253,11 @@ def _leaves(errors):
 
 
 def _message(error) -> str:
-    shown = repr(error.instance) if len(repr(error.instance)) < 60 else repr(error.instance)[:56] + "...'"
+    shown = (
+        repr(error.instance)
+        if len(repr(error.instance)) < 60
+        else repr(error.instance)[:56] + "...'"
+    )
     if error.validator == "pattern" and error.validator_value == UUID_PATTERN:
         return f"{shown} is not a UUID"
     if error.validator == "pattern" and error.validator_value == DATE_PATTERN:
@@ -234,7 +282,9 @@ def shipped_schema() -> dict:
     return json.loads(files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
-def write_schema_file() -> None:  # pragma: no cover - used by hand: python -m llamaforensics.repair.schema
+def write_schema_file() -> (
+    None
+):  # pragma: no cover - used by hand: python -m llamaforensics.repair.schema
     path = files(__package__).joinpath(SCHEMA_FILE)
     path.write_text(json.dumps(correction_schema(), indent=2) + "\n", encoding="utf-8")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.string import TextLoader
 from psycopg.types.json import Jsonb
+from psycopg.types.string import TextLoader
 
 from ..dsn import Dsn
 from ..errors import ConnectionFailed
@@ -49,7 +49,9 @@ class Reference:
     table: str
     column: str
     key: tuple[str, ...]  # primary key of the referencing table (all columns when it has none)
-    unique: tuple[tuple[str, ...], ...]  # unique indexes of the referencing table that include ``column``
+    unique: tuple[
+        tuple[str, ...], ...
+    ]  # unique indexes of the referencing table that include ``column``
 
 
 class Catalog:
@@ -57,14 +59,25 @@ class Catalog:
 
     placeholder = "%s"
     locks = True
-    _read_ahead: dict | None = None  # rows of queries already run in this transaction, by (sql, params)
+    _read_ahead: dict | None = (
+        None  # rows of queries already run in this transaction, by (sql, params)
+    )
 
-    def rows(self, table: str, where: dict, *, lock: bool = False, order: str | None = None) -> list[dict]:
+    def rows(
+        self, table: str, where: dict, *, lock: bool = False, order: str | None = None
+    ) -> list[dict]:
         """Return the live rows of ``table`` matching ``where`` (NULLs matched as NULL)."""
         return self.fetch_together([self.select(table, where, lock=lock, order=order)])[0]
 
-    def select(self, table: str, where: dict, *, lock: bool = False, order: str | None = None,
-               columns: tuple[str, ...] | None = None) -> Query:
+    def select(
+        self,
+        table: str,
+        where: dict,
+        *,
+        lock: bool = False,
+        order: str | None = None,
+        columns: tuple[str, ...] | None = None,
+    ) -> Query:
         """Return the query of :meth:`rows` (of ``columns`` only, when given), for :meth:`fetch_together`."""
         names = ", ".join(q(c) for c in columns) if columns else "*"
         sql = f"SELECT {names} FROM {q(table)} WHERE {self._where(where)}"
@@ -83,7 +96,10 @@ class Catalog:
         return [known[x.key] if x.key in known else ran[x.key] for x in queries]
 
     def _run_queries(self, queries: list[Query]) -> list[list[dict]]:
-        return [[canonical_row(query.table, r) for r in self._fetch(query.sql, query.params)] for query in queries]
+        return [
+            [canonical_row(query.table, r) for r in self._fetch(query.sql, query.params)]
+            for query in queries
+        ]
 
     @contextmanager
     def read_ahead(self, queries: list[Query], rows: list[list[dict]]):
@@ -102,15 +118,26 @@ class Catalog:
         """Return the live rows of ``table`` whose ``column`` is one of ``values`` (one round trip)."""
         return self.fetch_together([self.select_in(table, column, values)])[0] if values else []
 
-    def select_in(self, table: str, column: str, values: list, *, columns: tuple[str, ...] | None = None) -> Query:
+    def select_in(
+        self, table: str, column: str, values: list, *, columns: tuple[str, ...] | None = None
+    ) -> Query:
         """Return the query of :meth:`rows_in` (of ``columns`` only, when given)."""
         names = ", ".join(q(c) for c in columns) if columns else "*"
         marks = ", ".join([self.placeholder] * len(values))
-        return Query(table, f"SELECT {names} FROM {q(table)} WHERE {q(column)} IN ({marks}){self._live()}",
-                     list(values))
+        return Query(
+            table,
+            f"SELECT {names} FROM {q(table)} WHERE {q(column)} IN ({marks}){self._live()}",
+            list(values),
+        )
 
-    def select_any(self, table: str, match: tuple[str, ...], values: list[tuple], *,
-                   columns: tuple[str, ...] | None = None) -> Query:
+    def select_any(
+        self,
+        table: str,
+        match: tuple[str, ...],
+        values: list[tuple],
+        *,
+        columns: tuple[str, ...] | None = None,
+    ) -> Query:
         """Return the query of the live rows whose ``match`` columns equal one ``values`` tuple."""
         if len(match) == 1:  # the usual foreign key: one IN list, not thousands of ORs
             return self.select_in(table, match[0], [v for (v,) in values], columns=columns)
@@ -142,17 +169,27 @@ class Catalog:
         for one in params:
             self._execute(sql, one)
 
-    def update(self, table: str, where: dict, values: dict, *, expect: int | None = None) -> int | None:
+    def update(
+        self, table: str, where: dict, values: dict, *, expect: int | None = None
+    ) -> int | None:
         """Update the rows matching ``where``; with ``expect``, any other count is STALE (maybe checked later)."""
         sets = ", ".join(f"{q(n)} = {self.placeholder}" for n in values)
         params = [self.adapt(table, n, v) for n, v in values.items()] + self._params(where)
-        return self._write(f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}", params, expect,
-                           f"{table}: expected to update {expect} row(s) {where}")
+        return self._write(
+            f"UPDATE {q(table)} SET {sets} WHERE {self._where(where)}",
+            params,
+            expect,
+            f"{table}: expected to update {expect} row(s) {where}",
+        )
 
     def delete(self, table: str, where: dict, *, expect: int | None = None) -> int | None:
         """Delete the rows matching ``where``; with ``expect``, as :meth:`update`."""
-        return self._write(f"DELETE FROM {q(table)} WHERE {self._where(where)}", self._params(where), expect,
-                           f"{table}: expected to delete {expect} row(s) {where}")
+        return self._write(
+            f"DELETE FROM {q(table)} WHERE {self._where(where)}",
+            self._params(where),
+            expect,
+            f"{table}: expected to delete {expect} row(s) {where}",
+        )
 
     def _write(self, sql: str, params: list, expect: int | None, what: str) -> int:
         found = self._execute(sql, params)
@@ -172,8 +209,13 @@ class Catalog:
         """
         if not where:
             raise ValueError("refusing an unrestricted statement")
-        return " AND ".join(f"{q(n)} IS NULL" if v is None else f"{q(n)} = {self.placeholder}"
-                            for n, v in where.items()) + self._live()
+        return (
+            " AND ".join(
+                f"{q(n)} IS NULL" if v is None else f"{q(n)} = {self.placeholder}"
+                for n, v in where.items()
+            )
+            + self._live()
+        )
 
     @staticmethod
     def _params(where: dict) -> list:
@@ -203,8 +245,10 @@ class Catalog:
         if albums:
             scope = f" AND entity_type = 'ALBUM' AND entity_id IN ({', '.join([self.placeholder] * len(albums))})"
             params += list(albums)
-        sql = (f"SELECT {self._logged_columns(brief)} FROM llama_logs WHERE operation = 'admin_correction' "
-               f"AND {self.json_text('correctionId')} = {self.placeholder}{scope} ORDER BY created_at")
+        sql = (
+            f"SELECT {self._logged_columns(brief)} FROM llama_logs WHERE operation = 'admin_correction' "
+            f"AND {self.json_text('correctionId')} = {self.placeholder}{scope} ORDER BY created_at"
+        )
         return Query("llama_logs", sql, params)
 
     def _logged_columns(self, brief: bool) -> str:
@@ -214,7 +258,9 @@ class Catalog:
         """Return the CORRECTED rows of one repair session, oldest first."""
         rows = self._fetch(
             f"SELECT * FROM llama_logs WHERE root_job_id = {self.placeholder} AND operation = 'admin_correction' "
-            f"AND NOT is_root_job ORDER BY created_at, CAST({self.json_text('sequence')} AS INTEGER)", [job_id])
+            f"AND NOT is_root_job ORDER BY created_at, CAST({self.json_text('sequence')} AS INTEGER)",
+            [job_id],
+        )
         return [canonical_row("llama_logs", r) for r in rows]
 
 
@@ -232,7 +278,9 @@ class PostgresCatalog(Catalog):
 
         self.dsn = dsn
         self.conn = connect_source(dsn, autocommit=False)
-        self.conn.adapters.register_loader("uuid", TextLoader)  # as text: what canonical() makes of a UUID anyway
+        self.conn.adapters.register_loader(
+            "uuid", TextLoader
+        )  # as text: what canonical() makes of a UUID anyway
 
     def close(self) -> None:
         self.conn.close()
@@ -251,7 +299,9 @@ class PostgresCatalog(Catalog):
             return  # the server rolled back when the connection went
         try:
             self.conn.rollback()
-        except psycopg.OperationalError:  # cannot even roll back: the connection is gone, its transaction with it
+        except (
+            psycopg.OperationalError
+        ):  # cannot even roll back: the connection is gone, its transaction with it
             self.conn.close()
 
     @contextmanager
@@ -284,8 +334,12 @@ class PostgresCatalog(Catalog):
         if len(queries) < 2:
             return super()._run_queries(queries)
         try:
-            with self.conn.pipeline():  # every query sent at once; the server still runs them in order
-                cursors = [self.conn.cursor(row_factory=dict_row).execute(x.sql, x.params) for x in queries]
+            with (
+                self.conn.pipeline()
+            ):  # every query sent at once; the server still runs them in order
+                cursors = [
+                    self.conn.cursor(row_factory=dict_row).execute(x.sql, x.params) for x in queries
+                ]
                 fetched = [cur.fetchall() for cur in cursors]
         except psycopg.OperationalError as exc:
             raise self._lost(exc) from None
@@ -293,7 +347,9 @@ class PostgresCatalog(Catalog):
 
     def _run(self, sql: str, params, row_factory=None):
         try:
-            cursor = self.conn.cursor(row_factory=row_factory) if row_factory else self.conn.cursor()
+            cursor = (
+                self.conn.cursor(row_factory=row_factory) if row_factory else self.conn.cursor()
+            )
             return cursor.execute(sql, params)
         except psycopg.OperationalError as exc:
             raise self._lost(exc) from None
@@ -308,9 +364,13 @@ class PostgresCatalog(Catalog):
             document = json.dumps(rows, ensure_ascii=False, allow_nan=False)
         except ValueError:  # NaN or infinity: not JSON, bound as values instead
             return super().insert_many(table, rows)
-        cols = ", ".join(q(n) for n in insert_columns(rows))  # jsonb_populate_recordset: a missing key is NULL
-        sql = (f"INSERT INTO {q(table)} ({cols}) SELECT {cols} "
-               f"FROM jsonb_populate_recordset(NULL::{q(table)}, %s::jsonb)")
+        cols = ", ".join(
+            q(n) for n in insert_columns(rows)
+        )  # jsonb_populate_recordset: a missing key is NULL
+        sql = (
+            f"INSERT INTO {q(table)} ({cols}) SELECT {cols} "
+            f"FROM jsonb_populate_recordset(NULL::{q(table)}, %s::jsonb)"
+        )
         self._write(sql, [document], len(rows), f"{table}: expected to insert {len(rows)} row(s)")
 
     def _execute_many(self, sql: str, params: list[list]) -> None:
@@ -329,7 +389,13 @@ class PostgresCatalog(Catalog):
         cause = _server_error(exc)
         first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
         state = getattr(cause, "sqlstate", None) or ""
-        if self.conn.broken or self.conn.closed or not state or state.startswith("08") or state in SHUTDOWN:
+        if (
+            self.conn.broken
+            or self.conn.closed
+            or not state
+            or state.startswith("08")
+            or state in SHUTDOWN
+        ):
             self.conn.close()
             return ConnectionFailed(f"lost the connection to {self.dsn.display}: {first}")
         return ConnectionFailed(f"{self.dsn.display} stopped the correction: {first}")
@@ -350,9 +416,11 @@ class PostgresCatalog(Catalog):
         if not brief:
             return "*"
         # its album updates: what a batch run again needs of a correction applied by the earlier run
-        return ("id, created_at, root_job_id, album_id, entity_id, jsonb_build_object('llamaforensics', "
-                "jsonb_build_object('ops', jsonb_path_query_array(metadata, "
-                "'$.llamaforensics.ops[*] ? (@.table == \"albums\" && @.action == \"update\")'))) AS metadata")
+        return (
+            "id, created_at, root_job_id, album_id, entity_id, jsonb_build_object('llamaforensics', "
+            "jsonb_build_object('ops', jsonb_path_query_array(metadata, "
+            '\'$.llamaforensics.ops[*] ? (@.table == "albums" && @.action == "update")\'))) AS metadata'
+        )
 
     def user_exists(self, user_id: str) -> bool:
         return bool(self._fetch('SELECT 1 AS x FROM "User" WHERE id = %s', [user_id]))
@@ -364,27 +432,48 @@ class PostgresCatalog(Catalog):
                FROM pg_constraint c
                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
                WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s) AND cardinality(c.conkey) = 1
-               ORDER BY 1, 2""", [q(table)])
-        return [Reference(r["tbl"].strip('"'), r["col"], self._key(r["relid"]), self._unique(r["relid"], r["col"]))
-                for r in rows]
+               ORDER BY 1, 2""",
+            [q(table)],
+        )
+        return [
+            Reference(
+                r["tbl"].strip('"'),
+                r["col"],
+                self._key(r["relid"]),
+                self._unique(r["relid"], r["col"]),
+            )
+            for r in rows
+        ]
 
     def _foreign_keys_into(self, table: str) -> list:
         from .dependents import ForeignKey
 
         rows = self._fetch(FOREIGN_KEYS_INTO, [q(table)])
-        return [ForeignKey(_unquoted(r["tbl"]), tuple(r["cols"]), tuple(r["target_cols"]),
-                           ON_DELETE.get(r["action"], r["action"]), self._key(r["relid"]))
-                for r in rows]
+        return [
+            ForeignKey(
+                _unquoted(r["tbl"]),
+                tuple(r["cols"]),
+                tuple(r["target_cols"]),
+                ON_DELETE.get(r["action"], r["action"]),
+                self._key(r["relid"]),
+            )
+            for r in rows
+        ]
 
     def _key(self, relid) -> tuple[str, ...]:
         rows = self._fetch(
             """SELECT a.attname FROM pg_index i JOIN unnest(i.indkey) WITH ORDINALITY k(attnum, n) ON true
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-               WHERE i.indrelid = %s AND i.indisprimary ORDER BY k.n""", [relid])
+               WHERE i.indrelid = %s AND i.indisprimary ORDER BY k.n""",
+            [relid],
+        )
         if rows:
             return tuple(r["attname"] for r in rows)
-        rows = self._fetch("SELECT attname FROM pg_attribute WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped "
-                           "ORDER BY attnum", [relid])
+        rows = self._fetch(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped "
+            "ORDER BY attnum",
+            [relid],
+        )
         return tuple(r["attname"] for r in rows)
 
     def _unique(self, relid, column: str) -> tuple[tuple[str, ...], ...]:
@@ -393,7 +482,9 @@ class PostgresCatalog(Catalog):
                FROM pg_index i JOIN unnest(i.indkey) WITH ORDINALITY k(attnum, n) ON true
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                WHERE i.indrelid = %s AND i.indisunique AND i.indpred IS NULL
-               GROUP BY i.indexrelid""", [relid])
+               GROUP BY i.indexrelid""",
+            [relid],
+        )
         return tuple(tuple(r["cols"]) for r in rows if column in r["cols"])
 
 
@@ -417,7 +508,13 @@ ORDER BY 2, 4
 def _unquoted(name: str) -> str:
     """Return a table name as ``regclass`` prints it, without its identifier quotes."""
     return name[1:-1].replace('""', '"') if name.startswith('"') else name
-SHUTDOWN = ("57P01", "57P02", "57P03")  # admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now
+
+
+SHUTDOWN = (
+    "57P01",
+    "57P02",
+    "57P03",
+)  # admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now
 
 
 def _server_error(exc: BaseException) -> BaseException:
@@ -438,7 +535,9 @@ def insert_columns(rows: list[dict]) -> list[str]:
 def check_count(found: int, expect: int | None, what: str) -> None:
     """Refuse as STALE a write that did not find its rows where the plan found them."""
     if expect is not None and found != expect:
-        raise StaleCorrection(f"{what}, found {found}; the catalog changed while the correction ran")
+        raise StaleCorrection(
+            f"{what}, found {found}; the catalog changed while the correction ran"
+        )
 
 
 def _has_dicts(value) -> bool:

@@ -43,8 +43,11 @@ def track_difference(current: list[dict], wanted: list[dict]) -> list[dict]:
     for track in wanted:
         old = have.get(track["id"])
         if old is not None:
-            fields = [app_name(f) for f, v in track.items()
-                      if f not in NOT_COMPARED and not same_value("tracks", f, old.get(f), v)]
+            fields = [
+                app_name(f)
+                for f, v in track.items()
+                if f not in NOT_COMPARED and not same_value("tracks", f, old.get(f), v)
+            ]
             entries.append(_entry(track, old, track, "changed" if fields else "same", fields))
         elif _position(track) in at:
             entries.append(_entry(track, left.pop(at.pop(_position(track))), track, "replaced"))
@@ -60,8 +63,14 @@ def _position(track: dict) -> tuple[int, int]:
 
 def _entry(where: dict, old: dict | None, new: dict | None, status: str, fields=()) -> dict:
     disc, number = _position(where)
-    return {"disc": disc, "track": number, "status": status, "current": _brief(old),
-            "wanted": _brief(new), **({"fields": list(fields)} if fields else {})}
+    return {
+        "disc": disc,
+        "track": number,
+        "status": status,
+        "current": _brief(old),
+        "wanted": _brief(new),
+        **({"fields": list(fields)} if fields else {}),
+    }
 
 
 def _brief(track: dict | None) -> dict | None:
@@ -79,8 +88,9 @@ def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Chang
     wanted = {t["id"] for t in c.tracks}
     # a removed track rows of other tables point at is refused by plan() (.dependents)
     ops = [op for t in state.tracks if t["id"] not in wanted for op in track_removal(catalog, t)]
-    ops += [op for t in c.tracks if t["id"] in by_id
-            for op in _track_update(by_id[t["id"]], t, now)]
+    ops += [
+        op for t in c.tracks if t["id"] in by_id for op in _track_update(by_id[t["id"]], t, now)
+    ]
     ops += _insertions(catalog, album, c.tracks, by_id, now)
     if ops:
         count = len(c.tracks)
@@ -95,14 +105,19 @@ def _refusal(album: dict, current: list[dict], wanted: list[dict], differing: li
     for entry in differing:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
     said = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    return (f"album {album['id']} ({album.get('title')!r}) holds other tracks than the list "
-            f"({len(current)} against {len(wanted)}: {said}); nothing was written. To replace "
-            "them with the list's (logged, undoable), apply with --replace-tracks")
+    return (
+        f"album {album['id']} ({album.get('title')!r}) holds other tracks than the list "
+        f"({len(current)} against {len(wanted)}: {said}); nothing was written. To replace "
+        "them with the list's (logged, undoable), apply with --replace-tracks"
+    )
 
 
 def _track_update(old: dict, new: dict, now: str) -> list:
-    changes = {f: v for f, v in new.items()
-               if f not in NOT_COMPARED and not same_value("tracks", f, old.get(f), v)}
+    changes = {
+        f: v
+        for f, v in new.items()
+        if f not in NOT_COMPARED and not same_value("tracks", f, old.get(f), v)
+    }
     if not changes:
         return []
     before = {f: old.get(f) for f in changes} | {"updated_at": old["updated_at"]}
@@ -117,5 +132,8 @@ def _insertions(catalog, album: dict, tracks: list[dict], have: dict, now: str) 
     if elsewhere:
         track = elsewhere[0]
         raise InvalidCorrection(f"track {track['id']} already exists on album {track['album_id']}")
-    return [insert("tracks", new_row("tracks", {**t, "album_id": album["id"]}, now))
-            for t in tracks if t["id"] not in have]
+    return [
+        insert("tracks", new_row("tracks", {**t, "album_id": album["id"]}, now))
+        for t in tracks
+        if t["id"] not in have
+    ]

@@ -25,15 +25,23 @@ from .store import PostgresCatalog
 LOG_POINTERS = {"albums": "album_id", "artists": "artist_id", "tracks": "track_id"}
 
 
-def undo(dsn: Dsn, target: str, *, dry_run: bool = True, user_id: str | None = None,
-         session: RepairSession | None = None) -> list:
+def undo(
+    dsn: Dsn,
+    target: str,
+    *,
+    dry_run: bool = True,
+    user_id: str | None = None,
+    session: RepairSession | None = None,
+) -> list:
     """Undo the correction with id ``target``, or every correction of the repair session ``target``."""
     from .apply import apply_to_catalog
 
     catalog = PostgresCatalog(dsn)
     try:
         reverts = reverts_for(catalog, target)
-        return apply_to_catalog(catalog, reverts, session or RepairSession(user_id=user_id), dry_run=dry_run)
+        return apply_to_catalog(
+            catalog, reverts, session or RepairSession(user_id=user_id), dry_run=dry_run
+        )
     finally:
         catalog.close()
 
@@ -53,7 +61,9 @@ def reverts_for(catalog, target: str) -> list[RevertCorrection]:
     rows = catalog.fetch_together([catalog.logged_query(target)])[0]
     if not rows:
         catalog.rollback()
-        raise UndoRefused(f"no applied correction {target} in llama_logs (give a correction id or a session job id)")
+        raise UndoRefused(
+            f"no applied correction {target} in llama_logs (give a correction id or a session job id)"
+        )
     live = in_effect(catalog, rows, sorted({r["entity_id"] or r["album_id"] for r in rows}))
     catalog.rollback()
     return [revert_of((live or rows)[-1])]
@@ -64,13 +74,28 @@ def revert_of(log_row: dict) -> RevertCorrection:
     meta = (log_row.get("metadata") or {}).get("llamaforensics") or {}
     if not meta.get("ops"):
         raise UndoRefused(f"log row {log_row['id']} records no operations to undo")
-    album_id = log_row.get("entity_id") or log_row["album_id"]  # album_id moves with a later merge; entity_id stays
-    after = next((op["after"]["updated_at"] for op in meta["ops"] if op["action"] == "update"
-                  and op["table"] == "albums" and op["where"]["id"] == album_id), None)
+    album_id = (
+        log_row.get("entity_id") or log_row["album_id"]
+    )  # album_id moves with a later merge; entity_id stays
+    after = next(
+        (
+            op["after"]["updated_at"]
+            for op in meta["ops"]
+            if op["action"] == "update"
+            and op["table"] == "albums"
+            and op["where"]["id"] == album_id
+        ),
+        None,
+    )
     return RevertCorrection(
-        id=undo_id(log_row["id"]), album_id=album_id, reverts=meta["correctionId"],
-        ops=meta["ops"], origin="undo", reason=f"undo {meta['kind']} {meta['correctionId']}",
-        expected={"updated_at": after})
+        id=undo_id(log_row["id"]),
+        album_id=album_id,
+        reverts=meta["correctionId"],
+        ops=meta["ops"],
+        origin="undo",
+        reason=f"undo {meta['kind']} {meta['correctionId']}",
+        expected={"updated_at": after},
+    )
 
 
 def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Change:
@@ -101,8 +126,11 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
     ops, kept, kept_rows = _keep_referenced(catalog, ops)
     _count_kept_tracks(ops, kept_rows)
     tracks = {op.row["id"]: op.row for op in ops if op.table == "tracks" and op.row}
-    artists = {op.row["artist_id"]: catalog.row("artists", {"id": op.row["artist_id"]}) or {}
-               for op in ops if op.table == "album_artists" and op.row}
+    artists = {
+        op.row["artist_id"]: catalog.row("artists", {"id": op.row["artist_id"]}) or {}
+        for op in ops
+        if op.table == "album_artists" and op.row
+    }
     change = Change(c, c.album_id, ops, state.album, artists, tracks, stands_for)
     change.kept = kept
     return change
@@ -110,8 +138,12 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
 
 def _not_yet_detached(ops: list[Operation], detaching: list[Operation]) -> list[Operation]:
     """Return ``detaching`` without the log rows ``ops`` already detach (as an undo's undo does)."""
-    done = {(op.column, op.old, k["id"]) for op in ops
-            if op.action == "repoint" and op.table == "llama_logs" for k in op.keys}
+    done = {
+        (op.column, op.old, k["id"])
+        for op in ops
+        if op.action == "repoint" and op.table == "llama_logs"
+        for k in op.keys
+    }
     for op in detaching:
         op.keys = [k for k in op.keys if (op.column, op.old, k["id"]) not in done]
     return [op for op in detaching if op.keys]
@@ -127,11 +159,17 @@ def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], li
         kept += dependents
         keep = {(d.table, _frozen(d.key)) for d in dependents}
         ids = {d.key.get("id") for d in dependents if d.table in LOG_POINTERS}
-        kept_rows += [(op.table, op.row) for op in ops
-                      if op.action == "delete" and (op.table, _frozen(op.row_key)) in keep]
-        ops = [op for op in ops
-               if not (op.action == "delete" and (op.table, _frozen(op.row_key)) in keep)
-               and not (op.action == "repoint" and op.table == "llama_logs" and op.old in ids)]
+        kept_rows += [
+            (op.table, op.row)
+            for op in ops
+            if op.action == "delete" and (op.table, _frozen(op.row_key)) in keep
+        ]
+        ops = [
+            op
+            for op in ops
+            if not (op.action == "delete" and (op.table, _frozen(op.row_key)) in keep)
+            and not (op.action == "repoint" and op.table == "llama_logs" and op.old in ids)
+        ]
     return ops, kept, kept_rows
 
 
@@ -140,8 +178,11 @@ def _count_kept_tracks(ops: list[Operation], kept_rows: list[tuple[str, dict]]) 
     for op in ops:
         counted = op.action == "update" and op.table == "albums"
         if counted and op.after.get("track_count") is not None:
-            still = sum(1 for table, row in kept_rows
-                        if table == "tracks" and row.get("album_id") == op.where["id"])
+            still = sum(
+                1
+                for table, row in kept_rows
+                if table == "tracks" and row.get("album_id") == op.where["id"]
+            )
             op.after = {**op.after, "track_count": op.after["track_count"] + still}
 
 
@@ -170,13 +211,19 @@ def _check_still_applied(catalog, op: Operation) -> dict | None:
         missing = [k for k in op.keys if catalog.row(op.table, {**k, op.column: op.new}) is None]
         moved = {"rows no longer re-pointed": missing} if missing else {}
     if moved:
-        raise StaleCorrection(f"{op.table} {op.where or (op.row and op.row_key) or op.column} changed since the "
-                              f"correction was applied; undo refused", moved)
+        raise StaleCorrection(
+            f"{op.table} {op.where or (op.row and op.row_key) or op.column} changed since the "
+            f"correction was applied; undo refused",
+            moved,
+        )
     return current if op.action == "update" else None
 
 
 def _differences(expected: dict, current: dict | None, skip) -> dict:
     if current is None:
         return {"row": None}
-    return {k: current.get(k) for k, v in expected.items()
-            if k not in skip and canonical_text(v) != canonical_text(current.get(k))}
+    return {
+        k: current.get(k)
+        for k, v in expected.items()
+        if k not in skip and canonical_text(v) != canonical_text(current.get(k))
+    }

@@ -49,8 +49,13 @@ class AlbumCheck:
         return self.found and all(f["ok"] for f in self.fields)
 
     def to_dict(self) -> dict:
-        return {"albumId": self.album_id, "albumTitle": self.title, "found": self.found,
-                "ok": self.ok, "fields": self.fields}
+        return {
+            "albumId": self.album_id,
+            "albumTitle": self.title,
+            "found": self.found,
+            "ok": self.ok,
+            "fields": self.fields,
+        }
 
 
 def verify_summary(dsn: Dsn, path: str | Path) -> list[AlbumCheck]:
@@ -70,19 +75,22 @@ def read_summary(path: str | Path) -> list[dict]:
     if any(isinstance(e, dict) and any(k in e for k in DATA_KEYS) for e in entries):
         raise InvalidCorrection(
             f"{path} is a manifest (it carries updates, tracks or artists), not its summary: "
-            f"apply it with: llamaforensics repair apply {path} --dsn DSN --apply")
+            f"apply it with: llamaforensics repair apply {path} --dsn DSN --apply"
+        )
     problems = [p for i, entry in enumerate(entries) for p in _entry_problems(entry, f"$[{i}]")]
     if problems:
-        raise InvalidCorrection(f"{path} is not a summary manifest ({len(problems)} problem(s))",
-                                problems)
+        raise InvalidCorrection(
+            f"{path} is not a summary manifest ({len(problems)} problem(s))", problems
+        )
     return entries
 
 
 def _entry_problems(entry, path: str) -> list[str]:
     if not isinstance(entry, dict):
         return [f"{path}: a summary entry must be an object, not {type(entry).__name__}"]
-    problems = [f"{path}.{k}: unknown field of a summary entry" for k in entry
-                if k not in SUMMARY_KEYS]
+    problems = [
+        f"{path}.{k}: unknown field of a summary entry" for k in entry if k not in SUMMARY_KEYS
+    ]
     if not isinstance(entry.get("albumId"), str) or not UUID_TEXT.match(entry["albumId"]):
         problems.append(f"{path}.albumId: {entry.get('albumId')!r} is not an album id (a UUID)")
     if not isinstance(entry.get("changes"), list):
@@ -95,14 +103,19 @@ def _entry_problems(entry, path: str) -> list[str]:
 def _change_problems(change, path: str) -> list[str]:
     if not isinstance(change, dict) or "field" not in change or "devValue" not in change:
         return [f"{path}: needs field and devValue"]
-    problems = [f"{path}.{k}: unknown key of a change" for k in change
-                if k not in ("field", "prodValue", "devValue")]
+    problems = [
+        f"{path}.{k}: unknown key of a change"
+        for k in change
+        if k not in ("field", "prodValue", "devValue")
+    ]
     name, value = change["field"], change["devValue"]
     if name in COUNTS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         problems.append(f"{path}.devValue: {name} is a count ({COUNTS[name]}), not {value!r}")
     elif name not in COUNTS and column_of("albums").get(name) is None:
-        problems.append(f"{path}.field: unknown field {name!r}: albums has no such column "
-                        "(and it is not a count: tracks, artists)")
+        problems.append(
+            f"{path}.field: unknown field {name!r}: albums has no such column "
+            "(and it is not a count: tracks, artists)"
+        )
     return problems
 
 
@@ -113,8 +126,10 @@ def _albums(dsn: Dsn, ids: list[str]) -> dict[str, dict]:
     with connect_source(dsn) as conn:
         conn.read_only = True
         rows = conn.execute(ALBUMS_SQL, [list(dict.fromkeys(ids))]).fetchall()
-    return {album_id: {**row, "tracks": tracks, "artists": artists}
-            for album_id, row, tracks, artists in rows}
+    return {
+        album_id: {**row, "tracks": tracks, "artists": artists}
+        for album_id, row, tracks, artists in rows
+    }
 
 
 def _check(entry: dict, album: dict | None) -> AlbumCheck:
@@ -123,10 +138,20 @@ def _check(entry: dict, album: dict | None) -> AlbumCheck:
         name = change["field"]
         column = name if name in COUNTS else column_of("albums")[name]
         actual = None if album is None else album.get(column)
-        ok = album is not None and (actual == change["devValue"] if name in COUNTS
-                                    else same_value("albums", column, actual, change["devValue"]))
-        check.fields.append({"field": name, "prodValue": change.get("prodValue"),
-                             "devValue": change["devValue"], "actual": actual, "ok": ok})
+        ok = album is not None and (
+            actual == change["devValue"]
+            if name in COUNTS
+            else same_value("albums", column, actual, change["devValue"])
+        )
+        check.fields.append(
+            {
+                "field": name,
+                "prodValue": change.get("prodValue"),
+                "devValue": change["devValue"],
+                "actual": actual,
+                "ok": ok,
+            }
+        )
     return check
 
 
@@ -140,8 +165,11 @@ def format_checks(checks: list[AlbumCheck]) -> str:
             continue
         held = "; ".join(f"{f['field']} = {f['actual']!r}" for f in c.fields)
         lines.append(f"{head}: {held}" if c.ok and held else head)
-        lines += [f"          {f['field']}: expected {f['devValue']!r}, found {f['actual']!r}"
-                  for f in c.fields if not f["ok"]]
+        lines += [
+            f"          {f['field']}: expected {f['devValue']!r}, found {f['actual']!r}"
+            for f in c.fields
+            if not f["ok"]
+        ]
     matching = sum(c.ok for c in checks)
     lines.append(f"summary: {matching} of {len(checks)} album(s) hold what the summary expects")
     return "\n".join(lines)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import duckdb
 import plotly.express as px
 import polars as pl
-from importlib.resources import files
 
 from ..errors import UsageError
 from ..findings import KINDS, health_summary, run_findings

@@ -52,7 +52,7 @@ def findings_by_refresh(
     con: duckdb.DuckDBPyConnection, points: int = TREND_POINTS, thresholds: Thresholds | None = None
 ) -> pl.DataFrame:
     """Return (seq, taken_at, kind, entity_id) per finding at the last ``points`` refreshes."""
-    manifests = read_manifests(con)[-max(points, 1):]
+    manifests = read_manifests(con)[-max(points, 1) :]
     parts = []
     for manifest in manifests:
         latest = manifest is manifests[-1]
@@ -66,8 +66,9 @@ def findings_by_refresh(
     return pl.concat(parts).select("seq", "taken_at", "kind", "entity_id")
 
 
-def findings_as_of_previous_refresh(con: duckdb.DuckDBPyConnection,
-                                    thresholds: Thresholds | None = None) -> pl.DataFrame | None:
+def findings_as_of_previous_refresh(
+    con: duckdb.DuckDBPyConnection, thresholds: Thresholds | None = None
+) -> pl.DataFrame | None:
     """Return (kind, entity_id) of the findings at the refresh before the latest (None: none)."""
     manifests = read_manifests(con)
     if len(manifests) < 2:
@@ -155,8 +156,11 @@ def _as_of_views(database: str) -> dict[str, str]:
         # A time after the latest refresh is impossible (impossible_log_time): such a row was there
         # all along, as far as the snapshot can tell -- not "created" after any refresh.
         col = quote_ident(when) if when else None
-        existed = (f"WHERE {col} <= (SELECT t FROM _lf_as_of) "
-                   f"OR {col} > (SELECT latest FROM _lf_as_of)" if when else "")
+        existed = (
+            f"WHERE {col} <= (SELECT t FROM _lf_as_of) OR {col} > (SELECT latest FROM _lf_as_of)"
+            if when
+            else ""
+        )
         views[name] = (
             f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * REPLACE ("
             f"CASE WHEN {DELETED_COLUMN} <= (SELECT t FROM _lf_as_of) THEN {DELETED_COLUMN} END "

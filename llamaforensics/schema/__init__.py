@@ -40,12 +40,14 @@ class Column:
         if base.startswith('"'):
             name = base
         elif base.startswith("VARCHAR"):
-            name = "character varying" + base[len("VARCHAR"):]
+            name = "character varying" + base[len("VARCHAR") :]
         elif base.startswith("TIMESTAMP("):
             name = base.lower() + " without time zone"
         else:
-            name = {"TIMESTAMPTZ": "timestamp with time zone",
-                    "TIMESTAMP": "timestamp without time zone"}.get(base, base.lower())
+            name = {
+                "TIMESTAMPTZ": "timestamp with time zone",
+                "TIMESTAMP": "timestamp without time zone",
+            }.get(base, base.lower())
         return name + ("[]" if self.is_array else "")
 
 
@@ -71,8 +73,12 @@ _ENUM = re.compile(r'^CREATE TYPE public\."(\w+)" AS ENUM \((.*?)\);', re.S | re
 _TABLE = re.compile(r'^CREATE TABLE public\.("?)(\w+)\1 \((.*?)\n\);', re.S | re.M)
 _COLUMN = re.compile(r'^\s+("(?:[^"]|"")+"|\w+) (.+?)(?: DEFAULT (.+?))?( NOT NULL)?,?$')
 # pg_dump's type names, written the short way the rest of the workbench reads them
-_TYPE_NAMES = {"character varying": "VARCHAR", "timestamp(3) without time zone": "TIMESTAMP(3)",
-               "timestamp without time zone": "TIMESTAMP", "timestamp with time zone": "TIMESTAMPTZ"}
+_TYPE_NAMES = {
+    "character varying": "VARCHAR",
+    "timestamp(3) without time zone": "TIMESTAMP(3)",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMPTZ",
+}
 
 
 def _short_type(dumped: str) -> str:
@@ -116,7 +122,9 @@ def upstream_tables() -> dict[str, Table]:
             if match:
                 col, dumped, default, not_null = match.groups()
                 name_ = col[1:-1].replace('""', '"') if col.startswith('"') else col
-                columns.append(Column(name_, _short_type(dumped), bool(not_null), _short_default(default)))
+                columns.append(
+                    Column(name_, _short_type(dumped), bool(not_null), _short_default(default))
+                )
         tables[name] = Table(name, tuple(columns))
     return tables
 
@@ -133,10 +141,16 @@ class ForeignKey:
 _IDENTS = re.compile(r'"((?:[^"]|"")+)"|(\w+)')
 _FOREIGN_KEY = re.compile(
     r'^ALTER TABLE ONLY public\.("?\w+"?)\n\s+ADD CONSTRAINT \S+ FOREIGN KEY \(([^)]*)\) '
-    r'REFERENCES public\.("?\w+"?)\(([^)]*)\)(.*?);', re.M)
-_UNIQUE_INDEX = re.compile(r'^CREATE UNIQUE INDEX \S+ ON public\.("?\w+"?) USING \w+ \(([^)]*)\);', re.M)
+    r'REFERENCES public\.("?\w+"?)\(([^)]*)\)(.*?);',
+    re.M,
+)
+_UNIQUE_INDEX = re.compile(
+    r'^CREATE UNIQUE INDEX \S+ ON public\.("?\w+"?) USING \w+ \(([^)]*)\);', re.M
+)
 _UNIQUE_KEY = re.compile(
-    r'^ALTER TABLE ONLY public\.("?\w+"?)\n\s+ADD CONSTRAINT \S+ (?:PRIMARY KEY|UNIQUE) \(([^)]*)\);', re.M)
+    r'^ALTER TABLE ONLY public\.("?\w+"?)\n\s+ADD CONSTRAINT \S+ (?:PRIMARY KEY|UNIQUE) \(([^)]*)\);',
+    re.M,
+)
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -149,9 +163,18 @@ def upstream_foreign_keys() -> tuple[ForeignKey, ...]:
     """Return every foreign key of the upstream schema (for the snapshot, which has no pg_catalog)."""
     keys = []
     for table, cols, target, target_cols, actions in _FOREIGN_KEY.findall(upstream_ddl()):
-        on_delete = re.search(r"ON DELETE (CASCADE|SET NULL|SET DEFAULT|RESTRICT|NO ACTION)", actions)
-        keys.append(ForeignKey(_names(table)[0], _names(cols), _names(target)[0], _names(target_cols),
-                               on_delete.group(1) if on_delete else "NO ACTION"))
+        on_delete = re.search(
+            r"ON DELETE (CASCADE|SET NULL|SET DEFAULT|RESTRICT|NO ACTION)", actions
+        )
+        keys.append(
+            ForeignKey(
+                _names(table)[0],
+                _names(cols),
+                _names(target)[0],
+                _names(target_cols),
+                on_delete.group(1) if on_delete else "NO ACTION",
+            )
+        )
     return tuple(keys)
 
 

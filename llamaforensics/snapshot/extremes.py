@@ -136,8 +136,10 @@ def has_pg_text(con: duckdb.DuckDBPyConnection) -> bool:
 def pg_style(expr: str) -> str:
     """Return SQL printing a TIMESTAMP or DATE as PostgreSQL does ('4713-01-01 00:00:00 BC')."""
     text = f"CAST({expr} AS VARCHAR)"
-    return (f"CASE WHEN contains({text}, ' (BC)') THEN replace({text}, ' (BC)', '') || ' BC' "
-            f"ELSE {text} END")
+    return (
+        f"CASE WHEN contains({text}, ' (BC)') THEN replace({text}, ' (BC)', '') || ' BC' "
+        f"ELSE {text} END"
+    )
 
 
 def shown_select(

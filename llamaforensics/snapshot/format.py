@@ -44,7 +44,9 @@ class SnapshotTable:
         return tuple(c.name for c in self.columns)
 
 
-def _spec(name: str, upstream: str, key: tuple[str, ...], only: tuple[str, ...] | None = None) -> SnapshotTable:
+def _spec(
+    name: str, upstream: str, key: tuple[str, ...], only: tuple[str, ...] | None = None
+) -> SnapshotTable:
     cols = upstream_tables()[upstream].columns
     kept = tuple(c for c in cols if c.pg_type != "TSVECTOR" and (only is None or c.name in only))
     return SnapshotTable(name, upstream, kept, key)
@@ -124,8 +126,11 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def create_schema(con: duckdb.DuckDBPyConnection, enum_values: dict[str, tuple[str, ...]] | None = None,
-                  near_unique: dict[str, frozenset[str]] | None = None) -> None:
+def create_schema(
+    con: duckdb.DuckDBPyConnection,
+    enum_values: dict[str, tuple[str, ...]] | None = None,
+    near_unique: dict[str, frozenset[str]] | None = None,
+) -> None:
     """Create the enum types, tables and manifest of an empty snapshot.
 
     ``enum_values`` lets a snapshot of a drifted source carry enum values the
@@ -215,7 +220,10 @@ def write_manifest(con: duckdb.DuckDBPyConnection, **entry) -> None:
             "tool_version": __version__,
             "server_version": entry.pop("server_version", None),
             "duration_s": entry.pop("duration_s", None),
-            **{k: json.dumps(entry.pop(k, {} if k != "drift" else [])) for k in ("row_counts", "new_rows", "deleted_rows", "drift")},
+            **{
+                k: json.dumps(entry.pop(k, {} if k != "drift" else []))
+                for k in ("row_counts", "new_rows", "deleted_rows", "drift")
+            },
             **entry,
         },
     )
@@ -231,8 +239,23 @@ def read_manifests(con: duckdb.DuckDBPyConnection) -> list[Manifest]:
     out = []
     for r in rows:
         (seq, kind, taken_at, source, fmt, tool, server, fp, dur, counts, new, deleted, drift) = r
-        out.append(Manifest(seq, kind, taken_at, source, fmt, tool, server, fp,
-                            json.loads(counts), json.loads(new), json.loads(deleted), json.loads(drift), dur))
+        out.append(
+            Manifest(
+                seq,
+                kind,
+                taken_at,
+                source,
+                fmt,
+                tool,
+                server,
+                fp,
+                json.loads(counts),
+                json.loads(new),
+                json.loads(deleted),
+                json.loads(drift),
+                dur,
+            )
+        )
     return out
 
 
@@ -242,7 +265,9 @@ def check_snapshot(con: duckdb.DuckDBPyConnection, path: Path | str) -> Manifest
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [MANIFEST_TABLE]
     ).fetchone()[0]
     if not has_manifest:
-        raise SnapshotError(f"{path} is a DuckDB file but not a llamaforensics snapshot (no manifest)")
+        raise SnapshotError(
+            f"{path} is a DuckDB file but not a llamaforensics snapshot (no manifest)"
+        )
     manifests = read_manifests(con)
     if not manifests:
         raise SnapshotError(f"{path} is an unfinished snapshot (empty manifest); take it again")

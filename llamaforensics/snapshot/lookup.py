@@ -34,7 +34,9 @@ def title_key(title: str = "title") -> str:
 
 # The key expressions a lookup may be asked for, per table (a column, or an expression of the row).
 KEYS = {
-    "llama_logs": {c: c for c in ("album_id", "entity_id", "track_id", "artist_id", "job_id", "parent_job_id")},
+    "llama_logs": {
+        c: c for c in ("album_id", "entity_id", "track_id", "artist_id", "job_id", "parent_job_id")
+    },
     "tracks": {"album_id": "album_id", "id": "id"},
     "artists": {"id": "id"},
     "albums": {"id": "id", "title_key": title_key(), "discogs_id": "discogs_id"},
@@ -48,9 +50,14 @@ class RowLookup:
     """Row numbers of one table of one open connection, by the hash of a key's value (built per key on first use)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str):
-        self._con, self.table = weakref.ref(con), table  # weak: the lookups live (in _LOOKUPS) as long as it does
+        self._con, self.table = (
+            weakref.ref(con),
+            table,
+        )  # weak: the lookups live (in _LOOKUPS) as long as it does
         database = con.execute("SELECT current_database()").fetchone()[0]
-        self.relation = f"{quote_ident(database)}.main.{quote_ident(table)}"  # never a temp table shadowing it
+        self.relation = (
+            f"{quote_ident(database)}.main.{quote_ident(table)}"  # never a temp table shadowing it
+        )
         self._sorted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._key_types: dict[str, str] | None = None
 
@@ -60,12 +67,23 @@ class RowLookup:
         if not values:
             return np.empty(0, dtype=np.int64)
         hashes, rows = self._index(key)
-        wanted = np.array([h for (h,) in self.con.execute(
-            f"SELECT hash(CAST(v AS {self._types()[key]})) FROM unnest($values) AS t(v)", {"values": values}
-        ).fetchall()], dtype=np.uint64)
+        wanted = np.array(
+            [
+                h
+                for (h,) in self.con.execute(
+                    f"SELECT hash(CAST(v AS {self._types()[key]})) FROM unnest($values) AS t(v)",
+                    {"values": values},
+                ).fetchall()
+            ],
+            dtype=np.uint64,
+        )
         lo, hi = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
         found = [rows[a:b] for a, b in zip(lo, hi) if b > a]
-        return np.unique(np.concatenate(found)).astype(np.int64) if found else np.empty(0, dtype=np.int64)
+        return (
+            np.unique(np.concatenate(found)).astype(np.int64)
+            if found
+            else np.empty(0, dtype=np.int64)
+        )
 
     def _index(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         with _LOCK:
@@ -75,8 +93,10 @@ class RowLookup:
                     f"SELECT hash({expr}) AS h, rowid AS r FROM {self.relation} WHERE ({expr}) IS NOT NULL ORDER BY h"
                 ).fetchnumpy()
                 rows = np.asarray(got["r"])
-                self._sorted[key] = (np.asarray(got["h"], dtype=np.uint64),
-                                     rows.astype(np.uint32) if rows.size and rows.max() < 2**32 else rows)
+                self._sorted[key] = (
+                    np.asarray(got["h"], dtype=np.uint64),
+                    rows.astype(np.uint32) if rows.size and rows.max() < 2**32 else rows,
+                )
             return self._sorted[key]
 
     @property
@@ -87,8 +107,12 @@ class RowLookup:
         """The DuckDB type of each key (a value is hashed as that type, as the table's are)."""
         if self._key_types is None:
             exprs = ", ".join(f"{e} AS {quote_ident(k)}" for k, e in KEYS[self.table].items())
-            self._key_types = {name: kind for name, kind, *_ in
-                               self.con.execute(f"DESCRIBE SELECT {exprs} FROM {self.relation}").fetchall()}
+            self._key_types = {
+                name: kind
+                for name, kind, *_ in self.con.execute(
+                    f"DESCRIBE SELECT {exprs} FROM {self.relation}"
+                ).fetchall()
+            }
         return self._key_types
 
 
@@ -98,7 +122,8 @@ def row_lookup(con: duckdb.DuckDBPyConnection, table: str) -> RowLookup | None:
         per_con = _LOOKUPS.get(con)
     if per_con is None:
         read_only = con.execute(
-            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
         per_con = {} if read_only else False
         with _LOCK:
             _LOOKUPS[con] = per_con
@@ -109,8 +134,14 @@ def row_lookup(con: duckdb.DuckDBPyConnection, table: str) -> RowLookup | None:
     return per_con[table]
 
 
-def mentioning(con: duckdb.DuckDBPyConnection, table: str, wanted: dict[str, list], name: str,
-               scan: str | None = None, materialized: bool = False) -> tuple[str, dict]:
+def mentioning(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    wanted: dict[str, list],
+    name: str,
+    scan: str | None = None,
+    materialized: bool = False,
+) -> tuple[str, dict]:
     """Return a CTE ``name`` holding at least the rows of ``table`` whose keys take the ``wanted`` values.
 
     With a lookup, just those rows (read once, by row number); without one,
@@ -128,22 +159,43 @@ def mentioning(con: duckdb.DuckDBPyConnection, table: str, wanted: dict[str, lis
     rows = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     param = f"_lf_rows_{name}"
     once = " MATERIALIZED" if materialized else ""
-    return (f"{name} AS{once} (SELECT * FROM {lookup.relation} WHERE rowid IN (SELECT unnest(${param}::BIGINT[])))",
-            {param: rows.tolist()})
+    return (
+        f"{name} AS{once} (SELECT * FROM {lookup.relation} WHERE rowid IN (SELECT unnest(${param}::BIGINT[])))",
+        {param: rows.tolist()},
+    )
 
 
-def album_log(con: duckdb.DuckDBPyConnection, album_id: str, name: str = "log",
-              materialized: bool = False) -> tuple[str, dict, dict]:
+def album_log(
+    con: duckdb.DuckDBPyConnection, album_id: str, name: str = "log", materialized: bool = False
+) -> tuple[str, dict, dict]:
     """Return a CTE ``name`` holding (at least) the log rows about the album, its tracks and its artists.
 
     On a read-only snapshot these are found by lookup instead of by scanning
     the log (see :class:`RowLookup`). Returns the CTE, its parameters, and
     the album's members as parameters ``tracks`` and ``artists`` (their ids).
     """
-    tracks = [t for (t,) in con.execute("SELECT id::VARCHAR FROM tracks WHERE album_id = $a", {"a": album_id}).fetchall()]
-    artists = [a for (a,) in con.execute("SELECT artist_id::VARCHAR FROM album_artists WHERE album_id = $a",
-                                         {"a": album_id}).fetchall()]
-    cte, rows = mentioning(con, "llama_logs", {"album_id": [album_id], "entity_id": [album_id, *tracks, *artists],
-                                               "track_id": tracks, "artist_id": artists}, name,
-                           materialized=materialized)
+    tracks = [
+        t
+        for (t,) in con.execute(
+            "SELECT id::VARCHAR FROM tracks WHERE album_id = $a", {"a": album_id}
+        ).fetchall()
+    ]
+    artists = [
+        a
+        for (a,) in con.execute(
+            "SELECT artist_id::VARCHAR FROM album_artists WHERE album_id = $a", {"a": album_id}
+        ).fetchall()
+    ]
+    cte, rows = mentioning(
+        con,
+        "llama_logs",
+        {
+            "album_id": [album_id],
+            "entity_id": [album_id, *tracks, *artists],
+            "track_id": tracks,
+            "artist_id": artists,
+        },
+        name,
+        materialized=materialized,
+    )
     return cte, rows, {"tracks": tracks, "artists": artists}

@@ -12,7 +12,15 @@ import duckdb
 from .. import __version__
 from ..errors import SnapshotError
 from ..home import home_dir
-from .format import DELETED_COLUMN, SNAPSHOT_TABLES, Manifest, check_snapshot, connect, quote_ident, read_manifests
+from .format import (
+    DELETED_COLUMN,
+    SNAPSHOT_TABLES,
+    Manifest,
+    check_snapshot,
+    connect,
+    quote_ident,
+    read_manifests,
+)
 
 DEMO_SEED = 42
 DEMO_SCALE = 1.0
@@ -61,7 +69,9 @@ def replaced_while_open(path: str | os.PathLike) -> bool:
     if not path.exists():
         return False
     key, now = str(path.resolve()), _identity(path)
-    _OPENED[key] = [(ref, seen) for ref, seen in _OPENED.get(key, []) if ref() is not None and _is_open(ref())]
+    _OPENED[key] = [
+        (ref, seen) for ref, seen in _OPENED.get(key, []) if ref() is not None and _is_open(ref())
+    ]
     return any(seen != now for _, seen in _OPENED[key])
 
 
@@ -76,12 +86,15 @@ def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConne
             ensure_demo_snapshot(path)
     path = Path(path)
     if not path.exists():
-        raise SnapshotError(f"no snapshot at {path}; take one with: llamaforensics snapshot DSN -o {path}")
+        raise SnapshotError(
+            f"no snapshot at {path}; take one with: llamaforensics snapshot DSN -o {path}"
+        )
     if replaced_while_open(path):
         raise SnapshotError(
             f"{path} was replaced by a newer snapshot while this process still has the earlier one open, which "
             "DuckDB would show instead: close that first (the earlier workbench's .close(), or the connection's), "
-            "then open it again")
+            "then open it again"
+        )
     try:
         con = connect(path, read_only=True)
     except duckdb.Error as exc:
@@ -124,7 +137,11 @@ def snapshot_info(path: str | os.PathLike | None = None, verify: bool = False) -
     try:
         if verify:
             verify_snapshot(con, path)
-        resolved = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0])
+        resolved = Path(
+            con.execute(
+                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+            ).fetchone()[0]
+        )
         history = read_manifests(con)
         tables = table_counts(con)
     finally:
@@ -148,9 +165,12 @@ def verify_snapshot(con: duckdb.DuckDBPyConnection, path=None) -> None:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """Return the live and deleted-upstream row counts of every snapshot table."""
-    rows = con.execute(" UNION ALL ".join(
-        f"SELECT '{name}', count(*) FILTER (WHERE {DELETED_COLUMN} IS NULL), "
-        f"count(*) FILTER (WHERE {DELETED_COLUMN} IS NOT NULL) FROM {quote_ident(name)}"
-        for name in SNAPSHOT_TABLES)).fetchall()
+    rows = con.execute(
+        " UNION ALL ".join(
+            f"SELECT '{name}', count(*) FILTER (WHERE {DELETED_COLUMN} IS NULL), "
+            f"count(*) FILTER (WHERE {DELETED_COLUMN} IS NOT NULL) FROM {quote_ident(name)}"
+            for name in SNAPSHOT_TABLES
+        )
+    ).fetchall()
     counts = {name: {"live": live, "deleted_upstream": deleted} for name, live, deleted in rows}
     return {name: counts[name] for name in SNAPSHOT_TABLES}

@@ -9,7 +9,13 @@ from tqdm.auto import tqdm
 
 
 def execute_with_progress(
-    con: duckdb.DuckDBPyConnection, sql: str, *, desc: str, total: int | None, enabled: bool, params=None
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    *,
+    desc: str,
+    total: int | None,
+    enabled: bool,
+    params=None,
 ) -> duckdb.DuckDBPyConnection:
     """Run ``sql`` on ``con`` while a bar (rows, estimated from ``total``) follows DuckDB's progress.
 

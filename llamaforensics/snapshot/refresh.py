@@ -40,8 +40,14 @@ from .open import SnapshotInfo, table_counts
 from .progress import execute_with_progress
 from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, connect_source, inspect_source
-from .take import (estimated_rows, keep_times_beyond_duckdb, select_list, source_clock,
-                   source_query, source_relation)
+from .take import (
+    estimated_rows,
+    keep_times_beyond_duckdb,
+    select_list,
+    source_clock,
+    source_query,
+    source_relation,
+)
 from .writable import open_writable
 
 # Log rows are stamped when their writer's transaction starts but become visible
@@ -54,8 +60,14 @@ REFRESH_OVERLAP = timedelta(hours=1)
 _COMPACT_EVERY = 8
 
 
-def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verify: bool = False,
-                     opening: Future[duckdb.DuckDBPyConnection] | None = None) -> dict:
+def refresh_snapshot(
+    dsn: Dsn,
+    path: str | Path,
+    *,
+    progress: bool = True,
+    verify: bool = False,
+    opening: Future[duckdb.DuckDBPyConnection] | None = None,
+) -> dict:
     """Update the snapshot at ``path`` from ``dsn``; return rows added and newly deleted per table.
 
     The result's ``info`` describes the refreshed snapshot as :func:`snapshot_info` would.
@@ -72,7 +84,9 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
         manifests = read_manifests(con)
         since = manifests[-1].taken_at
         _add_enum_values(con, info)
-        con.execute("RESET max_vacuum_tasks" if _compacts(manifests) else "SET max_vacuum_tasks = 0")
+        con.execute(
+            "RESET max_vacuum_tasks" if _compacts(manifests) else "SET max_vacuum_tasks = 0"
+        )
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)
         estimates = estimated_rows(con, info)
@@ -84,14 +98,26 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
                 if table.upstream not in info.columns:
                     continue
                 if table.name == "llama_logs":
-                    result = _refresh_log(con, table, info, taken_at, since, verify, progress, log_count)
+                    result = _refresh_log(
+                        con, table, info, taken_at, since, verify, progress, log_count
+                    )
                 else:
-                    result = _refresh_catalog_table(con, table, info, taken_at, estimates.get(table.upstream), progress)
+                    result = _refresh_catalog_table(
+                        con, table, info, taken_at, estimates.get(table.upstream), progress
+                    )
                 counts[table.name], new[table.name], deleted[table.name] = result
         write_manifest(
-            con, kind="refresh", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
-            schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=new, deleted_rows=deleted,
-            drift=info.drift, duration_s=round(time.perf_counter() - started, 3),
+            con,
+            kind="refresh",
+            taken_at=taken_at,
+            source=dsn.display,
+            server_version=info.server_version,
+            schema_fingerprint=info.fingerprint,
+            row_counts=counts,
+            new_rows=new,
+            deleted_rows=deleted,
+            drift=info.drift,
+            duration_s=round(time.perf_counter() - started, 3),
         )
         # Checkpoint as part of the commit: the new rows go to the file once, not to the WAL and
         # then again into the file when the connection closes (-20 ms of 0.6 s at 2M rows).
@@ -100,14 +126,18 @@ def refresh_snapshot(dsn: Dsn, path: str | Path, *, progress: bool = True, verif
         con.execute(f"DETACH {SOURCE_ALIAS}")
         history, tables = read_manifests(con), table_counts(con)
     except duckdb.Error as exc:
-        raise LlamaForensicsError(f"refresh of {path} from {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
+        raise LlamaForensicsError(
+            f"refresh of {path} from {dsn.display} failed: {redact(str(exc), dsn.password)}"
+        ) from None
     finally:
         con.close()
     info = SnapshotInfo(path.resolve(), path.stat().st_size, history[-1], tables, history)
     return {"new_rows": new, "deleted_rows": deleted, "row_counts": counts, "info": info}
 
 
-def _open_with_source(path: Path, dsn: Dsn, opening: Future | None) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
+def _open_with_source(
+    path: Path, dsn: Dsn, opening: Future | None
+) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
     """Open the snapshot (unless ``opening`` does) and attach the source while the source is inspected.
 
     The inspection waits on the server, the rest mostly on this process's CPU
@@ -126,11 +156,14 @@ def _open_with_source(path: Path, dsn: Dsn, opening: Future | None) -> tuple[duc
             try:
                 limit_memory(con, REFRESH_MEMORY_LIMIT)
                 attach_postgres(con, dsn)
-                con.execute(f"SELECT 1 FROM {source_relation(SNAPSHOT_TABLES['llama_logs'])} LIMIT 0")
+                con.execute(
+                    f"SELECT 1 FROM {source_relation(SNAPSHOT_TABLES['llama_logs'])} LIMIT 0"
+                )
             except duckdb.Error as exc:
                 inspected.result()
-                raise LlamaForensicsError(f"refresh of {path} from {dsn.display} failed: "
-                                          f"{redact(str(exc), dsn.password)}") from None
+                raise LlamaForensicsError(
+                    f"refresh of {path} from {dsn.display} failed: {redact(str(exc), dsn.password)}"
+                ) from None
             return con, inspected.result()
         except BaseException:
             con.close()
@@ -155,13 +188,18 @@ def _compacts(manifests: list) -> bool:
 
 def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
     """Fail clearly when the source grew enum values after the snapshot was first taken."""
-    present = {name for (name,) in con.execute(
-        "SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND database_name = current_database()"
-    ).fetchall()}
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND database_name = current_database()"
+        ).fetchall()
+    }
     names = [name for name in info.enums if name in present]
     if not names:
         return
-    ranges = con.execute("SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)).fetchone()
+    ranges = con.execute(
+        "SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)
+    ).fetchone()
     for name, known in zip(names, ranges):
         unknown = [v for v in info.enums[name] if v not in known]
         if unknown:
@@ -171,14 +209,18 @@ def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
             )
 
 
-def _count_log_rows(pool: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, dsn: Dsn) -> Future[int]:
+def _count_log_rows(
+    pool: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, dsn: Dsn
+) -> Future[int]:
     """Start counting the source's log rows, in the refresh's own PostgreSQL snapshot, on a second connection.
 
     The exact count is what tells a quiet log from one where rows vanished; it
     reads the whole log's smallest index, so it runs while the new rows are
     copied instead of after them (it was a tenth of a refresh at 2M rows).
     """
-    exported = con.execute(f"SELECT * FROM {source_query('SELECT pg_export_snapshot()')}").fetchone()[0]
+    exported = con.execute(
+        f"SELECT * FROM {source_query('SELECT pg_export_snapshot()')}"
+    ).fetchone()[0]
 
     def count() -> int:
         with connect_source(dsn) as conn:
@@ -190,14 +232,24 @@ def _count_log_rows(pool: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, ds
                 conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 return conn.execute("SELECT count(*) FROM public.llama_logs").fetchone()[0]
             except psycopg.Error as exc:
-                raise LlamaForensicsError(f"counting the log rows of {dsn.display} failed: "
-                                          f"{redact(str(exc).strip(), dsn.password)}") from None
+                raise LlamaForensicsError(
+                    f"counting the log rows of {dsn.display} failed: "
+                    f"{redact(str(exc).strip(), dsn.password)}"
+                ) from None
 
     return pool.submit(count)
 
 
-def _refresh_log(con, table: SnapshotTable, info: SourceInfo, taken_at, since, verify, progress,
-                 upstream_count: Future[int]) -> tuple[int, int, int]:
+def _refresh_log(
+    con,
+    table: SnapshotTable,
+    info: SourceInfo,
+    taken_at,
+    since,
+    verify,
+    progress,
+    upstream_count: Future[int],
+) -> tuple[int, int, int]:
     """Copy log rows the snapshot has not seen; mark rows gone upstream. Returns (upstream, new, deleted).
 
     The fast path fetches rows created since the last run (minus an overlap for
@@ -207,12 +259,17 @@ def _refresh_log(con, table: SnapshotTable, info: SourceInfo, taken_at, since, v
     """
     new = _copy_new_log_rows(con, table, info, since - REFRESH_OVERLAP, progress)
     upstream = upstream_count.result()
-    live = con.execute(f"SELECT count(*) FROM llama_logs WHERE {DELETED_COLUMN} IS NULL").fetchone()[0]
+    live = con.execute(
+        f"SELECT count(*) FROM llama_logs WHERE {DELETED_COLUMN} IS NULL"
+    ).fetchone()[0]
     deleted = 0
     if verify or upstream != live:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source_relation(table)}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source_relation(table)}"
+        )
         oldest_missing = con.execute(
-            "SELECT min(u.created_at) FROM _lf_up u ANTI JOIN llama_logs l ON l.id = u.id").fetchone()[0]
+            "SELECT min(u.created_at) FROM _lf_up u ANTI JOIN llama_logs l ON l.id = u.id"
+        ).fetchone()[0]
         if oldest_missing is not None:
             new += _copy_new_log_rows(con, table, info, oldest_missing, progress)
         deleted = _mark_vanished(con, "llama_logs", ("id",), "_lf_up", taken_at)
@@ -226,8 +283,10 @@ def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progr
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     # Upstream has no index on created_at alone; naming both is_root_job values lets PostgreSQL
     # range-scan the (is_root_job, created_at) index instead of reading the whole table (16x here).
-    window = source_query("SELECT * FROM public.llama_logs WHERE is_root_job IN (true, false) "
-                          f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'")
+    window = source_query(
+        "SELECT * FROM public.llama_logs WHERE is_root_job IN (true, false) "
+        f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'"
+    )
     before = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
     # The window arrives as one stream, so the insert runs on one thread either way; a second DuckDB
     # thread would only take CPU from the PostgreSQL processes serving it and the count (-40 ms of 0.19 s).
@@ -240,16 +299,24 @@ def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progr
             # rows are immutable: a row of the window the snapshot has is in the same window here (no 2M-id hash table)
             f"ANTI JOIN (SELECT id FROM llama_logs WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}') AS seen "
             f"ON seen.id = src.id",
-            desc="llama_logs (new)", total=None, enabled=progress,
+            desc="llama_logs (new)",
+            total=None,
+            enabled=progress,
         )
     finally:
         con.execute("RESET threads")
-    keep_times_beyond_duckdb(con, table, info, "is_root_job IN (true, false) "
-                             f"AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'")
+    keep_times_beyond_duckdb(
+        con,
+        table,
+        info,
+        f"is_root_job IN (true, false) AND created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}'",
+    )
     return con.execute("SELECT count(*) FROM llama_logs").fetchone()[0] - before
 
 
-def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, progress) -> tuple[int, int, int]:
+def _refresh_catalog_table(
+    con, table: SnapshotTable, info, taken_at, estimate, progress
+) -> tuple[int, int, int]:
     """Bring a catalog table's live rows to the source's; keep and mark rows gone upstream.
 
     Only rows that differ from every live row (new, changed upstream, or back
@@ -261,24 +328,37 @@ def _refresh_catalog_table(con, table: SnapshotTable, info, taken_at, estimate, 
     execute_with_progress(
         con,
         f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
-        desc=table.name, total=estimate, enabled=progress,
+        desc=table.name,
+        total=estimate,
+        enabled=progress,
     )
     keep_times_beyond_duckdb(con, table, info, target="_lf_fresh")  # as kept, else such rows differ
-    same = " AND ".join(f"fresh.{c} IS NOT DISTINCT FROM live.{c}" for c in map(quote_ident, table.column_names))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_changed AS SELECT fresh.* FROM _lf_fresh AS fresh "
-                f"ANTI JOIN (SELECT {cols} FROM {name} WHERE {DELETED_COLUMN} IS NULL) AS live ON {same}")
+    same = " AND ".join(
+        f"fresh.{c} IS NOT DISTINCT FROM live.{c}" for c in map(quote_ident, table.column_names)
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _lf_changed AS SELECT fresh.* FROM _lf_fresh AS fresh "
+        f"ANTI JOIN (SELECT {cols} FROM {name} WHERE {DELETED_COLUMN} IS NULL) AS live ON {same}"
+    )
     upstream, changed, live = con.execute(
         f"SELECT (SELECT count(*) FROM _lf_fresh), (SELECT count(*) FROM _lf_changed), "
-        f"(SELECT count(*) FROM {name} WHERE {DELETED_COLUMN} IS NULL)").fetchone()
+        f"(SELECT count(*) FROM {name} WHERE {DELETED_COLUMN} IS NULL)"
+    ).fetchone()
     new = deleted = 0
     by_key = _key_match(table.key, name, "_lf_changed")
     if changed:
-        new = con.execute(f"SELECT count(*) FROM _lf_changed ANTI JOIN {name} ON {by_key}").fetchone()[0]
-    if upstream - changed != live:  # a live row matches no source row: it changed upstream, or vanished
+        new = con.execute(
+            f"SELECT count(*) FROM _lf_changed ANTI JOIN {name} ON {by_key}"
+        ).fetchone()[0]
+    if (
+        upstream - changed != live
+    ):  # a live row matches no source row: it changed upstream, or vanished
         deleted = _mark_vanished(con, table.name, table.key, "_lf_fresh", taken_at)
     if changed:  # new, changed, or back after being marked deleted: the row replaces any it had
         con.execute(f"DELETE FROM {name} WHERE EXISTS (SELECT 1 FROM _lf_changed WHERE {by_key})")
-        con.execute(f"INSERT INTO {name} ({cols}, {DELETED_COLUMN}) SELECT *, NULL FROM _lf_changed")
+        con.execute(
+            f"INSERT INTO {name} ({cols}, {DELETED_COLUMN}) SELECT *, NULL FROM _lf_changed"
+        )
     return upstream, new, deleted
 
 

@@ -32,7 +32,9 @@ def extension_path() -> Path:
     """Return the path of the postgres_scanner binary matching the installed DuckDB."""
     version = f"v{duckdb.__version__}"
     try:
-        packaged = files("duckdb_extension_postgres").joinpath("extensions", version, "postgres.duckdb_extension")
+        packaged = files("duckdb_extension_postgres").joinpath(
+            "extensions", version, "postgres.duckdb_extension"
+        )
     except ModuleNotFoundError:
         packaged = None
     if packaged is None or not packaged.is_file():
@@ -61,7 +63,9 @@ def load_postgres(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD '{extension_path()}'")
 
 
-def attach_postgres(con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = SOURCE_ALIAS, read_only: bool = True) -> None:
+def attach_postgres(
+    con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = SOURCE_ALIAS, read_only: bool = True
+) -> None:
     """Attach ``dsn`` to ``con`` as ``alias``; the password travels in a temporary secret, not in SQL text.
 
     Keeping the password out of the ATTACH string keeps it out of DuckDB's
@@ -76,7 +80,9 @@ def attach_postgres(con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = SOURC
     conninfo = " ".join(f"{k}={_quote_kv(v)}" for k, v in params.items())
     mode = ", READ_ONLY" if read_only else ""
     secret = f", SECRET {alias}_secret" if dsn.password else ""
-    con.execute(f"ATTACH '{conninfo.replace(chr(39), chr(39) * 2)}' AS {alias} (TYPE postgres{secret}{mode})")
+    con.execute(
+        f"ATTACH '{conninfo.replace(chr(39), chr(39) * 2)}' AS {alias} (TYPE postgres{secret}{mode})"
+    )
 
 
 def _quote_kv(value: str) -> str:

@@ -89,7 +89,9 @@ def connect_source(dsn: Dsn, **kwargs) -> psycopg.Connection:
     try:
         return psycopg.connect(dsn.conninfo, connect_timeout=10, **kwargs)
     except psycopg.OperationalError as exc:
-        raise ConnectionFailed(f"cannot connect to {dsn.display}: {_first_line(exc, dsn)}") from None
+        raise ConnectionFailed(
+            f"cannot connect to {dsn.display}: {_first_line(exc, dsn)}"
+        ) from None
 
 
 def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
@@ -136,7 +138,8 @@ def _require_select(conn: psycopg.Connection, dsn: Dsn, columns: dict) -> None:
     user = conn.info.user
     for table in columns:
         allowed = conn.execute(
-            "SELECT has_table_privilege(current_user, format('public.%%I', %s::text), 'SELECT')", [table]
+            "SELECT has_table_privilege(current_user, format('public.%%I', %s::text), 'SELECT')",
+            [table],
         ).fetchone()[0]
         if not allowed:
             raise SourceSchemaError(
@@ -157,12 +160,16 @@ def describe_drift(info: SourceInfo) -> list[str]:
     drift = []
     for name in app:
         if name not in info.tables and name not in info.columns:
-            consequence = f"the snapshot's {copied[name].name} stays empty" if name in copied else "not read"
+            consequence = (
+                f"the snapshot's {copied[name].name} stays empty" if name in copied else "not read"
+            )
             drift.append(f"table {name} is missing: {consequence}")
     for name in sorted(info.tables - set(app)):
         drift.append(f"table {name} is not in the app's schema: not copied")
     for table in copied.values():
-        drift += _column_drift(table.upstream, app[table.upstream].columns, info.columns.get(table.upstream))
+        drift += _column_drift(
+            table.upstream, app[table.upstream].columns, info.columns.get(table.upstream)
+        )
     drift += _enum_drift(info.enums)
     return drift
 
@@ -178,8 +185,10 @@ def _column_drift(table: str, expected: tuple, live: list[tuple[str, str]] | Non
         if col.name not in live_types:
             drift.append(f"column {table}.{col.name} is missing: copied as NULL")
         elif live_types[col.name].replace("public.", "") != col.format_type:
-            drift.append(f"column {table}.{col.name} is {live_types[col.name]} in the source "
-                         f"({col.format_type} in the app's schema): copied as {col.format_type}")
+            drift.append(
+                f"column {table}.{col.name} is {live_types[col.name]} in the source "
+                f"({col.format_type} in the app's schema): copied as {col.format_type}"
+            )
     known = {c.name for c in expected}
     for name, _ in live:
         if name not in known:
@@ -196,7 +205,9 @@ def _enum_drift(live: dict[str, tuple[str, ...]]) -> list[str]:
             continue
         extra = [v for v in live_values if v not in values]
         if extra:
-            drift.append(f'enum "{name}" has values the workbench does not know: {", ".join(extra)} (kept)')
+            drift.append(
+                f'enum "{name}" has values the workbench does not know: {", ".join(extra)} (kept)'
+            )
         missing = [v for v in values if v not in live_values]
         if missing:
             drift.append(f'enum "{name}" lacks values of the app\'s schema: {", ".join(missing)}')

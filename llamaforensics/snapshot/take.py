@@ -20,18 +20,18 @@ import duckdb
 
 from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
+from .extremes import create_pg_text_table, keep_extreme_times
 from .format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
     SnapshotTable,
     connect,
-    limit_memory,
     create_schema,
     duckdb_type,
+    limit_memory,
     quote_ident,
     write_manifest,
 )
-from .extremes import create_pg_text_table, keep_extreme_times
 from .progress import execute_with_progress
 from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, inspect_source
@@ -46,7 +46,9 @@ _CLOCK_SQL = (
 )
 
 
-def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, overwrite: bool = True) -> Path:
+def take_snapshot(
+    dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, overwrite: bool = True
+) -> Path:
     """Copy every snapshot table of ``dsn`` into a new snapshot file at ``path`` and return the path."""
     path = Path(path)
     if path.exists() and not overwrite:
@@ -64,14 +66,18 @@ def take_snapshot(dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, o
         tmp.replace(path)
     except duckdb.Error as exc:
         _remove(tmp)
-        raise LlamaForensicsError(f"snapshot of {dsn.display} failed: {redact(str(exc), dsn.password)}") from None
+        raise LlamaForensicsError(
+            f"snapshot of {dsn.display} failed: {redact(str(exc), dsn.password)}"
+        ) from None
     except BaseException:
         _remove(tmp)
         raise
     return path
 
 
-def _copy_all(con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progress: bool, started: float) -> None:
+def _copy_all(
+    con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progress: bool, started: float
+) -> None:
     limit_memory(con)
     create_schema(con, enum_values=info.enums, near_unique=info.near_unique)
     create_pg_text_table(con)
@@ -83,10 +89,19 @@ def _copy_all(con: duckdb.DuckDBPyConnection, dsn: Dsn, info: SourceInfo, progre
     counts = {}
     for table in SNAPSHOT_TABLES.values():
         present = table.upstream in info.columns
-        counts[table.name] = _copy_table(con, table, info, estimates.get(table.upstream), progress) if present else 0
+        counts[table.name] = (
+            _copy_table(con, table, info, estimates.get(table.upstream), progress) if present else 0
+        )
     write_manifest(
-        con, kind="full", taken_at=taken_at, source=dsn.display, server_version=info.server_version,
-        schema_fingerprint=info.fingerprint, row_counts=counts, new_rows=counts, drift=info.drift,
+        con,
+        kind="full",
+        taken_at=taken_at,
+        source=dsn.display,
+        server_version=info.server_version,
+        schema_fingerprint=info.fingerprint,
+        row_counts=counts,
+        new_rows=counts,
+        drift=info.drift,
         duration_s=round(time.perf_counter() - started, 3),
     )
     con.execute("COMMIT")
@@ -135,27 +150,36 @@ def source_query(sql: str) -> str:
     return f"postgres_query('{SOURCE_ALIAS}', '" + sql.replace("'", "''") + "')"
 
 
-def _copy_table(con, table: SnapshotTable, info: SourceInfo, estimate: int | None, progress: bool) -> int:
+def _copy_table(
+    con, table: SnapshotTable, info: SourceInfo, estimate: int | None, progress: bool
+) -> int:
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     execute_with_progress(
         con,
         f"INSERT INTO {quote_ident(table.name)} ({cols}, {DELETED_COLUMN}) "
         f"SELECT {select_list(table, info)}, NULL FROM {source_relation(table)} AS src",
-        desc=table.name, total=estimate, enabled=progress,
+        desc=table.name,
+        total=estimate,
+        enabled=progress,
     )
     keep_times_beyond_duckdb(con, table, info)
     return con.execute(f"SELECT count(*) FROM {quote_ident(table.name)}").fetchone()[0]
 
 
-def keep_times_beyond_duckdb(con, table: SnapshotTable, info: SourceInfo, window: str = "true",
-                             target: str | None = None) -> int:
+def keep_times_beyond_duckdb(
+    con, table: SnapshotTable, info: SourceInfo, window: str = "true", target: str | None = None
+) -> int:
     """Keep the copied timestamps DuckDB cannot hold exactly (see ``extremes``); return how many."""
-    columns = [c.name for c in table.columns
-               if duckdb_type(c) == "TIMESTAMP" and info.has_column(table.upstream, c.name)]
+    columns = [
+        c.name
+        for c in table.columns
+        if duckdb_type(c) == "TIMESTAMP" and info.has_column(table.upstream, c.name)
+    ]
     if len(table.key) != 1:
         return 0  # the link tables: no timestamps
-    return keep_extreme_times(con, SOURCE_ALIAS, table.name, table.upstream, table.key[0], columns,
-                              window, target)
+    return keep_extreme_times(
+        con, SOURCE_ALIAS, table.name, table.upstream, table.key[0], columns, window, target
+    )
 
 
 def _remove(path: Path) -> None:

@@ -23,11 +23,15 @@ def open_writable(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     """Open the snapshot at ``path`` for writing, check it is one, and load postgres_scanner into it."""
     path = Path(path)
     if not path.exists():
-        raise SnapshotError(f"{path} does not exist; take a full snapshot first (without --refresh)")
+        raise SnapshotError(
+            f"{path} does not exist; take a full snapshot first (without --refresh)"
+        )
     try:
         con = connect(path)
     except duckdb.Error as exc:
-        raise SnapshotError(f"{path} is not a snapshot DuckDB can open: {str(exc).splitlines()[0]}") from None
+        raise SnapshotError(
+            f"{path} is not a snapshot DuckDB can open: {str(exc).splitlines()[0]}"
+        ) from None
     try:
         check_snapshot(con, path)
         load_postgres(con)

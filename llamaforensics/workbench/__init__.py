@@ -28,11 +28,20 @@ from .source import RepairTarget, resolve_source
 from .state import AlbumFinder, FindingsBrowser, RepairWizard
 from .views import finder_view, findings_view, repair_view, table
 
-__all__ = ["AlbumFinder", "AuditDashboard", "FindingsBrowser", "LineageExplorer", "RepairTarget", "RepairWizard",
-           "Workbench", "open_workbench", "table"]
+__all__ = [
+    "AlbumFinder",
+    "AuditDashboard",
+    "FindingsBrowser",
+    "LineageExplorer",
+    "RepairTarget",
+    "RepairWizard",
+    "Workbench",
+    "open_workbench",
+    "table",
+]
 
 
-_OPEN_WORKBENCHES: "weakref.WeakSet[Workbench]" = weakref.WeakSet()
+_OPEN_WORKBENCHES: weakref.WeakSet[Workbench] = weakref.WeakSet()
 
 
 def _close_workbenches_on(path) -> None:
@@ -53,11 +62,15 @@ class Workbench:
     otherwise show the new one the file as the earlier ones opened it.
     """
 
-    def __init__(self, source=None, *, user_id: str | None = None, snapshot_path=None, progress: bool = False):
-        self.con, self.target, self.description = resolve_source(source, snapshot_path=snapshot_path, progress=progress,
-                                                                 release=_close_workbenches_on)
-        self.snapshot_path = self.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
-                                              "current_database()").fetchone()[0]
+    def __init__(
+        self, source=None, *, user_id: str | None = None, snapshot_path=None, progress: bool = False
+    ):
+        self.con, self.target, self.description = resolve_source(
+            source, snapshot_path=snapshot_path, progress=progress, release=_close_workbenches_on
+        )
+        self.snapshot_path = self.con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
         _OPEN_WORKBENCHES.add(self)
         self.user_id = user_id
         self._repair_area = w.VBox()
@@ -78,8 +91,10 @@ class Workbench:
         The state objects are rebuilt on the refreshed snapshot: show the widgets again to see it.
         """
         if self.target.dsn is None:
-            raise UsageError("without a database there is nothing to refresh from: the analysis reads the snapshot, "
-                             f"repairs went to {self.target.working_copy}")
+            raise UsageError(
+                "without a database there is nothing to refresh from: the analysis reads the snapshot, "
+                f"repairs went to {self.target.working_copy}"
+            )
         self.con.close()  # the refresh writes the file; a failed one leaves it as it was
         try:
             changed = refresh_snapshot(self.target.dsn, self.snapshot_path, progress=progress)
@@ -120,13 +135,19 @@ class Workbench:
 
     def findings_browser(self) -> w.Widget:
         """Counts per kind and a filterable table; "Repair" opens the repair wizard below it."""
+
         def open_dossier(finding: Finding) -> None:
             if finding.entity_type == "ALBUM":
                 self.finder.album_id = finding.entity_id
                 self._dossier_area.children = [finder_view(self.finder)]
 
-        return w.VBox([findings_view(self.findings, on_repair=self._open_repair, on_dossier=open_dossier),
-                       self._dossier_area, self._repair_area])
+        return w.VBox(
+            [
+                findings_view(self.findings, on_repair=self._open_repair, on_dossier=open_dossier),
+                self._dossier_area,
+                self._repair_area,
+            ]
+        )
 
     def audit(self) -> w.Widget:
         """The category audit dashboard: date range, bucket and filters driving the figures."""
@@ -138,7 +159,9 @@ class Workbench:
         self.lineage_state.query = query
         return view
 
-    def repair(self, findings: list[Finding] | Finding | None = None, *, album: str | None = None) -> w.Widget:
+    def repair(
+        self, findings: list[Finding] | Finding | None = None, *, album: str | None = None
+    ) -> w.Widget:
         """The repair wizard, on these findings (one, or a batch of one kind), or on one album (id or title)."""
         if findings is not None:
             self.wizard.select([findings] if isinstance(findings, Finding) else list(findings))

@@ -15,7 +15,6 @@ from .explorers import AuditDashboard, LineageExplorer
 from .panels import export_button, figure_or_note
 from .views import table
 
-
 # -- category audit dashboard ----------------------------------------------------------------------
 
 

@@ -86,7 +86,7 @@ def ties_html(candidates: pl.DataFrame) -> str:
     cards = "".join(
         '<div class="lf-tie" style="border:1px solid #ccc;border-radius:4px;padding:4px 8px;'
         f'margin:2px;min-width:12em"><b>{html.escape(str(r["title"]))}</b>'
-        f'<br>{html.escape(str(r.get("artist") or "?"))}'
+        f"<br>{html.escape(str(r.get('artist') or '?'))}"
         f"<br><small><code>{html.escape(r['album_id'])}</code></small></div>"
         for r in tied.to_dicts()
     )

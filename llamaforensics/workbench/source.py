@@ -41,7 +41,11 @@ class RepairTarget:
         return f"snapshot working copy {self.working_copy.name} (no database: nothing leaves this machine)"
 
     def catalog(self):
-        return PostgresCatalog(self.dsn) if self.dsn is not None else SnapshotCatalog(self.working_copy)
+        return (
+            PostgresCatalog(self.dsn)
+            if self.dsn is not None
+            else SnapshotCatalog(self.working_copy)
+        )
 
     def prepare(self, corrections: list) -> list:
         """Fill each correction's expected state from the target as it is now."""
@@ -51,7 +55,9 @@ class RepairTarget:
         finally:
             catalog.close()
 
-    def apply(self, corrections: list, session: RepairSession, *, dry_run: bool, on_each=None) -> list:
+    def apply(
+        self, corrections: list, session: RepairSession, *, dry_run: bool, on_each=None
+    ) -> list:
         """Apply (or preview) each correction in its own transaction; call ``on_each(i, result)`` after each."""
         catalog = self.catalog()
         try:
@@ -76,11 +82,18 @@ class RepairTarget:
             catalog.rollback()
         finally:
             catalog.close()
-        return sorted((r for r in rows if r), key=lambda r: (r["created_at"], not r["is_root_job"], r["id"]))
+        return sorted(
+            (r for r in rows if r), key=lambda r: (r["created_at"], not r["is_root_job"], r["id"])
+        )
 
 
-def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = None, progress: bool = False,
-                   release=None) -> tuple[duckdb.DuckDBPyConnection, RepairTarget, str]:
+def resolve_source(
+    source=None,
+    *,
+    snapshot_path: str | os.PathLike | None = None,
+    progress: bool = False,
+    release=None,
+) -> tuple[duckdb.DuckDBPyConnection, RepairTarget, str]:
     """Return (read-only snapshot connection, repair target, description) for ``source``.
 
     ``source`` is a DSN (text or :class:`Dsn`), a snapshot path, or None: then
@@ -97,7 +110,11 @@ def resolve_source(source=None, *, snapshot_path: str | os.PathLike | None = Non
     if source is None or isinstance(source, Path):
         path = Path(source) if source is not None else ensure_demo_snapshot(default_snapshot_path())
         release(path)
-        return open_snapshot(path), RepairTarget(working_copy=_working_copy(path)), f"snapshot {path.name}"
+        return (
+            open_snapshot(path),
+            RepairTarget(working_copy=_working_copy(path)),
+            f"snapshot {path.name}",
+        )
     dsn = source if isinstance(source, Dsn) else parse_dsn(source)
     cached = default_snapshot_path().with_name(snapshot_name_for(dsn))
     path = Path(snapshot_path) if snapshot_path else cached
@@ -115,8 +132,10 @@ def snapshot_name_for(dsn: Dsn) -> str:
     Characters a file name cannot hold (a socket directory's slashes) become _.
     """
     p = dsn.params
-    name = (f"{p.get('user') or 'user'}@{p.get('host') or 'localhost'}-{p.get('port') or '5432'}"
-            f"-{p.get('dbname') or 'db'}")
+    name = (
+        f"{p.get('user') or 'user'}@{p.get('host') or 'localhost'}-{p.get('port') or '5432'}"
+        f"-{p.get('dbname') or 'db'}"
+    )
     return re.sub(r"[^A-Za-z0-9._@-]", "_", name) + ".duckdb"
 
 

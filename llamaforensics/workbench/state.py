@@ -60,15 +60,17 @@ class AlbumFinder(HasTraits):
 class FindingsBrowser(HasTraits):
     """Every finding of the snapshot, their counts, a filtered and sorted view, and the one selected."""
 
-    kind = Unicode("")          # "" = every kind
-    severity = Unicode("")      # "" = every severity
-    text = Unicode("")          # matches id or title
+    kind = Unicode("")  # "" = every kind
+    severity = Unicode("")  # "" = every severity
+    text = Unicode("")  # matches id or title
     sort = Unicode("severity")  # severity, kind, title
-    rows = List()               # the filtered, sorted findings
+    rows = List()  # the filtered, sorted findings
     selected = Instance(Finding, allow_none=True)
-    proposal = Any(None)        # the proposed fix of the selected finding
+    proposal = Any(None)  # the proposed fix of the selected finding
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, findings: list[Finding] | None = None, **kwargs):
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, findings: list[Finding] | None = None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.con = con
         self.findings = findings if findings is not None else to_findings(run_findings(con))
@@ -76,9 +78,18 @@ class FindingsBrowser(HasTraits):
 
     def counts(self) -> pl.DataFrame:
         """Findings per kind and severity, most first."""
-        frame = pl.DataFrame({"kind": [f.kind for f in self.findings], "severity": [f.severity for f in self.findings]},
-                             schema={"kind": pl.String, "severity": pl.String})
-        return frame.group_by("kind", "severity").len("findings").sort(["findings", "kind"], descending=[True, False])
+        frame = pl.DataFrame(
+            {
+                "kind": [f.kind for f in self.findings],
+                "severity": [f.severity for f in self.findings],
+            },
+            schema={"kind": pl.String, "severity": pl.String},
+        )
+        return (
+            frame.group_by("kind", "severity")
+            .len("findings")
+            .sort(["findings", "kind"], descending=[True, False])
+        )
 
     @observe("selected")
     def _propose(self, change) -> None:
@@ -94,21 +105,42 @@ class FindingsBrowser(HasTraits):
 
         path = Path(path)
         fmt = fmt or ("parquet" if path.suffix == ".parquet" else "csv")
-        rows = [{**f.to_dict(), "detail": json.dumps(f.detail, default=str, ensure_ascii=False)}
-                for f in self.rows]
-        schema = {**dict.fromkeys(("kind", "entity_type", "entity_id", "title", "severity",
-                                   "suggested_fix", "detail"), pl.String),
-                  "evidence": pl.List(pl.String)}
+        rows = [
+            {**f.to_dict(), "detail": json.dumps(f.detail, default=str, ensure_ascii=False)}
+            for f in self.rows
+        ]
+        schema = {
+            **dict.fromkeys(
+                (
+                    "kind",
+                    "entity_type",
+                    "entity_id",
+                    "title",
+                    "severity",
+                    "suggested_fix",
+                    "detail",
+                ),
+                pl.String,
+            ),
+            "evidence": pl.List(pl.String),
+        }
         write_frame(pl.DataFrame(rows, schema=schema), fmt, path)
         return path
 
     def _refilter(self) -> None:
         text = self.text.strip().lower()
-        rows = [f for f in self.findings
-                if (not self.kind or f.kind == self.kind) and (not self.severity or f.severity == self.severity)
-                and (not text or text in f.entity_id or text in (f.title or "").lower())]
-        key = {"severity": lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.kind, f.title or ""),
-               "kind": lambda f: (f.kind, f.title or ""), "title": lambda f: ((f.title or "").lower(), f.kind)}[self.sort]
+        rows = [
+            f
+            for f in self.findings
+            if (not self.kind or f.kind == self.kind)
+            and (not self.severity or f.severity == self.severity)
+            and (not text or text in f.entity_id or text in (f.title or "").lower())
+        ]
+        key = {
+            "severity": lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.kind, f.title or ""),
+            "kind": lambda f: (f.kind, f.title or ""),
+            "title": lambda f: ((f.title or "").lower(), f.kind),
+        }[self.sort]
         self.rows = sorted(rows, key=key)
         if self.selected is not None and self.selected not in self.rows:
             self.selected = None
@@ -122,10 +154,12 @@ class RepairWizard(HasTraits):
     """
 
     step = Unicode("pick")
-    album_id = Unicode(None, allow_none=True)  # the album a manual correction is for (one finding, or picked)
+    album_id = Unicode(
+        None, allow_none=True
+    )  # the album a manual correction is for (one finding, or picked)
     findings = List()
     proposals = List()
-    corrections = List()        # the corrections as they stand (proposed, then edited)
+    corrections = List()  # the corrections as they stand (proposed, then edited)
     preview_text = Unicode("")
     rehearsal_text = Unicode("")
     results = List()
@@ -134,10 +168,17 @@ class RepairWizard(HasTraits):
     done = Int(0)
     busy = Bool(False)
     message = Unicode("")
-    elapsed = Dict()            # seconds from opening the wizard to each step
+    elapsed = Dict()  # seconds from opening the wizard to each step
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, target: RepairTarget, snapshot_path, *,
-                 user_id: str | None = None, **kwargs):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        target: RepairTarget,
+        snapshot_path,
+        *,
+        user_id: str | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.con, self.target, self.snapshot_path = con, target, snapshot_path
         self.session = RepairSession(user_id=user_id)
@@ -148,7 +189,9 @@ class RepairWizard(HasTraits):
         """Start over with these findings (one, or several of one kind for a batch)."""
         kinds = {f.kind for f in findings}
         if len(kinds) > 1:
-            raise ValueError(f"a batch repairs findings of one kind, not {', '.join(sorted(kinds))}")
+            raise ValueError(
+                f"a batch repairs findings of one kind, not {', '.join(sorted(kinds))}"
+            )
         self.opened = time.monotonic()
         self.elapsed, self.results, self.log_rows, self.undo_results = {}, [], [], []
         self.preview_text = self.rehearsal_text = ""
@@ -157,7 +200,9 @@ class RepairWizard(HasTraits):
         self.album_id = albums.pop() if len(albums) == 1 else None
         self.proposals = propose_all(self.con, findings)
         self.corrections = [c for p in self.proposals for c in p.corrections]
-        self.message = "; ".join(p.note for p in self.proposals[:3]) + (" ..." if len(self.proposals) > 3 else "")
+        self.message = "; ".join(p.note for p in self.proposals[:3]) + (
+            " ..." if len(self.proposals) > 3 else ""
+        )
         self.step = "review"
 
     def select_album(self, album_id: str) -> None:
@@ -168,8 +213,15 @@ class RepairWizard(HasTraits):
         if not found:
             self.message = "no finding about this album: enter a correction by hand"
 
-    def manual(self, album_id: str | None = None, *, fields: dict | None = None, track_titles: list[str] | None = None,
-               artist_name: str | None = None, reason: str = "manual correction in the workbench") -> None:
+    def manual(
+        self,
+        album_id: str | None = None,
+        *,
+        fields: dict | None = None,
+        track_titles: list[str] | None = None,
+        artist_name: str | None = None,
+        reason: str = "manual correction in the workbench",
+    ) -> None:
         """Replace the proposal by a hand-made correction (fields, tracks by title, an artist by name)."""
         album_id = album_id or self.album_id
         self._require(album_id, "pick a finding about one album, or an album, first")
@@ -177,13 +229,25 @@ class RepairWizard(HasTraits):
         if fields:
             made.append(SetAlbumFields(album_id=album_id, fields=fields, reason=reason))
         if track_titles:
-            made.append(AddTracks(album_id=album_id, reason=reason, tracks=[
-                {"title": t, "track_number": i + 1} for i, t in enumerate(track_titles)]))
+            made.append(
+                AddTracks(
+                    album_id=album_id,
+                    reason=reason,
+                    tracks=[
+                        {"title": t, "track_number": i + 1} for i, t in enumerate(track_titles)
+                    ],
+                )
+            )
         if artist_name:
-            found = self.con.execute("SELECT id::VARCHAR FROM artists WHERE lower(name) = lower(?) LIMIT 1",
-                                     [artist_name]).fetchone()
-            made.append(LinkArtist(album_id=album_id, reason=reason, artist_id=found[0]) if found else
-                        LinkArtist(album_id=album_id, reason=reason, new_artist={"name": artist_name}))
+            found = self.con.execute(
+                "SELECT id::VARCHAR FROM artists WHERE lower(name) = lower(?) LIMIT 1",
+                [artist_name],
+            ).fetchone()
+            made.append(
+                LinkArtist(album_id=album_id, reason=reason, artist_id=found[0])
+                if found
+                else LinkArtist(album_id=album_id, reason=reason, new_artist={"name": artist_name})
+            )
         self.corrections = made
         self.step = "review"
 
@@ -193,8 +257,10 @@ class RepairWizard(HasTraits):
         self._require(self.corrections, "nothing to preview: no correction is proposed or entered")
         self.corrections = self.target.prepare(self.corrections)
         results = self.target.apply(self.corrections, self.session, dry_run=True)
-        self.preview_text = "\n\n".join(format_diff(r.diff) if r.diff else f"{r.correction.kind}: {r.status} {r.message}"
-                                        for r in results)
+        self.preview_text = "\n\n".join(
+            format_diff(r.diff) if r.diff else f"{r.correction.kind}: {r.status} {r.message}"
+            for r in results
+        )
         self._mark("previewed")
         self.step = "previewed"
 
@@ -205,8 +271,10 @@ class RepairWizard(HasTraits):
         """
         self._require(self.corrections, "nothing to rehearse")
         done = rehearse(self.snapshot_path, [c.with_expected(None) for c in self.corrections])
-        self.rehearsal_text = "\n".join(f"{r.correction.kind} on {r.correction.album_id}: {r.status} {r.message}"
-                                        for r in done.results)
+        self.rehearsal_text = "\n".join(
+            f"{r.correction.kind} on {r.correction.album_id}: {r.status} {r.message}"
+            for r in done.results
+        )
         self._mark("rehearsed")
 
     def confirmation(self) -> str:
@@ -216,12 +284,18 @@ class RepairWizard(HasTraits):
     def apply(self, *, confirmed: bool = False) -> None:
         """Apply for real (each correction its own transaction, logged); needs ``confirmed=True``."""
         if not confirmed:
-            raise PermissionError(self.confirmation() + " Pass confirmed=True (the Apply button asks first).")
+            raise PermissionError(
+                self.confirmation() + " Pass confirmed=True (the Apply button asks first)."
+            )
         self._require(self.step == "previewed", "preview the corrections before applying them")
         self.busy, self.done = True, 0
         try:
-            self.results = self.target.apply(self.corrections, self.session, dry_run=False,
-                                             on_each=lambda i, _r: setattr(self, "done", i + 1))
+            self.results = self.target.apply(
+                self.corrections,
+                self.session,
+                dry_run=False,
+                on_each=lambda i, _r: setattr(self, "done", i + 1),
+            )
         finally:
             self.busy = False
         self.log_rows = self.target.log_rows([i for r in self.results for i in r.log_ids])
@@ -235,8 +309,9 @@ class RepairWizard(HasTraits):
         self._require(applied, "nothing applied here to undo")
         self.busy = True
         try:
-            self.undo_results = [u for cid in reversed(applied)
-                                 for u in self.target.undo(cid, self.session)]
+            self.undo_results = [
+                u for cid in reversed(applied) for u in self.target.undo(cid, self.session)
+            ]
         finally:
             self.busy = False
         self.log_rows = self.target.log_rows([i for r in self.undo_results for i in r.log_ids])
@@ -248,7 +323,10 @@ class RepairWizard(HasTraits):
     def summary(self) -> str:
         """Applied / already applied / stale / invalid counts of the last apply."""
         counts = Counter(r.status for r in self.results)
-        return ", ".join(f"{n} {s.lower().replace('_', ' ')}" for s, n in sorted(counts.items())) or "nothing done"
+        return (
+            ", ".join(f"{n} {s.lower().replace('_', ' ')}" for s, n in sorted(counts.items()))
+            or "nothing done"
+        )
 
     def _mark(self, step: str) -> None:
         self.elapsed = {**self.elapsed, step: round(time.monotonic() - self.opened, 2)}
@@ -257,4 +335,3 @@ class RepairWizard(HasTraits):
         if not ok:
             self.message = message
             raise ValueError(message)
-

@@ -35,9 +35,14 @@ def table(rows, columns: list[str] | None = None, limit: int = MAX_TABLE_ROWS) -
         return "<p><i>none</i></p>"
     columns = columns or list(rows[0])
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows[:limit])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns) + "</tr>"
+        for r in rows[:limit]
+    )
     more = f"<p><i>{len(rows) - limit} more not shown</i></p>" if len(rows) > limit else ""
-    return f'<table class="lf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}'
+    return (
+        f'<table class="lf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}'
+    )
 
 
 def _cell(value) -> str:
@@ -52,7 +57,9 @@ def _cell(value) -> str:
 
 
 def _button(description: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
-    button = w.Button(description=description, button_style=style, tooltip=tooltip, layout=w.Layout(width="auto"))
+    button = w.Button(
+        description=description, button_style=style, tooltip=tooltip, layout=w.Layout(width="auto")
+    )
     button.add_class(css)
     return button
 
@@ -63,9 +70,14 @@ def _pre(text: str) -> str:
 
 # -- album finder + dossier ---------------------------------------------------------------------------------------
 
+
 def finder_view(state: AlbumFinder) -> w.Widget:
-    box = w.Text(placeholder="title, artist, or an id (album, MusicBrainz, Spotify, Discogs)", continuous_update=True,
-                 description="Album", layout=w.Layout(width="60%"))
+    box = w.Text(
+        placeholder="title, artist, or an id (album, MusicBrainz, Spotify, Discogs)",
+        continuous_update=True,
+        description="Album",
+        layout=w.Layout(width="60%"),
+    )
     box.add_class("lf-album-search")
     pick = w.Select(options=[], rows=6, layout=w.Layout(width="60%"))
     pick.add_class("lf-album-candidates")
@@ -80,8 +92,14 @@ def finder_view(state: AlbumFinder) -> w.Widget:
 
     def candidates(_=None):
         frame = state.candidates
-        pick.options = [(f"{r['title']} — {r['artist'] or '?'} [{r['album_id'][:8]}]", r["album_id"]) for r in frame.to_dicts()] \
-            if frame.height else []
+        pick.options = (
+            [
+                (f"{r['title']} — {r['artist'] or '?'} [{r['album_id'][:8]}]", r["album_id"])
+                for r in frame.to_dicts()
+            ]
+            if frame.height
+            else []
+        )
         ties.value = ties_html(frame)
 
     def show(_=None):
@@ -90,26 +108,63 @@ def finder_view(state: AlbumFinder) -> w.Widget:
             for pane in panes.values():
                 pane.children = []
             return
-        shown = ("created_at", "created_at:pg", "category", "operation", "status", "sources",
-                 "reason", "error_message", "job_id")
+        shown = (
+            "created_at",
+            "created_at:pg",
+            "category",
+            "operation",
+            "status",
+            "sources",
+            "reason",
+            "error_message",
+            "job_id",
+        )
         timeline = d.timeline.select([c for c in shown if c in d.timeline.columns])
         touched = f"jobs that touched {d.album['title']}"
-        lineage = (go.FigureWidget(lineage_figure(*drawable(state.con, d.lineage, title=touched)))
-                   if d.lineage is not None and d.lineage.number_of_nodes() else w.HTML("<p><i>no job lineage</i></p>"))
+        lineage = (
+            go.FigureWidget(lineage_figure(*drawable(state.con, d.lineage, title=touched)))
+            if d.lineage is not None and d.lineage.number_of_nodes()
+            else w.HTML("<p><i>no job lineage</i></p>")
+        )
         content = {
-            "Album": [w.HTML(table([{"column": k, "value": v} for k, v in d.album.items() if not k.startswith("_")]))],
+            "Album": [
+                w.HTML(
+                    table(
+                        [
+                            {"column": k, "value": v}
+                            for k, v in d.album.items()
+                            if not k.startswith("_")
+                        ]
+                    )
+                )
+            ],
             "Artists": [w.HTML(table(d.artists))],
             "Tracks": [w.HTML(table(d.tracks))],
-            "Timeline": [figure_or_note(timeline_figure(d), "no log row is about this album, "
-                                                            "its tracks or its artists"),
-                         w.HTML(table(timeline))],
+            "Timeline": [
+                figure_or_note(
+                    timeline_figure(d), "no log row is about this album, its tracks or its artists"
+                ),
+                w.HTML(table(timeline)),
+            ],
             "Lineage": [lineage],
-            "Findings": [w.HTML("".join(
-                f"<p><b>{html.escape(f.kind)}</b> ({html.escape(f.severity)}, "
-                f"fix {html.escape(f.suggested_fix)}){facts_html(f.detail)}</p>"
-                for f in d.findings) or "<p><i>none</i></p>")],
-            "Story": [w.HTML("".join(f"<p>{html.escape(s.text)} <small>({len(s.log_ids)} log rows)</small></p>"
-                                     for s in state.story))],
+            "Findings": [
+                w.HTML(
+                    "".join(
+                        f"<p><b>{html.escape(f.kind)}</b> ({html.escape(f.severity)}, "
+                        f"fix {html.escape(f.suggested_fix)}){facts_html(f.detail)}</p>"
+                        for f in d.findings
+                    )
+                    or "<p><i>none</i></p>"
+                )
+            ],
+            "Story": [
+                w.HTML(
+                    "".join(
+                        f"<p>{html.escape(s.text)} <small>({len(s.log_ids)} log rows)</small></p>"
+                        for s in state.story
+                    )
+                )
+            ],
         }
         for name, children in content.items():
             panes[name].children = children
@@ -128,11 +183,14 @@ def finder_view(state: AlbumFinder) -> w.Widget:
 
 # -- findings browser ----------------------------------------------------------------------------------------------
 
+
 def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.Widget:
     counts = w.HTML(counts_badges(state.counts()))
     kind = w.Dropdown(options=[("every kind", "")] + [(k, k) for k in KINDS], description="Kind")
     kind.add_class("lf-findings-kind")
-    severity = w.Dropdown(options=[("every severity", ""), "critical", "warning", "info"], description="Severity")
+    severity = w.Dropdown(
+        options=[("every severity", ""), "critical", "warning", "info"], description="Severity"
+    )
     text = w.Text(placeholder="id or title contains", description="Filter")
     text.add_class("lf-findings-filter")
     sort = w.Dropdown(options=["severity", "kind", "title"], description="Sort by")
@@ -142,12 +200,16 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
     detail = w.HTML()
     detail.add_class("lf-finding-detail")
     repair = _button("Repair this finding", "lf-repair-one", "primary")
-    batch = _button("Repair all shown", "lf-repair-batch", tooltip="a batch of the findings shown (one kind)")
+    batch = _button(
+        "Repair all shown", "lf-repair-batch", tooltip="a batch of the findings shown (one kind)"
+    )
     dossier = _button("Open its dossier", "lf-open-dossier")
 
     def render(_=None):
-        rows.options = [(f"[{f.severity}] {f.kind}: {f.title or ''} ({f.entity_id[:8]})", i)
-                        for i, f in enumerate(state.rows[:MAX_TABLE_ROWS])]
+        rows.options = [
+            (f"[{f.severity}] {f.kind}: {f.title or ''} ({f.entity_id[:8]})", i)
+            for i, f in enumerate(state.rows[:MAX_TABLE_ROWS])
+        ]
         shown.value = f"<small>{len(state.rows)} of {len(state.findings)} findings shown</small>"
 
     def select(change):
@@ -156,10 +218,24 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
 
     def describe(_=None):
         f = state.selected
-        detail.value = "" if f is None else table([{
-            "kind": f.kind, "entity": f"{f.entity_type} {f.entity_id}", "title": f.title, "severity": f.severity,
-            "suggested fix": f.suggested_fix, "evidence": f"{len(f.evidence)} log rows",
-            "proposed": state.proposal.note if state.proposal else ""}]) + facts_html(f.detail)
+        detail.value = (
+            ""
+            if f is None
+            else table(
+                [
+                    {
+                        "kind": f.kind,
+                        "entity": f"{f.entity_type} {f.entity_id}",
+                        "title": f.title,
+                        "severity": f.severity,
+                        "suggested fix": f.suggested_fix,
+                        "evidence": f"{len(f.evidence)} log rows",
+                        "proposed": state.proposal.note if state.proposal else "",
+                    }
+                ]
+            )
+            + facts_html(f.detail)
+        )
 
     for control, name in ((kind, "kind"), (severity, "severity"), (text, "text"), (sort, "sort")):
         control.observe(lambda ch, name=name: setattr(state, name, ch["new"]), "value")
@@ -167,23 +243,43 @@ def findings_view(state: FindingsBrowser, on_repair=None, on_dossier=None) -> w.
     state.observe(render, "rows")
     state.observe(describe, ["selected", "proposal"])
     repair.on_click(lambda _: state.selected and on_repair and on_repair([state.selected]))
-    batch.on_click(lambda _: on_repair and state.rows and on_repair(
-        [f for f in state.rows if f.kind == state.rows[0].kind][:MAX_TABLE_ROWS]))
+    batch.on_click(
+        lambda _: (
+            on_repair
+            and state.rows
+            and on_repair([f for f in state.rows if f.kind == state.rows[0].kind][:MAX_TABLE_ROWS])
+        )
+    )
     dossier.on_click(lambda _: state.selected and on_dossier and on_dossier(state.selected))
     exported = w.HTML()
     stamp = lambda: datetime.now().strftime("%Y%m%d-%H%M%S")  # noqa: E731
-    to_csv = export_button("CSV", "lf-export-csv",
-                           lambda: state.export(f"findings-{stamp()}.csv"), exported)
-    to_parquet = export_button("Parquet", "lf-export-parquet",
-                               lambda: state.export(f"findings-{stamp()}.parquet"), exported)
+    to_csv = export_button(
+        "CSV", "lf-export-csv", lambda: state.export(f"findings-{stamp()}.csv"), exported
+    )
+    to_parquet = export_button(
+        "Parquet",
+        "lf-export-parquet",
+        lambda: state.export(f"findings-{stamp()}.parquet"),
+        exported,
+    )
     render()
-    view = w.VBox([counts, w.HBox([kind, severity]), w.HBox([text, sort]), shown, rows, detail,
-                   w.HBox([repair, batch, dossier, to_csv, to_parquet, exported])])
+    view = w.VBox(
+        [
+            counts,
+            w.HBox([kind, severity]),
+            w.HBox([text, sort]),
+            shown,
+            rows,
+            detail,
+            w.HBox([repair, batch, dossier, to_csv, to_parquet, exported]),
+        ]
+    )
     view.state = state
     return view
 
 
 # -- repair wizard -------------------------------------------------------------------------------------------------
+
 
 def repair_view(state: RepairWizard) -> w.Widget:
     heading = w.HTML()
@@ -194,7 +290,9 @@ def repair_view(state: RepairWizard) -> w.Widget:
     edits_tracks = w.Textarea(description="Tracks", placeholder="one title per line", rows=4)
     edits_artist = w.Text(description="Artist", placeholder="name (linked, created if new)")
     use_edits = _button("Use these edits instead", "lf-manual")
-    edits = w.Accordion(children=[w.VBox([edits_title, edits_mbid, edits_tracks, edits_artist, use_edits])])
+    edits = w.Accordion(
+        children=[w.VBox([edits_title, edits_mbid, edits_tracks, edits_artist, use_edits])]
+    )
     edits.set_title(0, "Edit by hand")
     preview_b = _button("Preview", "lf-preview", "info")
     rehearse_b = _button("Rehearse on snapshot", "lf-rehearse")
@@ -219,26 +317,68 @@ def repair_view(state: RepairWizard) -> w.Widget:
         def handler(_):
             try:
                 action()
-            except Exception as exc:  # shown to the admin, not swallowed: the state keeps the message too
+            except (
+                Exception
+            ) as exc:  # shown to the admin, not swallowed: the state keeps the message too
                 message.value = f'<b style="color:#b00">{html.escape(str(exc))}</b>'
+
         return handler
 
     def render(_=None):
         kinds = sorted({f.kind for f in state.findings})
-        heading.value = (f"<h4>Repair: {len(state.findings)} finding(s) {html.escape(', '.join(kinds))} "
-                         f"&rarr; {html.escape(state.target.label)}</h4>")
-        proposals.value = table([{"kind": c.kind, "album": c.album_id, "origin": c.origin, "confidence": c.confidence,
-                                  "reason": c.reason} for c in state.corrections])
+        heading.value = (
+            f"<h4>Repair: {len(state.findings)} finding(s) {html.escape(', '.join(kinds))} "
+            f"&rarr; {html.escape(state.target.label)}</h4>"
+        )
+        proposals.value = table(
+            [
+                {
+                    "kind": c.kind,
+                    "album": c.album_id,
+                    "origin": c.origin,
+                    "confidence": c.confidence,
+                    "reason": c.reason,
+                }
+                for c in state.corrections
+            ]
+        )
         preview.value = _pre(state.preview_text) if state.preview_text else ""
         rehearsal.value = _pre(state.rehearsal_text) if state.rehearsal_text else ""
         message.value = html.escape(state.message)
-        result.value = "" if not state.results else (
-            (f"<b>{html.escape(state.message)}</b>" if state.step == "undone" else
-             f"<b>{html.escape(state.summary())}</b> in {state.elapsed.get('applied', 0):.1f} s")
-            + table(state.log_rows, ["created_at", "category", "operation", "entity_type", "entity_id", "job_id",
-                                     "parent_job_id", "root_job_id"])
-            + (table([{"undo": r.correction.kind, "status": r.status, "message": r.message}
-                      for r in state.undo_results]) if state.undo_results else ""))
+        result.value = (
+            ""
+            if not state.results
+            else (
+                (
+                    f"<b>{html.escape(state.message)}</b>"
+                    if state.step == "undone"
+                    else f"<b>{html.escape(state.summary())}</b> in {state.elapsed.get('applied', 0):.1f} s"
+                )
+                + table(
+                    state.log_rows,
+                    [
+                        "created_at",
+                        "category",
+                        "operation",
+                        "entity_type",
+                        "entity_id",
+                        "job_id",
+                        "parent_job_id",
+                        "root_job_id",
+                    ],
+                )
+                + (
+                    table(
+                        [
+                            {"undo": r.correction.kind, "status": r.status, "message": r.message}
+                            for r in state.undo_results
+                        ]
+                    )
+                    if state.undo_results
+                    else ""
+                )
+            )
+        )
         apply_b.disabled = state.step != "previewed" or state.busy
         confirm_b.disabled = state.busy
         undo_b.disabled = state.step != "applied" or state.busy
@@ -259,9 +399,18 @@ def repair_view(state: RepairWizard) -> w.Widget:
         state.undo()
 
     def manual():
-        fields = {k: v for k, v in (("title", edits_title.value.strip()), ("musicbrainz_id", edits_mbid.value.strip())) if v}
+        fields = {
+            k: v
+            for k, v in (
+                ("title", edits_title.value.strip()),
+                ("musicbrainz_id", edits_mbid.value.strip()),
+            )
+            if v
+        }
         titles = [t.strip() for t in edits_tracks.value.splitlines() if t.strip()]
-        state.manual(fields=fields, track_titles=titles, artist_name=edits_artist.value.strip() or None)
+        state.manual(
+            fields=fields, track_titles=titles, artist_name=edits_artist.value.strip() or None
+        )
 
     preview_b.on_click(run(state.preview))
     rehearse_b.on_click(run(state.rehearse))
@@ -270,12 +419,36 @@ def repair_view(state: RepairWizard) -> w.Widget:
     cancel_b.on_click(lambda _: setattr(confirm.layout, "display", "none"))
     undo_b.on_click(run(undo))
     use_edits.on_click(run(manual))
-    state.observe(render, ["step", "corrections", "preview_text", "rehearsal_text", "results", "log_rows",
-                           "undo_results", "message", "busy"])
+    state.observe(
+        render,
+        [
+            "step",
+            "corrections",
+            "preview_text",
+            "rehearsal_text",
+            "results",
+            "log_rows",
+            "undo_results",
+            "message",
+            "busy",
+        ],
+    )
     state.observe(lambda ch: setattr(progress, "value", ch["new"]), "done")
     render()
-    view = w.VBox([heading, proposals, edits, w.HBox([preview_b, rehearse_b, apply_b, undo_b]), confirm, progress,
-                   preview, rehearsal, message, result])
+    view = w.VBox(
+        [
+            heading,
+            proposals,
+            edits,
+            w.HBox([preview_b, rehearse_b, apply_b, undo_b]),
+            confirm,
+            progress,
+            preview,
+            rehearsal,
+            message,
+            result,
+        ]
+    )
     view.add_class("lf-repair-wizard")
     view.state = state
     return view
