@@ -11,14 +11,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8888
 
-.PHONY: demo test postgres chromium install bench clean
+.PHONY: demo test lint postgres chromium install bench clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,spark,lint]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 postgres:
@@ -36,6 +36,12 @@ endif
 
 test: $(STAMP) postgres chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format check) on the whole tree, mypy on the library
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP) postgres
 	$(BIN)/python bench/snapshot.py
