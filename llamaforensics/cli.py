@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
-from .errors import LlamaForensicsError, UsageError
+from .errors import LlamaForensicsError
 
 PROG = "llamaforensics"
 
@@ -175,141 +173,6 @@ def run() -> None:
 def _report_exit(message) -> int:
     print(message, file=sys.stderr)
     return 1
-
-
-def print_json(data) -> None:
-    from .printable import json_printable
-
-    write_out(json_printable(json.dumps(data, indent=2, default=str, ensure_ascii=False)) + "\n")
-
-
-def write_out(text: str, piece: int = 1 << 16) -> None:
-    """Write ``text`` to stdout a piece at a time.
-
-    One write of a quarter-megabyte string into a pipe whose reader had gone
-    (``| head -1``) came back as a partial write and the rest was dropped
-    without an error; written in pieces, the next piece fails with
-    BrokenPipeError, which main() reports.
-    """
-    for start in range(0, len(text), piece):
-        sys.stdout.write(text[start : start + piece])
-
-
-def print_text(*parts, sep: str = " ") -> None:
-    """Print human output with database text made safe for a terminal (controls, escapes escaped).
-
-    Our own output is plain lines; a title or a name from the database may hold ESC sequences or
-    bidi overrides, so every line is passed through :func:`printable.printable` on its way out.
-    """
-    from .printable import printable
-
-    for line in sep.join(str(p) for p in parts).split("\n"):
-        sys.stdout.write(printable(line) + "\n")
-
-
-def human_size(size: int) -> str:
-    """Return a byte count as people read it: 812 B, 4.6 kB, 10.2 MB."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}"
-    return f"{size} B"
-
-
-def require_dsn(value: str | None):
-    from .dsn import (
-        resolve_dsn,
-    )  # imports the PostgreSQL driver: only commands that need a database pay for it
-
-    dsn = resolve_dsn(value)
-    if dsn is None:
-        raise UsageError("no database given: pass a DSN or set DATABASE_URL")
-    return dsn
-
-
-def snapshot_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--snapshot",
-        metavar="FILE",
-        type=Path,
-        default=None,
-        help="snapshot file to read (default: $LLAMAFORENSICS_SNAPSHOT, else the demo snapshot)",
-    )
-
-
-def lake_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --lake, --engine and --spark-master: read a Parquet lake, here or on Apache Spark."""
-    parser.add_argument(
-        "--lake",
-        metavar="DIR",
-        help="read a Parquet lake (snapshot --lake, export --lake) instead of a "
-        "snapshot file; "
-        "with --engine spark also a URL the cluster reads (s3a://...)",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("duckdb", "spark"),
-        default="duckdb",
-        help="with --lake: DuckDB in this process, out of core, or Apache Spark (default: duckdb)",
-    )
-    parser.add_argument(
-        "--spark-master",
-        metavar="URL",
-        help="with --engine spark: the cluster (default: $SPARK_MASTER, else "
-        "Spark's own "
-        "configuration, else local[*])",
-    )
-
-
-def check_lake_arguments(args: argparse.Namespace) -> None:
-    """Refuse a lake option that has nothing to act on (one line, exit 2)."""
-    if args.lake and args.snapshot:
-        raise UsageError("pass --snapshot FILE or --lake DIR, not both")
-    if not args.lake and (args.engine != "duckdb" or args.spark_master):
-        raise UsageError("--engine spark and --spark-master read a lake: pass --lake DIR as well")
-    if args.spark_master and args.engine != "spark":
-        raise UsageError("--spark-master needs --engine spark")
-
-
-def source_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --snapshot FILE and --dsn DSN: what a read command reads."""
-    snapshot_argument(parser)
-    parser.add_argument(
-        "--dsn",
-        metavar="DSN",
-        default=None,
-        help="read a live database instead: a fresh snapshot of it, cached per host, port, "
-        "user and database (default: $DATABASE_URL when no snapshot is named)",
-    )
-
-
-def open_source(args, *, machine: bool = False):
-    """Open what a read command reads (see :func:`source_path`) read-only."""
-    from .snapshot import open_snapshot
-
-    return open_snapshot(source_path(args, machine=machine))
-
-
-def source_path(args, *, machine: bool = False) -> Path | None:
-    """Return the snapshot a read command reads.
-
-    In order: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else
-    $DATABASE_URL (a live database: its cached snapshot, refreshed now), else
-    None (the demo snapshot).
-    """
-    path = args.snapshot
-    if path is not None and getattr(args, "dsn", None):
-        raise UsageError(
-            "give --snapshot FILE or --dsn DSN, not both: one is what the command reads"
-        )
-    if path is None:
-        named = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
-        live = args.dsn or (None if named else os.environ.get("DATABASE_URL"))
-        if live:
-            from .snapshot.live import live_snapshot
-            from .terminal import progress_wanted
-
-            path = live_snapshot(require_dsn(live), progress=progress_wanted(machine=machine))
-    return path
 
 
 if __name__ == "__main__":  # pragma: no cover

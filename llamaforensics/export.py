@@ -76,7 +76,7 @@ def _stdout(text: str, json_text: bool) -> None:
     JSON's raw C1 controls and bidi marks become \\uNNNN (the same document for a
     parser, harmless on a terminal); CSV is written as the data has it.
     """
-    from .cli import write_out
+    from .commands.output import write_out
     from .printable import json_printable
 
     write_out(json_printable(text) if json_text else text)

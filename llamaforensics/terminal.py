@@ -145,7 +145,7 @@ def announce_written(path: Path, machine: bool = False) -> None:
 
 def wrote(path: Path) -> str:
     """Return the line a command prints after writing a file or directory: ``wrote FILE (size)``."""
-    from .cli import human_size
+    from .commands.output import human_size
 
     size = (
         sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

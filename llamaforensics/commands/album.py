@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from ..cli import print_text
 from ..snapshot.extremes import shown_rows
+from .output import print_text
 
 HELP = "the dossier of one album: its row, tracks, timeline, story; PROV and timeline exports"
 DESCRIPTION = """\
@@ -34,7 +34,7 @@ TIMELINE_ROWS = 25
 
 
 def register(commands, formatter) -> None:
-    from ..cli import source_arguments
+    from .arguments import source_arguments
 
     p = commands.add_parser(
         "album", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -61,10 +61,11 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import open_source, print_json
     from ..dossier import dossier, write_prov
     from ..errors import UsageError
     from ..outfile import written
+    from .arguments import open_source
+    from .output import print_json
 
     con = open_source(args, machine=args.json)
     try:

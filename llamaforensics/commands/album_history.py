@@ -7,9 +7,9 @@ import polars as pl
 
 def show_history(con, args) -> int:
     """Resolve the album, then print its blame or its state as of a date (JSON with --json)."""
-    from ..cli import print_json
     from ..dossier import resolve_album
     from ..dossier.blame import as_of, blame, track_blame
+    from .output import print_json
 
     album_id, candidates = resolve_album(con, args.query)
     title = candidates["title"][0]

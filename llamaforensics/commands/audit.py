@@ -32,8 +32,8 @@ SHOW = 40
 
 def register(commands, formatter) -> None:
     from ..audit.dimensions import BUCKETS, DIMENSIONS
-    from ..cli import lake_arguments, source_arguments
     from ..export import FORMATS
+    from .arguments import lake_arguments, source_arguments
 
     p = commands.add_parser(
         "audit", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -175,7 +175,7 @@ def _show(tables: dict, args, fmt: str) -> None:
 
 def _open(args, fmt: str):
     """Open what the audit reads: a snapshot (or a live database's), a lake with DuckDB, or on Spark."""
-    from ..cli import check_lake_arguments, open_source
+    from .arguments import check_lake_arguments, open_source
 
     check_lake_arguments(args)
     if not args.lake:

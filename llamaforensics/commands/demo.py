@@ -66,13 +66,13 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json
     from ..demo import generate, write_ground_truth, write_postgres, write_snapshot
     from ..dsn import parse_dsn
     from ..errors import UsageError
     from ..home import home_dir
     from ..snapshot import default_snapshot_path
     from ..terminal import progress_wanted
+    from .output import print_json
 
     progress = progress_wanted(args.quiet, args.json)
 

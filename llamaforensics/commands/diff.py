@@ -92,8 +92,8 @@ def run(args) -> int:
 def _print(result, args) -> None:
     import polars as pl
 
-    from ..cli import print_text
     from ..terminal import print_frame
+    from .output import print_text
 
     print_text(f"{args.old} -> {args.new}")
     counts = pl.DataFrame(

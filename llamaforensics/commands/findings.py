@@ -41,8 +41,8 @@ EXIT_FAIL_ON = 3
 
 
 def register(commands, formatter) -> None:
-    from ..cli import lake_arguments, source_arguments
     from ..export import FORMATS
+    from .arguments import lake_arguments, source_arguments
 
     p = commands.add_parser(
         "findings", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -108,10 +108,10 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import check_lake_arguments, open_source
     from ..export import check_format
     from ..findings import Thresholds
     from ..findings.select import FindingFilter, checked_fail_on, fail_on, select_findings
+    from .arguments import check_lake_arguments, open_source
 
     check_lake_arguments(args)
     fmt = "json" if args.json else args.format

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..cli import print_text
+from .output import print_text
 
 HELP = "describe a snapshot: source, time, row counts, schema drift, history"
 DESCRIPTION = """\
@@ -21,7 +21,7 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..cli import source_arguments
+    from .arguments import source_arguments
 
     p = commands.add_parser(
         "info", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -35,8 +35,9 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json, source_path
     from ..snapshot import snapshot_info
+    from .arguments import source_path
+    from .output import print_json
 
     info = snapshot_info(source_path(args, machine=args.json), verify=not args.no_verify)
     if args.json:

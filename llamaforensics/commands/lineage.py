@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cli import print_text
+from .output import print_text
 
 HELP = "job lineage: the tree of a job or an album, or (--check) every broken, looping or mis-rooted chain"
 DESCRIPTION = """\
@@ -32,7 +32,7 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..cli import source_arguments
+    from .arguments import source_arguments
 
     p = commands.add_parser(
         "lineage", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -64,8 +64,8 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import open_source
     from ..errors import UsageError
+    from .arguments import open_source
 
     if not args.check and not args.target:
         raise UsageError("give a job id or an album, or --check")
@@ -77,9 +77,9 @@ def run(args) -> int:
 
 
 def _check(con, args) -> int:
-    from ..cli import print_json
     from ..lineage import check_roots, compare_with_upstream, cycles
     from ..lineage.roots import CHAIN_PROBLEMS
+    from .output import print_json
 
     problems = check_roots(con)
     counted = dict(problems.group_by("problem").len().iter_rows())
@@ -164,7 +164,7 @@ def _graph_of(con, target: str):
 
 
 def _print_json(graph, title: str, shown) -> None:
-    from ..cli import print_json
+    from .output import print_json
 
     jobs = shown.jobs
     print_json(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cli import print_text
+from .output import print_text
 
 HELP = "fix broken albums: propose, plan, preview, apply (logged, undoable), undo, replay and export corrections"
 DESCRIPTION = """\
@@ -194,12 +194,13 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import print_json, require_dsn
     from ..errors import UsageError
     from ..repair import apply_corrections, format_results, prepare_corrections, undo
     from ..repair.apply import PROBLEMS
     from ..repair.atomic import apply_all_or_nothing
     from ..repair.model import dump_corrections
+    from .arguments import require_dsn
+    from .output import print_json
 
     if args.atomic and args.action != "apply":
         raise UsageError(f"--atomic is for repair apply, not repair {args.action}")
@@ -261,9 +262,10 @@ def _read(args) -> list:
 
 
 def _verify(args) -> int:
-    from ..cli import print_json, require_dsn
     from ..errors import UsageError
     from ..repair.verify import format_checks, verify_summary
+    from .arguments import require_dsn
+    from .output import print_json
 
     if args.into or args.source or args.apply or args.snapshot:
         raise UsageError("repair verify reads SUMMARY and --dsn only (it writes nothing)")
@@ -284,8 +286,9 @@ def _verify(args) -> int:
 
 
 def _sessions(args) -> int:
-    from ..cli import print_json, require_dsn
     from ..repair.history import repair_sessions, session_history
+    from .arguments import require_dsn
+    from .output import print_json
 
     dsn = require_dsn(args.dsn)
     rows = session_history(dsn, args.target) if args.target else repair_sessions(dsn)
@@ -314,12 +317,13 @@ def _sessions(args) -> int:
 
 
 def _replay(args) -> int:
-    from ..cli import print_json, require_dsn
     from ..errors import UsageError
     from ..repair.apply import PROBLEMS
     from ..repair.manifest import replacing_tracks
     from ..repair.model import dump_corrections
     from ..repair.replay import batch_summary, format_batch, read_batch, replay
+    from .arguments import require_dsn
+    from .output import print_json
 
     if args.into and args.dsn and args.into != args.dsn:
         raise UsageError(
@@ -365,10 +369,10 @@ def _replay(args) -> int:
 
 
 def _rehearse(args) -> int:
-    from ..cli import print_json
     from ..repair import format_results
     from ..repair.apply import PROBLEMS
     from ..repair.rehearse import rehearse
+    from .output import print_json
 
     rehearsal = rehearse(args.snapshot, _read(args), out=args.out)
     if args.json:
@@ -392,11 +396,11 @@ def _rehearse(args) -> int:
 
 
 def _propose(args) -> int:
-    from ..cli import print_json
     from ..errors import UsageError
     from ..repair.model import dump_corrections
     from ..repair.propose import MAX_ROWS, proposals_for
     from ..snapshot import open_snapshot
+    from .output import print_json
 
     if args.max_rows is not None and args.max_rows < 1:
         raise UsageError(f"--max-rows wants a positive number, not {args.max_rows}")
@@ -440,9 +444,9 @@ def _propose(args) -> int:
 
 
 def _export(args) -> int:
-    from ..cli import print_json
     from ..errors import UsageError
     from ..repair import export_manifest, write_manifest
+    from .output import print_json
 
     if not args.into:
         raise UsageError("repair export needs DEV and PROD: two snapshot files or DSNs")

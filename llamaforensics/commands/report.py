@@ -23,7 +23,7 @@ examples:
 
 
 def register(commands, formatter) -> None:
-    from ..cli import source_arguments
+    from .arguments import source_arguments
 
     p = commands.add_parser(
         "report", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -56,8 +56,9 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import human_size, open_source, print_json
     from ..report import write_report
+    from .arguments import open_source
+    from .output import human_size, print_json
 
     con = open_source(args, machine=args.json)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cli import print_text
+from .output import print_text
 
 HELP = "copy a live database into a snapshot file (read-only, consistent, incremental)"
 DESCRIPTION = """\
@@ -61,8 +61,8 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..cli import require_dsn
     from ..terminal import progress_wanted
+    from .arguments import require_dsn
 
     if args.lake:
         return _run_lake(args)
@@ -90,7 +90,7 @@ def run(args) -> int:
 
 def print_info(info, *, as_json: bool) -> int:
     """Print what a snapshot file or lake holds now (JSON or the text of ``info``); exit code 0."""
-    from ..cli import print_json
+    from .output import print_json
 
     if as_json:
         print_json(info.to_dict())
@@ -102,8 +102,8 @@ def print_info(info, *, as_json: bool) -> int:
 
 
 def _run_lake(args) -> int:
-    from ..cli import require_dsn
     from ..lake import lake_info, refresh_lake, take_lake
+    from .arguments import require_dsn
 
     dsn = require_dsn(args.dsn)
     if args.refresh:
