@@ -9,34 +9,8 @@ import pyarrow.compute as pc
 from .columns import Segments, json_template, numbered, timestamps, uuids
 from .plan import DAY, START_MS
 from .shapes import arrow_schema
+from .vocabulary import FIRST_NAMES
 
-FIRST_NAMES = (
-    "Ada",
-    "Björn",
-    "Chloé",
-    "Dmitri",
-    "Emeka",
-    "Fatima",
-    "Grace",
-    "Hiro",
-    "Inés",
-    "Jonas",
-    "Kwame",
-    "Lena",
-    "Mateo",
-    "Noor",
-    "Olga",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tomás",
-    "Uma",
-    "Valentina",
-    "Wei",
-    "Yara",
-    "Zoë",
-)
 ADMINS = 3
 
 
