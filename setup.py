@@ -1,4 +1,4 @@
-"""The one packaging fact pyproject.toml cannot say: the top-level data/ folder ships in the package.
+"""The one packaging fact pyproject.toml cannot say: the top-level data/ folder ships too.
 
 ``data/`` (the demo's vocabularies, sample manifests) sits at the top of the
 checkout, where a reader looks for data, and installs as ``llamaforensics.data``,

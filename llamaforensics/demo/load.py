@@ -262,6 +262,7 @@ def upstream_fingerprint() -> str:
 def write_snapshot(data, path: str | os.PathLike, progress: bool = False) -> Path:
     """Build a snapshot file straight from the demo data (no server), with its ground truth inside."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # a fresh $LLAMAFORENSICS_HOME, a new --out folder
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
