@@ -31,42 +31,43 @@ ANOMALY_KINDS: dict[str, AnomalyKind] = {
     "trackless_album": AnomalyKind(
         "ALBUM",
         (
-            "the album has no tracks. detail.cause, decided in this order: 'tracks_never_fetched' (musicbrainz_id "
-            "is set: a MusicBrainz import whose enrichment was SKIPPED), 'never_enriched' (no enrichment:album row "
-            "at all), 'edition_suffix' (title ends with an edition suffix such as '(Deluxe)', enrichment "
-            "NO_DATA_AVAILABLE), 'too_new_for_musicbrainz' (Spotify source, released days before enrichment, "
+            "the album has no tracks. detail.cause, decided in this order: 'tracks_never_fetched' "
+            "(musicbrainz_id is set: a MusicBrainz import whose enrichment was SKIPPED), "
+            "'never_enriched' (no enrichment:album row at all), 'edition_suffix' (title ends with "
+            "an edition suffix such as '(Deluxe)', enrichment NO_DATA_AVAILABLE), "
+            "'too_new_for_musicbrainz' (Spotify source, released days before enrichment, "
             "enrichment NO_DATA_AVAILABLE, album COMPLETED with data_quality LOW)"
         ),
     ),
     "track_count_mismatch": AnomalyKind(
         "ALBUM",
         (
-            "the album has at least one track and track_count is not NULL and differs from its number of tracks "
-            "(detail: claimed, actual)"
+            "the album has at least one track and track_count is not NULL and differs from its "
+            "number of tracks (detail: claimed, actual)"
         ),
     ),
     "artistless_album": AnomalyKind("ALBUM", "no album_artists row for the album"),
     "missing_external_id": AnomalyKind(
         "ALBUM",
         (
-            "musicbrainz_id is NULL although an enrichment:album row about the album has status SUCCESS or "
-            "PARTIAL_SUCCESS (its metadata.musicbrainzId carries the id that was never stored; detail: source, "
-            "logged_musicbrainz_id)"
+            "musicbrainz_id is NULL although an enrichment:album row about the album has status "
+            "SUCCESS or PARTIAL_SUCCESS (its metadata.musicbrainzId carries the id that was never "
+            "stored; detail: source, logged_musicbrainz_id)"
         ),
     ),
     "no_created_log": AnomalyKind(
         "ALBUM",
         (
-            "no log row records the album's creation: no row with entity_type ALBUM and category CREATED about it "
-            "(album_id or entity_id; track rows carry album_id too, they do not count) and no USER_ACTION row about "
-            "it with metadata.albumCreated = true"
+            "no log row records the album's creation: no row with entity_type ALBUM and category "
+            "CREATED about it (album_id or entity_id; track rows carry album_id too, they do not "
+            "count) and no USER_ACTION row about it with metadata.albumCreated = true"
         ),
     ),
     "late_first_log": AnomalyKind(
         "ALBUM",
         (
-            f"the album's first log row comes more than {LATE_FIRST_LOG_HOURS} h after albums.created_at "
-            "(detail: hours)"
+            f"the album's first log row comes more than {LATE_FIRST_LOG_HOURS} h after "
+            "albums.created_at (detail: hours)"
         ),
     ),
     "stuck_enrichment": AnomalyKind(
@@ -79,32 +80,33 @@ ANOMALY_KINDS: dict[str, AnomalyKind] = {
     "failing_enrichment": AnomalyKind(
         "ALBUM",
         (
-            f"at least {FAILING_MIN_FAILURES} enrichment:album rows about the album have status FAILED and its "
-            "latest enrichment:album row is FAILED (detail: failures, last_error)"
+            f"at least {FAILING_MIN_FAILURES} enrichment:album rows about the album have status "
+            "FAILED and its latest enrichment:album row is FAILED (detail: failures, last_error)"
         ),
     ),
     "duplicate_album": AnomalyKind(
         "ALBUM",
         (
-            "two albums with the same normalised title (lower case, accents and punctuation removed, spaces "
-            "collapsed) and the same primary artist (album_artists role 'primary', position 0), or the same "
-            "discogs_id; every member of a group is a ground-truth row (detail: group = the survivor's id, "
-            "survivor = the album to keep: the one with a musicbrainz_id, then the earliest created)"
+            "two albums with the same normalised title (lower case, accents and punctuation "
+            "removed, spaces collapsed) and the same primary artist (album_artists role 'primary', "
+            "position 0), or the same discogs_id; every member of a group is a ground-truth row "
+            "(detail: group = the survivor's id, survivor = the album to keep: the one with a "
+            "musicbrainz_id, then the earliest created)"
         ),
     ),
     "null_root_job_id": AnomalyKind(
         "LOG",
         (
-            "a log row with a job_id whose root_job_id is NULL, in a chain that reaches a root without looping "
-            "(detail: inferred_root)"
+            "a log row with a job_id whose root_job_id is NULL, in a chain that reaches a root "
+            "without looping (detail: inferred_root)"
         ),
     ),
     "wrong_root_job_id": AnomalyKind(
         "LOG",
         (
-            "a log row whose root_job_id is set but is not the top of its parent_job_id chain (followed with no "
-            "depth limit; detail: stored, inferred). Includes rows under chains deeper than 10, which the "
-            "upstream backfill cut short"
+            "a log row whose root_job_id is set but is not the top of its parent_job_id chain "
+            "(followed with no depth limit; detail: stored, inferred). Includes rows under chains "
+            "deeper than 10, which the upstream backfill cut short"
         ),
     ),
     "broken_parent_chain": AnomalyKind(
@@ -117,27 +119,28 @@ ANOMALY_KINDS: dict[str, AnomalyKind] = {
     "dangling_entity_id": AnomalyKind(
         "LOG",
         (
-            "a log row whose entity_id names no row of the table its entity_type says (entity_id has no "
-            "foreign key)"
+            "a log row whose entity_id names no row of the table its entity_type says (entity_id "
+            "has no foreign key)"
         ),
     ),
     "mislabelled_category": AnomalyKind(
         "LOG",
         (
-            "a log row whose category disagrees with what its operation and status imply: status FAILED -> "
-            "FAILED; else admin_correction, manual_correction, MANUAL_UPDATE, MANUAL_DATA_QUALITY_UPDATE -> "
-            "CORRECTED; enrichment:*, check:*, PREVIEW_ENRICHMENT, SPOTIFY_TRACK_FALLBACK, similar-artists-sync, "
-            "discogs:* -> ENRICHED; cache:* -> CACHED or ENRICHED; collection:*, recommendation:*, game-pool:* "
-            "-> USER_ACTION; *:linked -> LINKED; everything else -> CREATED. Planted as the old catch-all "
-            "backfill wrote them (detail: expected)"
+            "a log row whose category disagrees with what its operation and status imply: status "
+            "FAILED -> FAILED; else admin_correction, manual_correction, MANUAL_UPDATE, "
+            "MANUAL_DATA_QUALITY_UPDATE -> CORRECTED; enrichment:*, check:*, PREVIEW_ENRICHMENT, "
+            "SPOTIFY_TRACK_FALLBACK, similar-artists-sync, discogs:* -> ENRICHED; cache:* -> "
+            "CACHED or ENRICHED; collection:*, recommendation:*, game-pool:* -> USER_ACTION; "
+            "*:linked -> LINKED; everything else -> CREATED. Planted as the old catch-all backfill "
+            "wrote them (detail: expected)"
         ),
     ),
     "multi_parent_job": AnomalyKind(
         "LOG",
         (
-            "a log row of a job whose rows name different parents (planted: a root, two children, and "
-            "a job with one row under each child; every root_job_id stored right, so it is no other "
-            "chain problem)"
+            "a log row of a job whose rows name different parents (planted: a root, two children, "
+            "and a job with one row under each child; every root_job_id stored right, so it is no "
+            "other chain problem)"
         ),
     ),
     "impossible_log_time": AnomalyKind(
@@ -151,8 +154,8 @@ ANOMALY_KINDS: dict[str, AnomalyKind] = {
     "hostile_title": AnomalyKind(
         "ALBUM",
         (
-            "not a defect: a title made of quotes, emoji, CJK, markup, SQL, tabs or newlines, for every display "
-            "and export to survive"
+            "not a defect: a title made of quotes, emoji, CJK, markup, SQL, tabs or newlines, for "
+            "every display and export to survive"
         ),
     ),
 }

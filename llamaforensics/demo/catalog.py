@@ -18,7 +18,7 @@ from .columns import (
     timestamps,
     uuids,
 )
-from .plan import CONTENT_SOURCE, DAY, HOUR, SYNC_SOURCE, AlbumPlan
+from .life_plan import CONTENT_SOURCE, DAY, HOUR, SYNC_SOURCE, AlbumPlan
 from .shapes import arrow_schema
 
 QUALITY = np.array(["LOW", "MEDIUM", "HIGH"], dtype=object)
@@ -35,7 +35,7 @@ def artist_ids(plan: AlbumPlan, local: np.ndarray) -> pa.Array:
     return uuids(plan.seed, "artist", plan.chunk * 10_000_000 + np.asarray(local, dtype=np.int64))
 
 
-def album_titles(rng, plan: AlbumPlan) -> pa.Array:
+def album_titles(rng: np.random.Generator, plan: AlbumPlan) -> pa.Array:
     """Return titles unique per artist after normalisation, except where duplicates are planted."""
     n = plan.size
     order = np.lexsort((plan.number, plan.artist))
@@ -57,7 +57,7 @@ def album_titles(rng, plan: AlbumPlan) -> pa.Array:
     edition = np.flatnonzero(plan.has("edition_suffix"))
     titles[edition] = [
         f"{t} {vocab.EDITION_SUFFIXES[i % len(vocab.EDITION_SUFFIXES)]}"
-        for i, t in zip(edition, titles[edition])
+        for i, t in zip(edition, titles[edition], strict=True)
     ]
     hostile = np.flatnonzero(plan.has("hostile_title") & (plan.duplicate_of < 0))
     titles[hostile] = [
@@ -67,13 +67,13 @@ def album_titles(rng, plan: AlbumPlan) -> pa.Array:
     retitled = rng.random(len(copies)) < 0.3
     plan.extra["retitled"] = np.zeros(n, bool)
     plan.extra["retitled"][copies[retitled]] = True
-    for i, r in zip(copies, retitled):
+    for i, r in zip(copies, retitled, strict=True):
         base = titles[plan.duplicate_of[i]]
         titles[i] = f"{base} (Remastered)" if r else (base.upper() if i % 2 else f"{base.lower()}!")
     return pa.array(titles, pa.string())
 
 
-def albums_table(rng, plan: AlbumPlan) -> pa.Table:
+def albums_table(rng: np.random.Generator, plan: AlbumPlan) -> pa.Table:
     n = plan.size
     ids = album_ids(plan)
     origin = plan.origin
@@ -168,7 +168,9 @@ def _enrichment_status(plan: AlbumPlan) -> pa.Array:
     return pa.array(status, pa.string())
 
 
-def artists_table(rng, plan: AlbumPlan, first_album_t0: np.ndarray) -> pa.Table:
+def artists_table(
+    rng: np.random.Generator, plan: AlbumPlan, first_album_t0: np.ndarray
+) -> pa.Table:
     """Return the chunk's artists: each created with its first album (``first_album_t0``)."""
     local = np.flatnonzero(first_album_t0 >= 0)
     n = len(local)
@@ -224,7 +226,11 @@ def track_ids(plan: AlbumPlan, album: np.ndarray, position: np.ndarray) -> pa.Ar
 
 
 def tracks_table(
-    rng, plan: AlbumPlan, album: np.ndarray, position: np.ndarray, created: np.ndarray
+    rng: np.random.Generator,
+    plan: AlbumPlan,
+    album: np.ndarray,
+    position: np.ndarray,
+    created: np.ndarray,
 ) -> pa.Table:
     n = len(album)
     words = len(vocab.TRACK_WORDS)
@@ -304,8 +310,11 @@ def album_artists_table(plan: AlbumPlan) -> pa.Table:
 
 
 def track_artists_table(plan: AlbumPlan, album: np.ndarray, position: np.ndarray) -> pa.Table:
-    """Track credits: the album's artist on each track; half the artistless albums keep them (the lost link
-    can be read back from them), the other half have none."""
+    """Return the track credits: the album's artist on each track.
+
+    Half the artistless albums keep them (the lost link can be read back from
+    them), the other half have none.
+    """
     keep = plan.linked[album] | (plan.has("artistless")[album] & (plan.number[album] % 2 == 0))
     segs = Segments(arrow_schema("track_artists"))
     segs.add(
@@ -319,7 +328,7 @@ def track_artists_table(plan: AlbumPlan, album: np.ndarray, position: np.ndarray
 
 
 def first_album_times(plan: AlbumPlan, n_artists: int) -> np.ndarray:
-    """Return, per local artist, the t0 of its earliest album (-1 if it has none): when it was created."""
+    """Return, per local artist, the t0 of its earliest album (-1 if none): when it was created."""
     first = np.full(n_artists, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, plan.artist, plan.t0)
     return np.where(first == np.iinfo(np.int64).max, -1, first)

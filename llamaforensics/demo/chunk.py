@@ -1,4 +1,4 @@
-"""One chunk of demo data: a slice of albums with everything that hangs off them, and its ground truth.
+"""One chunk of demo data: a slice of albums, everything that hangs off them, and its ground truth.
 
 Chunks are independent (their own random stream, entity numbers and job ids),
 so any scale is generated in bounded memory, one chunk at a time, and the same
@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import catalog, events, lifelog, people, planting
-from .plan import COLLECTION, DAY, HOUR, LEGACY_END_MS, NOW_MS, RECOMMENDATION, plan_albums
+from .life_plan import COLLECTION, DAY, HOUR, LEGACY_END_MS, NOW_MS, RECOMMENDATION, plan_albums
 
 CHUNK_ALBUMS = 25_000
 
@@ -126,7 +126,7 @@ def build_chunk(
 
 
 def _link_jobs(plan, batches: dict) -> None:
-    """Per album: its creation job, its sync batch's root job, and the root above its creation job."""
+    """Record per album its creation job, its sync batch's root job, and its creation job's root."""
     plan.extra["creation_job"] = lifelog.creation_jobs(plan)
     batch_job = np.full(plan.size, None, dtype=object)
     batched, inverse = batches["album_batch_index"]
@@ -173,7 +173,7 @@ def _album_truth(plan, ids: pa.Array, albums: pa.Table, truth: planting.Truth) -
         take(m),
         [
             {"claimed": int(c), "actual": int(r)}
-            for c, r in zip(plan.claimed_tracks[m], plan.real_tracks[m])
+            for c, r in zip(plan.claimed_tracks[m], plan.real_tracks[m], strict=True)
         ],
     )
     truth.add("artistless_album", "ALBUM", take(plan.has("artistless")))
@@ -184,7 +184,7 @@ def _album_truth(plan, ids: pa.Array, albums: pa.Table, truth: planting.Truth) -
         "missing_external_id",
         "ALBUM",
         take(m),
-        [{"source": s, "logged_musicbrainz_id": x} for s, x in zip(sources, logged)],
+        [{"source": s, "logged_musicbrainz_id": x} for s, x in zip(sources, logged, strict=True)],
     )
     truth.add("no_created_log", "ALBUM", take(plan.has("no_created_log")))
     m = plan.has("late_first_log")
@@ -201,7 +201,10 @@ def _album_truth(plan, ids: pa.Array, albums: pa.Table, truth: planting.Truth) -
         "stuck_enrichment",
         "ALBUM",
         take(m),
-        [{"status": s, "days": int((NOW_MS - u) // DAY)} for s, u in zip(status, updated)],
+        [
+            {"status": s, "days": int((NOW_MS - u) // DAY)}
+            for s, u in zip(status, updated, strict=True)
+        ],
     )
     m = plan.has("failing")
     truth.add(

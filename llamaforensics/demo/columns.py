@@ -1,4 +1,4 @@
-"""Vectorised column builders: uuids, timestamps, job ids and JSON text for millions of rows at once.
+"""Vectorised column builders: uuids, timestamps, job ids and JSON text for millions of rows.
 
 The demo generator never builds a Python object per row (10 million log rows
 must load in minutes); every column is a NumPy or Arrow array. Entities are
@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -82,7 +83,7 @@ def iso(ms: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise(text, ".", frac, "Z", "")
 
 
-def pick(choices, index: np.ndarray) -> pa.Array:
+def pick(choices: Sequence[str] | np.ndarray, index: np.ndarray) -> pa.Array:
     """Return ``choices[index]`` as an Arrow string array (None entries become nulls)."""
     return pa.array(np.asarray(choices, dtype=object)[np.asarray(index)], type=pa.string())
 
@@ -95,7 +96,7 @@ def string_lists(options: tuple[tuple[str, ...], ...], index: np.ndarray) -> pa.
     return pc.if_else(pa.array(index < 0), pa.scalar(None, pa.list_(pa.string())), taken)
 
 
-def jsonb_text(value) -> str:
+def jsonb_text(value: object) -> str:
     """Serialise like PostgreSQL prints jsonb: keys by length then bytes, ``", "`` and ``": "``.
 
     Demo snapshots built without a server then hold the very text a snapshot of
@@ -115,7 +116,7 @@ def _jsonb_order(value):
     return value
 
 
-def json_template(template: dict, **columns) -> pa.Array:
+def json_template(template: dict, **columns: pa.Array) -> pa.Array:
     """Return one jsonb text per row from a template whose values name columns.
 
     ``{"jobId": "$job", "count": "#n"}`` fills ``$job`` as a JSON string and
@@ -138,7 +139,7 @@ def json_template(template: dict, **columns) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, "")
 
 
-def const(value, n: int, type_: pa.DataType = pa.string()) -> pa.Array:
+def const(value: object, n: int, type_: pa.DataType) -> pa.Array:
     """Return ``value`` repeated ``n`` times (NULL when value is None), cheaply."""
     if value is None:
         return pa.nulls(n, type_)
@@ -156,9 +157,9 @@ class Segments:
 
     def __init__(self, schema: pa.Schema):
         self.schema = schema
-        self.parts: list[dict] = []
+        self.parts: list[tuple[int, dict]] = []
 
-    def add(self, n: int, **cols) -> None:
+    def add(self, n: int, **cols: object) -> None:
         if n:
             self.parts.append((n, cols))
 

@@ -10,17 +10,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import jsonb_text, numbered, timestamps
+from .life_plan import DAY, HOUR, MINUTE, NOW_MS, AlbumPlan
 from .lifelog import LifeLog, queue_id
-from .plan import DAY, HOUR, MINUTE, NOW_MS, AlbumPlan
 from .vocabulary import TRACK_WORDS
 
 EDITION_SUFFIX = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]\s*$")
 
 
 def log_artists(
-    log: LifeLog, rng, artist_ids: pa.Array, local: np.ndarray, first_album: np.ndarray
+    log: LifeLog,
+    rng: np.random.Generator,
+    artist_ids: pa.Array,
+    local: np.ndarray,
+    first_album: np.ndarray,
 ) -> None:
-    """artist:created with the artist's first album, then its enrichment and (half the time) image cache."""
+    """Log artist:created with the artist's first album, its enrichment, half the time its image."""
     plan = log.plan
     parent = plan.extra["creation_job"].take(pa.array(first_album))
     batched = pc.is_valid(parent).to_numpy(zero_copy_only=False)
@@ -99,7 +103,7 @@ def log_artists(
         )
 
 
-def log_cover_art(log: LifeLog, rng, ok: np.ndarray) -> None:
+def log_cover_art(log: LifeLog, rng: np.random.Generator, ok: np.ndarray) -> None:
     """cache:album-cover-art after a successful enrichment (child of the enrichment job)."""
     plan = log.plan
     idx = np.flatnonzero(ok & (rng.random(plan.size) < 0.7))
@@ -131,13 +135,15 @@ def log_cover_art(log: LifeLog, rng, ok: np.ndarray) -> None:
         )
 
 
-def schedule_later(rng, plan: AlbumPlan, ok: np.ndarray) -> None:
-    """Decide when later events happen, before the catalog rows (whose updated_at they move) are built."""
+def schedule_later(rng: np.random.Generator, plan: AlbumPlan, ok: np.ndarray) -> None:
+    """Decide when later events happen, before the catalog rows whose updated_at they move."""
     n = plan.size
     healthy = (plan.role == 0) & ok
-    after = lambda lo, idx: (
-        lo + (rng.random(len(idx)) * np.maximum(NOW_MS - HOUR - lo, 1)).astype(np.int64)
-    )  # noqa: E731
+
+    def after(lo, idx: np.ndarray) -> np.ndarray:
+        """Return a time for each of ``idx`` between ``lo`` and an hour before the demo's now."""
+        return lo + (rng.random(len(idx)) * np.maximum(NOW_MS - HOUR - lo, 1)).astype(np.int64)
+
     re = np.flatnonzero(healthy & (rng.random(n) < 0.10))
     last = np.zeros(n, np.int64)
     last[re] = after(plan.enriched_at[re] + DAY, re)
@@ -170,7 +176,9 @@ def schedule_later(rng, plan: AlbumPlan, ok: np.ndarray) -> None:
     )
 
 
-def log_later(log: LifeLog, rng, enrichment_batch_jobs: pa.Array, mbids: pa.Array) -> None:
+def log_later(
+    log: LifeLog, rng: np.random.Generator, enrichment_batch_jobs: pa.Array, mbids: pa.Array
+) -> None:
     plan = log.plan
     re = plan.extra["reenriched"]
     batch = (
@@ -234,7 +242,7 @@ def log_later(log: LifeLog, rng, enrichment_batch_jobs: pa.Array, mbids: pa.Arra
 
 def log_user_events(
     log: LifeLog,
-    rng,
+    rng: np.random.Generator,
     users: pa.Array,
     admins: pa.Array,
     collections: pa.Array,
@@ -242,7 +250,7 @@ def log_user_events(
     countries: pa.Array,
     mbids: pa.Array,
 ) -> dict:
-    """Collection adds, admin corrections and preview enrichments; return the collection rows they imply."""
+    """Log collection adds, admin corrections and preview enrichments; return the collected rows."""
     plan = log.plan
     n = plan.size
     eligible = ~plan.has("no_created_log")  # no log row at all may name its creation
@@ -321,7 +329,9 @@ def log_user_events(
             }
         )
         for m, t in zip(
-            mbids.take(pa.array(prev)).to_pylist(), titles.take(pa.array(prev)).to_pylist()
+            mbids.take(pa.array(prev)).to_pylist(),
+            titles.take(pa.array(prev)).to_pylist(),
+            strict=True,
         )
     ]
     job = queue_id(plan.number[prev], 7)
@@ -393,7 +403,10 @@ def log_track_previews(log: LifeLog, seed: int, titles: pa.Array, mbids: pa.Arra
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, plan.chunk, 7])))
     preview = []
     for i, mbid, title in zip(
-        idx, mbids.take(pa.array(idx)).to_pylist(), titles.take(pa.array(idx)).to_pylist()
+        idx,
+        mbids.take(pa.array(idx)).to_pylist(),
+        titles.take(pa.array(idx)).to_pylist(),
+        strict=True,
     ):
         k = int(plan.claimed_tracks[i]) or int(rng.integers(6, 14))
         pick = rng.integers(0, len(TRACK_WORDS), (k, 2))

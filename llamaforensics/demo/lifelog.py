@@ -1,4 +1,4 @@
-"""The llama_logs rows of a demo chunk: every album's life, as the app's writers would have logged it.
+"""The llama_logs rows of a demo chunk: every album's life, as the app's writers would log it.
 
 Job hierarchy (depth in brackets): a sync batch root [0] spawns one creation job
 per album [1], which spawns the album's enrichment job [2] (it also writes one
@@ -11,12 +11,14 @@ adds, admin corrections, preview enrichments, repeated failures -- follow.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import Segments, json_template, numbered, timestamps
-from .plan import COLLECTION, DEEZER, MANUAL, MUSICBRAINZ, RECOMMENDATION, SPOTIFY, AlbumPlan
+from .life_plan import COLLECTION, DEEZER, MANUAL, MUSICBRAINZ, RECOMMENDATION, SPOTIFY, AlbumPlan
 from .shapes import arrow_schema
 
 QUEUE_BASE = 1_000_000
@@ -65,7 +67,7 @@ def sync_batches(plan: AlbumPlan) -> dict:
     origin = np.zeros(len(numbers), dtype=np.int8)
     origin[inverse] = plan.origin[batched]
     prefix = (
-        np.asarray([SYNC_PREFIX[o] for o in origin], dtype=object)
+        np.asarray([SYNC_PREFIX[o] for o in origin.tolist()], dtype=np.object_)
         if len(origin)
         else np.array([], object)
     )
@@ -100,17 +102,17 @@ def creation_jobs(plan: AlbumPlan) -> pa.Array:
 
 
 class LifeLog:
-    """Collects the chunk's log rows with their job structure (depth; whether planting may touch them)."""
+    """Collect the chunk's log rows with their job structure (depth; may planting touch them)."""
 
     def __init__(self, plan: AlbumPlan, album_ids: pa.Array):
         self.plan = plan
         self.album_ids = album_ids
         self.rows = Segments(LOG_SCHEMA)
 
-    def add(self, n: int, *, depth: int, plant: bool = True, **cols) -> None:
+    def add(self, n: int, *, depth: int, plant: bool = True, **cols: Any) -> None:
         self.rows.add(n, _depth=depth, _plant=plant, **cols)
 
-    def albums(self, idx: np.ndarray, **cols) -> dict:
+    def albums(self, idx: np.ndarray, **cols: object) -> dict:
         """Columns that point a row at albums ``idx``."""
         ids = self.album_ids.take(pa.array(idx, pa.int64()))
         return {"entity_type": "ALBUM", "entity_id": ids, "album_id": ids, **cols}
@@ -217,7 +219,7 @@ def log_creations(
         )
 
 
-def enrichment_status(plan: AlbumPlan, rng) -> np.ndarray:
+def enrichment_status(plan: AlbumPlan, rng: np.random.Generator) -> np.ndarray:
     status = np.where(rng.random(plan.size) < 0.85, "SUCCESS", "PARTIAL_SUCCESS").astype(object)
     for role in ("too_new", "edition_suffix"):
         status[plan.has(role)] = "NO_DATA_AVAILABLE"
@@ -234,7 +236,9 @@ ENRICH_REASON = {
 }
 
 
-def log_enrichments(log: LifeLog, rng, status: np.ndarray, mbids: pa.Array) -> None:
+def log_enrichments(
+    log: LifeLog, rng: np.random.Generator, status: np.ndarray, mbids: pa.Array
+) -> None:
     """The first enrichment of every enriched album (and a failed first attempt for a few)."""
     plan = log.plan
     idx = np.flatnonzero(plan.enriched_at >= 0)
@@ -309,7 +313,8 @@ def log_enrichments(log: LifeLog, rng, status: np.ndarray, mbids: pa.Array) -> N
             )
 
 
-def pick_r(value, mask: np.ndarray):
+def pick_r(value: Any, mask: np.ndarray) -> Any:
+    """Return a column value for the rows of ``mask``: an array filtered, a scalar as it is."""
     return value.filter(pa.array(mask)) if isinstance(value, pa.Array) else value
 
 
@@ -319,6 +324,7 @@ def log_tracks(log: LifeLog, album: np.ndarray, track_ids: pa.Array, created: np
     for is_copy in (False, True):
         sel = copy == is_copy
         a = album[sel]
+        depth: int | np.ndarray  # copies' rows all at depth 1, originals' by their batch
         if is_copy:
             job = plan.extra["creation_job"].take(pa.array(a))
             parent, root, depth, op, src = None, job, 1, "track:created:spotify-sync", ["SPOTIFY"]

@@ -1,4 +1,4 @@
-"""Write demo data: into PostgreSQL with COPY, straight into a snapshot file, and the ground truth to Parquet.
+"""Write demo data: into PostgreSQL with COPY, into a snapshot, its ground truth to Parquet.
 
 PostgreSQL loading drops the loaded tables' indexes and keys first and rebuilds
 them after the COPY (one sorted pass per index instead of millions of random
@@ -35,14 +35,15 @@ from ..snapshot.format import (
     quote_ident,
     write_manifest,
 )
-from .plan import DEMO_NOW
+from .dataset import DemoData
+from .life_plan import DEMO_NOW
 from .shapes import DEMO_TABLES
 
 TRUTH_TABLE = "_lf_ground_truth"
 
 
 def _pg_array_literal(values: pa.Array) -> pa.Array:
-    """Return text[] values as PostgreSQL array literals (elements quoted, quotes and backslashes escaped)."""
+    """Return text[] values as PostgreSQL array literals (elements quoted, " and \\ escaped)."""
     flat = pc.replace_substring(
         pc.replace_substring(pc.list_flatten(values), "\\", "\\\\"), '"', '\\"'
     )
@@ -76,19 +77,22 @@ def _copy(cur, name: str, table: pa.Table) -> None:
 _CONSTRAINTS_SQL = """
 SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
 FROM pg_constraint c
-WHERE c.contype IN ('p', 'u', 'f') AND (c.conrelid = ANY(%(rels)s::regclass[]) OR c.confrelid = ANY(%(rels)s::regclass[]))
+WHERE c.contype IN ('p', 'u', 'f')
+  AND (c.conrelid = ANY(%(rels)s::regclass[]) OR c.confrelid = ANY(%(rels)s::regclass[]))
 ORDER BY c.contype = 'f', c.conname
 """
 _INDEXES_SQL = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i
 WHERE i.indrelid = ANY(%(rels)s::regclass[])
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u'))
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u')
+  )
 """
 
 
 def _drop_keys(cur, tables: list[str]) -> list[list[str]]:
-    """Drop the tables' indexes and keys (and foreign keys into them); return the DDL that restores them.
+    """Drop the tables' indexes and keys (and foreign keys into them); return DDL to restore them.
 
     The DDL comes in three stages (indexes; primary and unique keys; foreign keys),
     the statements of one stage independent of each other.
@@ -132,7 +136,7 @@ def prefetched(items: Iterator, depth: int = 1) -> Iterator:
 LOG_WRITER, CATALOG_WRITER = 0, 1
 
 
-def write_postgres(data, dsn: Dsn, progress: bool = False) -> dict[str, int]:
+def write_postgres(data: DemoData, dsn: Dsn, progress: bool = False) -> dict[str, int]:
     """Load the demo data into ``dsn`` (upstream schema, empty tables); return rows per table.
 
     Keys are dropped, the rows copied over two connections (llama_logs on one, the
@@ -211,7 +215,8 @@ def _restore(dsn: Dsn, stages: list[list[str]], progress: bool) -> None:
             for stage in stages:
                 halves = [stage[0::2], stage[1::2]]
                 for job in [
-                    pool.submit(_run_all, conn, half, bar) for conn, half in zip(conns, halves)
+                    pool.submit(_run_all, conn, half, bar)
+                    for conn, half in zip(conns, halves, strict=True)
                 ]:
                     job.result()
     finally:
@@ -227,7 +232,7 @@ def _run_all(conn, statements: list[str], bar) -> None:
 
 
 def _undo_load(admin, stages: list[list[str]]) -> None:
-    """Empty the loaded tables and restore whichever keys are missing (the state before the load)."""
+    """Empty the loaded tables and restore whichever keys are missing: the state before the load."""
     tables = ", ".join(f"public.{quote_ident(t)}" for t in DEMO_TABLES)
     admin.execute(f"TRUNCATE {tables}")
     for stage in stages:
@@ -248,7 +253,7 @@ def _analyze(dsn: Dsn, tables) -> None:
 
 
 def upstream_fingerprint() -> str:
-    """The schema fingerprint a snapshot of the upstream schema carries (as PostgreSQL's format_type names it)."""
+    """Return the fingerprint of a snapshot of the upstream schema (types named by format_type)."""
     h = hashlib.sha256()
     tables = upstream_tables()
     for upstream in sorted({t.upstream for t in SNAPSHOT_TABLES.values()}):
@@ -259,10 +264,13 @@ def upstream_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def write_snapshot(data, path: str | os.PathLike, progress: bool = False) -> Path:
-    """Build a snapshot file straight from the demo data (no server), with its ground truth inside."""
+def write_snapshot(data: DemoData, path: str | os.PathLike, progress: bool = False) -> Path:
+    """Build a snapshot file straight from the demo data (no server), its ground truth inside.
+
+    The file's folder is created when missing: a fresh ``$LLAMAFORENSICS_HOME``, a new ``--out``.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)  # a fresh $LLAMAFORENSICS_HOME, a new --out folder
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
@@ -287,7 +295,8 @@ def _insert_sql(name: str) -> str:
 
 def _fill_snapshot(con, data, progress: bool) -> None:
     # No enclosing transaction: the file is a temporary one, renamed into place only when complete,
-    # and a transaction would hold every inserted row in memory until its commit (10.6 GB at 10M log rows).
+    # and a transaction would hold every inserted row in memory until its commit (10.6 GB at 10M
+    # log rows).
     limit_memory(con)
     create_schema(con)
     counts = {name: 0 for name in SNAPSHOT_TABLES}
@@ -302,7 +311,8 @@ def _fill_snapshot(con, data, progress: bool) -> None:
         bar.update(len(chunk.tables["albums"]))
     bar.close()
     con.execute(
-        f"CREATE TABLE {TRUTH_TABLE} (kind VARCHAR NOT NULL, entity_type VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, detail JSON)"
+        f"CREATE TABLE {TRUTH_TABLE} (kind VARCHAR NOT NULL, entity_type VARCHAR NOT NULL, "
+        f"entity_id VARCHAR NOT NULL, detail JSON)"
     )
     truth = data.ground_truth
     con.register("truth", truth)
@@ -329,7 +339,7 @@ def _insert(con, name: str, table: pa.Table, counts: dict) -> None:
     counts[name] += len(table)
 
 
-def write_ground_truth(data, path: str | os.PathLike) -> Path:
+def write_ground_truth(data: DemoData, path: str | os.PathLike) -> Path:
     """Write the ground truth (kind, entity_type, entity_id, detail) to a Parquet file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

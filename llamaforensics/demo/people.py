@@ -1,4 +1,7 @@
-"""Users and what they keep: "User", "Collection", "CollectionAlbum", "Recommendation", marquee_albums, sync_jobs."""
+"""Users and what they keep: "User", "Collection", "CollectionAlbum", "Recommendation".
+
+Also the catalog-wide rows no album owns: marquee_albums and sync_jobs.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import Segments, json_template, numbered, timestamps, uuids
-from .plan import DAY, START_MS
+from .life_plan import DAY, START_MS
 from .shapes import arrow_schema
 from .vocabulary import FIRST_NAMES
 
@@ -30,7 +33,7 @@ def collection_ids(seed: int, n: int) -> pa.Array:
 
 
 def users_tables(seed: int, n: int) -> dict[str, pa.Table]:
-    """The people: 3 admins (the first an OWNER), 2 moderators, then users; each with one collection."""
+    """Return the people: 3 admins (the first an OWNER), 2 moderators, users; a collection each."""
     ids = user_ids(seed, n)
     k = np.arange(n)
     names = pc.binary_join_element_wise(

@@ -1,4 +1,4 @@
-"""Log-level anomalies: rows added or altered after the healthy log is built, each recorded as truth.
+"""Log-level anomalies: rows added or altered after the healthy log is built, recorded as truth.
 
 Job-chain anomalies are planted on whole jobs (every row of the job), so what
 the ground truth says about a row is what a check can see from the rows.
@@ -11,15 +11,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import jsonb_text, numbered, timestamps, uuids
+from .life_plan import DAY, HOUR, LEGACY_END_MS, START_MS
 from .lifelog import LifeLog, queue_id
-from .plan import DAY, HOUR, LEGACY_END_MS, START_MS
 
 NULL_ROOT_SHARE = 0.03
 WRONG_ROOT_SHARE = 0.01
 BROKEN_BATCH_SHARE = 0.05
 DEEP_CHAIN = 12  # deeper than the upstream backfill's limit of 10
 BACKFILL_DEPTH_LIMIT = 10
-# Old operations and statuses whose catch-all backfill label is wrong: (operation, status, backfill label, implied).
+# Old operations and statuses whose catch-all backfill label is wrong:
+# (operation, status, backfill label, implied).
 MISLABELS = (
     ("check:album-enrichment", "SUCCESS", "CREATED", "ENRICHED"),
     ("check:album-enrichment", "SKIPPED", "CREATED", "ENRICHED"),
@@ -33,7 +34,7 @@ MISLABELS = (
 class Truth:
     """Ground-truth rows: (kind, entity_type, entity_id, detail JSON)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: list[pa.Table] = []
 
     def add(
@@ -64,8 +65,8 @@ class Truth:
         return pa.concat_tables(self.parts).cast(schema) if self.parts else schema.empty_table()
 
 
-def plant_extra_rows(log: LifeLog, rng, healthy: np.ndarray) -> None:
-    """Add the rows that are anomalies by themselves: loops, dangling entities, mislabels, deep chains."""
+def plant_extra_rows(log: LifeLog, rng: np.random.Generator, healthy: np.ndarray) -> None:
+    """Add the rows anomalous in themselves: loops, dangling ids, mislabels, deep chains."""
     plan = log.plan
     chunk = plan.chunk
     hosts = rng.choice(healthy, size=min(len(healthy), 40), replace=False)
@@ -229,7 +230,7 @@ def _plant_two_parent_job(log: LifeLog, host) -> None:
     )
 
 
-def plant_job_anomalies(logs: pa.Table, rng, truth: Truth) -> pa.Table:
+def plant_job_anomalies(logs: pa.Table, rng: np.random.Generator, truth: Truth) -> pa.Table:
     """Break roots and parents of whole jobs in the healthy log; record every row touched."""
     logs = _break_batches(logs, rng, truth)
     plantable = pc.and_(logs["_plant"], pc.greater_equal(logs["_depth"], 1))
@@ -248,7 +249,9 @@ def plant_job_anomalies(logs: pa.Table, rng, truth: Truth) -> pa.Table:
         rows = logs.filter(mask)
         details = [
             {"inferred_root": r} if kind == "null_root_job_id" else {"stored": p, "inferred": r}
-            for r, p in zip(rows["root_job_id"].to_pylist(), rows["parent_job_id"].to_pylist())
+            for r, p in zip(
+                rows["root_job_id"].to_pylist(), rows["parent_job_id"].to_pylist(), strict=True
+            )
         ]
         truth.add(kind, "LOG", rows["id"], details)
     root = pc.if_else(is_null, pa.scalar(None, pa.string()), logs["root_job_id"])
@@ -292,7 +295,9 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
         loops["id"],
         [
             {"cycle": sorted({j, p})}
-            for j, p in zip(loops["job_id"].to_pylist(), loops["parent_job_id"].to_pylist())
+            for j, p in zip(
+                loops["job_id"].to_pylist(), loops["parent_job_id"].to_pylist(), strict=True
+            )
         ],
     )
     ghosts = logs.filter(
@@ -307,7 +312,9 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
         mislabelled["id"],
         [
             {"expected": implied[(o, s)]}
-            for o, s in zip(mislabelled["operation"].to_pylist(), mislabelled["status"].to_pylist())
+            for o, s in zip(
+                mislabelled["operation"].to_pylist(), mislabelled["status"].to_pylist(), strict=True
+            )
         ],
     )
     forks = logs.filter(pc.and_(pc.equal(depth, -5), pc.ends_with(logs["job_id"], "-x")))
@@ -322,7 +329,9 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
     deep = logs.filter(pc.equal(depth, -3))
     wrong = [
         i
-        for i, (j, r) in enumerate(zip(deep["job_id"].to_pylist(), deep["root_job_id"].to_pylist()))
+        for i, (j, r) in enumerate(
+            zip(deep["job_id"].to_pylist(), deep["root_job_id"].to_pylist(), strict=True)
+        )
         if not j.endswith("-0") and r != j.rsplit("-", 1)[0] + "-0"
     ]
     rows = deep.take(pa.array(wrong, pa.int64()))
@@ -332,6 +341,8 @@ def extra_row_truth(logs: pa.Table, truth: Truth) -> None:
         rows["id"],
         [
             {"stored": r, "inferred": j.rsplit("-", 1)[0] + "-0"}
-            for j, r in zip(rows["job_id"].to_pylist(), rows["root_job_id"].to_pylist())
+            for j, r in zip(
+                rows["job_id"].to_pylist(), rows["root_job_id"].to_pylist(), strict=True
+            )
         ],
     )

@@ -45,8 +45,8 @@ def arrow_type(column: Column) -> pa.DataType:
     return pa.list_(scalar) if column.is_array else scalar
 
 
-def literal_default(column: Column):
-    """Return a NOT NULL column's literal DEFAULT as a Python value (None for expressions like now())."""
+def literal_default(column: Column) -> str | bool | int | None:
+    """Return a NOT NULL column's literal DEFAULT as a Python value (None for one like now())."""
     text = column.default
     if not column.not_null or text is None:
         return None
@@ -59,7 +59,7 @@ def literal_default(column: Column):
 
 @cache
 def arrow_schema(table: str) -> pa.Schema:
-    """Return the Arrow schema of an upstream table (search vectors left out: the database derives them)."""
+    """Return an upstream table's Arrow schema (no search vectors: the database derives them)."""
     cols = upstream_tables()[table].columns
     return pa.schema(
         [

@@ -1,4 +1,4 @@
-"""The life plan of every demo album: where it came from, when, what enrichment found, what went wrong.
+"""The life plan of every demo album: its origin, its times, what enrichment found, what went wrong.
 
 A plan is a handful of NumPy arrays, one value per album (duplicates appended
 at the end as albums of their own). The catalog tables and the log rows are
@@ -117,7 +117,7 @@ def _origins(rng, roles: np.ndarray) -> np.ndarray:
 def _batch_times(
     rng, origin: np.ndarray, chunk: int, batch_base: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Group batched albums into sync batches; return per-album time, batch number, next batch base."""
+    """Group batched albums into sync batches; return time and batch per album, next batch base."""
     t0 = np.zeros(len(origin), dtype=np.int64)
     batch = np.full(len(origin), -1, dtype=np.int64)
     for o in BATCHED:
