@@ -28,10 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, psql, scratch_database, table  # noqa: E402
 
+from llamaforensics.dsn import Dsn  # noqa: E402
+
 HOSTILE_ROWS = Path(__file__).parent / "hostile_rows.sql"
 
 
-def prepare(admin, depth: int) -> tuple[str, Path]:
+def prepare(admin: Dsn, depth: int) -> tuple[str, Path]:
     """Return the scratch database's name and its snapshot, built on the first run for ``depth``."""
     from llamaforensics.demo import generate, write_postgres
     from llamaforensics.schema.install import install_upstream_schema

@@ -29,13 +29,17 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import table  # noqa: E402
 
 from llamaforensics.dossier import build_dossier, find_albums, normalise  # noqa: E402
 from llamaforensics.snapshot import open_snapshot  # noqa: E402
+
+T = TypeVar("T")
 
 
 def snapshot_path(scale: float) -> Path:
@@ -51,9 +55,10 @@ def snapshot_path(scale: float) -> Path:
     return path
 
 
-def timed(fn) -> tuple[float, object]:
+def timed(fn: Callable[..., T], *args: object) -> tuple[float, T]:
+    """Return the milliseconds ``fn(*args)`` took, and what it returned."""
     started = time.perf_counter()
-    result = fn()
+    result = fn(*args)
     return (time.perf_counter() - started) * 1000, result
 
 
@@ -76,7 +81,7 @@ def summary(ms: list[float]) -> list[str]:
     ]
 
 
-def run(args) -> dict:
+def run(args: argparse.Namespace) -> dict:
     path = snapshot_path(args.scale)
     con = open_snapshot(path)
     albums, logs, tracks = con.execute(
@@ -88,12 +93,13 @@ def run(args) -> dict:
         f"WHERE aa.album_id = a.id ORDER BY aa.position LIMIT 1) FROM albums a USING SAMPLE reservoir({args.albums + 1:d} ROWS) "
         "REPEATABLE (7)"
     ).fetchall()
-    first_ms, first = timed(lambda: build_dossier(con, picked[0][0]))
-    warm = [timed(lambda: build_dossier(con, album))[0] for album, _, _ in picked[1:]]
-    again_ms, _ = timed(lambda: build_dossier(con, picked[1][0]))
+    first_ms, first = timed(build_dossier, con, picked[0][0])
+    warm = [timed(build_dossier, con, album)[0] for album, _, _ in picked[1:]]
+    again_ms, _ = timed(build_dossier, con, picked[1][0])
     searches, titled, found = [], 0, 0
     for album, title, artist in picked[1:]:
-        ms, candidates = timed(lambda: find_albums(con, fuzzy(title, artist, rng)))
+        query = fuzzy(title, artist, rng)
+        ms, candidates = timed(find_albums, con, query)
         searches.append(ms)
         titled += candidates.height > 0 and normalise(candidates["title"][0]) == normalise(title)
         found += album in candidates["album_id"].to_list()

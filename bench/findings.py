@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
 
+from llamaforensics.dsn import Dsn  # noqa: E402
+
 PG_CHECKS = Path(__file__).with_name("findings_pg.sql")
 OURS = (
     "from llamaforensics.findings import run_findings; from llamaforensics.snapshot import open_snapshot; "
@@ -34,7 +36,7 @@ FIGURES = (
 )
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> tuple[Dsn, str, Dsn, Path]:
     from llamaforensics.demo import generate, write_postgres, write_snapshot
     from llamaforensics.schema.install import install_upstream_schema
 

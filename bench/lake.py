@@ -60,7 +60,7 @@ ROOTS = {  # the roots the job-chain findings use: every job, through queries/jo
 }
 
 
-def write_part(args) -> list[list[str]]:
+def write_part(args: argparse.Namespace) -> list[list[str]]:
     """Time the lake's write against the floor and the snapshot file, on bench/snapshot.py's log."""
     import psycopg
     from snapshot import _fill, _remove_new_rows, prepare
@@ -119,7 +119,7 @@ def write_part(args) -> list[list[str]]:
     return body
 
 
-def analysis_part(args) -> list[list[str]]:
+def analysis_part(args: argparse.Namespace) -> list[list[str]]:
     """Time findings and job roots on the three paths over the same demo data."""
     from llamaforensics.demo import generate, write_snapshot
     from llamaforensics.lake import export_lake

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,16 +45,18 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (
+from common import (  # noqa: E402
     admin_dsn,
     drop_database,
     measure,
     median_of,
     psql,
     scratch_database,
-    table,  # noqa: E402
+    table,
     without_pandas,
 )
+
+from llamaforensics.dsn import Dsn  # noqa: E402
 
 FILL = """
 INSERT INTO llama_logs (id, entity_type, entity_id, operation, category, status, job_id, parent_job_id, root_job_id,
@@ -127,7 +130,7 @@ json.dump({"work_s": time.perf_counter() - started}, open(sys.argv[2], "w"))
 
 
 @contextmanager
-def without_indexes(dsn):
+def without_indexes(dsn: Dsn) -> Iterator[None]:
     """Drop llama_logs' secondary indexes for a bulk fill and build them again afterwards (much faster than maintaining them)."""
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
         found = conn.execute("""
@@ -143,7 +146,7 @@ def without_indexes(dsn):
             conn.execute(definition)
 
 
-def fill(dsn, rows: int) -> None:
+def fill(dsn: Dsn, rows: int) -> None:
     """Install the upstream schema and fill llama_logs with ``rows`` benchmark rows, server-side."""
     from llamaforensics.schema.install import install_upstream_schema
 
@@ -156,7 +159,7 @@ def fill(dsn, rows: int) -> None:
     subprocess.run(psql(dsn, "-c", "VACUUM ANALYZE llama_logs"), check=True)
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> tuple[Dsn, str, Dsn, Path]:
     """Return the scratch database and snapshot, filling and snapshotting them on the first run for this size."""
     from llamaforensics.snapshot import take_snapshot
 
@@ -179,7 +182,7 @@ def prepare(args):
     return admin, name, dsn, snapshot
 
 
-def temp_bytes(dsn) -> int:
+def temp_bytes(dsn: Dsn) -> int:
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_stat_clear_snapshot()")
         return conn.execute(
@@ -194,7 +197,7 @@ def run_side(name: str, argv: list[str], rows: int) -> tuple:
         return measured, json.loads(report.read())
 
 
-def measure_postgres(dsn, rows: int) -> tuple:
+def measure_postgres(dsn: Dsn, rows: int) -> tuple:
     """Measure the PostgreSQL side; its peak is the server backend's, and it reports what it spilled to temp files."""
     before = temp_bytes(dsn)
     measured, report = run_side(

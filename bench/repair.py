@@ -43,7 +43,16 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import admin_dsn, drop_database, measure, scratch_database, table  # noqa: E402
+from common import (  # noqa: E402
+    Measurement,
+    admin_dsn,
+    drop_database,
+    measure,
+    scratch_database,
+    table,
+)
+
+from llamaforensics.dsn import Dsn  # noqa: E402
 
 NAMESPACE = uuid.UUID("0b6a2f6e-4f53-4a43-9d3e-5b1c2d7e8f90")
 FLOOR_ALBUMS = 2000
@@ -60,7 +69,7 @@ json.dump({"read_s": read, "work_s": time.perf_counter() - started, **batch_summ
 """
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> tuple[Dsn, str, Dsn]:
     """Create the scratch database and load the demo catalog into it."""
     from llamaforensics.demo import generate, write_postgres
     from llamaforensics.schema.install import install_upstream_schema
@@ -98,7 +107,7 @@ def track_row(album: str, n: int, disc: int) -> dict:
     }
 
 
-def write_manifest(dsn, path: Path, albums: int, tracks: int, skip: int = 0) -> list[str]:
+def write_manifest(dsn: Dsn, path: Path, albums: int, tracks: int, skip: int = 0) -> list[str]:
     """Write a manifest (per album: its tracks, a bonus disc, an artist link); return its albums."""
     with psycopg.connect(dsn.conninfo) as conn:
         rows = conn.execute(
@@ -126,7 +135,7 @@ def write_manifest(dsn, path: Path, albums: int, tracks: int, skip: int = 0) -> 
     return [r[0] for r in rows]
 
 
-def own_tracks(conn, albums: list[str]) -> dict[str, list[dict]]:
+def own_tracks(conn: psycopg.Connection, albums: list[str]) -> dict[str, list[dict]]:
     """Return the albums' tracks as full manifest rows (camelCase), by album."""
     from llamaforensics.repair.fields import app_name
 
@@ -140,7 +149,9 @@ def own_tracks(conn, albums: list[str]) -> dict[str, list[dict]]:
     return out
 
 
-def replay_side(manifest: Path, dsn, albums: int, jobs: int, name: str):
+def replay_side(
+    manifest: Path, dsn: Dsn, albums: int, jobs: int, name: str
+) -> tuple[Measurement, dict]:
     """Replay the manifest in a process of its own; return the measurement and its report."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
         argv = [sys.executable, "-c", REPLAY, str(manifest), dsn.conninfo, str(jobs), report.name]
@@ -159,7 +170,7 @@ FLOOR_LOG = {
 }
 
 
-def measure_floor(dsn, albums: list[str], tracks: int) -> float:
+def measure_floor(dsn: Dsn, albums: list[str], tracks: int) -> float:
     """Return the albums/s of hand-written SQL writing what the engine writes (the machine's ceiling).
 
     Per album, one transaction: 10 tracks, an artist link, the album row, a
@@ -256,7 +267,7 @@ def _padded(rows: list[dict]) -> list[dict]:
     return [{n: r.get(n) for n in names} for r in rows]
 
 
-def measure_preview(dsn, album: str, tracks: int, runs: int = 20) -> float:
+def measure_preview(dsn: Dsn, album: str, tracks: int, runs: int = 20) -> float:
     """Return the median milliseconds of preparing and previewing one correction, as ``repair preview`` does."""
     from llamaforensics.repair import AddTracks, apply_corrections, prepare_corrections
 
@@ -275,7 +286,7 @@ def measure_preview(dsn, album: str, tracks: int, runs: int = 20) -> float:
     return statistics.median(timings[1:])  # the first one pays for imports and caches
 
 
-def check(dsn, transactions: int) -> dict:
+def check(dsn: Dsn, transactions: int) -> dict:
     """Check that every correction was its own transaction, shared by its rows and its log rows."""
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
         conn.execute("ANALYZE llama_logs; ANALYZE tracks")
@@ -326,7 +337,9 @@ def main() -> None:
                     many, dsn, args.albums, args.jobs, "re-run: every correction ALREADY_APPLIED"
                 ),
             ]
-        for (_, report), status in zip(sides, ("APPLIED", "APPLIED", "ALREADY_APPLIED")):
+        for (_, report), status in zip(
+            sides, ("APPLIED", "APPLIED", "ALREADY_APPLIED"), strict=True
+        ):
             assert report["status"][status] == args.albums, report["status"]
         checked = check(dsn, 2 * args.albums)
         preview_ms = measure_preview(dsn, albums[-1], args.tracks)

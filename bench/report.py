@@ -27,10 +27,12 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, measure, scratch_database, table  # noqa: E402
 
+from llamaforensics.dsn import Dsn  # noqa: E402
+
 CLI = [sys.executable, "-m", "llamaforensics"]
 
 
-def prepare(args) -> tuple:
+def prepare(args: argparse.Namespace) -> tuple[Dsn, str, Path]:
     from llamaforensics.demo import generate, write_postgres
     from llamaforensics.schema.install import install_upstream_schema
     from llamaforensics.snapshot import refresh_snapshot, take_snapshot

@@ -29,17 +29,19 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (
+from common import (  # noqa: E402
+    Measurement,
     admin_dsn,
     drop_database,
     measure,
     median_of,
     psql,
     scratch_database,
-    table,  # noqa: E402
+    table,
     without_pandas,
 )
 
+from llamaforensics.dsn import Dsn  # noqa: E402
 from llamaforensics.schema.install import install_upstream_schema  # noqa: E402
 
 FILL = Path(__file__).with_name("fill_llama_logs.sql")
@@ -50,7 +52,7 @@ PANDAS = (
 )
 
 
-def prepare(args) -> object:
+def prepare(args: argparse.Namespace) -> Dsn:
     admin = admin_dsn(args.dsn)
     dsn, existed = scratch_database(admin, f"lf_bench_snapshot_{args.rows}")
     with psycopg.connect(dsn.conninfo) as conn:
@@ -98,7 +100,7 @@ def _fill(dsn, rows: int, start: int, base: str) -> None:
     )
 
 
-def run(args) -> dict:
+def run(args: argparse.Namespace) -> dict:
     dsn = prepare(args)
     out = Path(tempfile.mkdtemp(prefix="lf-bench-")) / "bench.duckdb"
     cli = without_pandas("from llamaforensics.cli import run; run()")
@@ -160,7 +162,7 @@ def run(args) -> dict:
     return report(results, args.rows)
 
 
-def report(results, rows: int) -> dict:
+def report(results: list[Measurement], rows: int) -> dict:
     floor = results[0].seconds
     snapshot = next(r for r in results if r.name == "llamaforensics snapshot")
     body = [

@@ -1,4 +1,6 @@
-"""Render the README's tour picture: the demo log by month and category, drawn by plotly, shot by headless Chromium.
+"""Render the README's tour picture: the demo log by month and category.
+
+plotly draws it, headless Chromium shoots it:
 
 .venv/bin/python scripts/tour_picture.py [docs/tour.png]
 """
@@ -15,8 +17,8 @@ from llamaforensics.snapshot import open_snapshot
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/tour.png").resolve()
 con = open_snapshot()
 by_month = con.sql(
-    "SELECT date_trunc('month', created_at) AS month, category::VARCHAR AS category, count(*) AS rows "
-    "FROM llama_logs GROUP BY ALL ORDER BY month"
+    "SELECT date_trunc('month', created_at) AS month, category::VARCHAR AS category, "
+    "count(*) AS rows FROM llama_logs GROUP BY ALL ORDER BY month"
 ).pl()
 fig = px.bar(
     by_month,
