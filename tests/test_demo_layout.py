@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from importlib.resources import files
 from pathlib import Path
 
@@ -65,6 +66,18 @@ def test_every_vocabulary_is_a_set_of_named_word_lists():
         assert lists, name
         for key, words in lists.items():
             assert words and all(isinstance(w, str) and w for w in words), f"{name}.{key}"
+
+
+def test_every_file_in_data_ships_in_the_package():
+    """A file under data/ that pyproject's package-data does not name would be missing once installed."""
+    pyproject = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["llamaforensics.data"]
+    shipped = {path for pattern in patterns for path in DATA.glob(pattern)}
+    for path in DATA.rglob("*"):
+        if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts:
+            assert path in shipped, (
+                f"{path.relative_to(CHECKOUT)} is not in pyproject's package-data"
+            )
 
 
 def test_the_vocabularies_are_read_from_the_package_data(demo_data):
