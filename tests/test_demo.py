@@ -32,7 +32,9 @@ def test_every_anomaly_kind_is_planted(demo_data):
     causes = {
         json.loads(d)["cause"]
         for k, d in zip(
-            demo_data.ground_truth["kind"].to_pylist(), demo_data.ground_truth["detail"].to_pylist()
+            demo_data.ground_truth["kind"].to_pylist(),
+            demo_data.ground_truth["detail"].to_pylist(),
+            strict=True,
         )
         if k == "trackless_album"
     }
