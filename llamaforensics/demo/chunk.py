@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import catalog, events, lifelog, people, planting
+from . import catalog, creation_events, later_events, lifelog, people, planting, user_events
 from .life_plan import COLLECTION, DAY, HOUR, LEGACY_END_MS, NOW_MS, RECOMMENDATION, plan_albums
 
 CHUNK_ALBUMS = 25_000
@@ -51,7 +51,7 @@ def build_chunk(
     _link_jobs(plan, batches)
     status = lifelog.enrichment_status(plan, rng)
     ok = ((status == "SUCCESS") | (status == "PARTIAL_SUCCESS")) & (plan.enriched_at >= 0)
-    events.schedule_later(rng, plan, ok)
+    later_events.schedule_later(rng, plan, ok)
     plan.extra["title"] = catalog.album_titles(rng, plan)
     albums = catalog.albums_table(rng, plan)
     mbids = catalog.uuids(seed, "mb-album", plan.number)
@@ -75,14 +75,14 @@ def build_chunk(
     lifelog.log_creations(
         log, plan.extra["batch_job"], people_.admins, people_.users, people_.collections
     )
-    events.log_artists(log, rng, catalog.artist_ids(plan, local), local, firsts)
+    creation_events.log_artists(log, rng, catalog.artist_ids(plan, local), local, firsts)
     lifelog.log_enrichments(log, rng, status, mbids)
     lifelog.log_tracks(log, album_of_track, tracks["id"].combine_chunks(), t_track)
-    events.log_cover_art(log, rng, ok)
-    enrich_batches = events.enrichment_batches(plan)
-    events.log_enrichment_batches(log, enrich_batches)
-    events.log_later(log, rng, enrich_batches["job"], mbids)
-    adds = events.log_user_events(
+    creation_events.log_cover_art(log, rng, ok)
+    enrich_batches = later_events.enrichment_batches(plan)
+    later_events.log_enrichment_batches(log, enrich_batches)
+    later_events.log_later(log, rng, enrich_batches["job"], mbids)
+    adds = user_events.log_user_events(
         log,
         rng,
         people_.users,
@@ -92,7 +92,7 @@ def build_chunk(
         albums["release_country"].combine_chunks(),
         mbids,
     )
-    events.log_track_previews(log, seed, albums["title"].combine_chunks(), mbids)
+    user_events.log_track_previews(log, seed, albums["title"].combine_chunks(), mbids)
     healthy = np.flatnonzero((plan.role == 0) & ok)
     if anomalies:
         planting.plant_extra_rows(log, rng, healthy)
