@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from .anomalies import ANOMALY_KINDS
 from .dataset import DemoData, generate
+from .into_postgres import write_postgres
+from .into_snapshot import write_ground_truth, write_snapshot
 from .life_plan import DEMO_NOW
-from .load import write_ground_truth, write_postgres, write_snapshot
 
 __all__ = [
     "ANOMALY_KINDS",

@@ -1,10 +1,16 @@
-"""The demo catalog as data: :class:`DemoData`, planned by :func:`generate`, built in chunks."""
+"""The demo catalog as data: :class:`DemoData`, planned by :func:`generate`, built in chunks.
+
+The writers read it through :func:`prefetched`, so the next chunk is generated
+while the current one is written.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from queue import Queue
+from threading import Thread
 
 import pyarrow as pa
 
@@ -95,3 +101,23 @@ def generate(scale: float = 1.0, seed: int = 42, *, anomalies: bool = True) -> D
     ids = user_ids(seed, n_users)
     people = People(n_users, ids, ids.slice(0, ADMINS), collection_ids(seed, n_users))
     return DemoData(seed, scale, anomalies, n_albums, people_tables, people)
+
+
+def prefetched(items: Iterator, depth: int = 1) -> Iterator:
+    """Yield ``items``, producing the next ones in a thread meanwhile (generation overlaps COPY)."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                queue.put(item)
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+
+    Thread(target=produce, daemon=True, name="demo-chunks").start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
