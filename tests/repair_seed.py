@@ -128,4 +128,4 @@ def query(dsn, sql: str, params=()) -> list[dict]:
     with psycopg.connect(dsn.conninfo) as conn:
         cur = conn.execute(sql, params)
         names = [d.name for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -111,11 +111,11 @@ def test_figures_build_and_write(con, tmp_path):
 
 
 def test_cli_audit(demo_snapshot, tmp_path):
-    run = lambda *a: subprocess.run(
-        [sys.executable, "-m", "llamaforensics", "audit", "--snapshot", str(demo_snapshot), *a],  # noqa: E731
-        capture_output=True,
-        text=True,
-    )
+    audit = [sys.executable, "-m", "llamaforensics", "audit", "--snapshot", str(demo_snapshot)]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*audit, *args], capture_output=True, text=True)
+
     result = run("--by", "status", "--no-time", "--json", "--html", str(tmp_path / "a.html"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "a.html").stat().st_size > 100_000

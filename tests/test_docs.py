@@ -38,7 +38,7 @@ def test_every_finding_kind_is_documented():
     from llamaforensics.queries import load_query
 
     help_text = build_parser()._subparsers._group_actions[0].choices["findings"].format_help()
-    for kind, spec in KINDS.items():
+    for kind in KINDS:
         assert kind in help_text, f"findings --help does not name {kind}"
         header = load_query(kind).split("\n\n")[0]
         assert header.startswith(f"-- {kind}:"), kind

@@ -73,7 +73,9 @@ def test_find_by_every_kind_of_id(con):
         "WHERE musicbrainz_id IS NOT NULL AND spotify_id IS NOT NULL AND discogs_id IS NOT NULL "
         "AND id::VARCHAR NOT IN (SELECT entity_id FROM _lf_ground_truth) LIMIT 1"
     ).fetchone()
-    for value, column in zip(row, ("id", "musicbrainz_id", "spotify_id", "discogs_id")):
+    for value, column in zip(
+        row, ("id", "musicbrainz_id", "spotify_id", "discogs_id"), strict=True
+    ):
         found = find_albums(con, value)
         assert found["album_id"].to_list() == [row[0]] and found["matched_on"][0] == column
 

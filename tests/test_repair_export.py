@@ -76,7 +76,7 @@ def _catalog_rows(snapshot, album_ids) -> dict:
         def rows(sql):
             cur = con.execute(sql, [sorted(album_ids)])
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
         live = "_lf_deleted_at IS NULL"
         return {
@@ -198,7 +198,7 @@ def test_an_export_re_imports_to_identical_corrections_and_hostile_strings_survi
         mbid=NEW_MBID,
         album=albums["no_mbid"],
     )
-    for track, title, n in zip(TRACK_IDS, TRACK_TITLES, (1, 2, 3)):
+    for track, title, n in zip(TRACK_IDS, TRACK_TITLES, (1, 2, 3), strict=True):
         edit(dev_snapshot, NEW_TRACK, track=track, album=albums["trackless"], title=title, n=n)
     edit(
         dev_snapshot,
@@ -226,7 +226,9 @@ def test_an_export_re_imports_to_identical_corrections_and_hostile_strings_survi
         "enrichment_status": "COMPLETED",
     }
     tracks = by_kind[albums["trackless"], "set_tracks"].tracks
-    assert [(t["id"], t["title"]) for t in tracks] == list(zip(TRACK_IDS, TRACK_TITLES))
+    assert [(t["id"], t["title"]) for t in tracks] == list(
+        zip(TRACK_IDS, TRACK_TITLES, strict=True)
+    )
 
     # the summary is a checklist (read by repair verify), not corrections: no data to apply
     [checklist] = [e for e in summary if e["albumId"] == albums["no_mbid"]]

@@ -539,7 +539,7 @@ def test_applying_twice_is_applying_once(seeded, corrections):
     first = apply_each(seeded, corrections, RepairSession())
     once = checksums(seeded)  # every table, the log included
     again = apply_corrections(seeded, [r.correction for r in first], dry_run=False)
-    for before, after in zip(first, again):
+    for before, after in zip(first, again, strict=True):
         # Applied ones are logged: found again. A no-op or a refusal of the first pass may now be STALE (a later
         # correction moved what it expected) or INVALID: either way the second pass writes nothing.
         assert (
