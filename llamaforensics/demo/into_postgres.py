@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
@@ -108,8 +109,6 @@ def write_postgres(data: DemoData, dsn: Dsn, progress: bool = False) -> dict[str
     anything fails, every loaded table is emptied and every key restored, which
     leaves it exactly as it was.
     """
-    import psycopg
-
     with psycopg.connect(dsn.conninfo, autocommit=True) as admin:
         with admin.transaction():
             stages = _drop_keys(admin.cursor(), list(DEMO_TABLES))
@@ -124,8 +123,6 @@ def write_postgres(data: DemoData, dsn: Dsn, progress: bool = False) -> dict[str
 
 
 def _copy_all(data, dsn: Dsn, progress: bool) -> dict[str, int]:
-    import psycopg
-
     counts = {t: 0 for t in DEMO_TABLES}
     conns = [psycopg.connect(dsn.conninfo) for _ in range(2)]
     try:
@@ -163,8 +160,6 @@ def _copy_chunk(conn, chunk, writer: int) -> dict[str, int]:
 
 def _restore(dsn: Dsn, stages: list[list[str]], progress: bool) -> None:
     """Rebuild indexes and keys, stage by stage, two statements at a time."""
-    import psycopg
-
     bar = tqdm(
         total=sum(map(len, stages)), desc="indexes and keys", unit="index", disable=not progress
     )
@@ -208,8 +203,6 @@ def _undo_load(admin, stages: list[list[str]]) -> None:
 
 
 def _analyze(dsn: Dsn, tables) -> None:
-    import psycopg
-
     with psycopg.connect(dsn.conninfo, autocommit=True) as conn:
         for t in tables:
             conn.execute(f"ANALYZE public.{quote_ident(t)}")
