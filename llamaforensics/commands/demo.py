@@ -21,7 +21,7 @@ already holds data is refused and left untouched.
 EPILOG = """\
 examples:
   llamaforensics demo                                     default demo snapshot, summary
-  llamaforensics demo --out big.duckdb --scale 100        200k albums, 2.6M log rows, straight to a snapshot
+  llamaforensics demo --out big.duckdb --scale 100        200k albums, 2.6M log rows, one snapshot
   createdb demo && llamaforensics demo --dsn postgresql://postgres@127.0.0.1/demo
   llamaforensics demo --out clean.duckdb --clean          no anomalies at all (a control)
 """
@@ -33,6 +33,7 @@ def register(commands, formatter) -> None:
     )
     p.add_argument("--dsn", metavar="DSN", help="also load the data into this PostgreSQL database")
     p.add_argument(
+        "-o",
         "--out",
         metavar="FILE",
         type=Path,

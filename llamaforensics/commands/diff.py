@@ -21,7 +21,7 @@ examples:
   llamaforensics diff monday.duckdb friday.duckdb
   llamaforensics diff before-repair.duckdb after-repair.duckdb --json | jq .counts
   llamaforensics diff monday.duckdb friday.duckdb --format csv -o changes.csv
-  llamaforensics diff monday.duckdb friday.duckdb --table log_rows_changed -o logs.parquet \
+  llamaforensics diff monday.duckdb friday.duckdb --table log_rows_changed -o logs.parquet \\
       --format parquet
 """
 SHOW = 20
@@ -55,7 +55,9 @@ def register(commands, formatter) -> None:
         "--table",
         choices=("per_album", *TABLES),
         default="per_album",
-        help="the table --format csv|parquet writes (default: per_album)",
+        metavar="TABLE",
+        help=f"the table --format csv|parquet writes: {', '.join(('per_album', *TABLES))} "
+        "(default: per_album)",
     )
     p.add_argument(
         "--limit",
