@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, _unexpected(exc), 1)
 
 
-def _fail(args, message: str, code: int) -> int:
+def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
     """Print ``message`` as one line on stderr (the traceback too with --debug); return ``code``."""
     if getattr(args, "debug", False):
         import traceback
@@ -133,7 +133,7 @@ def _os_error(exc: OSError) -> str:
     return f"cannot use{where}: {exc.strerror or exc}"
 
 
-def _unexpected(exc: Exception) -> str:
+def _unexpected(exc: BaseException) -> str:
     """Describe an error no code path expected; a DuckDB I/O error blames the snapshot."""
     if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
         return f"the snapshot could not be read (damaged or not a snapshot?): {exc}"
@@ -172,7 +172,7 @@ def run() -> None:
     os._exit(code)
 
 
-def _report_exit(message) -> int:
+def _report_exit(message: object) -> int:
     print(message, file=sys.stderr)
     return 1
 

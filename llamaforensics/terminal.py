@@ -73,7 +73,7 @@ def print_frame(
         table.add_row(
             *(
                 Text(_cell(v), style=s.get(v, "") if isinstance(v, str) else "")
-                for v, s in zip(row, styled)
+                for v, s in zip(row, styled, strict=True)
             )
         )
     out = console()

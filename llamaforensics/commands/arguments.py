@@ -1,4 +1,4 @@
-"""The options the commands share: what a read command reads (--snapshot, --dsn, --lake), and the DSN.
+"""The options the commands share: what a read command reads (--snapshot, --dsn, --lake), a DSN.
 
 Each command module adds these to its own parser and resolves them with
 :func:`source_path` / :func:`open_source` / :func:`require_dsn`.

@@ -1,8 +1,16 @@
-"""``llamaforensics demo``: generate the realistic demo catalog, into PostgreSQL and/or a snapshot."""
+"""``llamaforensics demo``: generate a realistic broken catalog, into PostgreSQL or a snapshot."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .arguments import Formatter, Subcommands
+
+if TYPE_CHECKING:
+    from ..demo import DemoData
+    from ..dsn import Dsn
 
 HELP = "generate demo data (a realistic broken catalog) into PostgreSQL and/or a snapshot"
 DESCRIPTION = """\
@@ -27,7 +35,7 @@ examples:
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     p = commands.add_parser(
         "demo", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
     )
@@ -66,7 +74,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..demo import generate, write_ground_truth, write_postgres, write_snapshot
     from ..dsn import parse_dsn
     from ..errors import UsageError
@@ -108,45 +116,47 @@ def run(args) -> int:
 
 
 def safe_name(name: str) -> str:
-    """Return a database name usable as a file name (any character outside [A-Za-z0-9._-] as '_')."""
+    """Return a database name usable as a file name (each character outside [A-Za-z0-9._-]: _)."""
     return (
         "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "_"
     )
 
 
-def prepare_demo_database(dsn) -> None:
+def prepare_demo_database(dsn: Dsn) -> None:
     """Create the upstream schema in an empty database; refuse one that already holds data."""
     from ..errors import UsageError
     from ..schema.install import install_upstream_schema
     from ..snapshot.source import connect_source
 
     with connect_source(dsn) as conn:
-        has_logs = conn.execute("SELECT to_regclass('public.llama_logs') IS NOT NULL").fetchone()[0]
+
+        def first(sql: str) -> Any:
+            row = conn.execute(sql).fetchone()
+            return row[0] if row else None
+
+        has_logs = first("SELECT to_regclass('public.llama_logs') IS NOT NULL")
         if not has_logs:
-            tables = conn.execute(
+            if first(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
-            ).fetchone()[0]
-            if tables:
+            ):
                 raise UsageError(
-                    f"{dsn.display} has tables but no llama_logs; demo data goes into an empty database"
+                    f"{dsn.display} has tables but no llama_logs; demo data goes into an empty "
+                    "database"
                 )
         else:
-            rows = conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM llama_logs LIMIT 1) x"
-            ).fetchone()[0]
-            albums = conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM albums LIMIT 1) x"
-            ).fetchone()[0]
+            rows = first("SELECT count(*) FROM (SELECT 1 FROM llama_logs LIMIT 1) x")
+            albums = first("SELECT count(*) FROM (SELECT 1 FROM albums LIMIT 1) x")
             if rows or albums:
                 raise UsageError(
-                    f"{dsn.display} already holds catalog or log rows; demo data goes into an empty database "
-                    "(createdb a new one); nothing was written"
+                    f"{dsn.display} already holds catalog or log rows; demo data goes into an "
+                    "empty database (createdb a new one); nothing was written"
                 )
     if not has_logs:
         install_upstream_schema(dsn)
 
 
-def planted_counts(data) -> dict[str, int]:
+def planted_counts(data: DemoData) -> dict[str, int]:
+    """Return how many anomalies of each kind the demo data holds, by kind."""
     import pyarrow.compute as pc
 
     kinds = data.ground_truth.column("kind")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+
+from .arguments import Formatter, Subcommands
 
 HELP = "what changed between two snapshots: albums, fields, tracks, log rows, links, findings"
 DESCRIPTION = """\
@@ -38,7 +41,7 @@ SHORT = {
 }
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from ..diff import TABLES
     from ..export import FORMATS
 
@@ -70,7 +73,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..diff import diff_snapshots
     from ..export import check_format, write_frame, write_json
     from ..terminal import wrote

@@ -34,10 +34,10 @@ class SubcommandParser(argparse.ArgumentParser):
         """Parse as argparse does, but refuse what is left over (argparse leaves it to the top)."""
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
-            stray = any(not e.startswith("-") or e.startswith("--from") for e in extras)
-            if self.one_database and stray:
-                raise UsageError(f"{self.name} {ONLY_REPLAY}")
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
+            given = " ".join(extras)
+            if self.one_database and (not extras[0].startswith("-") or given.startswith("--from")):
+                raise UsageError(f"{self.name} {ONLY_REPLAY}: {given}")
+            self.error(f"unrecognized arguments: {given}")
         return parsed, extras
 
     def error(self, message: str) -> NoReturn:
