@@ -101,11 +101,11 @@ def run(args: argparse.Namespace) -> int:
     if out:
         write_snapshot(data, out, progress=progress)
         summary["snapshot"] = str(out)
-    truth = args.truth or (
-        Path(f"{out}.truth.parquet")
-        if out
-        else home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet"
-    )
+    if args.truth or out:
+        truth = args.truth or Path(f"{out}.truth.parquet")
+    else:
+        assert dsn is not None  # no snapshot is written only when a database is given
+        truth = home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet"
     write_ground_truth(data, truth)
     summary["ground_truth"] = {"file": str(truth), "planted": planted_counts(data)}
     if args.json:
