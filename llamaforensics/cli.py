@@ -12,6 +12,20 @@ import os
 import sys
 
 from . import __version__
+from .commands import (
+    album,
+    audit,
+    completion,
+    demo,
+    diff,
+    export,
+    findings,
+    info,
+    lineage,
+    repair,
+    report,
+    snapshot,
+)
 from .errors import LlamaForensicsError
 
 PROG = "llamaforensics"
@@ -31,12 +45,22 @@ examples:
   llamaforensics snapshot postgresql://me@db/app -o prod.duckdb
   llamaforensics snapshot -o prod.duckdb --refresh     (DSN from $DATABASE_URL)
   llamaforensics info --snapshot prod.duckdb --json
-  llamaforensics findings                              what is broken: counts per kind, first offenders
+  llamaforensics findings                              what is broken: counts per kind, offenders
   llamaforensics album "silent rivers - bjork"         how did this album get here?
   llamaforensics lineage --check                       broken, looping and mis-rooted job chains
 
 Run 'llamaforensics COMMAND --help' for the options of each command.
+
+tab completion: eval "$(llamaforensics completion bash)" in ~/.bashrc (zsh: the same with zsh;
+fish: llamaforensics completion fish | source); see 'llamaforensics completion --help'.
 """
+
+
+# in the order --help lists them
+COMMANDS = (
+    *(demo, snapshot, export, info, findings, audit, diff, album, lineage, report, repair),
+    completion,
+)
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -52,33 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="on an error, show the Python traceback too"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import (
-        album,
-        audit,
-        demo,
-        diff,
-        export,
-        findings,
-        info,
-        lineage,
-        repair,
-        report,
-        snapshot,
-    )
-
-    for module in (
-        demo,
-        snapshot,
-        export,
-        info,
-        findings,
-        audit,
-        diff,
-        album,
-        lineage,
-        report,
-        repair,
-    ):
+    for module in COMMANDS:
         module.register(commands, _formatter)
     return parser
 
@@ -88,7 +86,11 @@ PIPE_CLOSED = "the output was closed before everything was written (a pipe's rea
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    completion.complete(parser)  # a shell asking for completions is answered here
+    try:
+        args = parser.parse_args(argv)
+    except LlamaForensicsError as exc:  # a repair subcommand refusing an option it does not take
+        return _fail(None, str(exc), exc.exit_code)
     try:
         return args.run(args) or 0
     except LlamaForensicsError as exc:
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, _unexpected(exc), 1)
 
 
-def _fail(args, message: str, code: int) -> int:
+def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
     """Print ``message`` as one line on stderr (the traceback too with --debug); return ``code``."""
     if getattr(args, "debug", False):
         import traceback
@@ -131,7 +133,7 @@ def _os_error(exc: OSError) -> str:
     return f"cannot use{where}: {exc.strerror or exc}"
 
 
-def _unexpected(exc: Exception) -> str:
+def _unexpected(exc: BaseException) -> str:
     """Describe an error no code path expected; a DuckDB I/O error blames the snapshot."""
     if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
         return f"the snapshot could not be read (damaged or not a snapshot?): {exc}"
@@ -170,7 +172,7 @@ def run() -> None:
     os._exit(code)
 
 
-def _report_exit(message) -> int:
+def _report_exit(message: object) -> int:
     print(message, file=sys.stderr)
     return 1
 

@@ -9,11 +9,16 @@ cannot hold lists or nested values: those columns are written as JSON text
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from .errors import UsageError
+from .outfile import written
+from .printable import json_printable
+from .terminal import write_out
 
 FORMATS = ("table", "json", "csv", "parquet")
 
@@ -37,7 +42,7 @@ def write_frame(frame: pl.DataFrame, fmt: str, path: Path | None) -> None:
             scratch.write_text(_text(frame, fmt), encoding="utf-8")
 
 
-def write_json(data, path: Path | None) -> None:
+def write_json(data: Any, path: Path | None) -> None:
     """Write any JSON-ready ``data`` to ``path`` or stdout."""
     text = json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
     if path is None:
@@ -76,16 +81,11 @@ def _stdout(text: str, json_text: bool) -> None:
     JSON's raw C1 controls and bidi marks become \\uNNNN (the same document for a
     parser, harmless on a terminal); CSV is written as the data has it.
     """
-    from .commands.output import write_out
-    from .printable import json_printable
-
     write_out(json_printable(text) if json_text else text)
 
 
-def _file(path: Path):
+def _file(path: Path) -> AbstractContextManager[Path]:
     """The project's whole-or-nothing file (``outfile.written``); a directory is refused first."""
-    from .outfile import written
-
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path} is a directory; give -o a file name")

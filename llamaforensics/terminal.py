@@ -11,16 +11,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import polars as pl
+    from rich.console import Console
 
 PIPE_WIDTH = 100  # the width when stdout is not a terminal: fits the 120-column limit of a log line
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def console():
+def console() -> Console:
     """Return a rich console on stdout: the terminal's width, or PIPE_WIDTH when piped."""
     from rich.console import Console
 
@@ -72,7 +73,7 @@ def print_frame(
         table.add_row(
             *(
                 Text(_cell(v), style=s.get(v, "") if isinstance(v, str) else "")
-                for v, s in zip(row, styled)
+                for v, s in zip(row, styled, strict=True)
             )
         )
     out = console()
@@ -86,7 +87,7 @@ def print_frame(
         )
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -145,11 +146,29 @@ def announce_written(path: Path, machine: bool = False) -> None:
 
 def wrote(path: Path) -> str:
     """Return the line a command prints after writing a file or directory: ``wrote FILE (size)``."""
-    from .commands.output import human_size
-
     size = (
         sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
         if path.is_dir()
         else path.stat().st_size
     )
     return f"wrote {path} ({human_size(size)})"
+
+
+def human_size(size: int) -> str:
+    """Return a byte count as people read it: 812 B, 4.6 kB, 10.2 MB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def write_out(text: str, piece: int = 1 << 16) -> None:
+    """Write ``text`` to stdout a piece at a time.
+
+    One write of a quarter-megabyte string into a pipe whose reader had gone
+    (``| head -1``) came back as a partial write and the rest was dropped
+    without an error; written in pieces, the next piece fails with
+    BrokenPipeError, which the command reports.
+    """
+    for start in range(0, len(text), piece):
+        sys.stdout.write(text[start : start + piece])

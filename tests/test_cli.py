@@ -368,3 +368,70 @@ def test_an_output_to_a_device_is_written_to_it_not_renamed_over_it(demo_snapsho
     )
     assert result.returncode == 0 and '"prefix"' in result.stdout
     assert all(stat.S_ISCHR(Path(device).stat().st_mode) for device in ("/dev/full", "/dev/null"))
+
+
+# --- one meaning per option name; repair's subcommands take only their own options -------------
+
+
+def _every_parser() -> dict:
+    import argparse
+
+    from llamaforensics.cli import build_parser
+
+    parsers, pending = {}, [("", build_parser())]
+    while pending:
+        name, parser = pending.pop()
+        parsers[name] = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                pending += [(f"{name} {sub}".strip(), p) for sub, p in action.choices.items()]
+    return parsers
+
+
+def test_an_option_name_means_one_thing_in_every_command():
+    takes: dict[str, set] = {}
+    for parser in _every_parser().values():
+        for action in parser._actions:
+            for option in action.option_strings:
+                takes.setdefault(option, set()).add((action.metavar, type(action).__name__))
+    for option, kinds in takes.items():
+        metavars = {m for m, _ in kinds if m is not None}
+        expected = {"FILE", "DIR"} if option in ("-o", "--out") else metavars
+        assert len({k for _, k in kinds}) == 1 and metavars <= expected, (option, kinds)
+        assert option in ("-o", "--out") or len(metavars) <= 1, (option, metavars)
+    out_help = {
+        a.help for p in _every_parser().values() for a in p._actions if "--out" in a.option_strings
+    }
+    assert all(
+        h.startswith(("write", "snapshot file to write", "directory to write")) for h in out_help
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, refused",
+    [
+        pytest.param(["repair", "verify", "s.json", "--apply"], "--apply", id="verify-apply"),
+        pytest.param(["repair", "preview", "f.json", "--atomic"], "--atomic", id="preview-atomic"),
+        pytest.param(["repair", "plan", "f.json", "--jobs", "2"], "--jobs", id="plan-jobs"),
+        pytest.param(["repair", "sessions", "--kind", "x"], "--kind", id="sessions-kind"),
+        pytest.param(
+            ["repair", "apply", "f.json", "--rehearsal", "r.duckdb"],
+            "--snapshot",
+            id="rehearsal-without-snapshot",
+        ),
+    ],
+)
+def test_a_repair_subcommand_refuses_options_it_does_not_take(capsys, argv, refused):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and not out
+    assert_one_line_error(err, refused)
+
+
+def test_repair_lists_its_nine_subcommands_each_with_its_own_help(capsys):
+    parsers = _every_parser()
+    subcommands = [n.split()[1] for n in parsers if n.startswith("repair ")]
+    assert sorted(subcommands) == sorted(
+        ["propose", "plan", "preview", "apply", "undo", "replay", "export", "verify", "sessions"]
+    )
+    assert "--atomic" in parsers["repair apply"].format_help()
+    assert "--atomic" not in parsers["repair verify"].format_help()

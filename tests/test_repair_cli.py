@@ -93,7 +93,9 @@ def test_rehearsal_on_a_snapshot_touches_neither_it_nor_a_database(
         dump_corrections([AddTracks(album_id=album, tracks=[{"title": "A", "track_number": 1}])])
     )
     before = demo_snapshot.read_bytes()
-    assert run("apply", path, "--snapshot", demo_snapshot, "--out", tmp_path / "r.duckdb") == 0
+    assert (
+        run("apply", path, "--snapshot", demo_snapshot, "--rehearsal", tmp_path / "r.duckdb") == 0
+    )
     assert "1 applied" in capsys.readouterr().out
     assert demo_snapshot.read_bytes() == before
 

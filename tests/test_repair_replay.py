@@ -448,7 +448,7 @@ def test_replay_from_the_command_line(db, target, tmp_path, capsys):
     )
 
     batch = tmp_path / "session.json"
-    assert run("replay", session.job_id, "--from", db.conninfo, "--out", batch) == 0
+    assert run("replay", session.job_id, "--from", db.conninfo, "--save-batch", batch) == 0
     assert [c.id for c in load_corrections(batch.read_text())] == [
         c.id for c in session_batch(db, session.job_id)
     ]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..snapshot.extremes import shown_rows
+from .arguments import Formatter, Subcommands
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..dossier import AlbumDossier
 from .output import print_text
 
 HELP = "the dossier of one album: its row, tracks, timeline, story; PROV and timeline exports"
@@ -33,7 +40,7 @@ examples:
 TIMELINE_ROWS = 25
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from .arguments import source_arguments
 
     p = commands.add_parser(
@@ -60,7 +67,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..dossier import dossier, write_prov
     from ..errors import UsageError
     from ..outfile import written
@@ -99,7 +106,7 @@ def run(args) -> int:
     return 0
 
 
-def csv_ready(timeline):
+def csv_ready(timeline: pl.DataFrame) -> pl.DataFrame:
     """Return the timeline for CSV: lists joined, times as text (PostgreSQL's if clamped)."""
     import polars as pl
 
@@ -111,12 +118,17 @@ def csv_ready(timeline):
     return frame.drop("created_at:pg", strict=False)
 
 
-def describe(d) -> str:
+def describe(d: AlbumDossier) -> str:
+    """Return the dossier as text: the album, its story, its latest log rows, its look-alikes."""
+    from ..snapshot.extremes import shown_rows  # polars and DuckDB: only when an album is shown
+
     a = d.album
+    last = "" if d.timeline.height <= TIMELINE_ROWS else f", last {TIMELINE_ROWS}"
     artists = ", ".join(f"{x['name']} ({x['role']})" for x in d.artists) or "no artist linked"
     lines = [
         f"{a['title']!r}  by {artists}",
-        f"id {a['id']}   musicbrainz {a['musicbrainz_id'] or '-'}   spotify {a['spotify_id'] or '-'}   source {a['source']}",
+        f"id {a['id']}   musicbrainz {a['musicbrainz_id'] or '-'}   "
+        f"spotify {a['spotify_id'] or '-'}   source {a['source']}",
         f"released {a['release_date'] or '?'}   created {a['created_at']:%Y-%m-%d}   "
         f"{d.tracks.height} tracks (track_count {a['track_count']})   "
         f"enrichment {a['enrichment_status']}   quality {a['data_quality']}",
@@ -124,11 +136,12 @@ def describe(d) -> str:
         "story:",
         *[f"  {s.text}" for s in d.story()],
         "",
-        f"timeline ({d.timeline.height} log rows{'' if d.timeline.height <= TIMELINE_ROWS else f', last {TIMELINE_ROWS}'}):",
+        f"timeline ({d.timeline.height} log rows{last}):",
     ]
     for r in shown_rows(d.timeline.tail(TIMELINE_ROWS)):
         lines.append(
-            f"  {r['created_at']:%Y-%m-%d %H:%M}  {r['category']:<11} {r['status']:<17} {r['operation']:<28} "
+            f"  {r['created_at']:%Y-%m-%d %H:%M}  {r['category']:<11} {r['status']:<17} "
+            f"{r['operation']:<28} "
             f"{(r['entity'] or '')[:24]:<24} job {r['job_id'] or '-'}"
         )
     others = d.candidates.to_dicts()[1:6]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+if TYPE_CHECKING:
+    import duckdb
 
-def show_history(con, args) -> int:
+
+def show_history(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     """Resolve the album, then print its blame or its state as of a date (JSON with --json)."""
     from ..dossier import resolve_album
     from ..dossier.blame import as_of, blame, track_blame

@@ -1,4 +1,4 @@
-"""The options the commands share: what a read command reads (--snapshot, --dsn, --lake), and the DSN.
+"""The options the commands share: what a read command reads (--snapshot, --dsn, --lake), a DSN.
 
 Each command module adds these to its own parser and resolves them with
 :func:`source_path` / :func:`open_source` / :func:`require_dsn`.
@@ -9,14 +9,29 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from ..errors import UsageError
 
+if TYPE_CHECKING:
+    import duckdb
 
-def require_dsn(value: str | None):
-    from ..dsn import (
-        resolve_dsn,
-    )  # imports the PostgreSQL driver: only commands that need a database pay for it
+    from ..dsn import Dsn
+
+
+class Formatter(Protocol):
+    """Make a help formatter for a parser's prog: cli.py hands the same one to every command."""
+
+    def __call__(self, *, prog: str) -> argparse.HelpFormatter: ...
+
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What a command module's ``register`` adds its parser (or its own subcommands) to."""
+
+
+def require_dsn(value: str | None) -> Dsn:
+    """Return the DSN given, else $DATABASE_URL's; refuse (exit 2) when there is neither."""
+    from ..dsn import resolve_dsn  # the PostgreSQL driver: only commands needing a database pay
 
     dsn = resolve_dsn(value)
     if dsn is None:
@@ -25,6 +40,7 @@ def require_dsn(value: str | None):
 
 
 def snapshot_argument(parser: argparse.ArgumentParser) -> None:
+    """Add --snapshot FILE: the snapshot a command reads."""
     parser.add_argument(
         "--snapshot",
         metavar="FILE",
@@ -80,14 +96,14 @@ def source_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_source(args, *, machine: bool = False):
+def open_source(args: argparse.Namespace, *, machine: bool = False) -> duckdb.DuckDBPyConnection:
     """Open what a read command reads (see :func:`source_path`) read-only."""
     from ..snapshot import open_snapshot
 
     return open_snapshot(source_path(args, machine=machine))
 
 
-def source_path(args, *, machine: bool = False) -> Path | None:
+def source_path(args: argparse.Namespace, *, machine: bool = False) -> Path | None:
     """Return the snapshot a read command reads.
 
     In order: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else

@@ -1,11 +1,17 @@
-"""``llamaforensics audit``: how llama_logs rows are distributed, where failures spike, what the backfill did."""
+"""``llamaforensics audit``: how log rows are spread, where failures spike, what backfill did."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import datetime
 from pathlib import Path
 
-HELP = "category audit: log rows by time, category, operation, source, status, trigger, entity, user; figures"
+from .arguments import Formatter, Subcommands
+
+HELP = (
+    "category audit: log rows by time, category, operation, source, status, trigger, entity, "
+    "user; figures"
+)
 DESCRIPTION = """\
 Count llama_logs rows by time bucket and any of: category, operation, status,
 source, triggered_by, entity_type, user. Without --by: rows per bucket and
@@ -30,7 +36,7 @@ TABLES = ("distribution", "failure_rate", "backfill_rule")
 SHOW = 40
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from ..audit.dimensions import BUCKETS, DIMENSIONS
     from ..export import FORMATS
     from .arguments import lake_arguments, source_arguments
@@ -94,7 +100,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..audit import AuditFilter, backfill_rules, distribution, failure_rate
     from ..audit.export import checked_audit_filter
     from ..export import check_format
@@ -174,7 +180,7 @@ def _show(tables: dict, args, fmt: str) -> None:
 
 
 def _open(args, fmt: str):
-    """Open what the audit reads: a snapshot (or a live database's), a lake with DuckDB, or on Spark."""
+    """Open what the audit reads: a snapshot (or a live database's), a lake (DuckDB or Spark)."""
     from .arguments import check_lake_arguments, open_source
 
     check_lake_arguments(args)

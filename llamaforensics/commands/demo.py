@@ -1,8 +1,16 @@
-"""``llamaforensics demo``: generate the realistic demo catalog, into PostgreSQL and/or a snapshot."""
+"""``llamaforensics demo``: generate a realistic broken catalog, into PostgreSQL or a snapshot."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .arguments import Formatter, Subcommands
+
+if TYPE_CHECKING:
+    from ..demo import DemoData
+    from ..dsn import Dsn
 
 HELP = "generate demo data (a realistic broken catalog) into PostgreSQL and/or a snapshot"
 DESCRIPTION = """\
@@ -21,18 +29,19 @@ already holds data is refused and left untouched.
 EPILOG = """\
 examples:
   llamaforensics demo                                     default demo snapshot, summary
-  llamaforensics demo --out big.duckdb --scale 100        200k albums, 2.6M log rows, straight to a snapshot
+  llamaforensics demo --out big.duckdb --scale 100        200k albums, 2.6M log rows, one snapshot
   createdb demo && llamaforensics demo --dsn postgresql://postgres@127.0.0.1/demo
   llamaforensics demo --out clean.duckdb --clean          no anomalies at all (a control)
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     p = commands.add_parser(
         "demo", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
     )
     p.add_argument("--dsn", metavar="DSN", help="also load the data into this PostgreSQL database")
     p.add_argument(
+        "-o",
         "--out",
         metavar="FILE",
         type=Path,
@@ -65,7 +74,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..demo import generate, write_ground_truth, write_postgres, write_snapshot
     from ..dsn import parse_dsn
     from ..errors import UsageError
@@ -92,11 +101,11 @@ def run(args) -> int:
     if out:
         write_snapshot(data, out, progress=progress)
         summary["snapshot"] = str(out)
-    truth = args.truth or (
-        Path(f"{out}.truth.parquet")
-        if out
-        else home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet"
-    )
+    if args.truth or out:
+        truth = args.truth or Path(f"{out}.truth.parquet")
+    else:
+        assert dsn is not None  # no snapshot is written only when a database is given
+        truth = home_dir() / "ground-truth" / f"{safe_name(dsn.params['dbname'])}.parquet"
     write_ground_truth(data, truth)
     summary["ground_truth"] = {"file": str(truth), "planted": planted_counts(data)}
     if args.json:
@@ -107,45 +116,47 @@ def run(args) -> int:
 
 
 def safe_name(name: str) -> str:
-    """Return a database name usable as a file name (any character outside [A-Za-z0-9._-] as '_')."""
+    """Return a database name usable as a file name (each character outside [A-Za-z0-9._-]: _)."""
     return (
         "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "_"
     )
 
 
-def prepare_demo_database(dsn) -> None:
+def prepare_demo_database(dsn: Dsn) -> None:
     """Create the upstream schema in an empty database; refuse one that already holds data."""
     from ..errors import UsageError
     from ..schema.install import install_upstream_schema
     from ..snapshot.source import connect_source
 
     with connect_source(dsn) as conn:
-        has_logs = conn.execute("SELECT to_regclass('public.llama_logs') IS NOT NULL").fetchone()[0]
+
+        def first(sql: str) -> Any:
+            row = conn.execute(sql).fetchone()
+            return row[0] if row else None
+
+        has_logs = first("SELECT to_regclass('public.llama_logs') IS NOT NULL")
         if not has_logs:
-            tables = conn.execute(
+            if first(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
-            ).fetchone()[0]
-            if tables:
+            ):
                 raise UsageError(
-                    f"{dsn.display} has tables but no llama_logs; demo data goes into an empty database"
+                    f"{dsn.display} has tables but no llama_logs; demo data goes into an empty "
+                    "database"
                 )
         else:
-            rows = conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM llama_logs LIMIT 1) x"
-            ).fetchone()[0]
-            albums = conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM albums LIMIT 1) x"
-            ).fetchone()[0]
+            rows = first("SELECT count(*) FROM (SELECT 1 FROM llama_logs LIMIT 1) x")
+            albums = first("SELECT count(*) FROM (SELECT 1 FROM albums LIMIT 1) x")
             if rows or albums:
                 raise UsageError(
-                    f"{dsn.display} already holds catalog or log rows; demo data goes into an empty database "
-                    "(createdb a new one); nothing was written"
+                    f"{dsn.display} already holds catalog or log rows; demo data goes into an "
+                    "empty database (createdb a new one); nothing was written"
                 )
     if not has_logs:
         install_upstream_schema(dsn)
 
 
-def planted_counts(data) -> dict[str, int]:
+def planted_counts(data: DemoData) -> dict[str, int]:
+    """Return how many anomalies of each kind the demo data holds, by kind."""
     import pyarrow.compute as pc
 
     kinds = data.ground_truth.column("kind")

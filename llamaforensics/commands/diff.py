@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+
+from .arguments import Formatter, Subcommands
 
 HELP = "what changed between two snapshots: albums, fields, tracks, log rows, links, findings"
 DESCRIPTION = """\
@@ -21,7 +24,7 @@ examples:
   llamaforensics diff monday.duckdb friday.duckdb
   llamaforensics diff before-repair.duckdb after-repair.duckdb --json | jq .counts
   llamaforensics diff monday.duckdb friday.duckdb --format csv -o changes.csv
-  llamaforensics diff monday.duckdb friday.duckdb --table log_rows_changed -o logs.parquet \
+  llamaforensics diff monday.duckdb friday.duckdb --table log_rows_changed -o logs.parquet \\
       --format parquet
 """
 SHOW = 20
@@ -38,7 +41,7 @@ SHORT = {
 }
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from ..diff import TABLES
     from ..export import FORMATS
 
@@ -55,7 +58,9 @@ def register(commands, formatter) -> None:
         "--table",
         choices=("per_album", *TABLES),
         default="per_album",
-        help="the table --format csv|parquet writes (default: per_album)",
+        metavar="TABLE",
+        help=f"the table --format csv|parquet writes: {', '.join(('per_album', *TABLES))} "
+        "(default: per_album)",
     )
     p.add_argument(
         "--limit",
@@ -68,7 +73,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..diff import diff_snapshots
     from ..export import check_format, write_frame, write_json
     from ..terminal import wrote

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+
+from .arguments import Formatter, Subcommands
 
 HELP = "write a snapshot file as a month-partitioned Parquet lake (DuckDB, Polars, Spark, Trino)"
 DESCRIPTION = """\
@@ -20,7 +23,7 @@ examples:
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     p = commands.add_parser(
         "export", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
     )
@@ -38,7 +41,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..lake import export_lake, lake_info
     from .snapshot import print_info
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+if TYPE_CHECKING:
+    import duckdb
 
-def show_summary(frames, fmt: str, out: Path | None) -> None:
+Frames = dict[str, pl.DataFrame]  # the findings of each kind, by kind
+
+
+def show_summary(frames: Frames, fmt: str, out: Path | None) -> None:
+    """Print the health summary (counts per severity, a row per kind), or write it as JSON."""
     from ..export import write_json
     from ..findings import health_summary
     from ..terminal import print_frame
 
     summary = health_summary(frames)
     if fmt == "json":
-        _written(write_json(summary, out), out)
+        write_json(summary, out)
+        _say_written(out)
         return
     sev = summary["by_severity"]
     print(
@@ -37,7 +45,8 @@ def show_summary(frames, fmt: str, out: Path | None) -> None:
     print_frame(table.rename({"suggested_fix": "fix"}))
 
 
-def show_rows(frames, fmt: str, out: Path | None, limit: int) -> None:
+def show_rows(frames: Frames, fmt: str, out: Path | None, limit: int) -> None:
+    """Print every finding (the first ``limit`` in a table), or write them all as ``fmt``."""
     from ..export import write_frame, write_json
     from ..findings import to_findings
     from ..findings.run import empty_frame
@@ -45,7 +54,8 @@ def show_rows(frames, fmt: str, out: Path | None, limit: int) -> None:
 
     rows = pl.concat([empty_frame(), *frames.values()])
     if fmt == "json":  # the same records on stdout and in a file: detail as an object, not text
-        _written(write_json([f.to_dict() for f in to_findings(frames)], out), out)
+        write_json([f.to_dict() for f in to_findings(frames)], out)
+        _say_written(out)
     elif fmt == "table":
         print(f"{rows.height:,} findings")
         columns = ["severity", "kind", "entity_id", "title", "detail", "suggested_fix"]
@@ -53,10 +63,14 @@ def show_rows(frames, fmt: str, out: Path | None, limit: int) -> None:
             columns = columns[2:]
         print_frame(rows.select(columns), limit=limit)
     else:
-        _written(write_frame(rows, fmt, out), out)
+        write_frame(rows, fmt, out)
+        _say_written(out)
 
 
-def show_causes(con, frames, fmt: str, out: Path | None, limit: int) -> None:
+def show_causes(
+    con: duckdb.DuckDBPyConnection, frames: Frames, fmt: str, out: Path | None, limit: int
+) -> None:
+    """Print the findings grouped by their common origin, largest first, or write the groups."""
     from ..export import write_frame
     from ..findings.causes import group_by_cause
     from ..terminal import print_frame
@@ -69,10 +83,12 @@ def show_causes(con, frames, fmt: str, out: Path | None, limit: int) -> None:
             shown.rename({"entity_ids": "first offender", "suggested_fix": "fix"}), limit=limit
         )
     else:
-        _written(write_frame(groups, fmt, out), out)
+        write_frame(groups, fmt, out)
+        _say_written(out)
 
 
-def _written(_, out: Path | None) -> None:
+def _say_written(out: Path | None) -> None:
+    """Say where the output went, when it went to a file."""
     if out is not None:
         from ..terminal import wrote
 

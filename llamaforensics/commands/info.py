@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from .arguments import Formatter, Subcommands
+
+if TYPE_CHECKING:
+    from ..snapshot.open import SnapshotInfo
 from .output import print_text
 
 HELP = "describe a snapshot: source, time, row counts, schema drift, history"
@@ -20,7 +27,7 @@ examples:
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from .arguments import source_arguments
 
     p = commands.add_parser(
@@ -34,7 +41,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..snapshot import snapshot_info
     from .arguments import source_path
     from .output import print_json
@@ -47,7 +54,7 @@ def run(args) -> int:
     return 0
 
 
-def describe(info) -> str:
+def describe(info: SnapshotInfo) -> str:
     """Return the human-readable description of a snapshot."""
     m = info.manifest
     lines = [
@@ -55,13 +62,15 @@ def describe(info) -> str:
         f"source     {m.source}"
         + (f"  (PostgreSQL {m.server_version})" if m.server_version else ""),
         f"taken at   {m.taken_at:%Y-%m-%d %H:%M:%S} UTC  ({m.kind}, {len(info.history)} run(s))",
-        f"written by llamaforensics {m.tool_version}, format {m.format_version}, schema {m.schema_fingerprint}",
+        f"written by llamaforensics {m.tool_version}, format {m.format_version}, "
+        f"schema {m.schema_fingerprint}",
         "",
         f"{'table':<15}{'live rows':>12}{'deleted upstream':>18}{'new in last run':>17}",
     ]
     for name, counts in info.tables.items():
         lines.append(
-            f"{name:<15}{counts['live']:>12,}{counts['deleted_upstream']:>18,}{m.new_rows.get(name, 0):>17,}"
+            f"{name:<15}{counts['live']:>12,}{counts['deleted_upstream']:>18,}"
+            f"{m.new_rows.get(name, 0):>17,}"
         )
     if m.drift:
         lines += ["", "schema drift (tolerated):"] + [f"  - {d}" for d in m.drift]

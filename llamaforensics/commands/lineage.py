@@ -1,12 +1,24 @@
-"""``llamaforensics lineage``: the job tree of one job or one album, or the health of every job chain."""
+"""``llamaforensics lineage``: the job tree of a job or an album, or the health of every chain."""
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .arguments import Formatter, Subcommands
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ..lineage.outline import Window
 from .output import print_text
 
-HELP = "job lineage: the tree of a job or an album, or (--check) every broken, looping or mis-rooted chain"
+HELP = (
+    "job lineage: the tree of a job or an album, or (--check) every broken, looping or "
+    "mis-rooted chain"
+)
 DESCRIPTION = """\
 Jobs are llama_logs.job_id values (several rows may share one); each names its
 parent in parent_job_id and, sometimes, its root in root_job_id. Roots are
@@ -31,7 +43,7 @@ examples:
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from .arguments import source_arguments
 
     p = commands.add_parser(
@@ -63,7 +75,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from .arguments import open_source
 
@@ -83,24 +95,19 @@ def _check(con, args) -> int:
 
     problems = check_roots(con)
     counted = dict(problems.group_by("problem").len().iter_rows())
-    summary = {
-        "problems": {name: counted.get(name, 0) for name in CHAIN_PROBLEMS},
-        "loops": cycles(con),
-    }
+    problem_counts = {name: counted.get(name, 0) for name in CHAIN_PROBLEMS}
+    loops = cycles(con)
     upstream = compare_with_upstream(con)
-    summary["upstream_backfill_wrong"] = dict(
-        upstream.group_by("why").len().sort("why").iter_rows()
-    )
+    wrong = dict(upstream.group_by("why").len().sort("why").iter_rows())
     if args.json:
-        print_json(summary)
+        print_json({"problems": problem_counts, "loops": loops, "upstream_backfill_wrong": wrong})
         return 0
     print_text("job-chain problems (log rows):")
-    for name, n in summary["problems"].items():
+    for name, n in problem_counts.items():
         print_text(f"  {name:<18}{n:>10,}")
-    loops = summary["loops"]
     print_text(f"loops: {len(loops)}" + "".join(f"\n  {_loop_text(c)}" for c in loops[:10]))
     print_text("rows the upstream backfill (depth 10, joined on job_id) roots differently:")
-    for why, n in summary["upstream_backfill_wrong"].items():
+    for why, n in wrong.items():
         print_text(f"  {n:>8,}  {why}")
     return 0
 
@@ -187,7 +194,7 @@ MAX_INDENT = 20  # deeper entries state their depth instead of indenting further
 MAX_OPERATIONS = 4
 
 
-def describe(graph, title: str, shown=None):
+def describe(graph: nx.DiGraph, title: str, shown: Window | None = None) -> Iterator[str]:
     """Yield the shown window of the graph's outline as lines; the header states jobs and depth."""
     from ..lineage.outline import outline, window
     from ..printable import printable

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+
+from .arguments import Formatter, Subcommands
 
 HELP = "write the health report: an offline site of findings, causes, albums, audit and trend"
 DESCRIPTION = """\
@@ -22,7 +25,7 @@ examples:
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from .arguments import source_arguments
 
     p = commands.add_parser(
@@ -55,7 +58,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..report import write_report
     from .arguments import open_source
     from .output import human_size, print_json

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .arguments import Formatter, Subcommands
+
+if TYPE_CHECKING:
+    from ..snapshot.open import SnapshotInfo
 from .output import print_text
 
 HELP = "copy a live database into a snapshot file (read-only, consistent, incremental)"
@@ -30,7 +36,7 @@ examples:
 """
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     p = commands.add_parser(
         "snapshot", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
     )
@@ -60,7 +66,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..terminal import progress_wanted
     from .arguments import require_dsn
 
@@ -88,7 +94,7 @@ def run(args) -> int:
     return print_info(info, as_json=args.json)
 
 
-def print_info(info, *, as_json: bool) -> int:
+def print_info(info: SnapshotInfo, *, as_json: bool) -> int:
     """Print what a snapshot file or lake holds now (JSON or the text of ``info``); exit code 0."""
     from .output import print_json
 
