@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from datetime import datetime
 from pathlib import Path
 
+from ..findings.header import SEVERITY_ORDER
+from ..findings.kinds import KINDS, PARAMETERS
+
 HELP = "find broken albums and log rows: a health summary, or every finding of one kind"
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Run the documented checks (llamaforensics/queries/*.sql, and the job-lineage
 engine for job chains) over a snapshot. Without --kind: the health summary,
 counts per kind and severity. With --kind: every finding of those kinds with
@@ -17,12 +21,8 @@ snapshot's own time, not today. Kind, severity and source names match ignoring
 case; --source and --since/--until select by a finding's origin (the row that
 created its album, or the log row itself).
 
-kinds: trackless_album, track_count_mismatch, artistless_album,
-missing_external_id, no_created_log, late_first_log, stuck_enrichment,
-failing_enrichment, duplicate_album, null_root_job_id, wrong_root_job_id,
-broken_parent_chain, looping_parent_chain, multi_parent_job, dangling_entity_id,
-mislabelled_category, impossible_log_time
-severities: critical, warning, info (also spelt high, medium, low)
+{textwrap.fill("kinds: " + ", ".join(KINDS), 80, break_on_hyphens=False)}
+severities: {", ".join(SEVERITY_ORDER)} (also spelt high, medium, low)
 
 exit codes: 0 done (and nothing matched --fail-on); 3 findings matched
 --fail-on; 2 usage or input error; 1 any other error.
@@ -83,33 +83,21 @@ def register(commands, formatter) -> None:
         metavar="N",
         help=f"rows shown in a table (default: {SHOW})",
     )
-    p.add_argument(
-        "--stuck-days",
-        type=int,
-        default=7,
-        metavar="N",
-        help="stuck_enrichment threshold (default: 7)",
-    )
-    p.add_argument(
-        "--late-hours",
-        type=int,
-        default=24,
-        metavar="N",
-        help="late_first_log threshold (default: 24)",
-    )
-    p.add_argument(
-        "--min-failures",
-        type=int,
-        default=3,
-        metavar="N",
-        help="failing_enrichment threshold (default: 3)",
-    )
+    for name, parameter in PARAMETERS.items():
+        kind = next(k for k in KINDS.values() if parameter in k.parameters)
+        p.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=parameter.default,
+            metavar="N",
+            help=f"{kind.name}: {parameter.meaning} (default: {parameter.default})",
+        )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from ..export import check_format
-    from ..findings import Thresholds
+    from ..findings.kinds import Thresholds
     from ..findings.select import FindingFilter, checked_fail_on, fail_on, select_findings
     from .arguments import check_lake_arguments, open_source
 
@@ -118,9 +106,7 @@ def run(args) -> int:
     check_format(fmt, args.out)
     if args.fail_on:
         checked_fail_on(args.fail_on)  # a typo fails before the work, not after
-    thresholds = Thresholds(
-        stuck_days=args.stuck_days, late_hours=args.late_hours, min_failures=args.min_failures
-    )
+    thresholds = Thresholds(**{name: getattr(args, name) for name in PARAMETERS})
     where = FindingFilter(
         _tuple(args.kind),
         args.severity,
@@ -169,7 +155,6 @@ def _lake_frames(args, where, thresholds):
     from ..errors import UsageError
     from ..findings.run import checked_kinds
     from ..findings.select import SEVERITY_ALIASES
-    from ..findings.summary import SEVERITY_ORDER
     from ..lake.analysis import lake_findings
 
     if args.dsn or where.needs_origins() or where.new_since_refresh or args.by_cause:
@@ -181,7 +166,6 @@ def _lake_frames(args, where, thresholds):
     kinds = checked_kinds(where.kinds)
     if where.severity:
         from ..choices import checked
-        from ..findings import KINDS
 
         named = SEVERITY_ALIASES.get(where.severity.casefold(), where.severity)
         worst = SEVERITY_ORDER[checked([named], SEVERITY_ORDER, "severity")[0]]

@@ -1,157 +1,69 @@
-"""Every kind of finding: what it points at, how bad it is, and what fix it suggests.
+"""Every kind of finding, read from the headers of the SQL files that declare one.
 
 Each kind is one SQL file in ``llamaforensics/queries`` named after it, whose
-header says what it finds, why it matters and what fix it suggests. The five
-job-chain kinds read the rows ``queries/job_chain_rows.sql`` flags against the
-roots the lineage engine infers (no depth limit, safe on loops). The
-thresholds are parameters with documented defaults.
+header (see :mod:`.header`) declares what it points at, how bad it is, what fix
+it suggests and the thresholds it takes. Adding a kind is adding that file (and
+its test): the registry, the ``find_<kind>`` functions, ``__all__`` and the
+``findings --help`` text are built from it. The five job-chain kinds read the
+rows ``queries/job_chain_rows.sql`` flags against the roots the lineage engine
+infers (no depth limit, safe on loops).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from importlib.resources.abc import Traversable
 from typing import Any
 
+from ..errors import UsageError
+from ..queries import query_folder
+from .header import ENTITIES, SEVERITY_ORDER, HeaderError, Kind, Parameter, parse_header
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Parameters of the time- and count-based findings, with their documented defaults."""
-
-    stuck_days: int = 7  # stuck_enrichment: pending this many days after its last update
-    late_hours: int = 24  # late_first_log: first log row this many hours after created_at
-    min_failures: int = 3  # failing_enrichment: at least this many FAILED enrichment rows
-
-    def params(self) -> dict[str, int]:
-        """Return the thresholds as the named parameters the SQL files bind."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    entity_type: str  # ALBUM, or LOG (a llama_logs row)
-    severity: str  # critical, warning, info
-    fix: str  # the suggested fix kind
-    summary: str
-    # a shared preparation the kind's SQL reads ("job_chains": _lf_chain_rows,
-    # "pg_text": _lf_pg_text, which snapshots before it lack)
-    needs: str | None = None
+__all__ = [
+    "FIX_BY_CAUSE",
+    "KINDS",
+    "PARAMETERS",
+    "Finding",
+    "HeaderError",
+    "Kind",
+    "Parameter",
+    "Thresholds",
+    "load_kinds",
+]
 
 
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind(
-            "trackless_album",
-            "ALBUM",
-            "critical",
-            "add_tracks",
-            "albums with no tracks, with the likely cause",
-        ),
-        Kind(
-            "track_count_mismatch",
-            "ALBUM",
-            "warning",
-            "set_track_count",
-            "track_count differs from the real tracks",
-        ),
-        Kind(
-            "artistless_album", "ALBUM", "critical", "link_artist", "albums with no artist linked"
-        ),
-        Kind(
-            "missing_external_id",
-            "ALBUM",
-            "warning",
-            "set_external_id",
-            "no musicbrainz_id after a successful enrichment",
-        ),
-        Kind("no_created_log", "ALBUM", "info", "none", "no log row records the album's creation"),
-        Kind(
-            "late_first_log",
-            "ALBUM",
-            "info",
-            "none",
-            "the first log row comes long after created_at",
-        ),
-        Kind(
-            "stuck_enrichment",
-            "ALBUM",
-            "warning",
-            "requeue_enrichment",
-            "enrichment pending for too long",
-        ),
-        Kind(
-            "failing_enrichment",
-            "ALBUM",
-            "warning",
-            "requeue_enrichment",
-            "enrichment failing again and again",
-        ),
-        Kind(
-            "duplicate_album",
-            "ALBUM",
-            "warning",
-            "merge_duplicate",
-            "the same release twice; groups with a survivor",
-        ),
-        Kind(
-            "null_root_job_id",
-            "LOG",
-            "info",
-            "backfill_root",
-            "rows with a job but no root_job_id",
-            "job_chains",
-        ),
-        Kind(
-            "wrong_root_job_id",
-            "LOG",
-            "warning",
-            "backfill_root",
-            "root_job_id is not the top of the chain",
-            "job_chains",
-        ),
-        Kind(
-            "broken_parent_chain",
-            "LOG",
-            "warning",
-            "none",
-            "parent_job_id names a job no row has",
-            "job_chains",
-        ),
-        Kind(
-            "looping_parent_chain",
-            "LOG",
-            "critical",
-            "none",
-            "parent_job_id chains that loop",
-            "job_chains",
-        ),
-        Kind(
-            "multi_parent_job",
-            "LOG",
-            "warning",
-            "none",
-            "one job whose rows name different parents",
-            "job_chains",
-        ),
-        Kind("dangling_entity_id", "LOG", "warning", "none", "entity_id points at nothing"),
-        Kind(
-            "mislabelled_category",
-            "LOG",
-            "info",
-            "relabel_category",
-            "category disagrees with operation and status",
-        ),
-        Kind(
-            "impossible_log_time",
-            "LOG",
-            "warning",
-            "none",
-            "created_at is infinite, before 2000 or after the snapshot",
-            "pg_text",
-        ),
-    )
-}
+def load_kinds(folder: Traversable | None = None) -> dict[str, Kind]:
+    """Return every kind the SQL files in ``folder`` (default: the package's queries) declare.
+
+    Ordered the way people read them: album kinds before log-row kinds, the
+    worst first, then by name.
+    """
+    folder = folder or query_folder()
+    found = [
+        parse_header(path.name.removesuffix(".sql"), path.read_text(encoding="utf-8"))
+        for path in folder.iterdir()
+        if path.name.endswith(".sql")
+    ]
+    kinds = [k for k in found if k is not None]
+    kinds.sort(key=lambda k: (ENTITIES.index(k.entity_type), SEVERITY_ORDER[k.severity], k.name))
+    return {k.name: k for k in kinds}
+
+
+def declared_parameters(kinds: dict[str, Kind]) -> dict[str, Parameter]:
+    """Return every threshold the kinds declare; one name means one thing, with one default."""
+    parameters: dict[str, Parameter] = {}
+    for kind in kinds.values():
+        for p in kind.parameters:
+            if parameters.setdefault(p.name, p) != p:
+                raise HeaderError(
+                    f"queries/{kind.name}.sql: parameter {p.name} differs from another kind's"
+                )
+    return parameters
+
+
+KINDS: dict[str, Kind] = load_kinds()
+PARAMETERS: dict[str, Parameter] = declared_parameters(KINDS)
+
 # trackless_album's fix depends on its cause; duplicate_album's survivor needs none.
 FIX_BY_CAUSE = {
     "tracks_never_fetched": "fetch_tracks",
@@ -160,6 +72,45 @@ FIX_BY_CAUSE = {
     "too_new_for_musicbrainz": "add_tracks",
     "unknown": "add_tracks",
 }
+
+
+class Thresholds:
+    """The time- and count-based findings' parameters, each with the default its header declares.
+
+    ``Thresholds(stuck_days=30)`` changes one; ``thresholds.stuck_days`` reads one.
+    """
+
+    def __init__(self, **values: int) -> None:
+        unknown = sorted(set(values) - set(PARAMETERS))
+        if unknown:
+            raise UsageError(
+                f"unknown threshold {', '.join(unknown)}; "
+                f"the thresholds are: {', '.join(sorted(PARAMETERS))}"
+            )
+        self._values = {name: p.default for name, p in PARAMETERS.items()} | values
+
+    def params(self) -> dict[str, int]:
+        """Return the thresholds as the named parameters the SQL files bind."""
+        return dict(self._values)
+
+    def replace(self, **overrides: int) -> Thresholds:
+        """Return these thresholds with some changed."""
+        return Thresholds(**(self._values | overrides))
+
+    def __getattr__(self, name: str) -> int:
+        values = self.__dict__.get("_values", {})
+        if name not in values:
+            raise AttributeError(f"no threshold named {name!r}")
+        return int(values[name])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Thresholds) and other._values == self._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self) -> str:
+        return f"Thresholds({', '.join(f'{k}={v}' for k, v in self._values.items())})"
 
 
 @dataclass
@@ -176,4 +127,5 @@ class Finding:
     evidence: list[str] = field(default_factory=list)  # llama_logs ids that prove it
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the finding as plain data (JSON output)."""
         return asdict(self)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import fields, replace
 from datetime import datetime
 
 import duckdb
 import polars as pl
 
-from ..errors import UsageError
+from ..choices import checked
 from ..queries import load_query
 from ..snapshot.extremes import ensure_pg_text_table, pg_style
 from ..snapshot.format import quote_ident, read_manifests
@@ -49,7 +48,10 @@ def run_findings(
     Time-based checks measure against the snapshot's own time, not today.
     """
     kinds = checked_kinds(kinds)
-    params = {"now": snapshot_time(con), **_thresholds(thresholds, overrides).params()}
+    params = {
+        "now": snapshot_time(con),
+        **(thresholds or Thresholds()).replace(**overrides).params(),
+    }
     if any(KINDS[k].needs == "pg_text" for k in kinds):
         ensure_pg_text_table(con)
     chained = [k for k in kinds if KINDS[k].needs == "job_chains"]
@@ -105,8 +107,6 @@ def checked_kinds(kinds) -> list[str]:
 
     An unknown name raises UsageError naming it and the closest kind.
     """
-    from ..choices import checked
-
     kinds = [kinds] if isinstance(kinds, str) else list(kinds or KINDS)
     return list(checked(kinds, KINDS, "finding kind"))
 
@@ -130,16 +130,6 @@ def empty_frame() -> pl.DataFrame:
     return pl.DataFrame(
         schema={c: (pl.List(pl.String) if c == "evidence" else pl.String) for c in COLUMNS}
     )
-
-
-def _thresholds(thresholds: Thresholds | None, overrides: dict[str, int]) -> Thresholds:
-    known = {f.name for f in fields(Thresholds)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise UsageError(
-            f"unknown threshold {', '.join(unknown)}; the thresholds are: {', '.join(sorted(known))}"
-        )
-    return replace(thresholds or Thresholds(), **overrides)
 
 
 def run_kind(

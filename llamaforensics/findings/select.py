@@ -17,6 +17,7 @@ import polars as pl
 
 from ..choices import checked
 from ..errors import UsageError
+from .as_of import findings_as_of_previous_refresh
 from .causes import finding_origins
 from .kinds import KINDS, Thresholds
 from .run import checked_kinds, empty_frame, run_findings
@@ -87,8 +88,6 @@ def select_findings(
 
 def _only_new(con, frames: dict[str, pl.DataFrame], thresholds) -> dict[str, pl.DataFrame]:
     """Keep the findings the refresh before did not have (all, when there was none before)."""
-    from ..report.trend import findings_as_of_previous_refresh
-
     before = findings_as_of_previous_refresh(con, thresholds)
     if before is None:
         return frames

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from .header import SEVERITY_ORDER
 from .kinds import KINDS
 
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+__all__ = ["SEVERITY_ORDER", "health_summary"]
 
 
 def health_summary(frames: dict[str, pl.DataFrame], top: int = 3) -> dict:

@@ -1,4 +1,8 @@
 -- artistless_album: albums with no artist linked at all.
+-- entity: ALBUM
+-- severity: critical
+-- fix: link_artist
+-- summary: albums with no artist linked
 --
 -- What: live albums with no live album_artists row.
 -- Why: the album shows no artist anywhere in the app, and search by artist misses it.

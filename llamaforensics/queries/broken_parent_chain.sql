@@ -1,4 +1,9 @@
 -- broken_parent_chain: log rows whose parent_job_id names a job no log row has.
+-- entity: LOG
+-- severity: warning
+-- fix: none
+-- summary: parent_job_id names a job no row has
+-- needs: job_chains
 --
 -- What: rows with a parent_job_id that is no row's job_id (e.g. a batch request
 -- id such as mb-sync-batch-...). Each row is judged by its own parent_job_id,

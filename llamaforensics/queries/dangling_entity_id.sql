@@ -1,4 +1,8 @@
 -- dangling_entity_id: log rows whose entity_id points at nothing.
+-- entity: LOG
+-- severity: warning
+-- fix: none
+-- summary: entity_id points at nothing
 --
 -- What: rows with an entity_id and entity_type whose table (albums, tracks,
 -- artists) has no live row with that id. entity_id has no foreign key, so

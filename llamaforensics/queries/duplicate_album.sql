@@ -1,4 +1,8 @@
 -- duplicate_album: the same release in the catalog twice, grouped, with the album to keep.
+-- entity: ALBUM
+-- severity: warning
+-- fix: merge_duplicate
+-- summary: the same release twice; groups with a survivor
 --
 -- What: live albums sharing a normalised title (lower case, accents stripped,
 -- anything but letters and digits of any script removed) and the same primary

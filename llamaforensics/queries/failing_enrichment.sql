@@ -1,4 +1,9 @@
 -- failing_enrichment: albums whose enrichment keeps failing.
+-- entity: ALBUM
+-- severity: warning
+-- fix: requeue_enrichment
+-- summary: enrichment failing again and again
+-- parameter: min_failures = 3 (at least this many FAILED enrichment rows)
 --
 -- What: live albums with at least $min_failures enrichment:album rows of status
 -- FAILED whose latest enrichment:album row is FAILED too (every row at the

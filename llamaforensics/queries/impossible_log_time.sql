@@ -1,4 +1,9 @@
 -- impossible_log_time: log rows written at a time that cannot be true.
+-- entity: LOG
+-- severity: warning
+-- fix: none
+-- summary: created_at is infinite, before 2000 or after the snapshot
+-- needs: pg_text
 --
 -- What: rows whose created_at is infinite, before 2000-01-01 (before the app
 -- and every API it logs), or more than a day after the snapshot was taken

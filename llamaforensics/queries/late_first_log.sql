@@ -1,4 +1,9 @@
 -- late_first_log: albums whose first log row comes long after the album row was created.
+-- entity: ALBUM
+-- severity: info
+-- fix: none
+-- summary: the first log row comes long after created_at
+-- parameter: late_hours = 24 (the first log row this many hours after created_at)
 --
 -- What: live albums whose earliest log row about them (album_id, or entity_type
 -- ALBUM and entity_id) is more than $late_hours hours after albums.created_at.

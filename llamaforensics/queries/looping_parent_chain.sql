@@ -1,4 +1,9 @@
 -- looping_parent_chain: log rows whose job chain loops.
+-- entity: LOG
+-- severity: critical
+-- fix: none
+-- summary: parent_job_id chains that loop
+-- needs: job_chains
 --
 -- What: rows whose job lies on a parent_job_id cycle (a job naming itself, two
 -- jobs naming each other, ...; on_cycle true), or under one (on_cycle false):

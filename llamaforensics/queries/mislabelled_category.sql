@@ -1,4 +1,8 @@
 -- mislabelled_category: log rows whose category disagrees with their operation and status.
+-- entity: LOG
+-- severity: info
+-- fix: relabel_category
+-- summary: category disagrees with operation and status
 --
 -- What: the category the operation and status imply (status FAILED -> FAILED;
 -- corrections -> CORRECTED; enrichment:*, check:*, previews, fallbacks,

@@ -1,4 +1,8 @@
 -- missing_external_id: albums without a musicbrainz_id although an enrichment claims it succeeded.
+-- entity: ALBUM
+-- severity: warning
+-- fix: set_external_id
+-- summary: no musicbrainz_id after a successful enrichment
 --
 -- What: live albums whose musicbrainz_id is NULL while an enrichment:album row
 -- about them has status SUCCESS or PARTIAL_SUCCESS. The latest such row's

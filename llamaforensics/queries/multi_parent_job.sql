@@ -1,4 +1,9 @@
 -- multi_parent_job: log rows of a job whose rows name different parents.
+-- entity: LOG
+-- severity: warning
+-- fix: none
+-- summary: one job whose rows name different parents
+-- needs: job_chains
 --
 -- What: llama_logs.job_id is not unique, and nothing stops two rows of one job
 -- from naming different parent_job_id values: the job forks upwards, with two

@@ -1,4 +1,8 @@
 -- no_created_log: albums whose creation no log row records (unknown origin).
+-- entity: ALBUM
+-- severity: info
+-- fix: none
+-- summary: no log row records the album's creation
 --
 -- What: live albums with no row of entity_type ALBUM and category CREATED about
 -- them (album_id or entity_id; track rows carry album_id too and do not count),

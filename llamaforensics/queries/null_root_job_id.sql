@@ -1,4 +1,9 @@
 -- null_root_job_id: log rows that belong to a job but carry no root_job_id.
+-- entity: LOG
+-- severity: info
+-- fix: backfill_root
+-- summary: rows with a job but no root_job_id
+-- needs: job_chains
 --
 -- What: rows with a job_id and a NULL root_job_id whose parent_job_id chain,
 -- followed with no depth limit, reaches a top without looping (a chain that

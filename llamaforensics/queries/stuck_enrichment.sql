@@ -1,4 +1,9 @@
 -- stuck_enrichment: albums whose enrichment never finished.
+-- entity: ALBUM
+-- severity: warning
+-- fix: requeue_enrichment
+-- summary: enrichment pending for too long
+-- parameter: stuck_days = 7 (pending this many days after its last update)
 --
 -- What: live albums in enrichment_status UNENRICHED, QUEUED or IN_PROGRESS whose
 -- updated_at is more than $stuck_days days before the snapshot time ($now).

@@ -1,4 +1,8 @@
 -- track_count_mismatch: albums whose track_count disagrees with the tracks they really have.
+-- entity: ALBUM
+-- severity: warning
+-- fix: set_track_count
+-- summary: track_count differs from the real tracks
 --
 -- What: live albums with at least one live track and a non-NULL track_count
 -- different from that number (trackless albums are their own finding).

@@ -1,4 +1,8 @@
 -- trackless_album: albums with no tracks at all, with the likely root cause read from their own row and logs.
+-- entity: ALBUM
+-- severity: critical
+-- fix: add_tracks
+-- summary: albums with no tracks, with the likely cause
 --
 -- What: live albums with zero live tracks. The cause, decided in this order:
 --   tracks_never_fetched     musicbrainz_id is set (a MusicBrainz import whose

@@ -1,4 +1,9 @@
 -- wrong_root_job_id: log rows whose root_job_id is not the top of their job chain.
+-- entity: LOG
+-- severity: warning
+-- fix: backfill_root
+-- summary: root_job_id is not the top of the chain
+-- needs: job_chains
 --
 -- What: rows whose root_job_id is set and differs from the root inferred by
 -- following parent_job_id with no depth limit -- including rows under chains

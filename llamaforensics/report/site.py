@@ -19,12 +19,13 @@ import polars as pl
 
 from ..errors import UsageError
 from ..findings import KINDS, health_summary, run_findings
+from ..findings.as_of import TREND_POINTS, findings_by_refresh
 from ..findings.causes import group_by_cause, with_causes
 from ..findings.explain import explain_kind
 from ..snapshot.format import read_manifests
 from .albums import write_album_pages
 from .pages import Site, figure_html, kind_page
-from .trend import TREND_POINTS, findings_by_refresh, trend
+from .trend import trend
 
 ALBUM_PAGES = 200  # albums with the most findings get a page each
 ROWS_PER_KIND = 1000  # offenders listed on a kind's page (the export has them all)
