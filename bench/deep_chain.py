@@ -37,7 +37,7 @@ def prepare(admin: Dsn, depth: int) -> tuple[str, Path]:
     """Return the scratch database's name and its snapshot, built on the first run for ``depth``."""
     from llamaforensics.demo import generate, write_postgres
     from llamaforensics.schema.install import install_upstream_schema
-    from llamaforensics.snapshot import take_snapshot
+    from llamaforensics.snapshot.take import take_snapshot
 
     name = f"lf_bench_deep_{depth}"
     dsn, existed = scratch_database(admin, name)

@@ -31,7 +31,7 @@ OURS = (
     "con = open_snapshot(sys.argv[1]); print(sum(f.height for f in run_findings(con).values()))"
 )
 FIGURES = (
-    "from llamaforensics.audit import audit_figures; from llamaforensics.snapshot import open_snapshot; "
+    "from llamaforensics.audit.figures import audit_figures; from llamaforensics.snapshot import open_snapshot; "
     "con = open_snapshot(sys.argv[1]); print(len(audit_figures(con)))"
 )
 

@@ -161,7 +161,7 @@ def fill(dsn: Dsn, rows: int) -> None:
 
 def prepare(args: argparse.Namespace) -> tuple[Dsn, str, Dsn, Path]:
     """Return the scratch database and snapshot, filling and snapshotting them on the first run for this size."""
-    from llamaforensics.snapshot import take_snapshot
+    from llamaforensics.snapshot.take import take_snapshot
 
     admin = admin_dsn(args.dsn)
     name = f"lf_bench_lineage_{args.rows}"

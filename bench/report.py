@@ -35,7 +35,8 @@ CLI = [sys.executable, "-m", "llamaforensics"]
 def prepare(args: argparse.Namespace) -> tuple[Dsn, str, Path]:
     from llamaforensics.demo import generate, write_postgres
     from llamaforensics.schema.install import install_upstream_schema
-    from llamaforensics.snapshot import refresh_snapshot, take_snapshot
+    from llamaforensics.snapshot.refresh import refresh_snapshot
+    from llamaforensics.snapshot.take import take_snapshot
 
     admin = admin_dsn(args.dsn)
     name = f"lf_bench_report_{int(args.scale)}"

@@ -11,7 +11,7 @@ import errno
 import os
 import sys
 
-from . import __version__
+from .version import __version__
 from .commands import (
     album,
     audit,

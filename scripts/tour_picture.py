@@ -12,10 +12,11 @@ from pathlib import Path
 
 import plotly.express as px
 
+from llamaforensics.demo.default import default_snapshot
 from llamaforensics.snapshot import open_snapshot
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/tour.png").resolve()
-con = open_snapshot()
+con = open_snapshot(default_snapshot())
 by_month = con.sql(
     "SELECT date_trunc('month', created_at) AS month, category::VARCHAR AS category, "
     "count(*) AS rows FROM llama_logs GROUP BY ALL ORDER BY month"

@@ -46,7 +46,8 @@ def fix_one_break_one(dsn) -> tuple[str, str]:
 
 def refreshed_snapshot(dsn, path: Path) -> tuple[Path, str, str]:
     """Snapshot ``dsn``, fix one album and break another, refresh; return the path and both ids."""
-    from llamaforensics.snapshot import refresh_snapshot, take_snapshot
+    from llamaforensics.snapshot.refresh import refresh_snapshot
+    from llamaforensics.snapshot.take import take_snapshot
 
     take_snapshot(dsn, path, progress=False)
     fixed, broken = fix_one_break_one(dsn)

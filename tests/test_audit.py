@@ -8,15 +8,15 @@ from datetime import datetime
 
 import pytest
 
-from llamaforensics.audit import (
+from llamaforensics.audit.figures import audit_figures, write_html
+from llamaforensics.audit.tables import (
+    DIMENSIONS,
     AuditFilter,
-    audit_figures,
     backfill_rules,
+    cube,
     distribution,
     failure_rate,
-    write_html,
 )
-from llamaforensics.audit.tables import DIMENSIONS, cube
 from llamaforensics.errors import UsageError
 from llamaforensics.findings import find_mislabelled_category
 

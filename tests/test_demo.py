@@ -14,8 +14,8 @@ import pytest
 from pgtools import snapshot_checksums
 
 from llamaforensics.demo import ANOMALY_KINDS, generate, write_postgres
-from llamaforensics.snapshot import take_snapshot
 from llamaforensics.snapshot.format import connect, read_manifests
+from llamaforensics.snapshot.take import take_snapshot
 
 
 def test_same_seed_same_data_other_seed_other_data():

@@ -10,7 +10,8 @@ import pytest
 
 from llamaforensics.cli import main
 from llamaforensics.diff import diff_snapshots
-from llamaforensics.snapshot import refresh_snapshot, take_snapshot
+from llamaforensics.snapshot.refresh import refresh_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 
 @pytest.fixture

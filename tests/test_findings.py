@@ -10,7 +10,8 @@ import pytest
 
 from llamaforensics.demo import generate, write_snapshot
 from llamaforensics.findings import KINDS, Thresholds, health_summary, run_findings, to_findings
-from llamaforensics.snapshot import open_snapshot, take_snapshot
+from llamaforensics.snapshot import open_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 FINDING_KINDS = sorted(KINDS)
 

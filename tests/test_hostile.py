@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from llamaforensics.snapshot import take_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 HOSTILE_ROWS = Path(__file__).parent.parent / "bench" / "hostile_rows.sql"
 DEPTH = 100_000

@@ -23,7 +23,8 @@ from llamaforensics.lake import (
     take_lake,
 )
 from llamaforensics.lake.analysis import lake_findings
-from llamaforensics.snapshot import open_snapshot, snapshot_info, take_snapshot
+from llamaforensics.snapshot import open_snapshot, snapshot_info
+from llamaforensics.snapshot.take import take_snapshot
 
 
 @pytest.fixture

@@ -320,7 +320,7 @@ def test_a_lake_whose_log_is_empty_reads_as_empty_on_both_engines(spark, tmp_pat
 
 
 def test_audit_figures_on_spark_are_the_duckdb_engines(spark, demo_lake):
-    from llamaforensics.audit import audit_figures
+    from llamaforensics.audit.figures import audit_figures
 
     on_spark = audit_figures(SparkLake(spark, demo_lake))
     con = open_lake(demo_lake)

@@ -31,8 +31,9 @@ from llamaforensics.lineage import check_roots, job_lineage
 from llamaforensics.lineage.outline import outline
 from llamaforensics.printable import printable
 from llamaforensics.repair.propose import proposals_for
-from llamaforensics.snapshot import open_snapshot, take_snapshot
+from llamaforensics.snapshot import open_snapshot
 from llamaforensics.snapshot.extremes import as_postgres_text
+from llamaforensics.snapshot.take import take_snapshot
 
 EXAMPLES = 12  # each example is a PostgreSQL load and a snapshot: ~1-3 s
 SPECIAL_TEXT = [

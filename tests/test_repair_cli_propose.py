@@ -5,7 +5,7 @@ import json
 import psycopg
 
 from llamaforensics.cli import main
-from llamaforensics.snapshot import take_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 
 def test_propose_plan_apply_then_export(demo_db, demo_snapshot, tmp_path, capsys):

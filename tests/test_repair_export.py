@@ -23,8 +23,8 @@ from llamaforensics.repair import (
 from llamaforensics.repair.manifest import SummaryGiven, import_manifest, read_corrections
 from llamaforensics.repair.rehearse import rehearse
 from llamaforensics.repair.verify import verify_summary
-from llamaforensics.snapshot import take_snapshot
 from llamaforensics.snapshot.format import connect
+from llamaforensics.snapshot.take import take_snapshot
 
 TITLE = 'Ein "Album" it\'s 🦙🎸 雨の日 — 비'
 NEW_MBID = "4d5e6f70-0000-4000-8000-0000000000aa"

@@ -8,7 +8,8 @@ from test_repair import KINDS
 
 from llamaforensics.findings import run_findings, to_findings
 from llamaforensics.repair import APPLIED, apply_corrections, prepare_corrections, undo
-from llamaforensics.snapshot import open_snapshot, take_snapshot
+from llamaforensics.snapshot import open_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from llamaforensics.findings import run_findings, to_findings
 from llamaforensics.repair import Correction, apply_corrections, prepare_corrections
 from llamaforensics.repair.propose import propose, propose_all
-from llamaforensics.snapshot import take_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 FIXABLE = (
     "trackless_album",

@@ -12,8 +12,10 @@ import pytest
 from pgtools import postgres_checksums, snapshot_checksums
 
 from llamaforensics.errors import SnapshotError
-from llamaforensics.snapshot import open_snapshot, refresh_snapshot, snapshot_info, take_snapshot
+from llamaforensics.snapshot import open_snapshot, snapshot_info
 from llamaforensics.snapshot.format import SNAPSHOT_TABLES
+from llamaforensics.snapshot.refresh import refresh_snapshot
+from llamaforensics.snapshot.take import take_snapshot
 
 HOSTILE_TITLES = [
     'It\'s "quoted"; DROP TABLE albums; --',

@@ -103,12 +103,12 @@ def open_source(args: argparse.Namespace, *, machine: bool = False) -> duckdb.Du
     return open_snapshot(source_path(args, machine=machine))
 
 
-def source_path(args: argparse.Namespace, *, machine: bool = False) -> Path | None:
+def source_path(args: argparse.Namespace, *, machine: bool = False) -> Path:
     """Return the snapshot a read command reads.
 
     In order: --snapshot, else --dsn, else $LLAMAFORENSICS_SNAPSHOT, else
     $DATABASE_URL (a live database: its cached snapshot, refreshed now), else
-    None (the demo snapshot).
+    the demo snapshot (built on first use).
     """
     path = args.snapshot
     if path is not None and getattr(args, "dsn", None):
@@ -123,4 +123,8 @@ def source_path(args: argparse.Namespace, *, machine: bool = False) -> Path | No
             from ..terminal import progress_wanted
 
             path = live_snapshot(require_dsn(live), progress=progress_wanted(machine=machine))
+    if path is None:
+        from ..demo.default import default_snapshot
+
+        path = default_snapshot()
     return path

@@ -101,8 +101,8 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..audit import AuditFilter, backfill_rules, distribution, failure_rate
     from ..audit.export import checked_audit_filter
+    from ..audit.tables import AuditFilter, backfill_rules, distribution, failure_rate
     from ..export import check_format
 
     fmt = "json" if args.json else args.format
@@ -141,7 +141,7 @@ def _write_files(con, args, where) -> list[Path]:
         export_tables(con, args.export, args.bucket, where)
         done.append(args.export)
     if args.html or args.png:
-        from ..audit import audit_figures, write_html
+        from ..audit.figures import audit_figures, write_html
 
         figures = audit_figures(con, args.bucket, where)
         if args.html:

@@ -76,10 +76,10 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..demo import generate, write_ground_truth, write_postgres, write_snapshot
+    from ..demo.default import default_snapshot_path
     from ..dsn import parse_dsn
     from ..errors import UsageError
     from ..home import home_dir
-    from ..snapshot import default_snapshot_path
     from ..terminal import progress_wanted
     from .output import print_json
 

@@ -42,8 +42,9 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..demo.default import default_snapshot
     from ..lake import export_lake, lake_info
     from .snapshot import print_info
 
-    export_lake(args.snapshot, args.lake, progress=not args.quiet)
+    export_lake(args.snapshot or default_snapshot(), args.lake, progress=not args.quiet)
     return print_info(lake_info(args.lake), as_json=args.json)

@@ -101,12 +101,13 @@ def plan(args: argparse.Namespace) -> int:
 
 def propose(args: argparse.Namespace) -> int:
     """Write the corrections proposed for the snapshot's findings; say what each finding got."""
+    from ..demo.default import default_snapshot
     from ..repair.propose import MAX_ROWS, proposals_for
     from ..snapshot import open_snapshot
 
     if args.max_rows is not None and args.max_rows < 1:
         raise UsageError(f"--max-rows wants a positive number, not {args.max_rows}")
-    con = open_snapshot(args.snapshot)
+    con = open_snapshot(args.snapshot or default_snapshot())
     try:
         proposals = proposals_for(con, args.kind, args.min_confidence, args.max_rows or MAX_ROWS)
     finally:

@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         _close_when_open(opening)
         raise
-    from ..snapshot import refresh_snapshot, snapshot_info, take_snapshot
+    from ..snapshot import snapshot_info
+    from ..snapshot.refresh import refresh_snapshot
+    from ..snapshot.take import take_snapshot
 
     if args.refresh:
         info = refresh_snapshot(

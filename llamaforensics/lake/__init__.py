@@ -6,25 +6,9 @@ same tables a snapshot file has). The Spark engine lives in ``lake.spark``
 (PySpark is an optional extra: ``pip install llamaforensics[spark]``).
 """
 
-from __future__ import annotations
+from .format import read_manifest
+from .open import lake_info, open_lake
+from .refresh import refresh_lake
+from .write import export_lake, take_lake
 
-from importlib import import_module
-
-_EXPORTS = {
-    "open_lake": ".open",
-    "lake_info": ".open",
-    "read_manifest": ".format",
-    "export_lake": ".write",
-    "take_lake": ".write",
-    "refresh_lake": ".refresh",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name], __name__), name)
-    globals()[name] = value
-    return value
+__all__ = ["export_lake", "lake_info", "open_lake", "read_manifest", "refresh_lake", "take_lake"]

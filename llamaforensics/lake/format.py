@@ -25,13 +25,12 @@ from pathlib import Path
 
 import duckdb
 
-from .. import __version__
 from ..errors import LlamaForensicsError, SnapshotError
 from ..snapshot.format import FORMAT_VERSION, SNAPSHOT_TABLES, quote_ident
+from ..version import __version__
 
 MANIFEST_FILE = "manifest.json"
-# Times DuckDB cannot hold, with PostgreSQL's text (a snapshot's ``_lf_pg_text``): a folder if any.
-PG_TEXT_TABLE = "_lf_pg_text"
+# Times DuckDB cannot hold (PG_TEXT_TABLE), with PostgreSQL's text: a folder of the lake if any.
 LOG_TABLE = "llama_logs"
 PARTITION_COLUMN = "month"
 # Rows per Parquet row group: big enough for fast scans, small enough to bound a writer's memory.

@@ -18,13 +18,14 @@ import duckdb
 
 from ..snapshot.format import (
     MANIFEST_TABLE,
+    PG_TEXT_TABLE,
     SNAPSHOT_TABLES,
     connect,
     create_schema,
     limit_memory,
     quote_ident,
 )
-from .format import PG_TEXT_TABLE, column_types, parquet_glob, read_manifest, table_dir
+from .format import column_types, parquet_glob, read_manifest, table_dir
 
 LAKE_MEMORY_LIMIT = "1GB"
 
@@ -77,7 +78,7 @@ def _replace_with_view(
 
 def _pg_text_view(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
     """Load the lake's times DuckDB could not hold (few) as a snapshot file's ``_lf_pg_text``."""
-    from ..snapshot.extremes import create_pg_text_table
+    from ..snapshot.format import create_pg_text_table
 
     create_pg_text_table(con)
     pattern = str(table_dir(lake, PG_TEXT_TABLE) / "*.parquet")

@@ -25,9 +25,9 @@ import polars as pl
 from sqlglot import exp
 
 from ..errors import LlamaForensicsError, SnapshotError
-from ..snapshot.format import SNAPSHOT_TABLES
+from ..snapshot.format import PG_TEXT_TABLE, SNAPSHOT_TABLES
 from .dialect import spark_text, to_spark
-from .format import MANIFEST_FILE, PARTITION_COLUMN, PG_TEXT_TABLE
+from .format import MANIFEST_FILE, PARTITION_COLUMN
 
 # Spark types of the lake's columns by their snapshot (DuckDB) type; uuids and enums are text.
 _SPARK_TYPES = {

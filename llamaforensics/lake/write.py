@@ -19,6 +19,7 @@ from ..dsn import Dsn, redact
 from ..errors import SnapshotError
 from ..snapshot.format import (
     DELETED_COLUMN,
+    PG_TEXT_TABLE,
     SNAPSHOT_TABLES,
     connect,
     create_schema,
@@ -28,7 +29,6 @@ from ..snapshot.progress import execute_with_progress
 from .format import (
     LOG_TABLE,
     MANIFEST_FILE,
-    PG_TEXT_TABLE,
     copy_table_sql,
     lake_select,
     limit_lake_writer,

@@ -39,12 +39,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
 from ..diff import attach_snapshots
 from ..dsn import Dsn, parse_dsn
 from ..errors import UsageError
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES
 from ..snapshot.format import quote_ident as q
+from ..version import __version__
 from .fields import ALBUM_COLUMNS, ENGINE_COLUMNS, app_name, canonical_row, canonical_text
 
 MANIFEST_FILE, SUMMARY_FILE = "manifest.json", "summary.json"
@@ -131,7 +131,7 @@ def _write_json(path: Path, document) -> Path:
 @contextmanager
 def _snapshots(*sources):
     """Yield ``(snapshot path, display name)`` per source; a DSN is snapshotted into a temporary directory."""
-    from ..snapshot import take_snapshot
+    from ..snapshot.take import take_snapshot
 
     with tempfile.TemporaryDirectory(prefix="llamaforensics-export-") as tmp:
         out = []

@@ -19,7 +19,7 @@ import os
 import time
 import uuid
 
-from .. import __version__
+from ..version import __version__
 from .fields import ALBUM_FIELDS, app_name
 from .plan import Change
 

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .. import __version__
+from ..version import __version__
 
 _SAFE_ID = re.compile(r"[^0-9A-Za-z_-]")
 

@@ -236,7 +236,7 @@ def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int, new: set
 
 
 def _audit_page(site: Site, con) -> None:
-    from ..audit import audit_figures
+    from ..audit.figures import audit_figures
 
     figures = {name: figure_html(fig) for name, fig in audit_figures(con).items()}
     site.write("audit.html", "audit.html.j2", plots=True, figures=figures)

@@ -21,13 +21,13 @@ shows a made-up year.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Self
 
 import duckdb
 import polars as pl
 
-from .format import quote_ident
+from .format import PG_TEXT_TABLE, create_pg_text_table, quote_ident
 
-PG_TEXT_TABLE = "_lf_pg_text"
 BEYOND_DUCKDB = "294247-01-01"  # DuckDB's last timestamp is 294247-01-10 04:00:54.775806
 _PYTHON_RANGE = {
     "TIMESTAMP": ("TIMESTAMP '0001-01-01 00:00:00'", "TIMESTAMP '9999-12-31 23:59:59.999999'"),
@@ -35,17 +35,16 @@ _PYTHON_RANGE = {
 }
 TEXT_SUFFIX = ":pg"  # the column holding a clamped value's PostgreSQL text, beside it
 
+if TYPE_CHECKING:  # PostgresText's methods extend date's (and datetime's, in ShownTime)
+    _Temporal = date
+else:
+    _Temporal = object
+
 
 def ensure_pg_text_table(con: duckdb.DuckDBPyConnection) -> None:
     """Give a snapshot older than ``_lf_pg_text`` an empty temporary one."""
     if not has_pg_text(con):
         create_pg_text_table(con, temporary=True)
-
-
-def create_pg_text_table(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    con.execute(f"""CREATE {"TEMP " if temporary else ""}TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
-        table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_name VARCHAR NOT NULL,
-        pg_text VARCHAR NOT NULL)  -- a value DuckDB cannot hold, as PostgreSQL printed it""")
 
 
 def keep_extreme_times(
@@ -239,16 +238,41 @@ def temporal_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, st
     )
 
 
-class ShownTime(datetime):
+class PostgresText(_Temporal):
+    """Print as PostgreSQL's text of the real value (``pg_text``) when there is one, else as usual.
+
+    Shared by :class:`ShownTime` and :class:`ShownDate`: a value clamped to Python's range
+    sorts and subtracts as the clamped value but never shows a made-up year.
+    """
+
+    pg_text: str | None = None
+
+    def __format__(self, spec: str) -> str:
+        return self.pg_text if self.pg_text is not None else super().__format__(spec)
+
+    def __str__(self) -> str:
+        return self.pg_text if self.pg_text is not None else super().__str__()
+
+    def __repr__(self) -> str:
+        if self.pg_text is not None:
+            return f"{type(self).__name__}({self.pg_text!r})"
+        return super().__repr__()
+
+    def isoformat(self, *args: Any, **kwargs: Any) -> str:
+        return self.pg_text if self.pg_text is not None else super().isoformat(*args, **kwargs)
+
+    def strftime(self, fmt: str) -> str:
+        return self.pg_text if self.pg_text is not None else super().strftime(fmt)
+
+
+class ShownTime(PostgresText, datetime):
     """A datetime clamped to Python's range that prints as PostgreSQL's text of the real value.
 
     Arithmetic on it (``t - timedelta(...)``) gives an ordinary-printing value: that is no longer
     the value PostgreSQL holds.
     """
 
-    pg_text: str | None = None
-
-    def __new__(cls, value, *fields, pg_text: str | None = None, **named):
+    def __new__(cls, value: Any, *fields: Any, pg_text: str | None = None, **named: Any) -> Self:
         if isinstance(value, datetime):
             made = super().__new__(
                 cls,
@@ -262,60 +286,19 @@ class ShownTime(datetime):
             )
             made.pg_text = pg_text if pg_text is not None else (fields[0] if fields else None)
             return made
-        return super().__new__(
-            cls, value, *fields, **named
-        )  # datetime arithmetic makes one from fields
-
-    def __format__(self, spec: str) -> str:
-        return self.pg_text if self.pg_text is not None else super().__format__(spec)
-
-    def __str__(self) -> str:
-        return self.pg_text if self.pg_text is not None else super().__str__()
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}({self.pg_text!r})"
-            if self.pg_text is not None
-            else super().__repr__()
-        )
-
-    def isoformat(self, *args, **kwargs) -> str:
-        return self.pg_text if self.pg_text is not None else super().isoformat(*args, **kwargs)
-
-    def strftime(self, fmt: str) -> str:
-        return self.pg_text if self.pg_text is not None else super().strftime(fmt)
+        # datetime arithmetic makes one from fields
+        return super().__new__(cls, value, *fields, **named)
 
 
-class ShownDate(date):
+class ShownDate(PostgresText, date):
     """A date clamped to Python's range that prints as PostgreSQL's text of the real value."""
 
-    pg_text: str | None = None
-
-    def __new__(cls, value, *fields, pg_text: str | None = None):
+    def __new__(cls, value: Any, *fields: Any, pg_text: str | None = None) -> Self:
         if isinstance(value, date):
             made = super().__new__(cls, value.year, value.month, value.day)
             made.pg_text = pg_text if pg_text is not None else (fields[0] if fields else None)
             return made
         return super().__new__(cls, value, *fields)
-
-    def __format__(self, spec: str) -> str:
-        return self.pg_text if self.pg_text is not None else super().__format__(spec)
-
-    def __str__(self) -> str:
-        return self.pg_text if self.pg_text is not None else super().__str__()
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}({self.pg_text!r})"
-            if self.pg_text is not None
-            else super().__repr__()
-        )
-
-    def isoformat(self) -> str:
-        return self.pg_text if self.pg_text is not None else super().isoformat()
-
-    def strftime(self, fmt: str) -> str:
-        return self.pg_text if self.pg_text is not None else super().strftime(fmt)
 
 
 def shown_row(row: dict) -> dict:

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import duckdb
 
-from .. import __version__
 from ..errors import SnapshotError
 from ..schema import Column, upstream_enums, upstream_tables
+from ..version import __version__
 
 FORMAT_VERSION = 1
 DELETED_COLUMN = "_lf_deleted_at"
 MANIFEST_TABLE = "_lf_manifest"
+PG_TEXT_TABLE = "_lf_pg_text"  # times DuckDB cannot hold, as PostgreSQL printed them
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,7 @@ def create_schema(
         cols = [_column_ddl(c, fsst=c.name in unique) for c in table.columns]
         cols.append(f"{DELETED_COLUMN} TIMESTAMP")
         con.execute(f"CREATE TABLE {quote_ident(table.name)} ({', '.join(cols)})")
-    from .extremes import create_pg_text_table  # times DuckDB cannot hold, as the source has them
-
-    create_pg_text_table(con)
+    create_pg_text_table(con)  # times DuckDB cannot hold, as the source has them
     con.execute(
         f"""CREATE TABLE {MANIFEST_TABLE} (
             seq INTEGER NOT NULL,
@@ -175,6 +174,13 @@ def create_schema(
             duration_s DOUBLE
         )"""
     )
+
+
+def create_pg_text_table(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """Create ``_lf_pg_text``: values DuckDB cannot hold, as PostgreSQL printed them (see extremes)."""
+    con.execute(f"""CREATE {"TEMP " if temporary else ""}TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
+        table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_name VARCHAR NOT NULL,
+        pg_text VARCHAR NOT NULL)  -- a value DuckDB cannot hold, as PostgreSQL printed it""")
 
 
 def _column_ddl(column: Column, fsst: bool) -> str:

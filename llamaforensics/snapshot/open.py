@@ -1,4 +1,8 @@
-"""Open a snapshot for reading, and describe it; with no path, the demo snapshot (built on first use)."""
+"""Open a snapshot for reading, and describe it; with no path, the one $LLAMAFORENSICS_SNAPSHOT names.
+
+The library never builds the demo snapshot: the entry points pass its path
+(``llamaforensics.demo.default``), built on first use.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from .. import __version__
 from ..errors import SnapshotError
-from ..home import home_dir
 from .format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
@@ -22,26 +24,18 @@ from .format import (
     read_manifests,
 )
 
-DEMO_SEED = 42
-DEMO_SCALE = 1.0
+SNAPSHOT_VARIABLE = "LLAMAFORENSICS_SNAPSHOT"
 
 
-def default_snapshot_path() -> Path:
-    """Return ``$LLAMAFORENSICS_SNAPSHOT``, else the per-user demo snapshot path."""
-    env = os.environ.get("LLAMAFORENSICS_SNAPSHOT")
-    if env:
-        return Path(env)
-    return home_dir() / f"demo-v{__version__}-seed{DEMO_SEED}-scale{DEMO_SCALE:g}.duckdb"
-
-
-def ensure_demo_snapshot(path: Path, *, progress: bool = False) -> Path:
-    """Build the demo snapshot at ``path`` unless it is already there."""
-    if not path.exists():
-        from ..demo import generate, write_snapshot
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_snapshot(generate(scale=DEMO_SCALE, seed=DEMO_SEED), path, progress=progress)
-    return path
+def named_snapshot(path: str | os.PathLike | None = None) -> Path:
+    """Return ``path``, else the snapshot ``$LLAMAFORENSICS_SNAPSHOT`` names; raise if neither does."""
+    named = path if path is not None else os.environ.get(SNAPSHOT_VARIABLE)
+    if not named:
+        raise SnapshotError(
+            f"no snapshot named: pass its path or set ${SNAPSHOT_VARIABLE} "
+            "(llamaforensics demo builds the demo snapshot; llamaforensics snapshot DSN takes one)"
+        )
+    return Path(named)
 
 
 # DuckDB keeps one database instance per file in a process while any connection to it is open: a snapshot
@@ -76,15 +70,11 @@ def replaced_while_open(path: str | os.PathLike) -> bool:
 
 
 def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """Open a snapshot read-only; with no path, the default (``$LLAMAFORENSICS_SNAPSHOT`` or the demo).
+    """Open a snapshot read-only; with no path, the one ``$LLAMAFORENSICS_SNAPSHOT`` names.
 
     Refused while this process still reads an earlier file at the same path (DuckDB would show that one).
     """
-    if path is None:
-        path = default_snapshot_path()
-        if "LLAMAFORENSICS_SNAPSHOT" not in os.environ:
-            ensure_demo_snapshot(path)
-    path = Path(path)
+    path = named_snapshot(path)
     if not path.exists():
         raise SnapshotError(
             f"no snapshot at {path}; take one with: llamaforensics snapshot DSN -o {path}"

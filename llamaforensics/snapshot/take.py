@@ -20,12 +20,13 @@ import duckdb
 
 from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
-from .extremes import create_pg_text_table, keep_extreme_times
+from .extremes import keep_extreme_times
 from .format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,
     SnapshotTable,
     connect,
+    create_pg_text_table,
     create_schema,
     duckdb_type,
     limit_memory,

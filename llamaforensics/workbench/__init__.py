@@ -20,8 +20,9 @@ import ipywidgets as w
 from ..dossier import resolve_album
 from ..errors import UsageError
 from ..findings import Finding
-from ..snapshot import open_snapshot, refresh_snapshot
+from ..snapshot import open_snapshot
 from ..snapshot.open import replaced_while_open
+from ..snapshot.refresh import refresh_snapshot
 from .explorer_views import audit_view, lineage_view
 from .explorers import AuditDashboard, LineageExplorer
 from .source import RepairTarget, resolve_source

@@ -12,7 +12,8 @@ import duckdb
 import polars as pl
 from traitlets import Any, Dict, HasTraits, Instance, List, Unicode, observe
 
-from ..audit import AuditFilter, audit_figures
+from ..audit.figures import audit_figures
+from ..audit.tables import AuditFilter
 from ..dossier import find_albums
 from ..snapshot.extremes import python_time
 

@@ -16,14 +16,15 @@ from pathlib import Path
 
 import duckdb
 
+from ..demo.default import default_snapshot_path, ensure_demo_snapshot
 from ..dsn import Dsn, parse_dsn
 from ..repair.apply import apply_to_catalog, prepare_in_catalog
 from ..repair.rehearse import SnapshotCatalog
 from ..repair.session import RepairSession
 from ..repair.store import PostgresCatalog
 from ..repair.undo import reverts_for
-from ..snapshot import open_snapshot, take_snapshot
-from ..snapshot.open import default_snapshot_path, ensure_demo_snapshot
+from ..snapshot import open_snapshot
+from ..snapshot.take import take_snapshot
 
 
 @dataclass
