@@ -11,7 +11,7 @@ import pytest
 from repair_seed import HOSTILE, query
 
 from llamaforensics import cli
-from llamaforensics.diff import diff_snapshots
+from llamaforensics.snapshot_diff import diff_snapshots
 from llamaforensics.errors import UsageError
 from llamaforensics.repair import (
     APPLIED,

@@ -1,4 +1,7 @@
-"""What the audit can group by: time buckets and dimensions (with their SQL). Light, for the CLI's help."""
+"""What the audit can group by: time buckets and dimensions.
+
+With their SQL; light, for the command line's help.
+"""
 
 BUCKETS = ("day", "week", "month")
 DIMENSIONS = {

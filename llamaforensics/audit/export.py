@@ -16,7 +16,7 @@ import duckdb
 from ..choices import checked
 from ..errors import UsageError
 from .figures import figure_tables
-from .tables import AuditFilter
+from .tables import EVERY_ROW, AuditFilter
 
 KNOWN_SQL = {
     "category": "SELECT DISTINCT unnest(enum_range(category))::VARCHAR "
@@ -53,7 +53,7 @@ def export_tables(
     con: duckdb.DuckDBPyConnection,
     out: str | Path,
     bucket: str = "week",
-    where: AuditFilter = AuditFilter(),
+    where: AuditFilter = EVERY_ROW,
 ) -> list[Path]:
     """Write the table behind every audit figure as ``out/<figure>.parquet``; return the files.
 

@@ -9,7 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from .tables import AuditFilter, backfill_rules, cube, with_spikes
+from .tables import EVERY_ROW, AuditFilter, backfill_rules, cube, with_spikes
 
 TOP_OPERATIONS = 25
 
@@ -96,7 +96,9 @@ def legacy(frame: pl.DataFrame, bucket: str) -> go.Figure:
 
 
 def backfill(
-    con, where: AuditFilter = AuditFilter(), combos: pl.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection,
+    where: AuditFilter = EVERY_ROW,
+    combos: pl.DataFrame | None = None,
 ) -> go.Figure:
     return backfill_chart(backfill_rules(con, where, combos))
 
@@ -119,7 +121,7 @@ def backfill_chart(rules: pl.DataFrame) -> go.Figure:
 
 
 def figure_tables(
-    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = EVERY_ROW
 ) -> dict[str, pl.DataFrame]:
     """Return the table behind every audit figure, by the figure's name (one scan of the log)."""
     c = cube(con, bucket, where)
@@ -137,7 +139,7 @@ def figure_tables(
 
 
 def audit_figures(
-    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = EVERY_ROW
 ) -> dict[str, go.Figure]:
     """Return every audit figure, by name (all from one scan of the log)."""
     t = figure_tables(con, bucket, where)
@@ -162,9 +164,8 @@ def write_html(figures: dict[str, go.Figure], path: str | Path) -> Path:
         for i, fig in enumerate(figures.values())
     ]
     path.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>llama_logs audit</title></head><body>"
-        + "\n".join(parts)
-        + "</body></html>",
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<title>llama_logs audit</title></head><body>" + "\n".join(parts) + "</body></html>",
         encoding="utf-8",
     )
     return path

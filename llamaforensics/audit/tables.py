@@ -1,4 +1,4 @@
-"""The category audit as data: llama_logs distributions by time bucket and by every dimension analysts slice on.
+"""The category audit as data: llama_logs distributions by time bucket and by every dimension.
 
 Every function reads a snapshot connection and returns a Polars frame; the
 figures (``audit.figures``) and the CLI consume these frames.
@@ -31,7 +31,8 @@ class AuditFilter:
     sources: tuple[str, ...] | None = None
 
     def where(self) -> tuple[str, dict]:
-        clauses, params = ["true"], {}
+        clauses: list[str] = ["true"]
+        params: dict[str, object] = {}
         if self.start:
             clauses.append("l.created_at >= $start")
             params["start"] = self.start
@@ -46,6 +47,9 @@ class AuditFilter:
             clauses.append("array_length(list_intersect(l.sources, $sources::VARCHAR[])) > 0")
             params["sources"] = list(self.sources)
         return " AND ".join(clauses), params
+
+
+EVERY_ROW = AuditFilter()  # the default: no restriction
 
 
 def _check(bucket: str, dims: tuple[str, ...]) -> None:
@@ -63,14 +67,17 @@ def _rows(dims: tuple[str, ...]) -> str:
         if "source" in dims
         else ""
     )
-    return f"SELECT l.*{source}, u.name AS user_name FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id"
+    return (
+        f"SELECT l.*{source}, u.name AS user_name "
+        "FROM llama_logs l LEFT JOIN users u ON u.id = l.user_id"
+    )
 
 
 def distribution(
     con: duckdb.DuckDBPyConnection,
     by: tuple[str, ...] = ("category",),
     bucket: str | None = "week",
-    where: AuditFilter = AuditFilter(),
+    where: AuditFilter = EVERY_ROW,
 ) -> pl.DataFrame:
     """Return row counts by time bucket (or none) and the given dimensions."""
     by = tuple(by)
@@ -79,14 +86,20 @@ def distribution(
     dims = [f"{DIMENSIONS[d].replace('u.name', 'user_name')} AS {d}" for d in by]
     time_col = [f"date_trunc('{bucket}', {python_time('created_at')}) AS bucket"] if bucket else []
     cols = ", ".join(time_col + dims)
-    sql = f"SELECT {cols}, count(*) AS rows FROM ({_rows(by)} WHERE {cond}) l GROUP BY ALL ORDER BY ALL"
+    sql = (
+        f"SELECT {cols}, count(*) AS rows FROM ({_rows(by)} WHERE {cond}) l "
+        "GROUP BY ALL ORDER BY ALL"
+    )
     return con.execute(sql, params).pl()
 
 
 def failure_rate(
-    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = EVERY_ROW
 ) -> pl.DataFrame:
-    """Return the share of FAILED rows per bucket, with spikes flagged (above mean + 3 sigma of the other buckets)."""
+    """Return the share of FAILED rows per bucket, with spikes flagged.
+
+    A spike lies above the mean + 3 sigma of the other buckets.
+    """
     _check(bucket, ())
     cond, params = where.where()
     frame = con.execute(
@@ -100,9 +113,13 @@ def failure_rate(
 
 
 def with_spikes(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add ``rate`` (failed / rows) and ``spike`` (above mean + 3 sigma, with enough rows) to per-bucket counts."""
+    """Add ``rate`` (failed / rows) and ``spike`` to per-bucket counts.
+
+    A spike lies above the mean + 3 sigma, with enough rows.
+    """
     frame = frame.with_columns((pl.col("failed") / pl.col("rows")).alias("rate"))
-    mean, std = frame["rate"].mean() or 0.0, frame["rate"].std() or 0.0
+    mean = frame.select(pl.col("rate").mean().fill_null(0.0)).item()
+    std = frame.select(pl.col("rate").std().fill_null(0.0)).item()
     return frame.with_columns(
         (
             (pl.col("rate") > mean + SPIKE_SIGMAS * std)
@@ -113,9 +130,12 @@ def with_spikes(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def legacy_share(
-    con: duckdb.DuckDBPyConnection, bucket: str = "month", where: AuditFilter = AuditFilter()
+    con: duckdb.DuckDBPyConnection, bucket: str = "month", where: AuditFilter = EVERY_ROW
 ) -> pl.DataFrame:
-    """Return, per bucket, rows written with a root_job_id (new writers) and without one (legacy or careless)."""
+    """Return, per bucket, rows written with a root_job_id (new writers) and without one.
+
+    Rows without one come from legacy or careless writers.
+    """
     _check(bucket, ())
     cond, params = where.where()
     return con.execute(
@@ -139,11 +159,13 @@ CASE WHEN operation LIKE 'cache:%' THEN 'cache:* -> CACHED'
 
 def backfill_rules(
     con: duckdb.DuckDBPyConnection,
-    where: AuditFilter = AuditFilter(),
+    where: AuditFilter = EVERY_ROW,
     combos: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Re-apply the rename-day backfill rule (SCHEMA.md): rows per rule, how many carry its label, how many the
-    operation-and-status reading says it mislabels.
+    """Re-apply the rename-day backfill rule (SCHEMA.md): rows per rule, and their labels.
+
+    How many carry the rule's label, and how many the operation-and-status
+    reading says it mislabels.
 
     Both readings depend on a row's operation, status and category alone, so
     they are applied to the distinct combinations (``combos``: operation,
@@ -170,14 +192,17 @@ def backfill_rules(
     con.register("_lf_combos", stand_ins.to_arrow())
     try:
         con.execute("""CREATE OR REPLACE TEMP TABLE llama_logs AS
-            SELECT ('00000000-0000-0000-0000-' || lpad(n::VARCHAR, 12, '0'))::UUID AS id, operation, status, category,
+            SELECT ('00000000-0000-0000-0000-' || lpad(n::VARCHAR, 12, '0'))::UUID AS id,
+                   operation, status, category,
                    TIMESTAMP '2000-01-01' AS created_at, rows FROM _lf_combos""")
         return con.execute(f"""
             WITH mislabelled AS ({load_query("mislabelled_category")})
             SELECT {BACKFILL_RULE} AS rule, sum(rows)::BIGINT AS rows,
-                   coalesce(sum(rows) FILTER (WHERE category = split_part({BACKFILL_RULE}, '-> ', 2)), 0)::BIGINT
+                   coalesce(sum(rows) FILTER (
+                       WHERE category = split_part({BACKFILL_RULE}, '-> ', 2)), 0)::BIGINT
                        AS labelled_by_rule,
-                   coalesce(sum(rows) FILTER (WHERE id IN (SELECT entity_id::UUID FROM mislabelled)), 0)::BIGINT
+                   coalesce(sum(rows) FILTER (
+                       WHERE id IN (SELECT entity_id::UUID FROM mislabelled)), 0)::BIGINT
                        AS probably_mislabelled
             FROM temp.main.llama_logs GROUP BY ALL ORDER BY rows DESC, rule""").pl()
     finally:
@@ -209,9 +234,9 @@ CUBE_DIMS = (
 
 
 def cube(
-    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = AuditFilter()
+    con: duckdb.DuckDBPyConnection, bucket: str = "week", where: AuditFilter = EVERY_ROW
 ) -> dict[str, pl.DataFrame]:
-    """Return several distributions from ONE scan of llama_logs (GROUPING SETS), keyed by their dimensions.
+    """Return several distributions from ONE scan of llama_logs (GROUPING SETS), by dimensions.
 
     Each frame has the dimensions, ``rows``, ``failed`` and ``without_root``; the
     figures slice these instead of scanning the log once per figure. The scan
@@ -225,7 +250,8 @@ def cube(
     frame = con.execute(
         f"""
         WITH groups AS (
-            SELECT grouping({", ".join(CUBE_DIMS)}) AS gid, {", ".join(CUBE_DIMS)}, count(*) AS rows,
+            SELECT grouping({", ".join(CUBE_DIMS)}) AS gid, {", ".join(CUBE_DIMS)},
+                   count(*) AS rows,
                    count(*) FILTER (WHERE status = 'FAILED') AS failed,
                    count(*) FILTER (WHERE root_job_id IS NULL) AS without_root
             FROM (SELECT date_trunc('{bucket}', {python_time("l.created_at")}) AS bucket,
@@ -234,8 +260,10 @@ def cube(
                   FROM llama_logs l WHERE {cond})
             GROUP BY GROUPING SETS ({sets}))
         SELECT gid, bucket, category::VARCHAR AS category, operation, status::VARCHAR AS status,
-               coalesce(triggered_by, '(none)') AS triggered_by, coalesce(entity_type::VARCHAR, '(none)') AS entity_type,
-               coalesce(u.name, g."user", '(no user)') AS "user", sources, rows, failed, without_root
+               coalesce(triggered_by, '(none)') AS triggered_by,
+               coalesce(entity_type::VARCHAR, '(none)') AS entity_type,
+               coalesce(u.name, g."user", '(no user)') AS "user",
+               sources, rows, failed, without_root
         FROM groups g LEFT JOIN users u ON u.id = g."user" """,
         params,
     ).pl()
@@ -251,7 +279,10 @@ def cube(
 
 
 def _per_source(frame: pl.DataFrame) -> pl.DataFrame:
-    """Count each row once per source it names ('(none)' when it names none), as ``distribution`` by source does."""
+    """Count each row once per source it names, as ``distribution`` by source does.
+
+    A row that names no source counts under '(none)'.
+    """
     sources = (
         pl.when(pl.col("sources").list.len() > 0)
         .then(pl.col("sources"))

@@ -42,7 +42,7 @@ SHORT = {
 
 
 def register(commands: Subcommands, formatter: Formatter) -> None:
-    from ..diff import TABLES
+    from ..snapshot_diff import TABLES
     from ..export import FORMATS
 
     p = commands.add_parser(
@@ -74,7 +74,7 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diff import diff_snapshots
+    from ..snapshot_diff import diff_snapshots
     from ..export import check_format, write_frame, write_json
     from ..terminal import wrote
 

@@ -1,4 +1,4 @@
-"""``llamaforensics findings``: every kind of broken album and log row in a snapshot, counted and shown."""
+"""``llamaforensics findings``: every kind of broken album and log row in a snapshot, counted."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ per kind; ``to_findings`` turns them into :class:`Finding` records and
 function per SQL file that declares a kind (see :mod:`.header`), made here.
 """
 
-from .album import findings_for_album
 from .checks import FINDERS
+from .for_album import findings_for_album
 from .kinds import KINDS, Finding, Kind, Thresholds
 from .run import run_findings, snapshot_time, to_findings
 from .summary import health_summary

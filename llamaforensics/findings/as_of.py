@@ -19,6 +19,7 @@ from ..snapshot.format import (
     DELETED_COLUMN,
     MANIFEST_TABLE,
     SNAPSHOT_TABLES,
+    one_row,
     quote_ident,
     read_manifests,
 )
@@ -75,7 +76,7 @@ def _run_as_of(
     """Run the findings on the snapshot as it stood at refresh ``seq`` (latest: the tables)."""
     if latest:
         return run_findings(con, thresholds=thresholds)
-    database = quote_ident(con.execute("SELECT current_database()").fetchone()[0])
+    database = quote_ident(one_row(con.execute("SELECT current_database()"))[0])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _lf_as_of AS SELECT $t::TIMESTAMP AS t, $seq::BIGINT AS seq, "
         f"(SELECT max(taken_at) FROM {database}.main.{MANIFEST_TABLE}) AS latest",

@@ -25,7 +25,10 @@ SHOWN_CYCLE_JOBS = (
 
 
 def prepare_job_chains(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Fill ``_lf_chain_roots`` and ``_lf_chain_rows``; return each loop's jobs in walk order, by the loop's name."""
+    """Fill ``_lf_chain_roots`` and ``_lf_chain_rows``.
+
+    Return each loop's jobs in walk order, by the loop's name.
+    """
     from ..lineage import cycles, infer_roots
 
     roots = infer_roots(

@@ -46,7 +46,7 @@ RUNNER_PARAMETERS = ("now",)
 
 
 class HeaderError(ValueError):
-    """A query file's header declares a finding kind wrongly (a packaging mistake, not user input)."""
+    """A query file's header declares a finding kind wrongly: a packaging mistake, not input."""
 
 
 @dataclass(frozen=True)

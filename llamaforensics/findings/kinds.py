@@ -115,7 +115,7 @@ class Thresholds:
 
 @dataclass
 class Finding:
-    """One broken thing: what it is, which entity, how bad, the evidence, and the fix it suggests."""
+    """One broken thing: what it is, which entity, how bad, the evidence, the fix it suggests."""
 
     kind: str
     entity_type: str

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any, Protocol
 
 import duckdb
 import polars as pl
@@ -18,7 +20,7 @@ import polars as pl
 from ..choices import checked
 from ..queries import load_query
 from ..snapshot.extremes import ensure_pg_text_table, pg_style
-from ..snapshot.format import quote_ident, read_manifests
+from ..snapshot.format import one_row, quote_ident, read_manifests
 from .chains import describe_loops, drop_job_chains, prepare_job_chains
 from .kinds import FIX_BY_CAUSE, KINDS, Finding, Thresholds
 
@@ -32,16 +34,40 @@ COLUMNS = (
     "detail",
     "evidence",
 )
+
+
+class Relation(Protocol):
+    """What the findings read of a query's result: a DuckDB relation, or the lake's on Spark."""
+
+    @property
+    def columns(self) -> list[str]: ...
+
+    @property
+    def types(self) -> Sequence[object]: ...
+
+    def project(self, expressions: str) -> Relation: ...
+
+    def pl(self) -> pl.DataFrame: ...
+
+
+class Queryable(Protocol):
+    """Where the findings run: a snapshot's DuckDB connection, or a lake on Spark."""
+
+    def sql(self, query: str, *, params: dict[str, Any] | None = None) -> Relation: ...
+
+
+# what a caller names: one kind, some kinds, or None for every kind
+KindNames = str | Iterable[str] | None
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
 def run_findings(
     con: duckdb.DuckDBPyConnection,
-    kinds=None,
+    kinds: KindNames = None,
     thresholds: Thresholds | None = None,
     **overrides: int,
 ) -> dict[str, pl.DataFrame]:
-    """Run the findings (all kinds, or ``kinds``) on a snapshot connection; return one frame per kind.
+    """Run the findings (all kinds, or ``kinds``) on a snapshot; return one frame per kind.
 
     Thresholds come from ``thresholds`` (default: :class:`Thresholds`), with any
     of its fields overridden by keyword: ``run_findings(con, stuck_days=30)``.
@@ -92,27 +118,29 @@ def _cursor_sees_the_same(con: duckdb.DuckDBPyConnection) -> bool:
     transaction ``con`` has open nor ``con``'s temporary tables and registered
     frames (which may shadow the snapshot's tables, as the album dossier's do).
     """
-    ids = [con.execute("SELECT txid_current()").fetchone()[0] for _ in range(2)]
+    ids = [one_row(con.execute("SELECT txid_current()"))[0] for _ in range(2)]
     if ids[0] == ids[1]:  # outside a transaction, every statement runs in one of its own
         return False
-    own = con.execute(
-        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
-        "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)"
-    ).fetchone()[0]
+    own = one_row(
+        con.execute(
+            "SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
+            "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)"
+        )
+    )[0]
     return own == 0
 
 
-def checked_kinds(kinds) -> list[str]:
+def checked_kinds(kinds: KindNames) -> list[str]:
     """Return ``kinds`` (a name, names, or None for all) as a list; names match ignoring case.
 
     An unknown name raises UsageError naming it and the closest kind.
     """
     kinds = [kinds] if isinstance(kinds, str) else list(kinds or KINDS)
-    return list(checked(kinds, KINDS, "finding kind"))
+    return list(checked(kinds, KINDS, "finding kind") or ())
 
 
 def snapshot_time(con: duckdb.DuckDBPyConnection) -> datetime:
-    """Return the time time-based findings are measured against: when the snapshot's source was read."""
+    """Return when the snapshot's source was read: what time-based findings measure against."""
     return read_manifests(con)[-1].taken_at
 
 
@@ -133,9 +161,9 @@ def empty_frame() -> pl.DataFrame:
 
 
 def run_kind(
-    con: duckdb.DuckDBPyConnection, kind: str, params: dict, loops: dict | None
+    con: Queryable, kind: str, params: dict[str, Any], loops: dict[str, list[str]] | None
 ) -> pl.DataFrame:
-    """Run ``queries/<kind>.sql`` with the parameters it names, and fold its rows into the common columns."""
+    """Run ``queries/<kind>.sql`` with the parameters it names; fold its rows into the columns."""
     sql = load_query(kind)
     named = {name: params[name] for name in set(_PARAM.findall(sql))}
     frame = _python_safe(con.sql(sql, params=named)).pl()
@@ -144,14 +172,14 @@ def run_kind(
     return _uniform(kind, frame)
 
 
-def _python_safe(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+def _python_safe(relation: Relation) -> Relation:
     """Return the relation with its times and dates as PostgreSQL prints them (text).
 
     A finding's own columns end up as JSON text anyway; as text they are the
     same for ordinary times, and a time Polars cannot convert (infinity, 4713 BC,
     kept from the source as it is) is shown instead of panicking.
     """
-    types = zip(relation.columns, relation.types)
+    types = zip(relation.columns, relation.types, strict=True)
     temporal = {c for c, t in types if str(t) in ("TIMESTAMP", "DATE")}
     if not temporal:
         return relation
@@ -164,7 +192,7 @@ def _python_safe(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
 
 
 def _uniform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Fold a query's own columns into ``detail`` (JSON) and add the kind's severity and fix, column-wise."""
+    """Fold a query's own columns into ``detail`` (JSON); add the kind's severity and fix."""
     spec = KINDS[kind]
     if not frame.height:
         return empty_frame()

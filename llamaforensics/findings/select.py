@@ -9,6 +9,7 @@ whether a scheduled run should fail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,7 +51,7 @@ def checked_filter(con: duckdb.DuckDBPyConnection, where: FindingFilter) -> Find
     severity = None
     if where.severity:
         severity = SEVERITY_ALIASES.get(where.severity.casefold(), where.severity)
-        severity = checked([severity], SEVERITY_ORDER, "severity")[0]
+        severity = checked_one(severity, SEVERITY_ORDER, "severity")
     sources = None
     if where.sources:
         sources = checked(
@@ -134,9 +135,15 @@ def checked_fail_on(spec: str) -> tuple[str, str]:
     severity = {s: s for s in SEVERITY_ORDER} | SEVERITY_ALIASES
     if folded in severity:
         return "severity", severity[folded]
-    return "kind", checked(
-        [spec], [*SEVERITY_ORDER, *SEVERITY_ALIASES, *KINDS], "severity or finding kind"
-    )[0]
+    return "kind", checked_one(
+        spec, [*SEVERITY_ORDER, *SEVERITY_ALIASES, *KINDS], "severity or finding kind"
+    )
+
+
+def checked_one(value: str, known: Iterable[str], what: str) -> str:
+    """Return ``value`` spelt as ``known`` spells it; raise UsageError if it is unknown."""
+    (spelt,) = checked([value], known, what) or (value,)
+    return spelt
 
 
 def fail_on(frames: dict[str, pl.DataFrame], spec: str) -> list[str]:

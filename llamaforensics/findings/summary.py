@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from .header import SEVERITY_ORDER
@@ -11,8 +13,8 @@ __all__ = ["SEVERITY_ORDER", "health_summary"]
 
 
 def health_summary(frames: dict[str, pl.DataFrame], top: int = 3) -> dict:
-    """Return counts per kind (with severity and fix) and the first ``top`` offenders of each kind."""
-    kinds = []
+    """Return counts per kind (with severity and fix) and each kind's first ``top`` offenders."""
+    kinds: list[dict[str, Any]] = []
     for kind, frame in sorted(
         frames.items(), key=lambda kv: (SEVERITY_ORDER[KINDS[kv[0]].severity], kv[0])
     ):

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ..errors import UsageError
 from ..findings.kinds import KINDS, Thresholds
-from ..findings.run import checked_kinds, run_findings, run_kind
+from ..findings.run import KindNames, checked_kinds, run_findings, run_kind
+
+if TYPE_CHECKING:  # PySpark and sqlglot are an optional extra
+    from .spark import SparkLake
 
 ENGINES = ("duckdb", "spark")
 
 
 def lake_findings(
     lake: str | os.PathLike,
-    kinds=None,
+    kinds: KindNames = None,
     thresholds: Thresholds | None = None,
     *,
     engine: str = "duckdb",
@@ -39,7 +43,9 @@ def lake_findings(
     return spark_findings(open_spark_lake(lake, engine, master), kinds, thresholds)
 
 
-def open_spark_lake(lake: str | os.PathLike, engine: str = "spark", master: str | None = None):
+def open_spark_lake(
+    lake: str | os.PathLike, engine: str = "spark", master: str | None = None
+) -> SparkLake:
     """Return the lake opened on Spark (``master``, or Spark's own configuration)."""
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -49,7 +55,7 @@ def open_spark_lake(lake: str | os.PathLike, engine: str = "spark", master: str 
 
 
 def spark_findings(
-    lake, kinds=None, thresholds: Thresholds | None = None
+    lake: SparkLake, kinds: KindNames = None, thresholds: Thresholds | None = None
 ) -> dict[str, pl.DataFrame]:
     """Run the findings on a :class:`~.spark.SparkLake`: the same SQL, the same frames."""
     from .spark_chains import prepare_job_chains_spark

@@ -32,13 +32,13 @@ class TranslationError(ValueError):
     """A query uses what the Spark translation does not cover (named, so it can be added here)."""
 
 
-def to_spark(sql: str) -> list[exp.Expression]:
+def to_spark(sql: str) -> list[exp.Expr]:
     """Return the statements of ``sql`` (DuckDB) as sqlglot trees rewritten for Spark."""
     statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     return [s.transform(_rewrite) for s in statements]
 
 
-def spark_text(statement: exp.Expression) -> str:
+def spark_text(statement: exp.Expr) -> str:
     """Return one rewritten statement as Spark SQL text."""
     return statement.sql(dialect="spark")
 
@@ -50,7 +50,7 @@ _INTERVALS = {
 _RENAMED = {"list_intersect": "array_intersect"}  # DuckDB functions Spark has under another name
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression:
+def _rewrite(node: exp.Expr) -> exp.Expr:
     if (
         isinstance(node, exp.Filter)
         and isinstance(node.this, exp.ArrayAgg)
@@ -91,7 +91,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _ordered_list(order: exp.Order, where: exp.Where | None = None) -> exp.Expression:
+def _ordered_list(order: exp.Order, where: exp.Where | None = None) -> exp.Expr:
     """Rewrite ``list(x ORDER BY k) [FILTER (...)]``: collected with keys, sorted."""
     keys = order.expressions
     if any(k.args.get("desc") for k in keys):
@@ -101,7 +101,7 @@ def _ordered_list(order: exp.Order, where: exp.Where | None = None) -> exp.Expre
     fields = [exp.alias_(k.this, f"_k{i}") for i, k in enumerate(keys)] + [
         exp.alias_(order.this, "_v")
     ]
-    collected = exp.func("collect_list", exp.func("struct", *fields))
+    collected: exp.Expr = exp.func("collect_list", exp.func("struct", *fields))
     if where is not None:
         collected = exp.Filter(this=collected, expression=where)
     unwrap = exp.Lambda(this=exp.column("_v", table="x"), expressions=[exp.to_identifier("x")])

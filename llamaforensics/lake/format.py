@@ -22,11 +22,12 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from ..errors import LlamaForensicsError, SnapshotError
-from ..snapshot.format import FORMAT_VERSION, SNAPSHOT_TABLES, quote_ident
+from ..snapshot.format import FORMAT_VERSION, SNAPSHOT_TABLES, one_row, quote_ident
 from ..version import __version__
 
 MANIFEST_FILE = "manifest.json"
@@ -49,7 +50,7 @@ LAKE_WRITE_SETTINGS = {
 }
 
 
-def limit_lake_writer(con) -> None:
+def limit_lake_writer(con: duckdb.DuckDBPyConnection) -> None:
     """Bound the memory of DuckDB's (partitioned) Parquet writer: see ``LAKE_WRITE_SETTINGS``."""
     for name, value in LAKE_WRITE_SETTINGS.items():
         con.execute(f"SET {name} = {value}")
@@ -85,7 +86,7 @@ def copy_table_sql(select: str, target: Path, partitioned: bool) -> str:
     return f"COPY ({select}) TO '{path}' {copy_options(partitioned)}"
 
 
-def manifest_entry(**entry) -> dict:
+def manifest_entry(**entry: Any) -> dict:
     """Return one manifest entry with the fields of a snapshot file's ``_lf_manifest`` (but seq)."""
     fields = (
         "kind",
@@ -155,7 +156,7 @@ def write_manifest(lake: Path, history: list[dict], enums: dict[str, list[str]])
     tmp.replace(Path(lake) / MANIFEST_FILE)
 
 
-def snapshot_enums(con) -> dict[str, list[str]]:
+def snapshot_enums(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Return the enum types of a DuckDB connection's database, each with its values in order."""
     names = [
         n
@@ -166,10 +167,10 @@ def snapshot_enums(con) -> dict[str, list[str]]:
     ]
     if not names:
         return {}
-    values = con.execute(
-        "SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)
-    ).fetchone()
-    return {name: list(v) for name, v in zip(names, values)}
+    values = one_row(
+        con.execute("SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names))
+    )
+    return {name: list(v) for name, v in zip(names, values, strict=True)}
 
 
 def staging_dir(lake: Path) -> Path:
@@ -186,7 +187,9 @@ def remove_tree(path: Path) -> None:
 
 
 @contextmanager
-def staged_work(con, stage: Path, failed: Callable[[duckdb.Error], str]) -> Iterator[None]:
+def staged_work(
+    con: duckdb.DuckDBPyConnection, stage: Path, failed: Callable[[duckdb.Error], str]
+) -> Iterator[None]:
     """Close ``con`` when done; on any failure remove ``stage`` (the lake stays as it was).
 
     A DuckDB error becomes one :class:`LlamaForensicsError` line, ``failed(exc)``.

@@ -24,7 +24,9 @@ from ..snapshot.format import (
     create_schema,
     limit_memory,
     quote_ident,
+    read_manifests,
 )
+from ..snapshot.open import SnapshotInfo, table_counts
 from .format import column_types, parquet_glob, read_manifest, table_dir
 
 LAKE_MEMORY_LIMIT = "1GB"
@@ -133,10 +135,8 @@ def _load_manifest(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
         )
 
 
-def lake_info(lake: str | os.PathLike):
+def lake_info(lake: str | os.PathLike) -> SnapshotInfo:
     """Describe a lake as ``snapshot_info`` does a file: manifest, rows per table, history, size."""
-    from ..snapshot.format import read_manifests
-    from ..snapshot.open import SnapshotInfo, table_counts
 
     lake = Path(lake)
     con = open_lake(lake)

@@ -17,6 +17,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from ..dsn import Dsn, redact
 from ..snapshot.format import (
     DELETED_COLUMN,
@@ -61,7 +63,7 @@ def refresh_lake(
     con = open_lake(lake, enums=info.enums)
     stage = staging_dir(lake)
 
-    def failed(exc) -> str:
+    def failed(exc: duckdb.Error) -> str:
         return f"refresh of {lake} from {dsn.display} failed: {redact(str(exc), dsn.password)}"
 
     with staged_work(con, stage, failed):

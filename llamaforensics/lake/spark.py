@@ -20,13 +20,19 @@ import sys
 import warnings
 from datetime import date, datetime
 from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlglot import exp
 
 from ..errors import LlamaForensicsError, SnapshotError
 from ..snapshot.format import PG_TEXT_TABLE, SNAPSHOT_TABLES
-from .dialect import spark_text, to_spark
+
+if TYPE_CHECKING:  # PySpark is an optional extra
+    from pyspark.sql import DataFrame as SparkFrame
+    from pyspark.sql import SparkSession
+
+from .dialect import TranslationError, spark_text, to_spark
 from .format import MANIFEST_FILE, PARTITION_COLUMN
 
 # Spark types of the lake's columns by their snapshot (DuckDB) type; uuids and enums are text.
@@ -42,7 +48,7 @@ _SPARK_TYPES = {
 }
 
 
-def spark_session(master: str | None = None, config: dict[str, str] | None = None):
+def spark_session(master: str | None = None, config: dict[str, str] | None = None) -> SparkSession:
     """Return the Spark session to run on: ``master`` if given, else Spark's own configuration.
 
     Timestamps are read and compared in UTC, as the snapshot stores them. ``config``
@@ -94,7 +100,7 @@ def _strip_accents():
     """Return DuckDB's strip_accents as a function Spark ships by value (no imports)."""
     import unicodedata
 
-    def strip_accents(text):
+    def strip_accents(text: str | None) -> str | None:
         if text is None:
             return None
         return "".join(
@@ -129,7 +135,7 @@ class SparkLake:
             self.session.catalog.dropTempView(name)
         self.views = set()
 
-    def view(self, name: str, frame) -> None:
+    def view(self, name: str, frame: SparkFrame) -> None:
         """Keep ``frame``, computed once, as the temp view ``name`` (a DuckDB temp table, here)."""
         frame.localCheckpoint().createOrReplaceTempView(name)
         self.views.add(name)
@@ -138,7 +144,7 @@ class SparkLake:
         """Run one DuckDB-dialect query; return its rows as ``DuckDBPyConnection.sql`` would."""
         return SparkRelation(self, self.execute(query, params).frame)
 
-    def statement(self, statement: exp.Expression, params: dict):
+    def statement(self, statement: exp.Expr, params: dict) -> SparkFrame:
         """Run one translated statement, binding the parameters it names."""
         from pyspark.sql import functions as F
 
@@ -147,7 +153,7 @@ class SparkLake:
         args = {name: _bound(F, params[name]) for name in named}
         return self.session.sql(spark_text(statement), args=args or None)
 
-    def _run(self, statement: exp.Expression, params: dict):
+    def _run(self, statement: exp.Expr, params: dict):
         if isinstance(statement, exp.Create):
             self.view(statement.this.name, self.statement(statement.expression, params))
             return self.session.table(statement.this.name)
@@ -162,7 +168,10 @@ class SparkLake:
         """Rebuild the view ``UPDATE t SET ... FROM (query) r WHERE ...`` changes."""
         name = statement.this.name
         sets = {eq.this.name: eq.expression for eq in statement.expressions}
-        source = (statement.args.get("from_") or statement.args.get("from")).this
+        joined = statement.args.get("from_") or statement.args.get("from")
+        if joined is None:
+            raise TranslationError(f"UPDATE without FROM: {statement.sql('duckdb')}")
+        source = joined.this
         alias, query = source.alias, source.this
         cols = [
             exp.alias_(
@@ -263,7 +272,7 @@ class SparkResult:
 
         (Spark's date_trunc answers in its session time zone, UTC here, even for a time without.)
         """
-        frame = pl.from_arrow(self.frame.toArrow())
+        frame = polars_frame(self.frame.toArrow())
         zoned = [
             name
             for name, kind in frame.schema.items()
@@ -277,6 +286,12 @@ class SparkResult:
     def fetchone(self) -> tuple | None:
         rows = self.frame.limit(1).collect()
         return tuple(rows[0]) if rows else None
+
+
+def polars_frame(table: Any) -> pl.DataFrame:
+    """Return an Arrow table (what Spark's ``toArrow`` gives) as a Polars frame."""
+    frame = pl.from_arrow(table)
+    return frame if isinstance(frame, pl.DataFrame) else frame.to_frame()
 
 
 def _timestamp(node: exp.Expression, params: dict) -> exp.Expression:

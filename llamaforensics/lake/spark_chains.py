@@ -15,6 +15,7 @@ their loops walked once on the driver by the embedded engine's own code
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -22,10 +23,13 @@ import polars as pl
 from ..lineage.pointers import CYCLE, loops
 from ..lineage.roots import cycles, loop_names
 from ..queries import load_query
-from .spark import SparkLake
+from .spark import SparkLake, polars_frame
+
+if TYPE_CHECKING:  # PySpark is an optional extra
+    from pyspark.sql import DataFrame as SparkFrame
 
 
-def infer_roots_spark(lake: SparkLake):
+def infer_roots_spark(lake: SparkLake) -> SparkFrame:
     """Return a Spark frame of every job of ``_lf_jobs`` and its root (``infer_roots``'s columns).
 
     Columns: job_id, parent_job_id, inferred_root, depth, status, missing_parent,
@@ -148,7 +152,7 @@ def _label(lake: SparkLake, start, pointers):
 
 def _loops(lake: SparkLake, looping):
     """Name each loop by its smallest job id, as the embedded engine does."""
-    frame = pl.from_arrow(looping)
+    frame = polars_frame(looping)
     number = {job: i for i, job in enumerate(frame["job_id"].to_list())}
     parent = np.array([number[p] for p in frame["parent_job_id"].to_list()], dtype=np.int64)
     top = np.array([number[p] for p in frame["ptr"].to_list()], dtype=np.int64)
@@ -171,7 +175,7 @@ def prepare_job_chains_spark(lake: SparkLake) -> dict[str, list[str]]:
     lake.view("_lf_job_roots", roots)
     lake.execute(load_query("job_chain_roots"))
     lake.execute(load_query("job_chain_rows"))
-    on_cycle = pl.from_arrow(
+    on_cycle = polars_frame(
         lake.session.table("_lf_job_roots")
         .filter("on_cycle")
         .select("job_id", "parent_job_id", "cycle", "on_cycle")

@@ -23,6 +23,7 @@ from ..snapshot.format import (
     SNAPSHOT_TABLES,
     connect,
     create_schema,
+    one_row,
     quote_ident,
 )
 from ..snapshot.progress import execute_with_progress
@@ -58,7 +59,7 @@ def take_lake(dsn: Dsn, lake: str | os.PathLike, *, progress: bool = True) -> Pa
     stage = staging_dir(lake)
     con = connect(":memory:")
 
-    def failed(exc) -> str:
+    def failed(exc: duckdb.Error) -> str:
         return f"lake of {dsn.display} failed: {redact(str(exc), dsn.password)}"
 
     with staged_work(con, stage, failed):
@@ -115,7 +116,7 @@ def export_lake(
     con = open_snapshot(snapshot)
     stage = staging_dir(lake)
 
-    def failed(exc) -> str:
+    def failed(exc: duckdb.Error) -> str:
         return f"export of the snapshot to {lake} failed: {str(exc).splitlines()[0]}"
 
     with staged_work(con, stage, failed):
@@ -124,9 +125,11 @@ def export_lake(
         relations = {name: quote_ident(name) for name in SNAPSHOT_TABLES}
         write_tables(con, stage, relations, progress, {})
         _copy_pg_text(con, stage)
-        source = con.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()[0]
+        source = one_row(
+            con.execute(
+                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+            )
+        )[0]
         latest = history[-1]
         counts = {name: c["live"] for name, c in table_counts(con).items()}
         history.append(
@@ -168,9 +171,9 @@ def write_tables(
         sql = copy_table_sql(
             lake_select(name, relations[name]), target, partitioned=name == LOG_TABLE
         )
-        counts[name] = execute_with_progress(
-            con, sql, desc=name, total=estimates.get(name), enabled=progress
-        ).fetchone()[0]
+        counts[name] = one_row(
+            execute_with_progress(con, sql, desc=name, total=estimates.get(name), enabled=progress)
+        )[0]
     return counts
 
 

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diff import attach_snapshots
+from ..snapshot_diff import attach_snapshots
 from ..dsn import Dsn, parse_dsn
 from ..errors import UsageError
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES

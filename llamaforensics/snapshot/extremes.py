@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Self
 import duckdb
 import polars as pl
 
-from .format import PG_TEXT_TABLE, create_pg_text_table, quote_ident
+from .format import PG_TEXT_TABLE, create_pg_text_table, one_row, quote_ident
 
 BEYOND_DUCKDB = "294247-01-01"  # DuckDB's last timestamp is 294247-01-10 04:00:54.775806
 _PYTHON_RANGE = {
@@ -71,7 +71,7 @@ def keep_extreme_times(
     ]
     texts = ", ".join(
         f"CASE WHEN {b} THEN {quote_ident(c)}::text END AS t{n}"
-        for n, (c, b) in enumerate(zip(columns, beyond))
+        for n, (c, b) in enumerate(zip(columns, beyond, strict=True))
     )
     sql = (
         f"SELECT {quote_ident(key)}::text AS k, {texts} FROM public.{quote_ident(upstream)} "
@@ -86,7 +86,7 @@ def keep_extreme_times(
     kept = [
         (row_key, column, text)
         for row_key, *texts in found
-        for column, text in zip(columns, texts)
+        for column, text in zip(columns, texts, strict=True)
         if text
     ]
     con.execute(
@@ -94,9 +94,11 @@ def keep_extreme_times(
         "(row_key VARCHAR, column_name VARCHAR, pg_text VARCHAR)"
     )
     con.executemany("INSERT INTO _lf_extremes VALUES (?, ?, ?)", kept)
-    key_type = con.execute(
-        f"SELECT typeof({quote_ident(key)}) FROM {quote_ident(target or table)} LIMIT 1"
-    ).fetchone()[0]
+    key_type = one_row(
+        con.execute(
+            f"SELECT typeof({quote_ident(key)}) FROM {quote_ident(target or table)} LIMIT 1"
+        )
+    )[0]
     for column in {column for _, column, _ in kept}:
         # one join per column, on the key's own type: no statement per row, no key cast to text
         con.execute(
@@ -123,11 +125,13 @@ def keep_extreme_times(
 def has_pg_text(con: duckdb.DuckDBPyConnection) -> bool:
     """Tell whether the snapshot has a ``_lf_pg_text`` table (older snapshots have none)."""
     return (
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND database_name = "
-            "current_database()",
-            {"t": PG_TEXT_TABLE},
-        ).fetchone()[0]
+        one_row(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND database_name = "
+                "current_database()",
+                {"t": PG_TEXT_TABLE},
+            )
+        )[0]
         > 0
     )
 

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 import duckdb
 
@@ -76,8 +77,9 @@ SNAPSHOT_TABLES: dict[str, SnapshotTable] = {
 # bounded however many rows stream through (DuckDB spills beyond it).
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 SNAPSHOT_MEMORY_LIMIT = "256MB"
-# A refresh holds each catalog table as the source has it to compare it with the snapshot's (1.4M tracks
-# are ~300 MB): under the copy's limit that spilled to disk and took 4x as long; this keeps it under 1 GB.
+# A refresh holds each catalog table as the source has it to compare it with the snapshot's (1.4M
+# tracks are ~300 MB): under the copy's limit that spilled to disk and took 4x as long; this keeps
+# it under 1 GB.
 REFRESH_MEMORY_LIMIT = "768MB"
 
 
@@ -88,8 +90,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     connection to a file in one process when the configurations differ.
     """
     con = duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
-    # DuckDB prints a bar of its own to stdout in a REPL, `python -c` or a notebook, even under --quiet and
-    # into --json output; the workbench draws its own (progress.py), from the same query progress.
+    # DuckDB prints a bar of its own to stdout in a REPL, `python -c` or a notebook, even under
+    # --quiet and into --json output; the workbench draws its own (progress.py), from the same query
+    # progress.
     con.execute("SET enable_progress_bar_print = false")
     return con
 
@@ -120,6 +123,23 @@ def duckdb_type(column: Column) -> str:
     if mapped is None:
         raise ValueError(f"no DuckDB type for upstream type {column.pg_type}")
     return mapped + ("[]" if column.is_array else "")
+
+
+class Fetches(Protocol):
+    """A query result: a DuckDB connection after ``execute``, or a psycopg cursor."""
+
+    def fetchone(self) -> Any: ...
+
+
+def one_row(result: Fetches) -> tuple[Any, ...]:
+    """Return the row of a query that always yields one (an aggregate, ``current_database()``).
+
+    Raise LookupError instead of handing a None on to be indexed.
+    """
+    row = result.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return tuple(row)
 
 
 def quote_ident(name: str) -> str:
@@ -177,7 +197,7 @@ def create_schema(
 
 
 def create_pg_text_table(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    """Create ``_lf_pg_text``: values DuckDB cannot hold, as PostgreSQL printed them (see extremes)."""
+    """Create ``_lf_pg_text``: values DuckDB cannot hold, as PostgreSQL printed them (extremes)."""
     con.execute(f"""CREATE {"TEMP " if temporary else ""}TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
         table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, column_name VARCHAR NOT NULL,
         pg_text VARCHAR NOT NULL)  -- a value DuckDB cannot hold, as PostgreSQL printed it""")
@@ -213,9 +233,9 @@ class Manifest:
         return d
 
 
-def write_manifest(con: duckdb.DuckDBPyConnection, **entry) -> None:
+def write_manifest(con: duckdb.DuckDBPyConnection, **entry: Any) -> None:
     """Append one manifest entry (the seq number and versions are filled in here)."""
-    seq = con.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {MANIFEST_TABLE}").fetchone()[0]
+    seq = one_row(con.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {MANIFEST_TABLE}"))[0]
     con.execute(
         f"""INSERT INTO {MANIFEST_TABLE} VALUES
             ($seq, $kind, $taken_at, $source, $format_version, $tool_version, $server_version,
@@ -266,10 +286,12 @@ def read_manifests(con: duckdb.DuckDBPyConnection) -> list[Manifest]:
 
 
 def check_snapshot(con: duckdb.DuckDBPyConnection, path: Path | str) -> Manifest:
-    """Return the latest manifest, or raise :class:`SnapshotError` if the file is no usable snapshot."""
-    has_manifest = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [MANIFEST_TABLE]
-    ).fetchone()[0]
+    """Return the latest manifest; raise :class:`SnapshotError` if it is no usable snapshot."""
+    has_manifest = one_row(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [MANIFEST_TABLE]
+        )
+    )[0]
     if not has_manifest:
         raise SnapshotError(
             f"{path} is a DuckDB file but not a llamaforensics snapshot (no manifest)"
@@ -281,6 +303,7 @@ def check_snapshot(con: duckdb.DuckDBPyConnection, path: Path | str) -> Manifest
     if latest.format_version > FORMAT_VERSION:
         raise SnapshotError(
             f"{path} was written by llamaforensics {latest.tool_version} (snapshot format "
-            f"{latest.format_version}); this is {__version__} (format {FORMAT_VERSION}): upgrade llamaforensics"
+            f"{latest.format_version}); this is {__version__} (format {FORMAT_VERSION}): "
+            "upgrade llamaforensics"
         )
     return latest

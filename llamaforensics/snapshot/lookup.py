@@ -1,4 +1,4 @@
-"""Point lookups in a read-only snapshot: the rows that mention a value, found without scanning the table.
+"""Point lookups in a read-only snapshot: the rows that mention a value, found without a scan.
 
 A dossier wants a few dozen log rows among millions: those naming an album,
 its tracks or its artists, and those of a handful of jobs. A DuckDB filter
@@ -20,15 +20,22 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 
-from .format import quote_ident
+from .format import one_row, quote_ident
+
+if TYPE_CHECKING:  # numpy is imported where lookups run: the command line's start-up needs none
+    import numpy as np
 
 
 def title_key(title: str = "title") -> str:
-    """Return the SQL of an album title as the duplicate_album finding compares titles (queries/duplicate_album.sql)."""
+    """Return the SQL of an album title as the duplicate_album finding compares titles.
+
+    See queries/duplicate_album.sql.
+    """
     return rf"trim(regexp_replace(lower(strip_accents({title})), '[^\p{{L}}\p{{N}}]+', ' ', 'g'))"
 
 
@@ -42,27 +49,38 @@ KEYS = {
     "albums": {"id": "id", "title_key": title_key(), "discogs_id": "discogs_id"},
 }
 
-_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# per connection: its lookups by table, or None where the connection may write
+_LOOKUPS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, RowLookup] | None] = (
+    weakref.WeakKeyDictionary()
+)
 _LOCK = threading.Lock()
 
 
 class RowLookup:
-    """Row numbers of one table of one open connection, by the hash of a key's value (built per key on first use)."""
+    """Row numbers of one table of one open connection, by the hash of a key's value.
+
+    Each key's is built on first use.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str):
         self._con, self.table = (
             weakref.ref(con),
             table,
         )  # weak: the lookups live (in _LOOKUPS) as long as it does
-        database = con.execute("SELECT current_database()").fetchone()[0]
+        database = one_row(con.execute("SELECT current_database()"))[0]
         self.relation = (
             f"{quote_ident(database)}.main.{quote_ident(table)}"  # never a temp table shadowing it
         )
         self._sorted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._key_types: dict[str, str] | None = None
 
-    def rows(self, key: str, values) -> np.ndarray:
-        """Return the numbers of the rows whose ``key`` may be one of ``values`` (hash matches), ascending."""
+    def rows(self, key: str, values: Iterable[object]) -> np.ndarray:
+        """Return the numbers, ascending, of the rows whose ``key`` may be one of ``values``.
+
+        A hash match is a candidate: the caller's query checks the value.
+        """
+        import numpy as np
+
         values = [v for v in dict.fromkeys(values) if v is not None]
         if not values:
             return np.empty(0, dtype=np.int64)
@@ -78,7 +96,7 @@ class RowLookup:
             dtype=np.uint64,
         )
         lo, hi = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
-        found = [rows[a:b] for a, b in zip(lo, hi) if b > a]
+        found = [rows[a:b] for a, b in zip(lo, hi, strict=True) if b > a]
         return (
             np.unique(np.concatenate(found)).astype(np.int64)
             if found
@@ -86,11 +104,14 @@ class RowLookup:
         )
 
     def _index(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
         with _LOCK:
             if key not in self._sorted:
                 expr = KEYS[self.table][key]
                 got = self.con.execute(
-                    f"SELECT hash({expr}) AS h, rowid AS r FROM {self.relation} WHERE ({expr}) IS NOT NULL ORDER BY h"
+                    f"SELECT hash({expr}) AS h, rowid AS r FROM {self.relation} "
+                    f"WHERE ({expr}) IS NOT NULL ORDER BY h"
                 ).fetchnumpy()
                 rows = np.asarray(got["r"])
                 self._sorted[key] = (
@@ -101,7 +122,11 @@ class RowLookup:
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
-        return self._con()
+        """Return the connection the lookup reads (it lives no longer than that)."""
+        con = self._con()
+        if con is None:
+            raise ReferenceError(f"the connection the {self.table} lookup read is gone")
+        return con
 
     def _types(self) -> dict[str, str]:
         """The DuckDB type of each key (a value is hashed as that type, as the table's are)."""
@@ -117,17 +142,23 @@ class RowLookup:
 
 
 def row_lookup(con: duckdb.DuckDBPyConnection, table: str) -> RowLookup | None:
-    """Return the lookup of ``table`` on ``con``, or None where the connection may write (it would go stale)."""
+    """Return the lookup of ``table`` on ``con``, or None where the connection may write.
+
+    A lookup there would go stale.
+    """
     with _LOCK:
+        known = con in _LOOKUPS
         per_con = _LOOKUPS.get(con)
-    if per_con is None:
-        read_only = con.execute(
-            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()[0]
-        per_con = {} if read_only else False
+    if not known:
+        read_only = one_row(
+            con.execute(
+                "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+            )
+        )[0]
+        per_con = {} if read_only else None  # None: the connection may write; no lookups
         with _LOCK:
             _LOOKUPS[con] = per_con
-    if per_con is False:
+    if per_con is None:
         return None
     if table not in per_con:
         per_con[table] = RowLookup(con, table)
@@ -142,7 +173,7 @@ def mentioning(
     scan: str | None = None,
     materialized: bool = False,
 ) -> tuple[str, dict]:
-    """Return a CTE ``name`` holding at least the rows of ``table`` whose keys take the ``wanted`` values.
+    """Return a CTE ``name`` holding at least the rows of ``table`` whose keys take ``wanted``.
 
     With a lookup, just those rows (read once, by row number); without one,
     the whole of ``scan`` (default: the table, by its name). Either way the
@@ -152,6 +183,8 @@ def mentioning(
     rows named many times; many rows are cheaper read for each use, by the
     columns it needs).
     """
+    import numpy as np
+
     lookup = row_lookup(con, table)
     if lookup is None:
         return f"{name} AS (SELECT * FROM {scan or quote_ident(table)})", {}
@@ -160,7 +193,8 @@ def mentioning(
     param = f"_lf_rows_{name}"
     once = " MATERIALIZED" if materialized else ""
     return (
-        f"{name} AS{once} (SELECT * FROM {lookup.relation} WHERE rowid IN (SELECT unnest(${param}::BIGINT[])))",
+        f"{name} AS{once} (SELECT * FROM {lookup.relation} "
+        f"WHERE rowid IN (SELECT unnest(${param}::BIGINT[])))",
         {param: rows.tolist()},
     )
 
@@ -168,7 +202,7 @@ def mentioning(
 def album_log(
     con: duckdb.DuckDBPyConnection, album_id: str, name: str = "log", materialized: bool = False
 ) -> tuple[str, dict, dict]:
-    """Return a CTE ``name`` holding (at least) the log rows about the album, its tracks and its artists.
+    """Return a CTE ``name`` holding (at least) the log rows about the album, tracks and artists.
 
     On a read-only snapshot these are found by lookup instead of by scanning
     the log (see :class:`RowLookup`). Returns the CTE, its parameters, and

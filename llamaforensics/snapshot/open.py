@@ -1,4 +1,4 @@
-"""Open a snapshot for reading, and describe it; with no path, the one $LLAMAFORENSICS_SNAPSHOT names.
+"""Open a snapshot for reading, and describe it; no path means $LLAMAFORENSICS_SNAPSHOT's.
 
 The library never builds the demo snapshot: the entry points pass its path
 (``llamaforensics.demo.default``), built on first use.
@@ -20,6 +20,7 @@ from .format import (
     Manifest,
     check_snapshot,
     connect,
+    one_row,
     quote_ident,
     read_manifests,
 )
@@ -28,7 +29,10 @@ SNAPSHOT_VARIABLE = "LLAMAFORENSICS_SNAPSHOT"
 
 
 def named_snapshot(path: str | os.PathLike | None = None) -> Path:
-    """Return ``path``, else the snapshot ``$LLAMAFORENSICS_SNAPSHOT`` names; raise if neither does."""
+    """Return ``path``, else the snapshot ``$LLAMAFORENSICS_SNAPSHOT`` names.
+
+    Raise if neither does.
+    """
     named = path if path is not None else os.environ.get(SNAPSHOT_VARIABLE)
     if not named:
         raise SnapshotError(
@@ -38,9 +42,10 @@ def named_snapshot(path: str | os.PathLike | None = None) -> Path:
     return Path(named)
 
 
-# DuckDB keeps one database instance per file in a process while any connection to it is open: a snapshot
-# file replaced since (a new one renamed over it) would be read as it was before. Each connection opened
-# here is remembered with the identity of the file it opened, so that is refused instead of shown.
+# DuckDB keeps one database instance per file in a process while any connection to it is open: a
+# snapshot file replaced since (a new one renamed over it) would be read as it was before. Each
+# connection opened here is remembered with the identity of the file it opened, so that is refused
+# instead of shown.
 _OPENED: dict[str, list[tuple[weakref.ref, tuple[int, int]]]] = {}
 
 
@@ -58,13 +63,13 @@ def _is_open(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def replaced_while_open(path: str | os.PathLike) -> bool:
-    """Whether this process still has a connection open on an earlier file at ``path`` (since replaced)."""
+    """Tell whether this process still reads an earlier file at ``path``, since replaced."""
     path = Path(path)
     if not path.exists():
         return False
     key, now = str(path.resolve()), _identity(path)
     _OPENED[key] = [
-        (ref, seen) for ref, seen in _OPENED.get(key, []) if ref() is not None and _is_open(ref())
+        (ref, seen) for ref, seen in _OPENED.get(key, []) if (con := ref()) and _is_open(con)
     ]
     return any(seen != now for _, seen in _OPENED[key])
 
@@ -72,7 +77,8 @@ def replaced_while_open(path: str | os.PathLike) -> bool:
 def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """Open a snapshot read-only; with no path, the one ``$LLAMAFORENSICS_SNAPSHOT`` names.
 
-    Refused while this process still reads an earlier file at the same path (DuckDB would show that one).
+    Refused while this process still reads an earlier file at the same path (DuckDB would
+    show that one).
     """
     path = named_snapshot(path)
     if not path.exists():
@@ -81,8 +87,9 @@ def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConne
         )
     if replaced_while_open(path):
         raise SnapshotError(
-            f"{path} was replaced by a newer snapshot while this process still has the earlier one open, which "
-            "DuckDB would show instead: close that first (the earlier workbench's .close(), or the connection's), "
+            f"{path} was replaced by a newer snapshot while this process still has the earlier "
+            "one open, which DuckDB would show instead: close that first (the earlier "
+            "workbench's .close(), or the connection's), "
             "then open it again"
         )
     try:
@@ -100,7 +107,7 @@ def open_snapshot(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConne
 
 @dataclass(frozen=True)
 class SnapshotInfo:
-    """What ``llamaforensics info`` shows: the latest manifest, live/deleted rows per table, history."""
+    """What ``llamaforensics info`` shows: the latest manifest, rows per table, history."""
 
     path: Path
     size_bytes: int
@@ -128,9 +135,11 @@ def snapshot_info(path: str | os.PathLike | None = None, verify: bool = False) -
         if verify:
             verify_snapshot(con, path)
         resolved = Path(
-            con.execute(
-                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-            ).fetchone()[0]
+            one_row(
+                con.execute(
+                    "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                )
+            )[0]
         )
         history = read_manifests(con)
         tables = table_counts(con)
@@ -139,7 +148,7 @@ def snapshot_info(path: str | os.PathLike | None = None, verify: bool = False) -
     return SnapshotInfo(resolved, resolved.stat().st_size, history[-1], tables, history)
 
 
-def verify_snapshot(con: duckdb.DuckDBPyConnection, path=None) -> None:
+def verify_snapshot(con: duckdb.DuckDBPyConnection, path: str | os.PathLike | None = None) -> None:
     """Read every column of every table so DuckDB checks each block's checksum; raise if one fails.
 
     Counts and the manifest come from metadata alone: a file with a zeroed

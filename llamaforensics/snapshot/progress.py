@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import duckdb
 from tqdm.auto import tqdm
@@ -15,9 +16,9 @@ def execute_with_progress(
     desc: str,
     total: int | None,
     enabled: bool,
-    params=None,
+    params: dict[str, Any] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Run ``sql`` on ``con`` while a bar (rows, estimated from ``total``) follows DuckDB's progress.
+    """Run ``sql`` on ``con`` while a bar (rows, estimated from ``total``) shows its progress.
 
     Returns ``con`` with the statement's result pending (a COPY's row count, say).
     """

@@ -1,4 +1,4 @@
-"""Bring an existing snapshot up to date: new log rows only, the catalog re-read, nothing ever dropped.
+"""Bring an existing snapshot up to date: new log rows only, the catalog re-read, nothing dropped.
 
 llama_logs is append-only by convention, so only rows whose id the snapshot
 has not seen are copied (found from the source's id list, then fetched with a
@@ -32,6 +32,7 @@ from .format import (
     SNAPSHOT_TABLES,
     SnapshotTable,
     limit_memory,
+    one_row,
     quote_ident,
     read_manifests,
     write_manifest,
@@ -72,38 +73,40 @@ def refresh_snapshot(
 
     The result's ``info`` describes the refreshed snapshot as :func:`snapshot_info` would.
     ``opening`` is the file being opened already, by
-    :func:`~llamaforensics.snapshot.writable.open_writable_in_background` (``path`` then only names it).
+    :func:`~llamaforensics.snapshot.writable.open_writable_in_background` (``path`` then only
+    names it).
 
     ``verify=True`` reconciles the whole log id list even when the row counts
     agree (slower; catches a deletion and a backdated insert that cancel out).
     """
     path = Path(path)
     started = time.perf_counter()
-    con, info = _open_with_source(path, dsn, opening)
+    con, source = _open_with_source(path, dsn, opening)
     try:
         manifests = read_manifests(con)
         since = manifests[-1].taken_at
-        _add_enum_values(con, info)
+        _add_enum_values(con, source)
         con.execute(
             "RESET max_vacuum_tasks" if _compacts(manifests) else "SET max_vacuum_tasks = 0"
         )
         con.execute("BEGIN")
         taken_at, _ = source_clock(con)
-        estimates = estimated_rows(con, info)
+        estimates = estimated_rows(con, source)
         counts, new, deleted = {}, {}, {}
         with ThreadPoolExecutor(1, thread_name_prefix="lf-count") as pool:
             log_count = _count_log_rows(pool, con, dsn)
-            # the catalog first: the log's count runs meanwhile, instead of beside the log's own copy
+            # the catalog first: the log's count runs meanwhile, instead of beside the log's own
+            # copy
             for table in sorted(SNAPSHOT_TABLES.values(), key=lambda t: t.name == "llama_logs"):
-                if table.upstream not in info.columns:
+                if table.upstream not in source.columns:
                     continue
                 if table.name == "llama_logs":
                     result = _refresh_log(
-                        con, table, info, taken_at, since, verify, progress, log_count
+                        con, table, source, taken_at, since, verify, progress, log_count
                     )
                 else:
                     result = _refresh_catalog_table(
-                        con, table, info, taken_at, estimates.get(table.upstream), progress
+                        con, table, source, taken_at, estimates.get(table.upstream), progress
                     )
                 counts[table.name], new[table.name], deleted[table.name] = result
         write_manifest(
@@ -111,12 +114,12 @@ def refresh_snapshot(
             kind="refresh",
             taken_at=taken_at,
             source=dsn.display,
-            server_version=info.server_version,
-            schema_fingerprint=info.fingerprint,
+            server_version=source.server_version,
+            schema_fingerprint=source.fingerprint,
             row_counts=counts,
             new_rows=new,
             deleted_rows=deleted,
-            drift=info.drift,
+            drift=source.drift,
             duration_s=round(time.perf_counter() - started, 3),
         )
         # Checkpoint as part of the commit: the new rows go to the file once, not to the WAL and
@@ -138,7 +141,7 @@ def refresh_snapshot(
 def _open_with_source(
     path: Path, dsn: Dsn, opening: Future | None
 ) -> tuple[duckdb.DuckDBPyConnection, SourceInfo]:
-    """Open the snapshot (unless ``opening`` does) and attach the source while the source is inspected.
+    """Open the snapshot (unless ``opening`` does) and attach the source while it is inspected.
 
     The inspection waits on the server, the rest mostly on this process's CPU
     (the extension's signature check, reading the source's catalog). A source
@@ -191,16 +194,17 @@ def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
     present = {
         name
         for (name,) in con.execute(
-            "SELECT type_name FROM duckdb_types() WHERE logical_type = 'ENUM' AND database_name = current_database()"
+            "SELECT type_name FROM duckdb_types() "
+            "WHERE logical_type = 'ENUM' AND database_name = current_database()"
         ).fetchall()
     }
     names = [name for name in info.enums if name in present]
     if not names:
         return
-    ranges = con.execute(
-        "SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names)
-    ).fetchone()
-    for name, known in zip(names, ranges):
+    ranges = one_row(
+        con.execute("SELECT " + ", ".join(f"enum_range(NULL::{quote_ident(n)})" for n in names))
+    )
+    for name, known in zip(names, ranges, strict=True):
         unknown = [v for v in info.enums[name] if v not in known]
         if unknown:
             raise SnapshotError(
@@ -212,15 +216,15 @@ def _add_enum_values(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> None:
 def _count_log_rows(
     pool: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, dsn: Dsn
 ) -> Future[int]:
-    """Start counting the source's log rows, in the refresh's own PostgreSQL snapshot, on a second connection.
+    """Start counting the source's log rows, in the refresh's own snapshot, on a second connection.
 
     The exact count is what tells a quiet log from one where rows vanished; it
     reads the whole log's smallest index, so it runs while the new rows are
     copied instead of after them (it was a tenth of a refresh at 2M rows).
     """
-    exported = con.execute(
-        f"SELECT * FROM {source_query('SELECT pg_export_snapshot()')}"
-    ).fetchone()[0]
+    exported = one_row(con.execute(f"SELECT * FROM {source_query('SELECT pg_export_snapshot()')}"))[
+        0
+    ]
 
     def count() -> int:
         with connect_source(dsn) as conn:
@@ -228,9 +232,10 @@ def _count_log_rows(
             conn.read_only = True
             try:
                 conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(exported)))
-                # One process is enough to finish before the copy does; parallel workers would take CPU from it.
+                # One process is enough to finish before the copy does; parallel workers would take
+                # CPU from it.
                 conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-                return conn.execute("SELECT count(*) FROM public.llama_logs").fetchone()[0]
+                return one_row(conn.execute("SELECT count(*) FROM public.llama_logs"))[0]
             except psycopg.Error as exc:
                 raise LlamaForensicsError(
                     f"counting the log rows of {dsn.display} failed: "
@@ -250,7 +255,9 @@ def _refresh_log(
     progress,
     upstream_count: Future[int],
 ) -> tuple[int, int, int]:
-    """Copy log rows the snapshot has not seen; mark rows gone upstream. Returns (upstream, new, deleted).
+    """Copy log rows the snapshot has not seen; mark rows gone upstream; return the three counts.
+
+    The counts: (upstream, new, deleted).
 
     The fast path fetches rows created since the last run (minus an overlap for
     writer transactions that were still open then) and then compares exact row
@@ -265,7 +272,8 @@ def _refresh_log(
     deleted = 0
     if verify or upstream != live:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _lf_up AS SELECT id, created_at FROM {source_relation(table)}"
+            "CREATE OR REPLACE TEMP TABLE _lf_up AS "
+            f"SELECT id, created_at FROM {source_relation(table)}"
         )
         oldest_missing = con.execute(
             "SELECT min(u.created_at) FROM _lf_up u ANTI JOIN llama_logs l ON l.id = u.id"
@@ -279,7 +287,10 @@ def _refresh_log(
 
 
 def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progress: bool) -> int:
-    """Copy source log rows created at or after ``since`` whose id the snapshot lacks; return how many."""
+    """Copy source log rows created at or after ``since`` whose id the snapshot lacks.
+
+    Return how many.
+    """
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     # Upstream has no index on created_at alone; naming both is_root_job values lets PostgreSQL
     # range-scan the (is_root_job, created_at) index instead of reading the whole table (16x here).
@@ -289,15 +300,18 @@ def _copy_new_log_rows(con, table: SnapshotTable, info: SourceInfo, since, progr
     )
     before = con.execute("SELECT count(*) FROM llama_logs").fetchone()[0]
     # The window arrives as one stream, so the insert runs on one thread either way; a second DuckDB
-    # thread would only take CPU from the PostgreSQL processes serving it and the count (-40 ms of 0.19 s).
+    # thread would only take CPU from the PostgreSQL processes serving it and the count (-40 ms of
+    # 0.19 s).
     con.execute("SET threads = 1")
     try:
         execute_with_progress(
             con,
             f"INSERT INTO llama_logs ({cols}, {DELETED_COLUMN}) "
             f"SELECT {select_list(table, info)}, NULL FROM {window} AS src "
-            # rows are immutable: a row of the window the snapshot has is in the same window here (no 2M-id hash table)
-            f"ANTI JOIN (SELECT id FROM llama_logs WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}') AS seen "
+            # rows are immutable: a row of the window the snapshot has is in the same window here
+            # (no 2M-id hash table)
+            "ANTI JOIN (SELECT id FROM llama_logs "
+            f"WHERE created_at >= '{since:%Y-%m-%d %H:%M:%S.%f}') AS seen "
             f"ON seen.id = src.id",
             desc="llama_logs (new)",
             total=None,
@@ -327,7 +341,8 @@ def _refresh_catalog_table(
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     execute_with_progress(
         con,
-        f"CREATE OR REPLACE TEMP TABLE _lf_fresh AS SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
+        "CREATE OR REPLACE TEMP TABLE _lf_fresh AS "
+        f"SELECT {select_list(table, info)} FROM {source_relation(table)} AS src",
         desc=table.name,
         total=estimate,
         enabled=progress,
@@ -373,7 +388,10 @@ def _mark_vanished(con, table: str, key: tuple[str, ...], present: str, taken_at
 
 
 def _unmark_returned(con, table: str, key: tuple[str, ...], present: str) -> None:
-    """Un-mark rows marked deleted that are in ``present`` again (the catalog re-inserts its own instead)."""
+    """Un-mark rows marked deleted that are in ``present`` again.
+
+    The catalog re-inserts its own instead.
+    """
     name = quote_ident(table)
     con.execute(
         f"UPDATE {name} SET {DELETED_COLUMN} = NULL WHERE {DELETED_COLUMN} IS NOT NULL "

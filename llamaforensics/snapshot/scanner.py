@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from functools import cache
-from importlib.resources import files
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,12 +44,12 @@ def extension_path() -> Path:
         )
     cache_dir = home_dir() / "duckdb" / version
     target = cache_dir / f"{EXTENSION_NAME}.duckdb_extension"
-    if not target.exists() or target.stat().st_size != packaged.stat().st_size:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".tmp{os.getpid()}")
-        with packaged.open("rb") as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        tmp.replace(target)
+    with as_file(packaged) as source:  # an installed wheel's file: its own path, nothing copied
+        if not target.exists() or target.stat().st_size != source.stat().st_size:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".tmp{os.getpid()}")
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
     return target
 
 
@@ -59,14 +59,14 @@ SOURCE_ALIAS = "_lf_source_pg"
 
 
 def load_postgres(con: duckdb.DuckDBPyConnection) -> None:
-    """Load postgres_scanner into ``con``'s database (verifying its signature); a no-op once loaded."""
+    """Load postgres_scanner into ``con``'s database (its signature verified); once is enough."""
     con.execute(f"LOAD '{extension_path()}'")
 
 
 def attach_postgres(
     con: duckdb.DuckDBPyConnection, dsn: Dsn, alias: str = SOURCE_ALIAS, read_only: bool = True
 ) -> None:
-    """Attach ``dsn`` to ``con`` as ``alias``; the password travels in a temporary secret, not in SQL text.
+    """Attach ``dsn`` to ``con`` as ``alias``; the password travels in a temporary secret, not SQL.
 
     Keeping the password out of the ATTACH string keeps it out of DuckDB's
     error messages too.
@@ -81,7 +81,8 @@ def attach_postgres(
     mode = ", READ_ONLY" if read_only else ""
     secret = f", SECRET {alias}_secret" if dsn.password else ""
     con.execute(
-        f"ATTACH '{conninfo.replace(chr(39), chr(39) * 2)}' AS {alias} (TYPE postgres{secret}{mode})"
+        f"ATTACH '{conninfo.replace(chr(39), chr(39) * 2)}' AS {alias} "
+        f"(TYPE postgres{secret}{mode})"
     )
 
 

@@ -30,6 +30,7 @@ from .format import (
     create_schema,
     duckdb_type,
     limit_memory,
+    one_row,
     quote_ident,
     write_manifest,
 )
@@ -38,7 +39,8 @@ from .scanner import SOURCE_ALIAS, attach_postgres
 from .source import SourceInfo, inspect_source
 
 _ESTIMATES_SQL = (
-    f"SELECT * FROM postgres_query('{SOURCE_ALIAS}', 'SELECT relname::text, greatest(reltuples, 0)::bigint "
+    f"SELECT * FROM postgres_query('{SOURCE_ALIAS}', "
+    "'SELECT relname::text, greatest(reltuples, 0)::bigint "
     "FROM pg_class WHERE relnamespace = ''public''::regnamespace AND relkind = ''r''')"
 )
 _CLOCK_SQL = (
@@ -50,7 +52,7 @@ _CLOCK_SQL = (
 def take_snapshot(
     dsn: Dsn, path: str | os.PathLike, *, progress: bool = True, overwrite: bool = True
 ) -> Path:
-    """Copy every snapshot table of ``dsn`` into a new snapshot file at ``path`` and return the path."""
+    """Copy every snapshot table of ``dsn`` into a new snapshot file at ``path``; return it."""
     path = Path(path)
     if path.exists() and not overwrite:
         raise SnapshotError(f"{path} exists; pass --refresh to update it or choose another file")
@@ -111,8 +113,8 @@ def _copy_all(
 
 
 def source_clock(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Return the source transaction's start time (UTC) and its snapshot: the moment the copy shows."""
-    return con.execute(_CLOCK_SQL).fetchone()
+    """Return the source transaction's start time (UTC) and snapshot: the moment the copy shows."""
+    return one_row(con.execute(_CLOCK_SQL))
 
 
 def estimated_rows(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> dict[str, int]:
@@ -138,7 +140,7 @@ def select_list(table: SnapshotTable, info: SourceInfo, source_alias: str = "src
 
 
 def source_relation(table: SnapshotTable) -> str:
-    """Return the attached source table: scanned in parallel ctid ranges, best for whole-table copies."""
+    """Return the attached source table, scanned in parallel ctid ranges (whole-table copies)."""
     return f"{SOURCE_ALIAS}.public.{quote_ident(table.upstream)}"
 
 
@@ -168,7 +170,11 @@ def _copy_table(
 
 
 def keep_times_beyond_duckdb(
-    con, table: SnapshotTable, info: SourceInfo, window: str = "true", target: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: SnapshotTable,
+    info: SourceInfo,
+    window: str = "true",
+    target: str | None = None,
 ) -> int:
     """Keep the copied timestamps DuckDB cannot hold exactly (see ``extremes``); return how many."""
     columns = [

@@ -1,4 +1,4 @@
-"""Open an existing snapshot to update it: checked, with postgres_scanner loaded; also in the background.
+"""Open an existing snapshot to update it: checked, postgres_scanner loaded; also in the background.
 
 Loading the extension verifies its signature, a tenth of a second of CPU;
 importing the PostgreSQL driver takes as long. Neither needs the other, so
@@ -20,7 +20,7 @@ from .scanner import load_postgres
 
 
 def open_writable(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
-    """Open the snapshot at ``path`` for writing, check it is one, and load postgres_scanner into it."""
+    """Open the snapshot at ``path`` for writing, check it, and load postgres_scanner into it."""
     path = Path(path)
     if not path.exists():
         raise SnapshotError(

@@ -1,4 +1,7 @@
-"""The findings about one album, for its dossier: the album-level checks over just that album's rows."""
+"""The findings about one album, for its dossier.
+
+The album-level checks over just that album's rows.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import uuid
 
 import duckdb
 
-from ..snapshot.format import quote_ident
+from ..snapshot.format import one_row, quote_ident
 from ..snapshot.lookup import mentioning, title_key
 from .kinds import KINDS, Finding
 from .run import run_findings, to_findings
@@ -24,9 +27,10 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
     shadow the snapshot's tables until dropped.
     """
     album_id = _canonical_uuid(album_id)
-    main = quote_ident(con.execute("SELECT current_database()").fetchone()[0]) + ".main"
+    main = quote_ident(one_row(con.execute("SELECT current_database()"))[0]) + ".main"
     album = f"CAST('{album_id}' AS UUID)"
-    # the album, and those that may be its duplicates: same title and primary artist, or same discogs id
+    # the album, and those that may be its duplicates: same title and primary artist, or same
+    # discogs id
     key, discogs = con.execute(
         f"SELECT {title_key()}, discogs_id FROM {main}.albums WHERE id = {album}"
     ).fetchone() or (None, None)
@@ -37,8 +41,8 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
         "candidates",
         scan=f"{main}.albums",
     )
-    # which candidates to keep, from a few of their columns; then those rows whole (reading whole rows of
-    # hundreds of candidates spread over the table cost 80 ms at 1M albums)
+    # which candidates to keep, from a few of their columns; then those rows whole (reading whole
+    # rows of hundreds of candidates spread over the table cost 80 ms at 1M albums)
     kept = [
         a
         for (a,) in con.execute(
@@ -53,7 +57,8 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
         WHERE c.id = {album}
            OR c.discogs_id = $discogs
            OR ({title_key("c.title")} = $title_key
-               AND p.artist_id = (SELECT artist_id FROM primary_artist WHERE album_id = {album}))""",
+               AND p.artist_id = (
+                   SELECT artist_id FROM primary_artist WHERE album_id = {album}))""",
             {"title_key": key, "discogs": discogs, **rows},
         ).fetchall()
     ]
@@ -90,7 +95,8 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
             WITH {logs}
             SELECT * FROM candidates WHERE album_id IN (SELECT id FROM temp.main.albums)
             UNION ALL
-            SELECT * FROM candidates WHERE album_id IS NULL AND entity_id IN (SELECT id FROM temp.main.albums)""",
+            SELECT * FROM candidates
+            WHERE album_id IS NULL AND entity_id IN (SELECT id FROM temp.main.albums)""",
             rows,
         )
         frames = run_findings(con, [k for k, spec in KINDS.items() if spec.entity_type == "ALBUM"])
@@ -101,5 +107,5 @@ def findings_for_album(con: duckdb.DuckDBPyConnection, album_id: str) -> list[Fi
 
 
 def _canonical_uuid(value: str) -> str:
-    """Return ``value`` as a canonical uuid string (raises ValueError otherwise): safe inside SQL text."""
+    """Return ``value`` as a canonical uuid string, safe inside SQL text (else ValueError)."""
     return str(uuid.UUID(str(value)))

@@ -9,9 +9,9 @@ import sys
 
 import psycopg
 
-from llamaforensics.diff import diff_snapshots
 from llamaforensics.snapshot.refresh import refresh_snapshot
 from llamaforensics.snapshot.take import take_snapshot
+from llamaforensics.snapshot_diff import diff_snapshots
 
 
 def test_diff_sees_added_removed_changed_tracks_and_findings(demo_db, tmp_path):

@@ -1,4 +1,4 @@
-"""What changed between two snapshots of one database: albums, fields, tracks, logs, links, findings.
+"""What changed between two snapshots of one database: albums, fields, tracks, logs, findings.
 
 Both snapshots are attached read-only to one in-memory DuckDB; an album
 counts as present while its row is live (not marked deleted upstream). Albums
@@ -58,7 +58,10 @@ TABLES = (
 
 
 def attach_snapshots(old: str | os.PathLike, new: str | os.PathLike) -> duckdb.DuckDBPyConnection:
-    """Return an in-memory DuckDB with snapshot ``old`` attached read-only as ``o`` and ``new`` as ``n``."""
+    """Return an in-memory DuckDB with snapshots ``old`` and ``new`` attached as ``o`` and ``n``.
+
+    Both are attached read-only.
+    """
     for path in (old, new):
         open_snapshot(path).close()  # a clear error for anything that is not a snapshot
     con = connect(":memory:")
@@ -77,7 +80,8 @@ def _field_changes(con) -> pl.DataFrame:
         f"SELECT a.id::VARCHAR AS album_id, b.title, '{c}' AS field, "
         f"{_text('a', c)} AS old_value, {_text('b', c)} AS new_value "
         "FROM o.albums a JOIN n.albums b USING (id) "
-        f"WHERE a.{quote_ident(c)} IS DISTINCT FROM b.{quote_ident(c)} AND b.{DELETED_COLUMN} IS NULL"
+        f"WHERE a.{quote_ident(c)} IS DISTINCT FROM b.{quote_ident(c)} "
+        f"AND b.{DELETED_COLUMN} IS NULL"
         for c in cols
     ]
     return con.execute(" UNION ALL ".join(parts) + " ORDER BY album_id, field").pl()
@@ -112,14 +116,16 @@ def _track_changes(con) -> pl.DataFrame:
     return con.execute(f"""
         WITH o_t AS (SELECT album_id, id, title FROM o.tracks WHERE {DELETED_COLUMN} IS NULL),
              n_t AS (SELECT album_id, id, title FROM n.tracks WHERE {DELETED_COLUMN} IS NULL),
-             gained AS (SELECT album_id, list(title ORDER BY title) AS titles, count(*) AS n FROM n_t
-                        WHERE id NOT IN (SELECT id FROM o_t) GROUP BY album_id),
-             lost AS (SELECT album_id, list(title ORDER BY title) AS titles, count(*) AS n FROM o_t
-                      WHERE id NOT IN (SELECT id FROM n_t) GROUP BY album_id)
+             gained AS (SELECT album_id, list(title ORDER BY title) AS titles, count(*) AS n
+                        FROM n_t WHERE id NOT IN (SELECT id FROM o_t) GROUP BY album_id),
+             lost AS (SELECT album_id, list(title ORDER BY title) AS titles, count(*) AS n
+                      FROM o_t WHERE id NOT IN (SELECT id FROM n_t) GROUP BY album_id)
         SELECT coalesce(g.album_id, l.album_id)::VARCHAR AS album_id, coalesce(g.n, 0) AS gained,
-               coalesce(l.n, 0) AS lost, coalesce(g.titles, []) AS gained_titles, coalesce(l.titles, []) AS lost_titles
+               coalesce(l.n, 0) AS lost, coalesce(g.titles, []) AS gained_titles,
+               coalesce(l.titles, []) AS lost_titles
         FROM gained g FULL JOIN lost l ON l.album_id = g.album_id
-        WHERE coalesce(g.album_id, l.album_id) IN (SELECT id FROM n.albums WHERE {DELETED_COLUMN} IS NULL)
+        WHERE coalesce(g.album_id, l.album_id) IN (
+            SELECT id FROM n.albums WHERE {DELETED_COLUMN} IS NULL)
         ORDER BY album_id""").pl()
 
 

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from llamaforensics.cli import main
-from llamaforensics.diff import diff_snapshots
 from llamaforensics.snapshot.refresh import refresh_snapshot
 from llamaforensics.snapshot.take import take_snapshot
+from llamaforensics.snapshot_diff import diff_snapshots
 
 
 @pytest.fixture
