@@ -12,13 +12,15 @@ WITH artistless AS (
     SELECT a.id, a.title, a.source, a.created_at
     FROM albums a
     WHERE a._lf_deleted_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM album_artists aa WHERE aa.album_id = a.id AND aa._lf_deleted_at IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM album_artists aa WHERE aa.album_id = a.id
+            AND aa._lf_deleted_at IS NULL)
 ), creation AS (
     SELECT album_id, list(id::VARCHAR ORDER BY created_at, id) AS evidence
     FROM llama_logs
     WHERE category = 'CREATED' AND entity_type = 'ALBUM' AND album_id IN (SELECT id FROM artistless)
     GROUP BY album_id
 )
-SELECT a.id::VARCHAR AS entity_id, a.title, a.source::VARCHAR AS source, coalesce(c.evidence, []) AS evidence
+SELECT a.id::VARCHAR AS entity_id, a.title, a.source::VARCHAR AS source,
+    coalesce(c.evidence, []) AS evidence
 FROM artistless a LEFT JOIN creation c ON c.album_id = a.id
 ORDER BY a.created_at, a.id

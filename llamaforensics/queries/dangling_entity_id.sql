@@ -15,7 +15,8 @@ WITH live AS (
     UNION ALL SELECT 'TRACK', id FROM tracks WHERE _lf_deleted_at IS NULL
     UNION ALL SELECT 'ARTIST', id FROM artists WHERE _lf_deleted_at IS NULL
 )
-SELECT l.id::VARCHAR AS entity_id, l.entity_type::VARCHAR AS pointed_type, l.entity_id::VARCHAR AS pointed_id,
+SELECT l.id::VARCHAR AS entity_id, l.entity_type::VARCHAR AS pointed_type,
+    l.entity_id::VARCHAR AS pointed_id,
        l.operation, [l.id::VARCHAR] AS evidence
 FROM llama_logs l
 ANTI JOIN live ON live.entity_type = l.entity_type::VARCHAR AND live.id = l.entity_id

@@ -1,4 +1,4 @@
--- job_chain_jobs: queries/job_parents.sql for the job-chain findings, with the root_job_id each job's rows store.
+-- job_chain_jobs: job_parents.sql for the job-chain findings, with each job's stored root_job_id.
 --
 -- What: one row per distinct job of llama_logs, its parent (as in
 -- job_parents.sql), and the root_job_id its rows store, as the least and the
@@ -15,7 +15,8 @@
 CREATE OR REPLACE TEMP TABLE _lf_jobs AS
 SELECT job_id, any_value(parent_job_id) AS parent, 0::INTEGER AS conflicting_parents,
        min(hash(parent_job_id)) <> max(hash(parent_job_id)) AS disputed,
-       hash(job_id) AS job_hash, min(hash(root_job_id)) AS root_lo, max(hash(root_job_id)) AS root_hi
+       hash(job_id) AS job_hash, min(hash(root_job_id)) AS root_lo,
+           max(hash(root_job_id)) AS root_hi
 FROM llama_logs
 WHERE job_id IS NOT NULL
 GROUP BY job_id;

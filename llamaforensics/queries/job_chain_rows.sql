@@ -1,4 +1,4 @@
--- job_chain_rows: every log row whose job chain has a problem, with one flag per problem (one pass over the log).
+-- job_chain_rows: every log row whose job chain has a problem, a flag per problem (one pass).
 --
 -- What: joins each row to its job's inferred root (temp table _lf_chain_roots,
 -- one row per job that can have such a row, from lineage.infer_roots: no depth
@@ -17,7 +17,8 @@
 -- Fix suggested: see each kind's own file.
 CREATE OR REPLACE TEMP TABLE _lf_chain_rows AS
 WITH flagged AS MATERIALIZED (
-    -- one scan of the log: the rows of the jobs kept in _lf_chain_roots, and the rows with a parent but no job
+    -- one scan of the log: the rows of the jobs kept in _lf_chain_roots, and the rows with a parent
+    -- but no job
     SELECT l.id, l.job_id, l.parent_job_id, l.root_job_id, l.created_at, r.inferred_root, r.cycle,
            coalesce(r.on_cycle, false) AS on_cycle,
            coalesce(l.root_job_id IS NULL AND NOT r.looping, false) AS null_root,
@@ -25,21 +26,26 @@ WITH flagged AS MATERIALIZED (
            coalesce(r.looping, false) AS looping,
            coalesce(r.multi_parent, false) AS multi_parent,
            CASE WHEN l.parent_job_id IS NULL THEN false
-                WHEN l.parent_job_id = r.parent THEN r.parent_missing END AS broken  -- NULL: looked up below
+                WHEN l.parent_job_id = r.parent
+                    THEN r.parent_missing END AS broken  -- NULL: looked up below
     FROM llama_logs l LEFT JOIN _lf_chain_roots r ON r.job_id = l.job_id
     WHERE (r.job_id IS NOT NULL
-           AND ((l.root_job_id IS NULL AND NOT r.looping) OR l.root_job_id <> r.inferred_root OR r.looping
+           AND ((l.root_job_id IS NULL AND NOT r.looping) OR l.root_job_id <> r.inferred_root
+                 OR r.looping
                 OR r.multi_parent
-                OR (l.parent_job_id IS NOT NULL AND (r.parent_missing OR r.parent IS NULL OR l.parent_job_id <> r.parent))))
+                OR (l.parent_job_id IS NOT NULL
+                      AND (r.parent_missing OR r.parent IS NULL OR l.parent_job_id <> r.parent))))
        OR (l.job_id IS NULL AND l.parent_job_id IS NOT NULL)
 ), checked AS (
     SELECT * FROM flagged WHERE broken IS NOT NULL
     UNION ALL
     -- the columns of flagged, in order (not f.* REPLACE: Spark has no REPLACE)
     SELECT f.id, f.job_id, f.parent_job_id, f.root_job_id, f.created_at, f.inferred_root, f.cycle,
-           f.on_cycle, f.null_root, f.wrong_root, f.looping, f.multi_parent, p.job_id IS NULL AS broken
+           f.on_cycle, f.null_root, f.wrong_root, f.looping, f.multi_parent,
+               p.job_id IS NULL AS broken
     FROM (SELECT * FROM flagged WHERE broken IS NULL) f
     LEFT JOIN (SELECT DISTINCT job_id FROM llama_logs
-               WHERE job_id IN (SELECT parent_job_id FROM flagged WHERE broken IS NULL)) p ON p.job_id = f.parent_job_id
+               WHERE job_id IN (SELECT parent_job_id FROM flagged WHERE broken IS NULL)) p
+                   ON p.job_id = f.parent_job_id
 )
 SELECT * FROM checked WHERE null_root OR wrong_root OR broken OR looping OR multi_parent;

@@ -15,7 +15,8 @@
 -- Fix suggested: none here; conflicting parents are evidence for a person to read.
 CREATE OR REPLACE TEMP TABLE _lf_jobs AS
 SELECT job_id, any_value(parent_job_id) AS parent, 0::INTEGER AS conflicting_parents,
-       -- two parents differ when their 64-bit hashes do: integer min/max instead of string comparisons.
+       -- two parents differ when their 64-bit hashes do: integer min/max instead of string
+       -- comparisons.
        -- NULL hashes like a value, so a job naming a parent on some rows and none on others is
        -- ranked too (unfiltered, 15% cheaper; the ranking counts only the parents named)
        min(hash(parent_job_id)) <> max(hash(parent_job_id)) AS disputed

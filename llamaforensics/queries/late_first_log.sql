@@ -21,7 +21,8 @@ WITH first_rows AS (
     GROUP BY 1
 )
 SELECT a.id::VARCHAR AS entity_id, a.title,
-       round((epoch_ms(f.first_at) - epoch_ms(a.created_at)) / 3600000.0, 1) AS hours, [f.first_id] AS evidence
+       round((epoch_ms(f.first_at) - epoch_ms(a.created_at)) / 3600000.0, 1) AS hours,
+           [f.first_id] AS evidence
 FROM albums a JOIN first_rows f ON f.album_id = a.id
 WHERE a._lf_deleted_at IS NULL AND f.first_at > a.created_at + to_hours(CAST($late_hours AS BIGINT))
 ORDER BY hours DESC, a.id

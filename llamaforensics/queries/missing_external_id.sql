@@ -14,10 +14,12 @@ WITH claims AS (
            arg_max(metadata->>'musicbrainzId', created_at) AS logged_musicbrainz_id
     FROM llama_logs
     WHERE operation = 'enrichment:album' AND status IN ('SUCCESS', 'PARTIAL_SUCCESS')
-      AND album_id IN (SELECT id FROM albums WHERE musicbrainz_id IS NULL AND _lf_deleted_at IS NULL)
+      AND album_id IN (SELECT id FROM albums WHERE musicbrainz_id IS NULL
+            AND _lf_deleted_at IS NULL)
     GROUP BY album_id
 )
-SELECT a.id::VARCHAR AS entity_id, a.title, a.source::VARCHAR AS source, c.logged_musicbrainz_id, c.evidence
+SELECT a.id::VARCHAR AS entity_id, a.title, a.source::VARCHAR AS source, c.logged_musicbrainz_id,
+    c.evidence
 FROM albums a JOIN claims c ON c.album_id = a.id
 WHERE a._lf_deleted_at IS NULL AND a.musicbrainz_id IS NULL
 ORDER BY a.source, a.created_at, a.id

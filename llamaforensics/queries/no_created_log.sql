@@ -20,7 +20,8 @@ WITH creation_rows AS (
     UNION
     SELECT entity_id FROM creation_rows WHERE entity_id IS NOT NULL
 )
-SELECT a.id::VARCHAR AS entity_id, a.title, a.created_at AS album_created_at, []::VARCHAR[] AS evidence
+SELECT a.id::VARCHAR AS entity_id, a.title, a.created_at AS album_created_at,
+    []::VARCHAR[] AS evidence
 FROM albums a ANTI JOIN recorded r ON r.id = a.id
 WHERE a._lf_deleted_at IS NULL
 ORDER BY a.created_at, a.id

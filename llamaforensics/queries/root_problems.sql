@@ -18,7 +18,8 @@
 -- is_root_job = (the job has no parent); a broken or looping chain needs a
 -- person: the evidence is the chain itself (missing_parent, cycle); so does a
 -- multi-parent job (which spawner was real: the rows' parent_job_id say).
-SELECT id::VARCHAR AS id, job_id, parent_job_id, root_job_id, is_root_job, inferred_root, status, depth, problem,
+SELECT id::VARCHAR AS id, job_id, parent_job_id, root_job_id, is_root_job, inferred_root, status,
+    depth, problem,
        CASE problem WHEN 'broken_chain' THEN parent_job_id END AS missing_parent,
        CASE problem WHEN 'looping_chain' THEN cycle END AS cycle, created_at
 FROM (
@@ -28,7 +29,8 @@ FROM (
                CASE WHEN l.root_job_id IS NULL AND r.status <> 'cycle' THEN 'null_root' END,
                CASE WHEN l.root_job_id <> r.inferred_root THEN 'wrong_root' END,
                CASE WHEN l.is_root_job <> (r.parent_job_id IS NULL) THEN 'is_root_mismatch' END,
-               CASE WHEN l.parent_job_id IS NOT NULL AND parent.job_id IS NULL THEN 'broken_chain' END,
+               CASE WHEN l.parent_job_id IS NOT NULL AND parent.job_id IS NULL
+                   THEN 'broken_chain' END,
                CASE WHEN r.status = 'cycle' THEN 'looping_chain' END,
                CASE WHEN r.conflicting_parents > 0 THEN 'multi_parent' END]) AS problem
     FROM llama_logs l

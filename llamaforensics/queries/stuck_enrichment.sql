@@ -10,7 +10,8 @@
 -- Why: the queue lost them; they will stay half-empty until someone re-queues.
 -- Fix suggested: requeue_enrichment.
 SELECT a.id::VARCHAR AS entity_id, a.title, a.enrichment_status::VARCHAR AS status,
-       CAST(floor((epoch_ms(CAST($now AS TIMESTAMP)) - epoch_ms(a.updated_at)) / 86400000) AS INTEGER) AS days,
+       CAST(floor((epoch_ms(CAST($now AS TIMESTAMP)) - epoch_ms(a.updated_at)) / 86400000)
+            AS INTEGER) AS days,
        []::VARCHAR[] AS evidence
 FROM albums a
 WHERE a._lf_deleted_at IS NULL

@@ -13,7 +13,8 @@
 WITH live_tracks AS (
     SELECT album_id, count(*) AS n FROM tracks WHERE _lf_deleted_at IS NULL GROUP BY album_id
 )
-SELECT a.id::VARCHAR AS entity_id, a.title, a.track_count AS claimed, t.n AS actual, []::VARCHAR[] AS evidence
+SELECT a.id::VARCHAR AS entity_id, a.title, a.track_count AS claimed, t.n AS actual,
+    []::VARCHAR[] AS evidence
 FROM albums a JOIN live_tracks t ON t.album_id = a.id
 WHERE a._lf_deleted_at IS NULL AND a.track_count IS NOT NULL AND a.track_count <> t.n
 ORDER BY a.created_at, a.id

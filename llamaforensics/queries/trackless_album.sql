@@ -1,4 +1,4 @@
--- trackless_album: albums with no tracks at all, with the likely root cause read from their own row and logs.
+-- trackless_album: albums with no tracks at all, with the likely cause their row and logs show.
 -- entity: ALBUM
 -- severity: critical
 -- fix: add_tracks
@@ -24,7 +24,8 @@ WITH trackless AS (
     WHERE a._lf_deleted_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = a.id AND t._lf_deleted_at IS NULL)
 ), enrichment AS (
-    SELECT l.album_id, list(l.id::VARCHAR ORDER BY l.created_at, l.id) AS log_ids, min(l.created_at) AS first_at,
+    SELECT l.album_id, list(l.id::VARCHAR ORDER BY l.created_at, l.id) AS log_ids,
+        min(l.created_at) AS first_at,
            arg_max(l.status::VARCHAR, l.created_at) AS last_status
     FROM llama_logs l
     WHERE l.operation = 'enrichment:album' AND l.album_id IN (SELECT id FROM trackless)
@@ -34,11 +35,17 @@ SELECT a.id::VARCHAR AS entity_id, a.title,
        CASE WHEN a.musicbrainz_id IS NOT NULL THEN 'tracks_never_fetched'
             WHEN e.album_id IS NULL THEN 'never_enriched'
             WHEN e.last_status = 'NO_DATA_AVAILABLE'
-                 AND regexp_matches(a.title, '(?i)[\(\[][^\)\]]*(deluxe|edition|anniversary|remaster|bonus|expanded|version)[^\)\]]*[\)\]]\s*$') THEN 'edition_suffix'
+                 AND regexp_matches(a.title,
+                        '(?i)[\(\[][^\)\]]*'
+                        || '(deluxe|edition|anniversary|remaster|bonus|expanded|version)'
+                        || '[^\)\]]*[\)\]]\s*$')
+                     THEN 'edition_suffix'
             WHEN a.source = 'SPOTIFY' AND e.last_status = 'NO_DATA_AVAILABLE'
-                 AND a.release_date >= CAST(e.first_at AS DATE) - INTERVAL 90 DAY THEN 'too_new_for_musicbrainz'
+                 AND a.release_date >= CAST(e.first_at AS DATE) - INTERVAL 90 DAY
+                     THEN 'too_new_for_musicbrainz'
             ELSE 'unknown' END AS cause,
-       a.source::VARCHAR AS source, a.track_count AS claimed_tracks, coalesce(e.log_ids, []) AS evidence
+       a.source::VARCHAR AS source, a.track_count AS claimed_tracks,
+           coalesce(e.log_ids, []) AS evidence
 FROM trackless a
 LEFT JOIN enrichment e ON e.album_id = a.id
 ORDER BY a.created_at, a.id

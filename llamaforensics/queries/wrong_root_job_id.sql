@@ -13,7 +13,8 @@
 -- Why: a wrong root files the row under another sync's tree: "what did this
 -- job do" answers wrong in both trees.
 -- Fix suggested: backfill_root: set root_job_id to the inferred root.
-SELECT id::VARCHAR AS entity_id, job_id, root_job_id AS stored, inferred_root AS inferred, [id::VARCHAR] AS evidence
+SELECT id::VARCHAR AS entity_id, job_id, root_job_id AS stored, inferred_root AS inferred,
+    [id::VARCHAR] AS evidence
 FROM _lf_chain_rows
 WHERE wrong_root
 ORDER BY job_id, created_at, id
