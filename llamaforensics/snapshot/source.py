@@ -16,7 +16,7 @@ import psycopg
 from ..dsn import Dsn, redact
 from ..errors import ConnectionFailed, SourceSchemaError
 from ..schema import upstream_enums, upstream_tables
-from .format import SNAPSHOT_TABLES
+from .format import SNAPSHOT_TABLES, one_row
 
 REQUIRED_TABLES = ("llama_logs",)
 
@@ -37,9 +37,10 @@ _NEAR_UNIQUE_SQL = """
 SELECT s.tablename::text, s.attname::text
 FROM pg_stats s
 JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace = 'public'::regnamespace
-WHERE s.schemaname = 'public' AND s.tablename = ANY(%(tables)s) AND NOT s.inherited AND s.null_frac < 1
-  AND (CASE WHEN s.n_distinct < 0 THEN -s.n_distinct ELSE s.n_distinct / greatest(c.reltuples, 1) END)
-      / (1 - s.null_frac) >= 0.5
+WHERE s.schemaname = 'public' AND s.tablename = ANY(%(tables)s) AND NOT s.inherited
+  AND s.null_frac < 1
+  AND (CASE WHEN s.n_distinct < 0 THEN -s.n_distinct
+            ELSE s.n_distinct / greatest(c.reltuples, 1) END) / (1 - s.null_frac) >= 0.5
 """
 
 # Every table of the schema, to tell which of the app's tables are missing and which are new.
@@ -66,7 +67,8 @@ class SourceInfo:
     enums: dict[str, tuple[str, ...]]
     drift: list[str] = field(default_factory=list)
     tables: frozenset[str] = frozenset()  # every table of the source's public schema
-    # upstream table -> columns PostgreSQL's statistics show to be mostly distinct (see format.create_schema)
+    # upstream table -> columns PostgreSQL's statistics show to be mostly distinct
+    # (see format.create_schema)
     near_unique: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def has_column(self, upstream_table: str, column: str) -> bool:
@@ -103,7 +105,7 @@ def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
     upstream_names = [t.upstream for t in SNAPSHOT_TABLES.values()]
     with connect_source(dsn) as conn:
         conn.read_only = True
-        server_version = conn.execute("SHOW server_version").fetchone()[0]
+        server_version = one_row(conn.execute("SHOW server_version"))[0]
         rows = conn.execute(_COLUMNS_SQL, {"tables": upstream_names}).fetchall()
         enums = {name: tuple(values) for name, values in conn.execute(_ENUMS_SQL).fetchall()}
         tables = frozenset(name for (name,) in conn.execute(_TABLES_SQL).fetchall())
@@ -137,10 +139,13 @@ def _require_tables(dsn: Dsn, columns: dict) -> None:
 def _require_select(conn: psycopg.Connection, dsn: Dsn, columns: dict) -> None:
     user = conn.info.user
     for table in columns:
-        allowed = conn.execute(
-            "SELECT has_table_privilege(current_user, format('public.%%I', %s::text), 'SELECT')",
-            [table],
-        ).fetchone()[0]
+        allowed = one_row(
+            conn.execute(
+                "SELECT has_table_privilege("
+                "current_user, format('public.%%I', %s::text), 'SELECT')",
+                [table],
+            )
+        )[0]
         if not allowed:
             raise SourceSchemaError(
                 f"role {user!r} may not read public.{table} on {dsn.display}; "
@@ -149,7 +154,9 @@ def _require_select(conn: psycopg.Connection, dsn: Dsn, columns: dict) -> None:
 
 
 def describe_drift(info: SourceInfo) -> list[str]:
-    """Return one message per difference between the source and the app's schema (``schema/upstream.sql``).
+    """Return one message per difference between the source and the app's schema.
+
+    The app's schema is ``schema/upstream.sql``.
 
     Tables the snapshot copies are compared column by column (name and type);
     every other table of the app only by presence, and tables the app's schema
