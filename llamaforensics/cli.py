@@ -11,7 +11,6 @@ import errno
 import os
 import sys
 
-from .version import __version__
 from .commands import (
     album,
     audit,
@@ -27,6 +26,7 @@ from .commands import (
     snapshot,
 )
 from .errors import LlamaForensicsError
+from .version import __version__
 
 PROG = "llamaforensics"
 

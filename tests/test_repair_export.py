@@ -11,7 +11,6 @@ import pytest
 from repair_seed import HOSTILE, query
 
 from llamaforensics import cli
-from llamaforensics.snapshot_diff import diff_snapshots
 from llamaforensics.errors import UsageError
 from llamaforensics.repair import (
     APPLIED,
@@ -25,6 +24,7 @@ from llamaforensics.repair.rehearse import rehearse
 from llamaforensics.repair.verify import verify_summary
 from llamaforensics.snapshot.format import connect
 from llamaforensics.snapshot.take import take_snapshot
+from llamaforensics.snapshot_diff import diff_snapshots
 
 TITLE = 'Ein "Album" it\'s 🦙🎸 雨の日 — 비'
 NEW_MBID = "4d5e6f70-0000-4000-8000-0000000000aa"

@@ -39,11 +39,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..snapshot_diff import attach_snapshots
 from ..dsn import Dsn, parse_dsn
 from ..errors import UsageError
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES
 from ..snapshot.format import quote_ident as q
+from ..snapshot_diff import attach_snapshots
 from ..version import __version__
 from .fields import ALBUM_COLUMNS, ENGINE_COLUMNS, app_name, canonical_row, canonical_text
 
