@@ -146,6 +146,11 @@ def read_package(package_dir: Path) -> ModuleGraph:
     return graph
 
 
+def module_circles(graph: ModuleGraph) -> list[list[str]]:
+    """Return each set of modules that import one another round in a circle."""
+    return [sorted(c) for c in nx.strongly_connected_components(graph.imports) if len(c) > 1]
+
+
 def group_of(module: str) -> str:
     """Return the subpackage or top-level module a module belongs to."""
     parts = module.split(".")
@@ -342,7 +347,8 @@ def draw_svg(graph: ModuleGraph, groups: nx.DiGraph, every_arrow: bool) -> str:
         text(
             MARGIN,
             MARGIN + 18,
-            f"{graph.package}: {modules} modules, {lines:,} lines, in {len(groups)} groups",
+            f"{graph.package}: {modules} modules, {lines:,} lines, in {len(groups)} groups;"
+            f" import circles between modules: {len(module_circles(graph))}",
             17,
             bold=True,
         )
@@ -385,7 +391,7 @@ def module_table(graph: ModuleGraph, groups: nx.DiGraph) -> str:
     """Return the summary, the groups with their layers and imports, and the modules by size."""
     layer_of = place_groups(groups)
     wrong = wrong_way(groups, layer_of)
-    circles = [sorted(c) for c in nx.strongly_connected_components(graph.imports) if len(c) > 1]
+    circles = module_circles(graph)
     big = sorted((m for m, n in graph.lines.items() if n > 300), key=lambda m: -graph.lines[m])
     out = [
         f"modules: {len(graph.files)}, lines: {sum(graph.lines.values()):,}, "
@@ -433,8 +439,7 @@ def main() -> int:
     if args.table:
         print(module_table(graph, groups))
     wrong = wrong_way(groups, place_groups(groups))
-    circles = [c for c in nx.strongly_connected_components(graph.imports) if len(c) > 1]
-    return 1 if args.check and (wrong or circles) else 0
+    return 1 if args.check and (wrong or module_circles(graph)) else 0
 
 
 if __name__ == "__main__":
