@@ -224,7 +224,7 @@ def order_rows(rows: list[list[str]], arrows: set[tuple[str, str]]) -> None:
         position.update({g: (i + 0.5) / len(row) for i, g in enumerate(row)})
 
     below, above = defaultdict(list), defaultdict(list)
-    for a, b in arrows:
+    for a, b in sorted(arrows):
         below[a].append(b)
         above[b].append(a)
     for row in rows:
@@ -298,13 +298,13 @@ def draw_svg(graph: ModuleGraph, groups: nx.DiGraph, every_arrow: bool) -> str:
             x += width_of[g] + BOX_GAP
 
     ends: dict[tuple[str, str], list[tuple[str, tuple[str, str]]]] = defaultdict(list)
-    for a, b in arrows:
+    for a, b in sorted(arrows):
         down, up = layer_of[b] < layer_of[a], layer_of[b] > layer_of[a]
         ends[a, "top" if up else "bottom"].append((b, (a, b)))
         ends[b, "top" if down else "bottom"].append((a, (a, b)))
     port: dict[tuple[tuple[str, str], str], tuple[float, float]] = {}
     for (g, side), items in ends.items():
-        items.sort(key=lambda item: (box[item[0]][0], item[0]))
+        items.sort(key=lambda item: (box[item[0]][0], item))
         x, y = box[g]
         for k, (_, edge) in enumerate(items):
             px = x + width_of[g] * (k + 1) / (len(items) + 1)
