@@ -14,7 +14,7 @@ _ON_FIRST_USE = {
     "job_graph": "graph",
     "job_lineage": "graph",
     "to_graphml": "graphml",
-    "lineage_figure": "figure",
+    "lineage_figure": "graph_figure",
 }
 
 __all__ = [

@@ -39,7 +39,7 @@ def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFram
 def _lineage_html(con, dossier) -> str | None:
     if dossier.lineage is None or not dossier.lineage.number_of_nodes():
         return None
-    from ..lineage.figure import lineage_figure
+    from ..lineage.graph_figure import lineage_figure
     from ..lineage.outline import drawable
 
     drawn = drawable(con, dossier.lineage, title=f"jobs that touched {dossier.title}")

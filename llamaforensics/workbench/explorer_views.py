@@ -9,7 +9,7 @@ from datetime import datetime, time
 import ipywidgets as w
 import plotly.graph_objects as go
 
-from ..lineage.figure import lineage_figure
+from ..lineage.graph_figure import lineage_figure
 from ..lineage.outline import drawable
 from .explorers import AuditDashboard, LineageExplorer
 from .panels import export_button, figure_or_note

@@ -17,7 +17,7 @@ import polars as pl
 
 from ..dossier import timeline_figure
 from ..findings import KINDS
-from ..lineage.figure import lineage_figure
+from ..lineage.graph_figure import lineage_figure
 from ..lineage.outline import drawable
 from ..snapshot.extremes import shown_rows
 from .panels import counts_badges, export_button, facts_html, figure_or_note, ties_html
