@@ -17,19 +17,17 @@ from hypothesis import strategies as st
 from llamaforensics.commands.lineage import describe
 from llamaforensics.findings import run_findings
 from llamaforensics.lineage import (
-    album_lineage,
     check_roots,
     compare_with_upstream,
     cycles,
     infer_roots,
-    job_graph,
-    job_lineage,
-    lineage_figure,
-    to_graphml,
     upstream_backfill_roots,
 )
 from llamaforensics.lineage import graph as graph_module
 from llamaforensics.lineage import graphml as graphml_module
+from llamaforensics.lineage.graph import album_lineage, job_graph, job_lineage
+from llamaforensics.lineage.graph_figure import lineage_figure
+from llamaforensics.lineage.graphml import to_graphml
 from llamaforensics.lineage.outline import outline, parse_range, window
 from llamaforensics.lineage.pointers import CYCLE, MISSING_PARENT, STATUSES, classify, climb, loops
 from llamaforensics.snapshot.format import create_schema, quote_ident, write_manifest

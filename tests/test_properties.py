@@ -27,7 +27,8 @@ from llamaforensics.commands.album import describe as describe_album
 from llamaforensics.commands.lineage import describe as describe_lineage
 from llamaforensics.dossier import build_dossier
 from llamaforensics.findings import run_findings, to_findings
-from llamaforensics.lineage import check_roots, job_lineage
+from llamaforensics.lineage import check_roots
+from llamaforensics.lineage.graph import job_lineage
 from llamaforensics.lineage.outline import outline
 from llamaforensics.printable import printable
 from llamaforensics.repair.propose import proposals_for

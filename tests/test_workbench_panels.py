@@ -108,7 +108,7 @@ def test_findings_and_audit_export_buttons_write_and_say_so(snapshot_wb, tmp_pat
 
 
 def test_lineage_nodes_carry_their_job_as_a_label(snapshot_wb):
-    from llamaforensics.lineage import album_lineage
+    from llamaforensics.lineage.graph import album_lineage
     from llamaforensics.lineage.graph_figure import lineage_figure, node_label
 
     album = snapshot_wb.con.execute(

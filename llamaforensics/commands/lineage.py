@@ -123,7 +123,8 @@ def _loop_text(loop: list[str]) -> str:
 
 
 def _tree(con, args) -> int:
-    from ..lineage import lineage_figure, to_graphml
+    from ..lineage.graph_figure import lineage_figure
+    from ..lineage.graphml import to_graphml
     from ..lineage.outline import drawable, outline, parse_range, window
     from ..outfile import written
 
@@ -151,7 +152,7 @@ def _tree(con, args) -> int:
 
 def _graph_of(con, target: str):
     """Return the graph of the job ``target`` names, else of the album it names; and its title."""
-    from ..lineage import album_lineage, job_lineage
+    from ..lineage.graph import album_lineage, job_lineage
 
     is_job = con.execute(
         "SELECT count(*) FROM llama_logs WHERE job_id = $j", {"j": target}
