@@ -16,11 +16,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from ..findings import findings_for_album
+from ..lineage.graph import album_lineage
 from ..snapshot import open_snapshot
 from ..snapshot.extremes import shown_row, shown_rows, shown_select
 from ..snapshot.format import read_manifests
 from ..snapshot.lookup import album_log, mentioning
 from .search import resolve_album
+from .story import Sentence, tell_story
 
 TIMELINE_SQL = """
 WITH {log},
@@ -98,10 +101,8 @@ class AlbumDossier:
     def title(self) -> str:
         return self.album["title"]
 
-    def story(self):
+    def story(self) -> list[Sentence]:
         """Return the plain-language story, each sentence with the log rows it rests on."""
-        from .story import tell_story
-
         return tell_story(self)
 
     def to_dict(self) -> dict[str, Any]:
@@ -190,8 +191,8 @@ def build_dossier(
         history=[{"seq": m.seq, "kind": m.kind, "taken_at": m.taken_at} for m in manifests],
     )
     result.batch_sizes = _batch_sizes(con, rows)
-    result.lineage = _lineage(con, album_id)
-    result.findings = _findings(con, album_id) if findings is None else findings
+    result.lineage = album_lineage(con, album_id)
+    result.findings = findings_for_album(con, album_id) if findings is None else findings
     return result
 
 
@@ -210,19 +211,3 @@ def _batch_sizes(con, timeline: pl.DataFrame) -> dict[str, int]:
         {"p": parents, **rows},
     ).fetchall()
     return dict(found)
-
-
-def _lineage(con, album_id: str):
-    try:
-        from ..lineage import album_lineage
-    except ImportError:  # lineage not installed in this build
-        return None
-    return album_lineage(con, album_id)
-
-
-def _findings(con, album_id: str) -> list:
-    try:
-        from ..findings import findings_for_album
-    except ImportError:
-        return []
-    return findings_for_album(con, album_id)

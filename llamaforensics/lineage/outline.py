@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..errors import UsageError
+from . import graph as lineage_graph
+
 HEAD, TAIL = 40, 20
 
 
@@ -109,8 +112,6 @@ def window(
 
 def parse_range(text: str) -> range:
     """Return the outline positions ``START:END`` names (END excluded; either may be left out)."""
-    from ..errors import UsageError
-
     start, colon, end = text.partition(":")
     try:
         first = int(start.replace(",", "").replace("_", "")) if start.strip() else 0
@@ -136,17 +137,15 @@ def drawable(con, graph: nx.DiGraph, shown: Window | None = None, title: str = "
     (the outline's ends, or a range) is drawn instead, with its rows, and the
     title says how many of how many jobs it holds.
     """
-    from .graph import ROWS_ATTACHED_UP_TO, attach_rows
-
     shown = shown or window(outline(graph))
     if (
         shown.elided is None
         and len(shown.entries) == shown.total
-        and graph.number_of_nodes() <= ROWS_ATTACHED_UP_TO
+        and graph.number_of_nodes() <= lineage_graph.ROWS_ATTACHED_UP_TO  # read late: tests patch it
     ):
         return graph, title
     part = graph.subgraph(shown.jobs).copy()
-    attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
+    lineage_graph.attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
     return part, (
         f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
         "--range START:END draws others"

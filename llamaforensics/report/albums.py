@@ -6,6 +6,8 @@ import polars as pl
 
 from ..dossier import build_dossier, timeline_figure
 from ..dossier.blame import blame
+from ..lineage.graph_figure import lineage_figure
+from ..lineage.outline import drawable
 from .pages import Site, album_page, figure_html
 
 # Log rows listed on a page (the figure draws them all; the dossier's JSON has every one).
@@ -39,8 +41,5 @@ def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFram
 def _lineage_html(con, dossier) -> str | None:
     if dossier.lineage is None or not dossier.lineage.number_of_nodes():
         return None
-    from ..lineage.graph_figure import lineage_figure
-    from ..lineage.outline import drawable
-
     drawn = drawable(con, dossier.lineage, title=f"jobs that touched {dossier.title}")
     return figure_html(lineage_figure(*drawn))

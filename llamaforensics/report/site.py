@@ -7,6 +7,7 @@ nothing), never half a site.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from pathlib import Path
 import duckdb
 import plotly.express as px
 import polars as pl
+from plotly.offline import get_plotlyjs
 
+from ..audit import audit_figures
 from ..errors import UsageError
 from ..findings import KINDS, health_summary, run_findings
 from ..findings.as_of import TREND_POINTS, findings_by_refresh
@@ -162,8 +165,6 @@ def _albums_to_show(found: pl.DataFrame, limit: int) -> list[str]:
 
 
 def _copy_assets(root: Path) -> None:
-    from plotly.offline import get_plotlyjs
-
     assets = root / "assets"
     assets.mkdir()
     (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
@@ -211,8 +212,6 @@ def _index(site: Site, frames, history: pl.DataFrame, groups: pl.DataFrame, tren
 
 def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int, new: set) -> None:
     """Write a kind's page: what it means, then its offenders, the new ones first."""
-    import json
-
     mine = caused.filter(pl.col("kind") == kind) if caused.height else caused
     fresh = {entity for k, entity in new if k == kind}
     if mine.height:
@@ -236,7 +235,5 @@ def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int, new: set
 
 
 def _audit_page(site: Site, con) -> None:
-    from ..audit.figures import audit_figures
-
     figures = {name: figure_html(fig) for name, fig in audit_figures(con).items()}
     site.write("audit.html", "audit.html.j2", plots=True, figures=figures)

@@ -12,9 +12,11 @@ import duckdb
 import polars as pl
 from traitlets import Any, Dict, HasTraits, Instance, List, Unicode, observe
 
+from ..audit.export import export_tables
 from ..audit.figures import audit_figures
 from ..audit.tables import AuditFilter
 from ..dossier import find_albums
+from ..lineage.graph import album_lineage, job_lineage
 from ..snapshot.extremes import python_time
 
 
@@ -69,8 +71,6 @@ class AuditDashboard(HasTraits):
 
     def export(self, directory) -> Path:
         """Write the table behind every figure, as filtered now, as Parquet into ``directory``."""
-        from ..audit.export import export_tables
-
         export_tables(self.con, directory, self.bucket, self.filter())
         return Path(directory)
 
@@ -90,8 +90,6 @@ class LineageExplorer(HasTraits):
 
     @observe("query")
     def _lookup(self, change) -> None:
-        from ..lineage import album_lineage, job_lineage
-
         text = change["new"].strip()
         self.job = None
         if not text:

@@ -17,6 +17,8 @@ import ipywidgets as w
 import plotly.graph_objects as go
 import polars as pl
 
+from ..terminal import wrote
+
 SEVERITY_COLOUR = {"critical": "#b71c1c", "warning": "#e65100", "info": "#1565c0"}
 
 
@@ -101,8 +103,6 @@ def export_button(
     description: str, css: str, write: Callable[[], Path], message: w.HTML
 ) -> w.Button:
     """Return a button that calls ``write`` and shows ``wrote FILE (size)`` (or why not)."""
-    from ..terminal import wrote
-
     button = w.Button(description=description, layout=w.Layout(width="auto"), icon="download")
     button.add_class(css)
 

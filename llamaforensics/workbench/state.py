@@ -18,6 +18,7 @@ import polars as pl
 from traitlets import Any, Bool, Dict, HasTraits, Instance, Int, List, Unicode, observe
 
 from ..dossier import build_dossier, find_albums, tell_story
+from ..export import write_frame
 from ..findings import Finding, findings_for_album, run_findings, to_findings
 from ..repair import APPLIED, Correction, format_diff
 from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
@@ -101,8 +102,6 @@ class FindingsBrowser(HasTraits):
 
     def export(self, path, fmt: str | None = None) -> Path:
         """Write the findings shown to ``path``: CSV or Parquet (by suffix, or ``fmt``)."""
-        from ..export import write_frame
-
         path = Path(path)
         fmt = fmt or ("parquet" if path.suffix == ".parquet" else "csv")
         rows = [
