@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -110,7 +111,7 @@ BLAME_SCHEMA = {
 }
 
 
-def _field_then(column: str, value, after: dict | None) -> dict:
+def _field_then(column: str, value: object, after: dict | None) -> dict:
     if after is None:
         return {"field": column, "value": _text(value), "known": True, "how": "unchanged since"}
     if after["says_values"]:
@@ -153,15 +154,15 @@ def _how(row: dict | None, named: bool) -> str:
     return "named in fields_enriched"
 
 
-def _album(con, album_id: str) -> dict:
+def _album(con: duckdb.DuckDBPyConnection, album_id: str) -> dict:
     return con.execute("SELECT * FROM albums WHERE id = $a", {"a": album_id}).pl().to_dicts()[0]
 
 
-def _json(text):
+def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     if value is None:
         return None
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)

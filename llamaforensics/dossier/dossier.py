@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import networkx as nx
 import polars as pl
 
 from ..findings import findings_for_album
@@ -27,45 +28,59 @@ from .story import Sentence, tell_story
 
 TIMELINE_SQL = """
 WITH {log},
-     about AS (  -- each branch reads one column of the log: no OR across columns over millions of rows
+     -- each branch reads one column of the log: no OR across columns over millions of rows
+     about AS (
         SELECT id FROM log WHERE album_id = $album
         UNION SELECT id FROM log WHERE entity_id = $album AND entity_type = 'ALBUM'
         UNION SELECT id FROM log WHERE track_id IN (SELECT unnest($tracks::UUID[]))
-        UNION SELECT id FROM log WHERE entity_id IN (SELECT unnest($tracks::UUID[])) AND entity_type = 'TRACK'
+        UNION SELECT id FROM log
+              WHERE entity_id IN (SELECT unnest($tracks::UUID[])) AND entity_type = 'TRACK'
         UNION SELECT id FROM log WHERE artist_id IN (SELECT unnest($artists::UUID[]))
-        UNION SELECT id FROM log WHERE entity_id IN (SELECT unnest($artists::UUID[])) AND entity_type = 'ARTIST'),
+        UNION SELECT id FROM log
+              WHERE entity_id IN (SELECT unnest($artists::UUID[])) AND entity_type = 'ARTIST'),
      rows AS MATERIALIZED (SELECT * FROM log SEMI JOIN about ON about.id = log.id),
      {names}
 SELECT l.created_at, l.category::VARCHAR AS category, l.operation, l.status::VARCHAR AS status,
        l.entity_type::VARCHAR AS entity_type,
-       coalesce(t.title, ar.name, CASE WHEN l.entity_type = 'ALBUM' OR l.album_id IS NOT NULL THEN 'album' END) AS entity,
-       CASE l.entity_type WHEN 'TRACK' THEN coalesce(l.track_id, l.entity_id) WHEN 'ARTIST' THEN coalesce(l.artist_id, l.entity_id)
-            ELSE coalesce(l.album_id, l.entity_id) END::VARCHAR AS entity_id,
-       l.sources, l.fields_enriched, l.reason, l.error_message, l.job_id, l.parent_job_id, l.root_job_id,
-       l.is_root_job, l.triggered_by, u.name AS user_name, l.user_id, l.metadata::VARCHAR AS metadata,
+       coalesce(t.title, ar.name,
+                CASE WHEN l.entity_type = 'ALBUM' OR l.album_id IS NOT NULL THEN 'album' END
+       ) AS entity,
+       CASE l.entity_type WHEN 'TRACK' THEN coalesce(l.track_id, l.entity_id)
+                          WHEN 'ARTIST' THEN coalesce(l.artist_id, l.entity_id)
+                          ELSE coalesce(l.album_id, l.entity_id) END::VARCHAR AS entity_id,
+       l.sources, l.fields_enriched, l.reason, l.error_message,
+       l.job_id, l.parent_job_id, l.root_job_id, l.is_root_job, l.triggered_by,
+       u.name AS user_name, l.user_id, l.metadata::VARCHAR AS metadata,
        l.id::VARCHAR AS log_id, l._lf_deleted_at AS deleted_upstream_at
 FROM rows l
-LEFT JOIN track_names t ON t.id = coalesce(l.track_id, CASE WHEN l.entity_type = 'TRACK' THEN l.entity_id END)
-LEFT JOIN artist_names ar ON ar.id = coalesce(l.artist_id, CASE WHEN l.entity_type = 'ARTIST' THEN l.entity_id END)
+LEFT JOIN track_names t
+       ON t.id = coalesce(l.track_id, CASE WHEN l.entity_type = 'TRACK' THEN l.entity_id END)
+LEFT JOIN artist_names ar
+       ON ar.id = coalesce(l.artist_id, CASE WHEN l.entity_type = 'ARTIST' THEN l.entity_id END)
 LEFT JOIN users u ON u.id = l.user_id
 ORDER BY l.created_at, l.id
 """
 
 
 def timeline(con: duckdb.DuckDBPyConnection, album_id: str) -> pl.DataFrame:
-    """Return every log row about the album, its tracks or its artists, oldest first, with what it is about."""
+    """Return every log row about the album, its tracks or its artists, oldest first.
+
+    Each row says what it is about (the track's title, the artist's name, or "album").
+    """
     log, rows, members = album_log(con, album_id, materialized=True)  # named seven times below
-    names, found = (
-        "track_names AS (SELECT * FROM tracks), artist_names AS (SELECT * FROM artists)",
-        {},
-    )
-    if rows:  # the rows came by lookup: so do the tracks and artists they name (joining all read 9M tracks)
-        tracks, artists = con.execute(
-            f"WITH {log} SELECT list(DISTINCT coalesce(track_id, CASE WHEN entity_type = 'TRACK' THEN entity_id END)"
-            "::VARCHAR), list(DISTINCT coalesce(artist_id, CASE WHEN entity_type = 'ARTIST' THEN entity_id END)::VARCHAR) "
+    names = "track_names AS (SELECT * FROM tracks), artist_names AS (SELECT * FROM artists)"
+    found: dict[str, Any] = {}
+    if rows:  # the rows came by lookup: so do the tracks and artists they name
+        # (joining all tracks read 9M of them)
+        [(tracks, artists)] = con.execute(
+            f"WITH {log} SELECT "
+            "list(DISTINCT coalesce(track_id, CASE WHEN entity_type = 'TRACK' THEN entity_id END)"
+            "::VARCHAR), "
+            "list(DISTINCT coalesce(artist_id, CASE WHEN entity_type = 'ARTIST' THEN entity_id END)"
+            "::VARCHAR) "
             "FROM log",
             rows,
-        ).fetchone()
+        ).fetchall()
         track_names, found = mentioning(con, "tracks", {"id": tracks or []}, "track_names")
         artist_names, more = mentioning(con, "artists", {"id": artists or []}, "artist_names")
         names, found = f"{track_names}, {artist_names}", {**found, **more}
@@ -88,7 +103,7 @@ class AlbumDossier:
     timeline: pl.DataFrame
     snapshot_time: datetime
     candidates: pl.DataFrame
-    lineage: Any = None  # networkx.DiGraph of the jobs, when lineage is available
+    lineage: nx.DiGraph | None = None  # the jobs that touched the album, with their kin
     findings: list = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     batch_sizes: dict[str, int] = field(default_factory=dict)  # sync batch job -> albums it created
@@ -121,11 +136,12 @@ class AlbumDossier:
             }
         )
 
-    def to_json(self, **kwargs) -> str:
+    def to_json(self, **kwargs: Any) -> str:
+        """Return the dossier as JSON text (``kwargs`` go to ``json.dumps``, e.g. ``indent``)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -160,13 +176,18 @@ def build_dossier(
     *,
     findings: list | None = None,
 ) -> AlbumDossier:
-    """Gather the album's dossier; ``findings``, when the caller already ran them, spares running them again."""
+    """Gather the album's dossier.
+
+    ``findings``, when the caller already ran them, spares running them again.
+    """
     album_row = f"SELECT {shown_select(con, 'albums', 'a')} FROM albums a WHERE id = $a"
     album = shown_row(con.execute(album_row, {"a": album_id}).pl().to_dicts()[0])
     artists = (
         con.execute(
-            "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
-            "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
+            "SELECT ar.id::VARCHAR AS id, ar.name, aa.role, aa.position, "
+            "ar.musicbrainz_id::VARCHAR AS musicbrainz_id "
+            "FROM album_artists aa JOIN artists ar ON ar.id = aa.artist_id "
+            "WHERE aa.album_id = $a ORDER BY aa.position, ar.name",
             {"a": album_id},
         )
         .pl()
@@ -196,17 +217,18 @@ def build_dossier(
     return result
 
 
-def _batch_sizes(con, timeline: pl.DataFrame) -> dict[str, int]:
-    """How many albums each sync batch that created this album created in all."""
-    parents = timeline.filter(
+def _batch_sizes(con: duckdb.DuckDBPyConnection, timeline: pl.DataFrame) -> dict[str, int]:
+    """Return how many albums each sync batch that created this album created in all."""
+    created = timeline.filter(
         (pl.col("category") == "CREATED") & (pl.col("entity_type") == "ALBUM")
     )["parent_job_id"]
-    parents = [p for p in parents.to_list() if p]
+    parents = [p for p in created.to_list() if p]
     if not parents:
         return {}
     log, rows = mentioning(con, "llama_logs", {"parent_job_id": parents}, "log")
     found = con.execute(
-        f"WITH {log} SELECT parent_job_id, count(*) FROM log WHERE parent_job_id IN (SELECT unnest($p)) "
+        f"WITH {log} SELECT parent_job_id, count(*) FROM log "
+        "WHERE parent_job_id IN (SELECT unnest($p)) "
         "AND category = 'CREATED' AND entity_type = 'ALBUM' GROUP BY ALL",
         {"p": parents, **rows},
     ).fetchall()

@@ -10,13 +10,26 @@ that spawned it).
 
 from __future__ import annotations
 
+import io
 import os
 import re
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from prov.model import PROV_LABEL, PROV_TYPE, ProvDocument
+from prov.model import (
+    PROV_LABEL,
+    PROV_TYPE,
+    ProvActivity,
+    ProvAgent,
+    ProvDocument,
+    ProvEntity,
+    QualifiedName,
+)
 
 from ..snapshot.extremes import ShownTime, shown_rows
+from .dossier import AlbumDossier
 
 NAMESPACES = {
     p: f"urn:llamaforensics:{p}:"
@@ -30,7 +43,7 @@ def _local(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", str(text))
 
 
-def to_prov(dossier) -> ProvDocument:
+def to_prov(dossier: AlbumDossier) -> ProvDocument:
     """Return the dossier's provenance as a PROV document."""
     doc = ProvDocument()
     for prefix, uri in NAMESPACES.items():
@@ -58,11 +71,11 @@ def to_prov(dossier) -> ProvDocument:
     return doc
 
 
-def _activity_id(row: dict) -> str:
+def _activity_id(row: dict[str, Any]) -> str:
     return f"job:{_local(row['job_id'])}" if row["job_id"] else f"log:{_local(row['log_id'])}"
 
 
-def _activities(doc: ProvDocument, rows: list[dict]) -> dict:
+def _activities(doc: ProvDocument, rows: list[dict[str, Any]]) -> dict[str, ProvActivity]:
     spans: dict[str, list[dict]] = {}
     for row in rows:
         spans.setdefault(_activity_id(row), []).append(row)
@@ -70,7 +83,10 @@ def _activities(doc: ProvDocument, rows: list[dict]) -> dict:
     for ident, group in spans.items():
         ops = sorted({r["operation"] for r in group})
         first, last = group[0]["created_at"], group[-1]["created_at"]
-        attributes = {PROV_LABEL: ", ".join(ops), PROV_TYPE: group[0]["category"]}
+        attributes: dict[QualifiedName | str, Any] = {
+            PROV_LABEL: ", ".join(ops),
+            PROV_TYPE: group[0]["category"],
+        }
         for name, when in (("started", first), ("ended", last)):
             if when is not None and _prov_time(when) is None:
                 attributes[f"lf:{name}_as_postgres"] = str(when)
@@ -78,7 +94,7 @@ def _activities(doc: ProvDocument, rows: list[dict]) -> dict:
     return activities
 
 
-def _prov_time(value):
+def _prov_time(value: datetime | None) -> datetime | None:
     """Return a time PROV's reader can read back, or None: it parses times as Python datetimes.
 
     A time Python cannot hold (294276 AD, 4713 BC, infinity; a ShownTime with
@@ -88,10 +104,17 @@ def _prov_time(value):
     return None if isinstance(value, ShownTime) and value.pg_text is not None else value
 
 
-def _relate(doc, rows, activities, album, tracks, artists) -> None:
-    agents: dict[str, object] = {}
+def _relate(
+    doc: ProvDocument,
+    rows: list[dict[str, Any]],
+    activities: dict[str, ProvActivity],
+    album: ProvEntity,
+    tracks: dict[str, ProvEntity],
+    artists: dict[str, ProvEntity],
+) -> None:
+    agents: dict[str, ProvAgent] = {}
 
-    def agent(ident: str, label: str):
+    def agent(ident: str, label: str) -> ProvAgent:
         if ident not in agents:
             agents[ident] = doc.agent(ident, {PROV_LABEL: label})
         return agents[ident]
@@ -125,7 +148,12 @@ def _relate(doc, rows, activities, album, tracks, artists) -> None:
             linked.add((act.identifier, parent))
 
 
-def _target(row, album, tracks, artists):
+def _target(
+    row: dict[str, Any],
+    album: ProvEntity,
+    tracks: dict[str, ProvEntity],
+    artists: dict[str, ProvEntity],
+) -> ProvEntity | None:
     """The entity a row is about (None for a track or artist no longer in the catalog)."""
     if row["entity_type"] == "TRACK":
         return tracks.get(row["entity_id"])
@@ -134,7 +162,7 @@ def _target(row, album, tracks, artists):
     return album
 
 
-def _agents_of(row, agent) -> list:
+def _agents_of(row: dict[str, Any], agent: Callable[[str, str], ProvAgent]) -> list[ProvAgent]:
     out = [agent(f"source:{_local(s)}", s) for s in (row["sources"] or [])]
     if row["user_id"]:
         out.append(agent(f"user:{_local(row['user_id'])}", row["user_name"] or row["user_id"]))
@@ -143,10 +171,15 @@ def _agents_of(row, agent) -> list:
     return out
 
 
-def write_prov(dossier, path: str | os.PathLike) -> Path:
-    """Write the dossier's PROV-JSON to ``path`` (checked by reading it back with the prov reader)."""
+def write_prov(dossier: AlbumDossier, path: str | os.PathLike) -> Path:
+    """Write the dossier's PROV-JSON to ``path``.
+
+    The text is read back with the prov reader first: a document it cannot read is never written.
+    """
     doc = to_prov(dossier)
-    text = doc.serialize(format="json", indent=2)
+    buffer = io.StringIO()
+    doc.serialize(buffer, format="json", indent=2)
+    text = buffer.getvalue()
     if ProvDocument.deserialize(content=text, format="json") != doc:
         raise ValueError("PROV document did not survive its own reader")
     path = Path(path)

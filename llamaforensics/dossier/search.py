@@ -26,14 +26,15 @@ import polars as pl
 from ..errors import LlamaForensicsError
 
 # The same normalisation in SQL (for the catalog) and in Python (for the query).
-_SQL_NORMALISE = (
-    "trim(regexp_replace(regexp_replace(nfc_normalize(strip_accents(lower({0}))), "
-    r"'\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]', '', 'g'), "
-    r"'[^\p{{L}}\p{{N}}\p{{So}}]+', ' ', 'g'))"
-)
-_EDITION = re.compile(
+_EDITION_PATTERN = (
     r"\s*[\(\[][^\)\]]*(edition|deluxe|remaster|version|anniversary|expanded|bonus)[^\)\]]*[\)\]]"
 )
+_SQL_NORMALISE = (
+    "trim(regexp_replace(regexp_replace(nfc_normalize(strip_accents(lower({0}))), "
+    "'" + _EDITION_PATTERN + "', '', 'g'), "
+    r"'[^\p{{L}}\p{{N}}\p{{So}}]+', ' ', 'g'))"
+)
+_EDITION = re.compile(_EDITION_PATTERN)
 _ARTIST_SPLIT = re.compile(r"\s+(?:-|–|—|by)\s+", re.IGNORECASE)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 MIN_SCORE = 0.75
@@ -76,7 +77,10 @@ def parse_query(text: str) -> Query:
 
 
 def find_albums(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> pl.DataFrame:
-    """Return candidate albums for ``query``, best first: id matches (score 1), then fuzzy title matches."""
+    """Return candidate albums for ``query``, best first.
+
+    Id matches (score 1) come first, then fuzzy title matches, so a pasted id is never outranked.
+    """
     if not query or not query.strip():
         raise AlbumNotFound("empty album query: give an id, an external id, or a title")
     exact = _by_id(con, query.strip())
@@ -85,11 +89,12 @@ def find_albums(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> 
     return _by_title(con, parse_query(query), limit)
 
 
-def _by_id(con, text: str) -> pl.DataFrame:
+def _by_id(con: duckdb.DuckDBPyConnection, text: str) -> pl.DataFrame:
     by = "id::VARCHAR = $q OR musicbrainz_id::VARCHAR = $q" if _UUID.match(text) else "false"
     sql = f"""
         SELECT a.id::VARCHAR AS album_id, a.title, {_primary_artist("a")} AS artist, 1.0 AS score,
-               CASE WHEN a.id::VARCHAR = $q THEN 'id' WHEN a.musicbrainz_id::VARCHAR = $q THEN 'musicbrainz_id'
+               CASE WHEN a.id::VARCHAR = $q THEN 'id'
+                    WHEN a.musicbrainz_id::VARCHAR = $q THEN 'musicbrainz_id'
                     WHEN a.spotify_id = $q THEN 'spotify_id' WHEN a.deezer_id = $q THEN 'deezer_id'
                     ELSE 'discogs_id' END AS matched_on
         FROM albums a
@@ -106,18 +111,17 @@ def _primary_artist(alias: str) -> str:
     )
 
 
-def _by_title(con, q: Query, limit: int) -> pl.DataFrame:
+def _by_title(con: duckdb.DuckDBPyConnection, q: Query, limit: int) -> pl.DataFrame:
+    title, artist_name = _SQL_NORMALISE.format("a.title"), _SQL_NORMALISE.format("ar.name")
     artist_score = (
         "0.0"
         if q.artist is None
-        else (
-            f"coalesce(max(jaro_winkler_similarity({_SQL_NORMALISE.format('ar.name')}, $artist)), 0)"
-        )
+        else f"coalesce(max(jaro_winkler_similarity({artist_name}, $artist)), 0)"
     )
     sql = f"""
         WITH scored AS (
             SELECT a.id, a.title, a.created_at,
-                   jaro_winkler_similarity({_SQL_NORMALISE.format("a.title")}, $title) AS title_score,
+                   jaro_winkler_similarity({title}, $title) AS title_score,
                    {artist_score} AS artist_score
             FROM albums a
             LEFT JOIN album_artists aa ON aa.album_id = a.id
@@ -125,14 +129,15 @@ def _by_title(con, q: Query, limit: int) -> pl.DataFrame:
             GROUP BY a.id, a.title, a.created_at
         )
         SELECT id::VARCHAR AS album_id, title, {_primary_artist("scored")} AS artist,
-               round(CASE WHEN $has_artist THEN 0.7 * title_score + 0.3 * artist_score ELSE title_score END, 4) AS score,
+               round(CASE WHEN $has_artist THEN 0.7 * title_score + 0.3 * artist_score
+                          ELSE title_score END, 4) AS score,
                'title' AS matched_on
         FROM scored
         WHERE title_score >= $min
         ORDER BY score DESC, created_at
         LIMIT $limit
     """
-    params = {
+    params: dict[str, object] = {
         "title": q.title,
         "has_artist": q.artist is not None,
         "min": MIN_SCORE,
@@ -144,7 +149,10 @@ def _by_title(con, q: Query, limit: int) -> pl.DataFrame:
 
 
 def resolve_album(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, pl.DataFrame]:
-    """Return the best album id for ``query`` and all candidates; raise :class:`AlbumNotFound` if none."""
+    """Return the best album id for ``query`` and all candidates.
+
+    Raise :class:`AlbumNotFound` when nothing matches, so a caller never gets a guess.
+    """
     candidates = find_albums(con, query)
     if not candidates.height:
         raise AlbumNotFound(f"no album matches {query!r} (tried ids, external ids and titles)")

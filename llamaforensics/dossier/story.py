@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -48,7 +49,7 @@ class _Facts:
     tracks: int
     batch_sizes: dict = field(default_factory=dict)
 
-    def rows(self, **where) -> list[dict]:
+    def rows(self, **where: object) -> list[dict]:
         frame = self.timeline
         for column, value in where.items():
             frame = frame.filter(
@@ -67,7 +68,18 @@ def _who(row: dict) -> str:
     return row.get("user_name") or row.get("user_id") or "an unknown user"
 
 
-def tell_story(dossier) -> list[Sentence]:
+class AlbumFacts(Protocol):
+    """What a story is told from: an album's row, its log rows and its tracks (a dossier has them).
+
+    A protocol, not the dossier class, so the dossier can tell its own story without a circle.
+    """
+
+    album: dict[str, Any]
+    timeline: pl.DataFrame
+    tracks: pl.DataFrame
+
+
+def tell_story(dossier: AlbumFacts) -> list[Sentence]:
     """Return the album's story as sentences, oldest first, each traceable to its log rows."""
     facts = _Facts(
         dossier.album,
@@ -177,7 +189,8 @@ def _enrichment(f: _Facts) -> list[Sentence]:
         elif r["status"] == "NO_DATA_AVAILABLE":
             out.append(
                 Sentence(
-                    f"Enrichment on {day} searched MusicBrainz and found no match (NO_DATA_AVAILABLE).",
+                    f"Enrichment on {day} searched MusicBrainz and found no match "
+                    "(NO_DATA_AVAILABLE).",
                     (r["log_id"],),
                     kind="no_match",
                 )
@@ -185,7 +198,8 @@ def _enrichment(f: _Facts) -> list[Sentence]:
         else:
             out.append(
                 Sentence(
-                    f"Enrichment on {day} ended {r['status']}: {r['reason'] or 'no reason logged'}.",
+                    f"Enrichment on {day} ended {r['status']}: "
+                    f"{r['reason'] or 'no reason logged'}.",
                     (r["log_id"],),
                     kind="enrichment",
                 )
@@ -197,7 +211,8 @@ def _enrichment(f: _Facts) -> list[Sentence]:
         between = "on" if len(failed) == 1 else "between"
         out.append(
             Sentence(
-                f"{len(failed)} enrichment attempt{'s' if len(failed) > 1 else ''} failed {between} {span} "
+                f"{len(failed)} enrichment attempt{'s' if len(failed) > 1 else ''} "
+                f"failed {between} {span} "
                 f"(last error: {failed[-1]['error_message'] or 'none logged'}).",
                 tuple(r["log_id"] for r in failed),
                 kind="failed",
@@ -207,7 +222,8 @@ def _enrichment(f: _Facts) -> list[Sentence]:
     if spotify_tracks:
         out.append(
             Sentence(
-                f"{len(spotify_tracks)} tracks came with the Spotify import on {_day(spotify_tracks[0]['created_at'])}.",
+                f"{len(spotify_tracks)} tracks came with the Spotify import on "
+                f"{_day(spotify_tracks[0]['created_at'])}.",
                 tuple(r["log_id"] for r in spotify_tracks),
                 kind="tracks",
             )
@@ -244,7 +260,8 @@ def _later(f: _Facts) -> list[Sentence]:
     if previews:
         out.append(
             Sentence(
-                f"A preview enrichment on {_day(previews[0]['created_at'])} proposed a MusicBrainz match "
+                f"A preview enrichment on {_day(previews[0]['created_at'])} "
+                "proposed a MusicBrainz match "
                 "(a dry run: nothing was applied).",
                 tuple(r["log_id"] for r in previews),
                 kind="preview",
@@ -268,7 +285,8 @@ def _today(f: _Facts) -> Sentence:
         else f"MusicBrainz id {a['musicbrainz_id']}"
     )
     return Sentence(
-        f"{tracks}; {ids}; enrichment status {a.get('enrichment_status')}, data quality {a.get('data_quality')}.",
+        f"{tracks}; {ids}; enrichment status {a.get('enrichment_status')}, "
+        f"data quality {a.get('data_quality')}.",
         (),
         "albums",
         kind="today",

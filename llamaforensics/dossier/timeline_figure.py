@@ -1,4 +1,4 @@
-"""The album's timeline as a picture: one mark per log row, time left to right, one lane per category."""
+"""The album's timeline as a picture: a mark per log row, time left to right, lanes by category."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import html
 import plotly.graph_objects as go
 
 from ..snapshot.extremes import shown_rows
+from .dossier import AlbumDossier
 
 CATEGORY_ORDER = ("CREATED", "LINKED", "ENRICHED", "CACHED", "CORRECTED", "USER_ACTION", "FAILED")
 STATUS_SYMBOL = {
@@ -32,8 +33,11 @@ def _hover(row: dict) -> str:
     return "<br>".join(parts)
 
 
-def timeline_figure(dossier) -> go.Figure:
-    """Return a plotly figure of the dossier's timeline (hover shows each log row; failures are crosses)."""
+def timeline_figure(dossier: AlbumDossier) -> go.Figure:
+    """Return a plotly figure of the dossier's timeline.
+
+    The hover shows each log row; failures are crosses, so they stand out among hundreds of marks.
+    """
     rows = shown_rows(dossier.timeline)
     fig = go.Figure()
     for entity_type, colour in ENTITY_COLOUR.items():

@@ -10,6 +10,7 @@ candidate roots, one of them kept at random.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -36,9 +37,11 @@ def upstream_backfill_roots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """
     with _upstream_pairs(con):
         return con.execute("""
-            SELECT l.id::VARCHAR AS id, u.job_id, u.parent_job_id, u.upstream_root, u.steps, u.candidate_roots
+            SELECT l.id::VARCHAR AS id, u.job_id, u.parent_job_id, u.upstream_root, u.steps,
+                   u.candidate_roots
             FROM llama_logs l
-            JOIN _lf_upstream u ON u.job_id = l.job_id AND u.parent_job_id IS NOT DISTINCT FROM l.parent_job_id
+            JOIN _lf_upstream u
+              ON u.job_id = l.job_id AND u.parent_job_id IS NOT DISTINCT FROM l.parent_job_id
             ORDER BY u.job_id, id
         """).pl()
 
@@ -55,8 +58,8 @@ def compare_with_upstream(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         return con.execute(
             """
             WITH differing AS (
-                SELECT u.job_id, u.parent_job_id, u.upstream_root, r.inferred_root, r.status, r.depth,
-                       u.candidate_roots, r.conflicting_parents,
+                SELECT u.job_id, u.parent_job_id, u.upstream_root, r.inferred_root, r.status,
+                       r.depth, u.candidate_roots, r.conflicting_parents,
                        CASE WHEN r.status = 'cycle' THEN $loop
                             WHEN r.depth > $limit THEN $deep
                             WHEN u.candidate_roots > 1 OR r.conflicting_parents > 0 THEN $fan_out
@@ -67,7 +70,8 @@ def compare_with_upstream(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             )
             SELECT l.id::VARCHAR AS id, d.* EXCLUDE (parent_job_id)
             FROM llama_logs l
-            JOIN differing d ON d.job_id = l.job_id AND d.parent_job_id IS NOT DISTINCT FROM l.parent_job_id
+            JOIN differing d
+              ON d.job_id = l.job_id AND d.parent_job_id IS NOT DISTINCT FROM l.parent_job_id
             ORDER BY why, job_id, id
         """,
             {**REASONS, "limit": UPSTREAM_DEPTH_LIMIT},
@@ -75,8 +79,11 @@ def compare_with_upstream(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 @contextmanager
-def _upstream_pairs(con: duckdb.DuckDBPyConnection):
-    """Keep the upstream walk's answer per (job_id, parent_job_id) in the temp table ``_lf_upstream`` while in the block."""
+def _upstream_pairs(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep the upstream walk's answer per (job_id, parent_job_id) in ``_lf_upstream`` meanwhile.
+
+    A temp table, dropped when the block ends, so two comparisons never see each other's pairs.
+    """
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _lf_upstream AS " + load_query("upstream_backfill_roots")
     )

@@ -1,4 +1,4 @@
-"""A lineage graph drawn as a layered tree: time left to right, depth top to bottom, colour by category.
+"""A lineage graph drawn as a layered tree: time left to right, depth top down, colour by category.
 
 Everything shown comes from the database under investigation, so every piece of
 text is HTML-escaped before plotly sees it (its hover labels understand tags).
@@ -7,7 +7,8 @@ text is HTML-escaped before plotly sees it (its hover labels understand tags).
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import networkx as nx
 import plotly.graph_objects as go
@@ -28,7 +29,10 @@ LABEL_CHARS = 22
 
 
 def lineage_figure(graph: nx.DiGraph, title: str = "job lineage") -> go.Figure:
-    """Return a plotly figure of the jobs: edges child -> parent, failed jobs as red-outlined crosses, hover shows rows."""
+    """Return a plotly figure of the jobs: edges child -> parent, hover shows each job's rows.
+
+    Failed jobs are red-outlined crosses, so they stand out in a tree of hundreds.
+    """
     depth = layers(graph)
     pos = {job: (_x(graph, job), -depth[job]) for job in graph.nodes}
     fig = go.Figure(_edge_trace(graph, pos))
@@ -54,7 +58,10 @@ def lineage_figure(graph: nx.DiGraph, title: str = "job lineage") -> go.Figure:
 
 
 def layers(graph: nx.DiGraph) -> dict[str, int]:
-    """Return each job's distance below the top of its chain, in one pass (a loop is cut where the walk meets it)."""
+    """Return each job's distance below the top of its chain, in one pass.
+
+    A loop is cut where the walk meets it, so every job gets a finite depth.
+    """
     depth: dict[str, int] = {}
     for job in graph.nodes:
         path, on_path, node = [], set(), job
@@ -75,7 +82,7 @@ def _parent(graph: nx.DiGraph, job: str) -> str | None:
     return min(parents, key=lambda p: (-graph.edges[job, p].get("rows", 0), p), default=None)
 
 
-def _x(graph: nx.DiGraph, job: str):
+def _x(graph: nx.DiGraph, job: str) -> datetime | None:
     """Return when the job started; a missing job is put just before its first child."""
     data = graph.nodes[job]
     if data.get("first_at") is not None:
@@ -123,7 +130,7 @@ def _job_trace(graph: nx.DiGraph, pos: dict, category: str | None, jobs: list[st
             "symbol": symbol,
             "line": {"width": width, "color": outline},
         },
-        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes)],
+        hovertext=[hover_text(j, n) for j, n in zip(jobs, nodes, strict=True)],
         hoverinfo="text",
         customdata=jobs,
     )
@@ -135,8 +142,12 @@ def node_label(job: str) -> str:
     return _text(text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…")
 
 
-def hover_text(job: str, data: dict) -> str:
-    """Return the hover label of a job: its id and its first rows (time, operation, category, status, reason), escaped."""
+def hover_text(job: str, data: dict[str, Any]) -> str:
+    """Return the hover label of a job: its id and its first rows, escaped.
+
+    Each row shows its time, operation, category, status and reason: enough to tell
+    what the job did without leaving the figure.
+    """
     lines = [
         f"<b>job {_text(job)}</b>"
         + (" (no row has this job: a missing parent)" if data.get("missing") else "")
@@ -152,5 +163,5 @@ def hover_text(job: str, data: dict) -> str:
     return "<br>".join(lines)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return html.escape("" if value is None else str(value))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 import duckdb
 import networkx as nx
@@ -32,14 +35,13 @@ def to_graphml(
     with path.open("w", encoding="utf-8") as out:
         xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
         xml.startDocument()
-        xml.startElement("graphml", {"xmlns": "http://graphml.graphdrawing.org/xmlns"})
+        xml.startElement("graphml", _attrs(xmlns="http://graphml.graphdrawing.org/xmlns"))
         for key, (domain, name, kind) in _GRAPHML_KEYS.items():
-            xml.startElement(
-                "key", {"id": key, "for": domain, "attr.name": name, "attr.type": kind}
-            )
+            attrs = {"id": key, "for": domain, "attr.name": name, "attr.type": kind}
+            xml.startElement("key", AttributesImpl(attrs))
             xml.endElement("key")
             xml.ignorableWhitespace("\n")
-        xml.startElement("graph", {"edgedefault": "directed"})
+        xml.startElement("graph", _attrs(edgedefault="directed"))
         xml.ignorableWhitespace("\n")
         for job, rows in _rows_of_every_job(graph, con):
             fields = _node_fields(graph.nodes[job], rows)
@@ -76,8 +78,10 @@ GRAPHML_BATCH = 5_000
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _rows_of_every_job(graph: nx.DiGraph, con: duckdb.DuckDBPyConnection | None):
-    """Yield (job, its rows) for every job of the graph, fetching ``GRAPHML_BATCH`` jobs at a time."""
+def _rows_of_every_job(
+    graph: nx.DiGraph, con: duckdb.DuckDBPyConnection | None
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Yield (job, its rows) for every job of the graph, fetching ``GRAPHML_BATCH`` at a time."""
     jobs = list(graph.nodes)
     for start in range(0, len(jobs), GRAPHML_BATCH):
         batch = jobs[start : start + GRAPHML_BATCH]
@@ -92,7 +96,7 @@ def _rows_of_every_job(graph: nx.DiGraph, con: duckdb.DuckDBPyConnection | None)
 def _node_fields(data: dict, rows: list[dict]) -> dict[str, str]:
     return {
         "rows": json.dumps(rows, default=_iso, ensure_ascii=False),
-        "first_at": _iso(data.get("first_at")) or "",
+        "first_at": str(_iso(data.get("first_at")) or ""),
         "category": data.get("category") or "",
         "status": data.get("status") or "",
         "operations": ",".join(data.get("operations", [])),
@@ -106,28 +110,33 @@ def _node_fields(data: dict, rows: list[dict]) -> dict[str, str]:
 def _graphml_element(
     xml: XMLGenerator, name: str, attrs: dict[str, str], fields: dict[str, str]
 ) -> None:
-    xml.startElement(name, attrs)
+    xml.startElement(name, AttributesImpl(attrs))
     for key, value in fields.items():
-        xml.startElement("data", {"key": key})
+        xml.startElement("data", _attrs(key=key))
         xml.characters(_xml_text(value))
         xml.endElement("data")
     xml.endElement(name)
     xml.ignorableWhitespace("\n")
 
 
-def _xml_text(value) -> str:
+def _attrs(**values: str) -> AttributesImpl:
+    """Return an element's attributes in the type XMLGenerator takes."""
+    return AttributesImpl(values)
+
+
+def _xml_text(value: object) -> str:
     """Return ``value`` as text XML 1.0 can carry: characters it forbids become \\xNN (\\uNNNN)."""
     return _NOT_XML.sub(_escaped, str(value))
 
 
-def _escaped(match: re.Match) -> str:
+def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
-def _xml_bool(value) -> str:
+def _xml_bool(value: object) -> str:
     return "true" if value else "false"
 
 
-def _iso(value):
+def _iso(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value

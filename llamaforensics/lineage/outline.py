@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import duckdb
 import networkx as nx
 
 from ..errors import UsageError
@@ -130,7 +131,12 @@ def _started(graph: nx.DiGraph, job: str) -> tuple:
     return (first is None, first or 0, str(job))
 
 
-def drawable(con, graph: nx.DiGraph, shown: Window | None = None, title: str = "job lineage"):
+def drawable(
+    con: duckdb.DuckDBPyConnection,
+    graph: nx.DiGraph,
+    shown: Window | None = None,
+    title: str = "job lineage",
+) -> tuple[nx.DiGraph, str]:
     """Return the graph to draw and its title: a small graph whole, a large one as its shown jobs.
 
     A figure of 100,000 jobs is a page no browser can use; the shown window
@@ -138,14 +144,13 @@ def drawable(con, graph: nx.DiGraph, shown: Window | None = None, title: str = "
     title says how many of how many jobs it holds.
     """
     shown = shown or window(outline(graph))
-    if (
-        shown.elided is None
-        and len(shown.entries) == shown.total
-        and graph.number_of_nodes() <= lineage_graph.ROWS_ATTACHED_UP_TO  # read late: tests patch it
-    ):
+    whole = shown.elided is None and len(shown.entries) == shown.total
+    # the limit is read from its module at each call, so a test (or a caller) can lower it
+    if whole and graph.number_of_nodes() <= lineage_graph.ROWS_ATTACHED_UP_TO:
         return graph, title
     part = graph.subgraph(shown.jobs).copy()
-    lineage_graph.attach_rows(con, part, [j for j in part.nodes if not part.nodes[j].get("missing")])
+    drawn = [job for job in part.nodes if not part.nodes[job].get("missing")]
+    lineage_graph.attach_rows(con, part, drawn)
     return part, (
         f"{title}: {len(shown.jobs):,} of {shown.total:,} jobs shown (depth {shown.deepest:,}); "
         "--range START:END draws others"

@@ -26,7 +26,7 @@ STATUSES = ("root", "ok", "broken", "cycle")  # the names of the status codes, i
 
 
 def climb(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per job, the job its parent pointers come to rest on, and the steps taken to get there.
+    """Return, per job, the job its parent pointers come to rest on, and the steps taken.
 
     A job with no parent, or whose parent no row has, points at itself: a top.
     After ceil(log2 n) + 1 rounds every pointer that can reach a top has; the
@@ -50,7 +50,10 @@ def climb(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def classify(parent: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """Return each job's status code: ROOT, OK (reaches a root), BROKEN (reaches a missing parent) or CYCLE."""
+    """Return each job's status code: ROOT, OK, BROKEN or CYCLE.
+
+    OK reaches a root; BROKEN reaches a missing parent; CYCLE never reaches a top.
+    """
     is_top = (
         parent < 0
     )  # a self-loop also points at itself, but it has a parent: it is a loop, not a top
@@ -63,7 +66,7 @@ def classify(parent: np.ndarray, top: np.ndarray) -> np.ndarray:
 
 
 def loops(parent: np.ndarray, top: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per job, a member of the loop it is on or under (-1 for none), and whether it is on the loop itself.
+    """Return, per job, a member of the loop it is on or under (-1 for none), and if it is on it.
 
     Walks each loop once from the job its members' pointers rest on: the work is
     the loops' total length, not the number of jobs under them.

@@ -10,6 +10,8 @@ job ids cross from DuckDB once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import numpy as np
 import polars as pl
@@ -24,7 +26,7 @@ def infer_roots(
     carry: tuple[str, ...] = (),
     carry_root: tuple[str, ...] = (),
 ) -> pl.DataFrame:
-    """Return one row per job: its parent, inferred root, depth, status and, where it has one, its break or loop.
+    """Return one row per job: its parent, inferred root, depth, status, and its break or loop.
 
     Columns: job_id, parent_job_id, inferred_root, depth, status (root / ok /
     broken / cycle), missing_parent (the dangling id a broken chain ends at),
@@ -52,7 +54,9 @@ def infer_roots(
 
 
 def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Keep ``roots`` (inferred now when not given) in the temp table ``_lf_roots`` for SQL that joins on it; return them.
+    """Keep ``roots`` (inferred now when not given) in the temp table ``_lf_roots``; return them.
+
+    SQL that needs every job's root joins on that table.
 
     A table, not a registered frame: DuckDB pushes join filters into a registered
     Arrow scan through pyarrow, which cannot compare the string views Polars hands over.
@@ -69,7 +73,9 @@ def store_roots(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = Non
 def numbered_jobs(
     con: duckdb.DuckDBPyConnection, jobs_query: str = "job_parents", carry: tuple[str, ...] = ()
 ) -> tuple[pl.DataFrame, np.ndarray]:
-    """Return the distinct jobs (job_id, parent_job_id, conflicting_parents, ``carry``) and each one's parent number.
+    """Return the distinct jobs and each one's parent number.
+
+    The jobs' columns: job_id, parent_job_id, conflicting_parents, and ``carry``.
 
     Job i is row i of the frame; ``parent[i]`` is its parent's number, NO_PARENT
     or MISSING_PARENT. ``queries/<jobs_query>.sql`` builds the temp table
@@ -109,7 +115,7 @@ def numbered_jobs(
     return jobs, parent
 
 
-def _dense_rowids(rowids: np.ndarray):
+def _dense_rowids(rowids: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     """Return a function taking the table's rowids to 0..n-1.
 
     A table made and filled in one committed statement numbers its rows
@@ -141,7 +147,10 @@ def _label(
     carry: tuple[str, ...] = (),
     carry_root: tuple[str, ...] = (),
 ) -> pl.DataFrame:
-    """Return the jobs with their roots: ids are gathered by job number, so the strings are never copied."""
+    """Return the jobs with their roots.
+
+    Ids are gathered by job number, so the strings are never copied.
+    """
     looping = status == CYCLE
     return jobs.select(
         "job_id",
@@ -161,7 +170,10 @@ def _label(
 
 
 def loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.ndarray:
-    """Return, per job on or under a loop, the number of the loop's member with the smallest id; -1 elsewhere."""
+    """Return, per job on or under a loop, the number of the loop's member with the smallest id.
+
+    -1 elsewhere. The smallest id names a loop the same way whichever member a walk met first.
+    """
     members = np.flatnonzero(on_loop)
     named = np.full(len(loop), -1, dtype=loop.dtype)
     if members.size:

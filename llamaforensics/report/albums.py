@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
-from ..dossier import build_dossier, timeline_figure
+from ..dossier import AlbumDossier, build_dossier, timeline_figure
 from ..dossier.blame import blame
 from ..lineage.graph_figure import lineage_figure
 from ..lineage.outline import drawable
@@ -14,7 +15,9 @@ from .pages import Site, album_page, figure_html
 TIMELINE_ROWS = 500
 
 
-def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFrame) -> None:
+def write_album_pages(
+    site: Site, con: duckdb.DuckDBPyConnection, album_ids: list[str], caused: pl.DataFrame
+) -> None:
     """Write one page per album in ``album_ids``."""
     for album_id in album_ids:
         findings = (
@@ -38,7 +41,7 @@ def write_album_pages(site: Site, con, album_ids: list[str], caused: pl.DataFram
         )
 
 
-def _lineage_html(con, dossier) -> str | None:
+def _lineage_html(con: duckdb.DuckDBPyConnection, dossier: AlbumDossier) -> str | None:
     if dossier.lineage is None or not dossier.lineage.number_of_nodes():
         return None
     drawn = drawable(con, dossier.lineage, title=f"jobs that touched {dossier.title}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -63,7 +64,8 @@ class Site:
             )
         return Markup("<code>{}</code>").format(escape(entity_id))
 
-    def write(self, name: str, template: str, *, plots: bool = False, **context) -> Path:
+    def write(self, name: str, template: str, *, plots: bool = False, **context: Any) -> Path:
+        """Render ``template`` with ``context`` into the page ``name``; the result lists it."""
         path = self.out / name
         html = self.env.get_template(template).render(plots=plots, **context)
         path.write_text(html, encoding="utf-8")

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import duckdb
 import plotly.express as px
+import plotly.graph_objects as go
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from ..audit import audit_figures
+from ..audit.figures import audit_figures
 from ..errors import UsageError
 from ..findings import KINDS, health_summary, run_findings
 from ..findings.as_of import TREND_POINTS, findings_by_refresh
@@ -91,7 +92,7 @@ class _Facts:
     album_ids: list[str]
 
 
-def _gather(con, album_pages: int, trend_points: int) -> _Facts:
+def _gather(con: duckdb.DuckDBPyConnection, album_pages: int, trend_points: int) -> _Facts:
     frames = run_findings(con)
     found = pl.concat([f for f in frames.values()])
     by_refresh = findings_by_refresh(con, trend_points)
@@ -106,7 +107,11 @@ def _gather(con, album_pages: int, trend_points: int) -> _Facts:
 
 
 def _write_site(
-    con, root: Path, album_pages: int, rows_per_kind: int, trend_points: int
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    album_pages: int,
+    rows_per_kind: int,
+    trend_points: int,
 ) -> list[Path]:
     facts = _gather(con, album_pages, trend_points)
     latest = read_manifests(con)[-1]
@@ -173,7 +178,7 @@ def _copy_assets(root: Path) -> None:
     )
 
 
-def _trend_figure(history: pl.DataFrame):
+def _trend_figure(history: pl.DataFrame) -> go.Figure:
     fig = px.line(
         history,
         x="taken_at",
@@ -186,7 +191,13 @@ def _trend_figure(history: pl.DataFrame):
     return fig
 
 
-def _index(site: Site, frames, history: pl.DataFrame, groups: pl.DataFrame, trend_fig: str) -> None:
+def _index(
+    site: Site,
+    frames: dict[str, pl.DataFrame],
+    history: pl.DataFrame,
+    groups: pl.DataFrame,
+    trend_fig: str,
+) -> None:
     seqs = sorted(set(history["seq"].to_list()))
     last = history.filter(pl.col("seq") == seqs[-1])
     changes = {r["kind"]: r for r in last.to_dicts()}
@@ -234,6 +245,6 @@ def _kind_page(site: Site, kind: str, caused: pl.DataFrame, limit: int, new: set
     )
 
 
-def _audit_page(site: Site, con) -> None:
+def _audit_page(site: Site, con: duckdb.DuckDBPyConnection) -> None:
     figures = {name: figure_html(fig) for name, fig in audit_figures(con).items()}
     site.write("audit.html", "audit.html.j2", plots=True, figures=figures)
