@@ -169,7 +169,7 @@ def test_prov_and_timeline_exports_keep_times_python_cannot_hold(hostile_snapsho
 
 def test_the_notebook_dossier_shows_postgres_times_and_a_bounded_lineage(hostile_snapshot):
     from llamaforensics.workbench import Workbench
-    from llamaforensics.workbench.views import table
+    from llamaforensics.workbench.panels import table
 
     wb = Workbench(hostile_snapshot)
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -25,9 +26,19 @@ from ..snapshot.open import replaced_while_open
 from ..snapshot.refresh import refresh_snapshot
 from .explorer_views import audit_view, lineage_view
 from .explorers import AuditDashboard, LineageExplorer
+from .panels import table
 from .source import RepairTarget, resolve_source
-from .state import AlbumFinder, FindingsBrowser, RepairWizard
-from .views import finder_view, findings_view, repair_view, table
+from .state import AlbumFinder, FindingsBrowser
+from .views import finder_view, findings_view
+from .wizard import RepairWizard
+from .wizard_view import repair_view
+
+if TYPE_CHECKING:
+    from ..dsn import Dsn
+
+    # What the workbench opens: a DSN (text or parsed), a snapshot path, or None
+    # ($DATABASE_URL when set, else the demo data).
+    Source = str | os.PathLike[str] | Dsn | None
 
 __all__ = [
     "AlbumFinder",
@@ -45,8 +56,11 @@ __all__ = [
 _OPEN_WORKBENCHES: weakref.WeakSet[Workbench] = weakref.WeakSet()
 
 
-def _close_workbenches_on(path) -> None:
-    """Close the workbenches of this process on ``path`` when a new snapshot replaced the file they read."""
+def _close_workbenches_on(path: str | os.PathLike[str]) -> None:
+    """Close this process's workbenches on ``path`` when a new snapshot replaced the file they read.
+
+    DuckDB would otherwise show the new workbench the file as the earlier ones opened it.
+    """
     if not replaced_while_open(path):
         return
     for other in list(_OPEN_WORKBENCHES):
@@ -64,14 +78,19 @@ class Workbench:
     """
 
     def __init__(
-        self, source=None, *, user_id: str | None = None, snapshot_path=None, progress: bool = False
-    ):
+        self,
+        source: Source = None,
+        *,
+        user_id: str | None = None,
+        snapshot_path: str | os.PathLike[str] | None = None,
+        progress: bool = False,
+    ) -> None:
         self.con, self.target, self.description = resolve_source(
             source, snapshot_path=snapshot_path, progress=progress, release=_close_workbenches_on
         )
-        self.snapshot_path = self.con.execute(
+        [(self.snapshot_path,)] = self.con.execute(
             "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()[0]
+        ).fetchall()
         _OPEN_WORKBENCHES.add(self)
         self.user_id = user_id
         self._repair_area = w.VBox()
@@ -79,7 +98,10 @@ class Workbench:
         self._new_states()
 
     def _new_states(self) -> None:
-        """Fresh state objects on the current snapshot connection (findings and audit computed on first use)."""
+        """Make fresh state objects on the current snapshot connection.
+
+        The findings and the audit are computed on first use: opening stays quick.
+        """
         self.finder = AlbumFinder(self.con)
         self._findings: FindingsBrowser | None = None
         self._audit: AuditDashboard | None = None
@@ -87,13 +109,16 @@ class Workbench:
         self.wizard = RepairWizard(self.con, self.target, self.snapshot_path, user_id=self.user_id)
 
     def refresh(self, progress: bool = False) -> dict:
-        """Bring the snapshot up to date with the database (new log rows, catalog re-read); return what changed.
+        """Bring the snapshot up to date with the database; return what changed.
+
+        New log rows are added and the catalog is read again.
 
         The state objects are rebuilt on the refreshed snapshot: show the widgets again to see it.
         """
         if self.target.dsn is None:
             raise UsageError(
-                "without a database there is nothing to refresh from: the analysis reads the snapshot, "
+                "without a database there is nothing to refresh from: "
+                "the analysis reads the snapshot, "
                 f"repairs went to {self.target.working_copy}"
             )
         self.con.close()  # the refresh writes the file; a failed one leaves it as it was
@@ -110,7 +135,10 @@ class Workbench:
         _OPEN_WORKBENCHES.discard(self)
 
     def __repr__(self) -> str:
-        return f"<llamaforensics workbench: reads {self.description}; repairs go to {self.target.label}>"
+        return (
+            f"<llamaforensics workbench: reads {self.description}; "
+            f"repairs go to {self.target.label}>"
+        )
 
     @property
     def findings(self) -> FindingsBrowser:
@@ -121,11 +149,13 @@ class Workbench:
 
     @property
     def audit_state(self) -> AuditDashboard:
+        """The category audit's state (its figures are computed on first use)."""
         if self._audit is None:
             self._audit = AuditDashboard(self.con)
         return self._audit
 
     def findings_of(self, kind: str) -> list[Finding]:
+        """Return the findings of one kind (``wb.repair(wb.findings_of(kind)[:1])``)."""
         return [f for f in self.findings.findings if f.kind == kind]
 
     # -- widgets
@@ -163,7 +193,10 @@ class Workbench:
     def repair(
         self, findings: list[Finding] | Finding | None = None, *, album: str | None = None
     ) -> w.Widget:
-        """The repair wizard, on these findings (one, or a batch of one kind), or on one album (id or title)."""
+        """The repair wizard, on these findings or on one album (id or title).
+
+        The findings are one, or a batch of one kind.
+        """
         if findings is not None:
             self.wizard.select([findings] if isinstance(findings, Finding) else list(findings))
         elif album is not None:
@@ -174,6 +207,9 @@ class Workbench:
         self._repair_area.children = [self.repair(findings)]
 
 
-def open_workbench(source=None, **kwargs) -> Workbench:
-    """Open the workbench on ``source``: a DSN, a snapshot path, or None ($DATABASE_URL, else the demo data)."""
+def open_workbench(source: Source = None, **kwargs: Any) -> Workbench:
+    """Open the workbench on ``source``: a DSN, a snapshot path, or None.
+
+    None reads $DATABASE_URL when set, else the demo data.
+    """
     return Workbench(source, **kwargs)

@@ -1,5 +1,7 @@
-"""The explorers' widgets: the category audit dashboard and the lineage explorer, thin views over
-:mod:`.explorers`."""
+"""The explorers' widgets: the category audit dashboard and the lineage explorer.
+
+Thin views over :mod:`.explorers`: every widget sets a trait or calls a method of its state.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +10,18 @@ from datetime import datetime, time
 
 import ipywidgets as w
 import plotly.graph_objects as go
+from plotly.callbacks import Points
 
 from ..lineage.graph_figure import lineage_figure
 from ..lineage.outline import drawable
 from .explorers import AuditDashboard, LineageExplorer
-from .panels import export_button, figure_or_note
-from .views import table
+from .panels import export_button, figure_or_note, table
 
 # -- category audit dashboard ----------------------------------------------------------------------
 
 
 def audit_view(state: AuditDashboard) -> w.Widget:
+    """Return the dashboard: date range, bucket and filters above the figures they drive."""
     low, high = state.span
     start = w.DatePicker(description="From", value=low.date() if low else None)
     end = w.DatePicker(description="To", value=high.date() if high else None)
@@ -32,13 +35,13 @@ def audit_view(state: AuditDashboard) -> w.Widget:
     figures = w.VBox()
     figures.add_class("lf-audit-figures")
 
-    def render(_=None):
+    def render(_: object = None) -> None:
         figures.children = [
             figure_or_note(fig, "no log row matches these filters")
             for fig in state.figures.values()
         ]
 
-    def dates(_=None):
+    def dates(_: object = None) -> None:
         first = datetime.combine(start.value, time.min) if start.value else None
         last = datetime.combine(end.value, time.max) if end.value else None
         state.start, state.end = first, last
@@ -74,6 +77,7 @@ def audit_view(state: AuditDashboard) -> w.Widget:
 
 
 def lineage_view(state: LineageExplorer) -> w.Widget:
+    """Return the explorer: a job id or album in, its tree out; a click on a job shows its rows."""
     box = w.Text(
         placeholder="a job id, or an album (title or id)",
         description="Job/album",
@@ -85,7 +89,7 @@ def lineage_view(state: LineageExplorer) -> w.Widget:
     figure = w.VBox()
     rows = w.HTML()
 
-    def render(_=None):
+    def render(_: object = None) -> None:
         message.value = html.escape(state.message)
         if state.graph is None or not state.graph.number_of_nodes():
             figure.children = []
@@ -94,13 +98,12 @@ def lineage_view(state: LineageExplorer) -> w.Widget:
         fig = go.FigureWidget(lineage_figure(*drawn))
         for trace in fig.data:
             if trace.mode and "markers" in trace.mode:
-                trace.on_click(
-                    lambda tr, points, _s: (
-                        points.point_inds
-                        and setattr(state, "job", tr.customdata[points.point_inds[0]])
-                    )
-                )
+                trace.on_click(pick)
         figure.children = [fig]
+
+    def pick(trace: go.Scatter, points: Points, _selector: object) -> None:
+        if points.point_inds:
+            state.job = trace.customdata[points.point_inds[0]]
 
     box.observe(lambda ch: setattr(state, "query", ch["new"]), "value")
     state.observe(lambda ch: setattr(box, "value", ch["new"]), "query")

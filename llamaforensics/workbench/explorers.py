@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from traitlets import Any, Dict, HasTraits, Instance, List, Unicode, observe
+from traitlets import Any, Bunch, Dict, HasTraits, Instance, List, Unicode, observe
 
 from ..audit.export import export_tables
 from ..audit.figures import audit_figures
@@ -26,12 +26,12 @@ class AuditDashboard(HasTraits):
     start = Any(None)  # datetime or None
     end = Any(None)
     bucket = Unicode("week")
-    categories = List()
-    operations = List()
-    sources = List()
+    categories: List[str] = List()
+    operations: List[str] = List()
+    sources: List[str] = List()
     figures = Dict()
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
+    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.con = con
         self.choices = {
@@ -50,14 +50,15 @@ class AuditDashboard(HasTraits):
         }
         # clamped to Python's range: a row at 4713 BC or infinity must not break the date pickers
         when = python_time("created_at")
-        self.span = con.execute(f"SELECT min({when}), max({when}) FROM llama_logs").fetchone()
+        [self.span] = con.execute(f"SELECT min({when}), max({when}) FROM llama_logs").fetchall()
         self.refresh()
 
     @observe("start", "end", "bucket", "categories", "operations", "sources")
-    def _changed(self, _change) -> None:
+    def _changed(self, _change: Bunch) -> None:
         self.refresh()
 
     def filter(self) -> AuditFilter:
+        """Return the filter the widgets set now (an empty choice is no filter, not "none")."""
         return AuditFilter(
             start=self.start,
             end=self.end,
@@ -67,9 +68,10 @@ class AuditDashboard(HasTraits):
         )
 
     def refresh(self) -> None:
+        """Draw the figures again for the filters as they are now."""
         self.figures = audit_figures(self.con, self.bucket, self.filter())
 
-    def export(self, directory) -> Path:
+    def export(self, directory: str | Path) -> Path:
         """Write the table behind every figure, as filtered now, as Parquet into ``directory``."""
         export_tables(self.con, directory, self.bucket, self.filter())
         return Path(directory)
@@ -84,20 +86,21 @@ class LineageExplorer(HasTraits):
     job_rows = Instance(pl.DataFrame, args=())
     message = Unicode("")
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs):
+    def __init__(self, con: duckdb.DuckDBPyConnection, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.con = con
 
     @observe("query")
-    def _lookup(self, change) -> None:
+    def _lookup(self, change: Bunch) -> None:
         text = change["new"].strip()
         self.job = None
         if not text:
             self.graph, self.message = None, ""
             return
-        if self.con.execute("SELECT count(*) FROM llama_logs WHERE job_id = ?", [text]).fetchone()[
-            0
-        ]:
+        [(rows_of_job,)] = self.con.execute(
+            "SELECT count(*) FROM llama_logs WHERE job_id = ?", [text]
+        ).fetchall()
+        if rows_of_job:
             self.graph, self.message = job_lineage(self.con, text), f"job {text}"
             return
         candidates = find_albums(self.con, text, limit=1)
@@ -109,7 +112,7 @@ class LineageExplorer(HasTraits):
             self.graph, self.message = None, f"no job or album matches {text!r}"
 
     @observe("job")
-    def _rows(self, change) -> None:
+    def _rows(self, change: Bunch) -> None:
         self.job_rows = (
             pl.DataFrame()
             if change["new"] is None

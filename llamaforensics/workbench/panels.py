@@ -1,8 +1,8 @@
 """Small pieces the widgets share.
 
 Figures that say when they are empty, facts instead of JSON, counts that stay
-in view, candidates that tie shown side by side, and export buttons that say
-what they wrote.
+in view, candidates that tie shown side by side, export buttons that say
+what they wrote, and tables that stop at a readable length.
 
 Every value is escaped (titles and details are hostile data).
 """
@@ -10,13 +10,17 @@ Every value is escaped (titles and details are hostile data).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import plotly.graph_objects as go
 import polars as pl
 
+from ..snapshot.extremes import shown_rows
 from ..terminal import wrote
 
 SEVERITY_COLOUR = {"critical": "#b71c1c", "warning": "#e65100", "info": "#1565c0"}
@@ -42,7 +46,7 @@ def figure_or_note(fig: go.Figure, note: str) -> w.Widget:
     return empty
 
 
-def facts_html(detail: dict) -> str:
+def facts_html(detail: dict[str, object]) -> str:
     """Return a finding's detail as labelled facts, one per line (never a JSON dump)."""
     if not detail:
         return "<i>no further detail</i>"
@@ -53,7 +57,7 @@ def facts_html(detail: dict) -> str:
     return f'<ul class="lf-facts" style="margin:0;padding-left:1.2em">{items}</ul>'
 
 
-def _value(value) -> str:
+def _value(value: object) -> str:
     if value is None:
         return "none"
     if isinstance(value, (list, tuple)):
@@ -106,11 +110,59 @@ def export_button(
     button = w.Button(description=description, layout=w.Layout(width="auto"), icon="download")
     button.add_class(css)
 
-    def click(_):
+    def click(_: w.Button) -> None:
         try:
             message.value = f'<span class="lf-export-done">{html.escape(wrote(write()))}</span>'
         except Exception as exc:  # shown, not swallowed
             message.value = f'<b style="color:#b00">{html.escape(str(exc))}</b>'
 
     button.on_click(click)
+    return button
+
+
+MAX_TABLE_ROWS = 200
+
+
+def table(
+    rows: pl.DataFrame | Iterable[dict[str, Any]],
+    columns: list[str] | None = None,
+    limit: int = MAX_TABLE_ROWS,
+) -> str:
+    """Return an HTML table of dict rows or a Polars frame, every value escaped.
+
+    Titles and details come from the database under investigation: hostile data.
+    """
+    # a time Python cannot hold shows PostgreSQL's text
+    rows = shown_rows(rows) if isinstance(rows, pl.DataFrame) else list(rows)
+    if not rows:
+        return "<p><i>none</i></p>"
+    columns = columns or list(rows[0])
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns) + "</tr>"
+        for r in rows[:limit]
+    )
+    more = f"<p><i>{len(rows) - limit} more not shown</i></p>" if len(rows) > limit else ""
+    return (
+        f'<table class="lf-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}'
+    )
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, default=str)
+    text = str(value)
+    return html.escape(text if len(text) <= 120 else text[:117] + "...")
+
+
+def action_button(description: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
+    """Return a button sized to its text, with the ``lf-*`` class the browser tests click."""
+    button = w.Button(
+        description=description, button_style=style, tooltip=tooltip, layout=w.Layout(width="auto")
+    )
+    button.add_class(css)
     return button
