@@ -74,7 +74,7 @@ class Correction:
             raise InvalidCorrection("invalid correction", problems)
         return build_correction(data)
 
-    def with_expected(self, expected: dict) -> Correction:
+    def with_expected(self, expected: dict | None) -> Correction:
         """Return a copy prepared against ``expected``."""
         return replace(self, expected=expected)
 

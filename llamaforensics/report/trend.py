@@ -48,7 +48,7 @@ def trend(history: pl.DataFrame, manifests: Sequence[Manifest]) -> pl.DataFrame:
         now = history.filter(pl.col("seq") == seq)
         for kind in KINDS:
             ids = set(now.filter(pl.col("kind") == kind)["entity_id"].to_list())
-            old = (
+            old: set[str] | None = (
                 None
                 if before is None
                 else set(before.filter(pl.col("kind") == kind)["entity_id"].to_list())
