@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from jupyterlab import browser_page, errors_in, jupyterlab, open_and_run_all
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
 @pytest.fixture
@@ -133,6 +134,15 @@ def test_category_audit_figures_render_in_the_browser(lab, shots):
             "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4"
         )
         assert plots.count() >= 4
+        # the dashboard's interactive figures get their data a moment after their frames appear
+        every_plot_has_data = (
+            "() => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".every(p => (p.data || []).length > 0)"
+        )
+        try:
+            page.wait_for_function(every_plot_has_data, timeout=60_000)
+        except PlaywrightTimeout:  # the assertion below says which plot stayed empty
+            pass
         traces = page.evaluate(
             "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p.data || []).length)"
         )
