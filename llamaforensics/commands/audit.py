@@ -38,7 +38,7 @@ SHOW = 40
 
 def register(commands: Subcommands, formatter: Formatter) -> None:
     from ..audit.dimensions import BUCKETS, DIMENSIONS
-    from ..export import FORMATS
+    from ..table_output import FORMATS
     from .arguments import lake_arguments, source_arguments
 
     p = commands.add_parser(
@@ -101,9 +101,9 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..audit.export import checked_audit_filter
+    from ..audit.table_files import checked_audit_filter
     from ..audit.tables import AuditFilter, backfill_rules, distribution, failure_rate
-    from ..export import check_format
+    from ..table_output import check_format
 
     fmt = "json" if args.json else args.format
     check_format(fmt, args.out)
@@ -136,7 +136,7 @@ def _write_files(con, args, where) -> list[Path]:
 
     done = []
     if args.export:
-        from ..audit.export import export_tables
+        from ..audit.table_files import export_tables
 
         export_tables(con, args.export, args.bucket, where)
         done.append(args.export)
@@ -156,7 +156,7 @@ def _write_files(con, args, where) -> list[Path]:
 
 
 def _show(tables: dict, args, fmt: str) -> None:
-    from ..export import write_frame, write_json
+    from ..table_output import write_frame, write_json
     from ..terminal import print_frame, wrote
 
     if fmt == "table":

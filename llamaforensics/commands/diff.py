@@ -42,7 +42,7 @@ SHORT = {
 
 
 def register(commands: Subcommands, formatter: Formatter) -> None:
-    from ..export import FORMATS
+    from ..table_output import FORMATS
     from ..snapshot_diff import TABLES
 
     p = commands.add_parser(
@@ -74,7 +74,7 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import check_format, write_frame, write_json
+    from ..table_output import check_format, write_frame, write_json
     from ..snapshot_diff import diff_snapshots
     from ..terminal import wrote
 

@@ -41,7 +41,7 @@ EXIT_FAIL_ON = 3
 
 
 def register(commands, formatter) -> None:
-    from ..export import FORMATS
+    from ..table_output import FORMATS
     from .arguments import lake_arguments, source_arguments
 
     p = commands.add_parser(
@@ -96,7 +96,7 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..export import check_format
+    from ..table_output import check_format
     from ..findings.kinds import Thresholds
     from ..findings.select import FindingFilter, checked_fail_on, fail_on, select_findings
     from .arguments import check_lake_arguments, open_source

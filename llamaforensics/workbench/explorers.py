@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 from traitlets import Any, Bunch, Dict, HasTraits, Instance, List, Unicode, observe
 
-from ..audit.export import export_tables
+from ..audit.table_files import export_tables
 from ..audit.figures import audit_figures
 from ..audit.tables import AuditFilter
 from ..dossier import find_albums

@@ -17,7 +17,7 @@ import polars as pl
 from traitlets import Any, Bunch, HasTraits, Instance, List, Unicode, observe
 
 from ..dossier import Sentence, build_dossier, find_albums, tell_story
-from ..export import write_frame
+from ..table_output import write_frame
 from ..findings import Finding, run_findings, to_findings
 from ..repair.propose import propose
 
