@@ -35,10 +35,10 @@ FINDINGS = {
     "DuckDB file": "from llamaforensics.findings import run_findings; "
     "from llamaforensics.snapshot import open_snapshot; "
     "print(sum(f.height for f in run_findings(open_snapshot(sys.argv[1])).values()))",
-    "DuckDB on the lake": "from llamaforensics.lake.analysis import lake_findings; "
+    "DuckDB on the lake": "from llamaforensics.engines.analysis import lake_findings; "
     "print(sum(f.height for f in lake_findings(sys.argv[2]).values()))",
-    "Spark local[2] on the lake": "from llamaforensics.lake.analysis import spark_findings; "
-    "from llamaforensics.lake.spark import SparkLake, spark_session; "
+    "Spark local[2] on the lake": "from llamaforensics.engines.analysis import spark_findings; "
+    "from llamaforensics.engines.spark import SparkLake, spark_session; "
     f"s = spark_session('local[2]', {SPARK!r}); "
     "print(sum(f.height for f in spark_findings(SparkLake(s, sys.argv[2])).values()))",
 }
@@ -50,8 +50,8 @@ ROOTS = {  # the roots the job-chain findings use: every job, through queries/jo
     "DuckDB on the lake": "from llamaforensics.lineage import infer_roots; "
     "from llamaforensics.lake import open_lake; "
     f"print(infer_roots(open_lake(sys.argv[2]), {CARRY}).height)",
-    "Spark local[2] on the lake": "from llamaforensics.lake.spark import SparkLake, spark_session; "
-    "from llamaforensics.lake.spark_chains import infer_roots_spark; "
+    "Spark local[2] on the lake": "from llamaforensics.engines.spark import SparkLake, spark_session; "
+    "from llamaforensics.engines.spark_chains import infer_roots_spark; "
     "from llamaforensics.queries import load_query; "
     f"lake = SparkLake(spark_session('local[2]', {SPARK!r}), sys.argv[2]); "
     "lake.execute(load_query('job_chain_jobs')); "

@@ -54,8 +54,8 @@ LAYERS = (
     ),
     Layer(
         "analysis",
-        "findings, audit, lineage, dossier, diff",
-        frozenset("findings audit lineage dossier diff".split()),
+        "findings, audit, lineage, dossier, snapshot diff, the engines over a lake",
+        frozenset("findings audit lineage dossier snapshot_diff engines".split()),
     ),
     Layer("repair", "corrections: plan, preview, apply, revert", frozenset({"repair"})),
     Layer("report", "the static health site", frozenset({"report"})),

@@ -201,7 +201,7 @@ def demo_db(databases, demo_template) -> Dsn:
 @pytest.fixture(scope="session")
 def spark():
     """A local[2] Spark session with small shuffles and no UI, shared by the whole run."""
-    from llamaforensics.lake.spark import spark_session
+    from llamaforensics.engines.spark import spark_session
 
     config = {
         "spark.ui.enabled": "false",

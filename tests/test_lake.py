@@ -12,6 +12,7 @@ from pgtools import connection_checksums, postgres_checksums, snapshot_checksums
 from test_cli import assert_one_line_error, run_cli
 from test_snapshot import HOSTILE_TITLES, add_logs, seed
 
+from llamaforensics.engines.analysis import lake_findings
 from llamaforensics.errors import SnapshotError
 from llamaforensics.findings import run_findings, to_findings
 from llamaforensics.lake import (
@@ -22,7 +23,6 @@ from llamaforensics.lake import (
     refresh_lake,
     take_lake,
 )
-from llamaforensics.lake.analysis import lake_findings
 from llamaforensics.snapshot import open_snapshot, snapshot_info
 from llamaforensics.snapshot.take import take_snapshot
 

@@ -11,11 +11,11 @@ import pyarrow.dataset as ds
 import pytest
 from test_cli import assert_one_line_error, run_cli
 
+from llamaforensics.engines.analysis import spark_findings
+from llamaforensics.engines.spark import SparkLake
+from llamaforensics.engines.spark_chains import infer_roots_spark
 from llamaforensics.findings import KINDS, run_findings, to_findings
 from llamaforensics.lake import export_lake, open_lake
-from llamaforensics.lake.analysis import spark_findings
-from llamaforensics.lake.spark import SparkLake
-from llamaforensics.lake.spark_chains import infer_roots_spark
 from llamaforensics.lineage import infer_roots
 from llamaforensics.queries import load_query
 from llamaforensics.snapshot.format import connect, create_schema, write_manifest

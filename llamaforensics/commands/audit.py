@@ -194,7 +194,7 @@ def _open(args, fmt: str):
         from ..lake import open_lake
 
         return open_lake(args.lake)
-    from ..lake.analysis import open_spark_lake
+    from ..engines.analysis import open_spark_lake
 
     return open_spark_lake(args.lake, master=args.spark_master)
 

@@ -42,8 +42,8 @@ SHORT = {
 
 
 def register(commands: Subcommands, formatter: Formatter) -> None:
-    from ..table_output import FORMATS
     from ..snapshot_diff import TABLES
+    from ..table_output import FORMATS
 
     p = commands.add_parser(
         "diff", help=HELP, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
@@ -74,8 +74,8 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..table_output import check_format, write_frame, write_json
     from ..snapshot_diff import diff_snapshots
+    from ..table_output import check_format, write_frame, write_json
     from ..terminal import wrote
 
     fmt = "json" if args.json else args.format

@@ -96,9 +96,9 @@ def register(commands, formatter) -> None:
 
 
 def run(args) -> int:
-    from ..table_output import check_format
     from ..findings.kinds import Thresholds
     from ..findings.select import FindingFilter, checked_fail_on, fail_on, select_findings
+    from ..table_output import check_format
     from .arguments import check_lake_arguments, open_source
 
     check_lake_arguments(args)
@@ -152,10 +152,10 @@ def _show(con, frames, args, fmt: str) -> None:
 
 def _lake_frames(args, where, thresholds):
     """Run the findings on a Parquet lake (here or on Spark): kind and severity filters only."""
+    from ..engines.analysis import lake_findings
     from ..errors import UsageError
     from ..findings.run import checked_kinds
     from ..findings.select import SEVERITY_ALIASES
-    from ..lake.analysis import lake_findings
 
     if args.dsn or where.needs_origins() or where.new_since_refresh or args.by_cause:
         raise UsageError(

@@ -15,8 +15,8 @@ Frames = dict[str, pl.DataFrame]  # the findings of each kind, by kind
 
 def show_summary(frames: Frames, fmt: str, out: Path | None) -> None:
     """Print the health summary (counts per severity, a row per kind), or write it as JSON."""
-    from ..table_output import write_json
     from ..findings import health_summary
+    from ..table_output import write_json
     from ..terminal import print_frame
 
     summary = health_summary(frames)
@@ -47,9 +47,9 @@ def show_summary(frames: Frames, fmt: str, out: Path | None) -> None:
 
 def show_rows(frames: Frames, fmt: str, out: Path | None, limit: int) -> None:
     """Print every finding (the first ``limit`` in a table), or write them all as ``fmt``."""
-    from ..table_output import write_frame, write_json
     from ..findings import to_findings
     from ..findings.run import empty_frame
+    from ..table_output import write_frame, write_json
     from ..terminal import print_frame
 
     rows = pl.concat([empty_frame(), *frames.values()])
@@ -71,8 +71,8 @@ def show_causes(
     con: duckdb.DuckDBPyConnection, frames: Frames, fmt: str, out: Path | None, limit: int
 ) -> None:
     """Print the findings grouped by their common origin, largest first, or write the groups."""
-    from ..table_output import write_frame
     from ..findings.causes import group_by_cause
+    from ..table_output import write_frame
     from ..terminal import print_frame
 
     groups = group_by_cause(con, frames)

@@ -2,8 +2,9 @@
 
 ``take_lake`` writes one from PostgreSQL, ``export_lake`` from a snapshot file,
 ``refresh_lake`` brings one up to date, ``open_lake`` reads one with DuckDB (the
-same tables a snapshot file has). The Spark engine lives in ``lake.spark``
-(PySpark is an optional extra: ``pip install llamaforensics[spark]``).
+same tables a snapshot file has). The analysis engines over a lake (DuckDB,
+Spark) live in ``llamaforensics.engines``, above this (PySpark is an optional
+extra: ``pip install llamaforensics[spark]``).
 """
 
 from .format import read_manifest

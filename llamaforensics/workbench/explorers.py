@@ -12,8 +12,8 @@ import duckdb
 import polars as pl
 from traitlets import Any, Bunch, Dict, HasTraits, Instance, List, Unicode, observe
 
-from ..audit.table_files import export_tables
 from ..audit.figures import audit_figures
+from ..audit.table_files import export_tables
 from ..audit.tables import AuditFilter
 from ..dossier import find_albums
 from ..lineage.graph import album_lineage, job_lineage

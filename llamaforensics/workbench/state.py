@@ -17,9 +17,9 @@ import polars as pl
 from traitlets import Any, Bunch, HasTraits, Instance, List, Unicode, observe
 
 from ..dossier import Sentence, build_dossier, find_albums, tell_story
-from ..table_output import write_frame
 from ..findings import Finding, run_findings, to_findings
 from ..repair.propose import propose
+from ..table_output import write_frame
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 

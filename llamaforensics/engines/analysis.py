@@ -2,7 +2,7 @@
 
 Both engines run the same SQL: the DuckDB engine over ``open_lake``'s views,
 exactly as over a snapshot file; the Spark engine over ``SparkLake``'s views,
-each query translated by ``lake.dialect``. Results are the same Polars frames.
+each query translated by ``engines.dialect``. Results are the same Polars frames.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def lake_findings(
 ) -> dict[str, pl.DataFrame]:
     """Run the findings (all, or ``kinds``) over ``lake`` on ``engine``; a frame per kind."""
     if engine == "duckdb":
-        from .open import open_lake
+        from ..lake.open import open_lake
 
         con = open_lake(lake, uuids_as_text=True)
         try:

@@ -4,7 +4,7 @@
 alike), so the lake can be a local folder or any URL the cluster reads
 (``s3a://``, ``abfss://``, ``hdfs://``). Its :meth:`~SparkLake.execute` takes
 the same DuckDB-dialect SQL the DuckDB engine runs, translated by
-``lake.dialect``: ``CREATE TEMP TABLE`` becomes a checkpointed temp view,
+``engines.dialect``: ``CREATE TEMP TABLE`` becomes a checkpointed temp view,
 ``UPDATE ... FROM`` a view rebuilt with the updated columns. Results come back
 as Arrow, so the findings and audit code turn them into the same Polars frames.
 
@@ -32,8 +32,8 @@ if TYPE_CHECKING:  # PySpark is an optional extra
     from pyspark.sql import DataFrame as SparkFrame
     from pyspark.sql import SparkSession
 
+from ..lake.format import MANIFEST_FILE, PARTITION_COLUMN
 from .dialect import TranslationError, spark_text, to_spark
-from .format import MANIFEST_FILE, PARTITION_COLUMN
 
 # Spark types of the lake's columns by their snapshot (DuckDB) type; uuids and enums are text.
 _SPARK_TYPES = {
@@ -83,7 +83,7 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
 
 def _settings(master: str | None) -> dict[str, str]:
     """Return the workbench's Spark settings: UTC, quiet logs, and on one machine few shuffles."""
-    quiet = files("llamaforensics.lake").joinpath("log4j2.properties")
+    quiet = files("llamaforensics.engines").joinpath("log4j2.properties")
     settings = {
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.showConsoleProgress": "false",

@@ -17,7 +17,7 @@ most of the difference (casts, ``regexp_matches``, ``arg_max``, ``QUALIFY``,
 * ``isfinite(t)``: Spark has no infinite times (Parquet keeps DuckDB's as the extreme
   microsecond counts), so a time that is there is finite: ``t = t`` (NULL stays NULL);
 * ``a / b`` is a DOUBLE in DuckDB whatever the operands (Spark keeps DECIMALs);
-* ``strip_accents`` is a function of the session (``lake.spark`` registers it).
+* ``strip_accents`` is a function of the session (``engines.spark`` registers it).
 
 Named parameters (``$name``) become Spark's (``:name``), bound by Spark.
 """
