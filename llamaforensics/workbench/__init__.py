@@ -20,12 +20,13 @@ import ipywidgets as w
 from ..dossier import resolve_album
 from ..errors import UsageError
 from ..findings import Finding
+from ..repair.target import RepairTarget
 from ..snapshot import open_snapshot
 from ..snapshot.open import replaced_while_open
 from ..snapshot.refresh import refresh_snapshot
 from .explorer_views import audit_view, lineage_view
 from .explorers import AuditDashboard, LineageExplorer
-from .source import RepairTarget, resolve_source
+from .source import resolve_source
 from .state import AlbumFinder, FindingsBrowser, RepairWizard
 from .views import finder_view, findings_view, repair_view, table
 

@@ -24,7 +24,7 @@ from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
 from ..repair.propose import propose, propose_all
 from ..repair.rehearse import rehearse
 from ..repair.session import RepairSession
-from .source import RepairTarget
+from ..repair.target import RepairTarget
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 

@@ -1,4 +1,5 @@
-"""Export the difference of two catalogs as the upstream dev-to-prod manifest and its summary (SCHEMA.md).
+"""Export the difference of two catalogs as the upstream dev-to-prod manifest and its summary
+(SCHEMA.md).
 
 ``dev`` is a copy where albums were fixed, ``prod`` the database to carry the
 fixes to; each is a snapshot file or a DSN (snapshotted to a temporary file
@@ -35,18 +36,25 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..dsn import Dsn, parse_dsn
+import duckdb
+
 from ..errors import UsageError
+from ..postgres import quote_ident as q
+from ..postgres.dsn import Dsn, parse_dsn
 from ..snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES
-from ..snapshot.format import quote_ident as q
+from ..snapshot.take import take_snapshot
 from ..snapshot_diff import attach_snapshots
 from ..version import __version__
 from .fields import ALBUM_COLUMNS, ENGINE_COLUMNS, app_name, canonical_row, canonical_text
 
+# A catalog to compare: a snapshot file, or a database (a DSN, as text or parsed).
+Source = str | os.PathLike[str] | Dsn
 MANIFEST_FILE, SUMMARY_FILE = "manifest.json", "summary.json"
 LIVE = f"{DELETED_COLUMN} IS NULL"
 _DSN_TEXT = re.compile(r"^postgres(?:ql)?(?:\+\w+)?://|\bdbname\s*=")
@@ -54,7 +62,7 @@ _DSN_TEXT = re.compile(r"^postgres(?:ql)?(?:\+\w+)?://|\bdbname\s*=")
 
 @dataclass
 class Side:
-    """The rows one catalog holds for the albums compared (prod is attached as ``o``, dev as ``n``)."""
+    """The rows one catalog holds for the albums compared (prod attached as ``o``, dev ``n``)."""
 
     albums: dict[str, dict]
     tracks: dict[str, list[dict]]
@@ -63,7 +71,9 @@ class Side:
     artists: dict[str, dict] = field(default_factory=dict)
 
 
-def export_manifest(dev, prod, album_ids=None) -> tuple[dict, list[dict]]:
+def export_manifest(
+    dev: Source, prod: Source, album_ids: Iterable[str] | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return the manifest and the summary that carry ``dev``'s fixes to ``prod``.
 
     ``dev`` and ``prod`` are snapshot paths or DSNs. Without ``album_ids``,
@@ -107,7 +117,8 @@ def export_manifest(dev, prod, album_ids=None) -> tuple[dict, list[dict]]:
 def write_manifest(
     manifest: dict, summary: list[dict], directory: str | os.PathLike
 ) -> tuple[Path, Path]:
-    """Write ``manifest.json`` and ``summary.json`` into ``directory`` (made if missing); return both paths.
+    """Write ``manifest.json`` and ``summary.json`` into ``directory`` (made if missing); return
+    both paths.
 
     Each file is written under a temporary name and renamed: a failure never leaves half a file.
     """
@@ -130,9 +141,9 @@ def _write_json(path: Path, document) -> Path:
 
 @contextmanager
 def _snapshots(*sources):
-    """Yield ``(snapshot path, display name)`` per source; a DSN is snapshotted into a temporary directory."""
-    from ..snapshot.take import take_snapshot
-
+    """Yield ``(snapshot path, display name)`` per source; a DSN is snapshotted into a temporary
+    directory.
+    """
     with tempfile.TemporaryDirectory(prefix="llamaforensics-export-") as tmp:
         out = []
         for i, source in enumerate(sources):
@@ -153,8 +164,10 @@ def _as_dsn(source) -> Dsn | None:
     return parse_dsn(text) if _DSN_TEXT.search(text) and not Path(text).exists() else None
 
 
-def differing_albums(con) -> list[str]:
-    """Return the ids of the albums live in both catalogs whose row, tracks or artist links differ, in id order."""
+def differing_albums(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the ids of the albums live in both catalogs whose row, tracks or artist links differ,
+    in id order.
+    """
     parts = [
         _differing("albums", ("id",), "id"),
         _differing("tracks", ("id",), "album_id"),
@@ -162,25 +175,29 @@ def differing_albums(con) -> list[str]:
     ]
     sql = (
         f"SELECT DISTINCT c.id::VARCHAR FROM ({' UNION ALL '.join(parts)}) c "
-        f"JOIN o.albums a ON a.id = c.id AND a.{LIVE} JOIN n.albums b ON b.id = c.id AND b.{LIVE} ORDER BY 1"
+        f"JOIN o.albums a ON a.id = c.id AND a.{LIVE} "
+        f"JOIN n.albums b ON b.id = c.id AND b.{LIVE} ORDER BY 1"
     )
     return [r[0] for r in con.execute(sql).fetchall()]
 
 
 def _differing(table: str, key: tuple[str, ...], album_column: str) -> str:
-    """SQL: the album ids of ``table``'s rows that only one side has, or that differ (``updated_at`` aside)."""
+    """SQL: the album ids of ``table``'s rows that only one side has, or that differ (``updated_at``
+    aside).
+    """
     cols = [c for c in SNAPSHOT_TABLES[table].column_names if c not in key and c != "updated_at"]
     on = " AND ".join(f"a.{q(k)} = b.{q(k)}" for k in key)
     differs = " OR ".join(f"a.{q(c)} IS DISTINCT FROM b.{q(c)}" for c in cols) or "false"
     return (
         f"SELECT unnest([a.{q(album_column)}, b.{q(album_column)}]) AS id "
-        f"FROM (SELECT * FROM o.{q(table)} WHERE {LIVE}) a FULL JOIN (SELECT * FROM n.{q(table)} WHERE {LIVE}) b "
+        f"FROM (SELECT * FROM o.{q(table)} WHERE {LIVE}) a "
+        f"FULL JOIN (SELECT * FROM n.{q(table)} WHERE {LIVE}) b "
         f"ON {on} WHERE a.{q(key[0])} IS NULL OR b.{q(key[0])} IS NULL OR {differs}"
     )
 
 
 def _requested(con, album_ids, dev_name: str, prod_name: str) -> list[str]:
-    """Return the albums asked for, once each, in order; refuse every one that either catalog lacks."""
+    """Return the albums asked for, once each, in order; refuse any that either catalog lacks."""
     ids = list(dict.fromkeys(str(a).strip().lower() for a in album_ids))
     problems = []
     for alias, name in (("n", f"dev ({dev_name})"), ("o", f"prod ({prod_name})")):
@@ -202,7 +219,9 @@ def _dev_only_albums(con) -> list[dict]:
 
 
 def _read(con, ids: list[str]) -> tuple[Side, Side]:
-    """Read the albums, their tracks, links and linked artists (of either side) from prod and from dev."""
+    """Read the albums, their tracks, links and linked artists (of either side) from prod and from
+    dev.
+    """
     prod, dev = _read_side(con, "o", ids), _read_side(con, "n", ids)
     artist_ids = sorted(
         {link["artist_id"] for side in (prod, dev) for ls in side.links.values() for link in ls}
@@ -227,7 +246,7 @@ def _read_side(con, alias: str, ids: list[str]) -> Side:
 def _rows(
     con, alias: str, table: str, column: str, values: list[str], order: str = "1"
 ) -> list[dict]:
-    """Return the live rows of ``table`` whose ``column`` is one of ``values``, as canonical values."""
+    """Return the live rows of ``table`` whose ``column`` is in ``values``, canonical values."""
     if not values:
         return []
     cur = con.execute(
@@ -236,7 +255,7 @@ def _rows(
         {"values": values},
     )
     names = [d[0] for d in cur.description]
-    return [canonical_row(table, dict(zip(names, r))) for r in cur.fetchall()]
+    return [canonical_row(table, dict(zip(names, r, strict=True))) for r in cur.fetchall()]
 
 
 def _by_album(rows: list[dict]) -> dict[str, list[dict]]:
@@ -249,7 +268,9 @@ def _by_album(rows: list[dict]) -> dict[str, list[dict]]:
 def album_export(
     album_id: str, prod: Side, dev: Side
 ) -> tuple[dict | None, dict | None, list[dict]]:
-    """Return one album's manifest entry and summary entry (None when nothing can be carried) and its notes."""
+    """Return one album's manifest entry and summary entry (None when nothing can be carried) and
+    its notes.
+    """
     title = dev.albums[album_id]["title"]
     updates, changes, notes = _album_fields(prod.albums[album_id], dev.albums[album_id])
     tracks, track_notes = _track_list(
@@ -263,9 +284,9 @@ def album_export(
             f"dev's trackCount is {claimed} for its {real} tracks: adding tracks sets production's "
             "trackCount to its real number of tracks"
         )
-    notes = [_note(album_id, title, n) for n in notes + track_notes + link_notes]
+    noted = [_note(album_id, title, n) for n in notes + track_notes + link_notes]
     if not (updates or tracks or links):
-        return None, None, notes
+        return None, None, noted
     updates = _with_quality(updates, dev.albums[album_id])
     head = {
         "albumId": album_id,
@@ -278,7 +299,7 @@ def album_export(
         "artists": artists,
         "albumArtistLinks": links,
     }
-    return entry, head | {"changes": changes}, notes
+    return entry, head | {"changes": changes}, noted
 
 
 def _with_quality(updates: dict, dev_album: dict) -> dict:
@@ -362,7 +383,9 @@ def _counts(album_id: str, prod: Side, dev: Side) -> list[dict]:
 
 
 def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[dict], list[str]]:
-    """Return the artist rows and album-artist links dev has and production lacks, and what cannot be carried."""
+    """Return the artist rows and album-artist links dev has and production lacks, and what cannot
+    be carried.
+    """
     have = {(x["artist_id"], x["role"]): x for x in prod.links.get(album_id, [])}
     want = {(x["artist_id"], x["role"]): x for x in dev.links.get(album_id, [])}
     artists, links, notes = {}, [], []
