@@ -21,8 +21,7 @@ from .session import SESSION_PREFIX
 
 
 def session_batch(source: Dsn, target: str) -> list[Correction]:
-    """Return the corrections applied in repair session ``target`` (or the one correction
-    ``target``) in ``source``.
+    """Return what repair session ``target`` (or the one correction ``target``) did in ``source``.
 
     Each comes back as the document it was applied as (same id, same expected
     state), oldest first.
@@ -98,8 +97,7 @@ def _traced(correction: Correction, started_from: dict) -> Correction:
 
 
 def read_batch(source: str, *, from_dsn: Dsn | None = None) -> list[Correction]:
-    """Return the batch named by ``source``: a session or correction id in ``from_dsn``, else a
-    file.
+    """Return the batch ``source`` names: a session or correction id in ``from_dsn``, or a file.
 
     A file is what ``repair apply`` reads (a correction file, or an upstream
     manifest: an album the target lacks is SKIPPED when replayed, the rest goes on).
@@ -156,9 +154,7 @@ def batch_summary(results: list[Result]) -> dict:
 
 
 def format_batch(results: list[Result]) -> str:
-    """Return a batch's problems (STALE and INVALID, with the current values), its changes and its
-    summary.
-    """
+    """Return a batch's problems (with the current values), its changes and its summary."""
     lines = [
         f"[{r.status}] {r.correction.kind} {r.correction.id} "
         f"on album {r.correction.album_id}: {r.message}"

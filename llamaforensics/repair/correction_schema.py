@@ -194,9 +194,7 @@ COMMON_KEYS = frozenset(
 
 
 def unknown_keys(data: Any) -> list[str]:
-    """Return the keys of a correction document that its kind does not take (``parts[0].x`` within a
-    part).
-    """
+    """Return the keys of a correction document its kind does not take (``parts[0].x``)."""
     if not isinstance(data, dict) or data.get("kind") not in REQUIRED_PAYLOAD:
         return []
     allowed = COMMON_KEYS | set(_kind_payloads()[data["kind"]])
@@ -209,9 +207,7 @@ def unknown_keys(data: Any) -> list[str]:
 
 
 def schema_problems(data: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
-    """Return every violation of ``schema`` by ``data`` as ``path: message`` lines, in document
-    order.
-    """
+    """Return every violation of ``schema`` by ``data`` as ``path: message`` lines, in order."""
     if schema is correction_schema():
         if _correction_is_valid(data):
             return []
@@ -223,8 +219,7 @@ def schema_problems(data: Any, schema: dict[str, Any], path: str = "$") -> list[
 
 
 def _correction_is_valid(data) -> bool:
-    """Whether ``data`` satisfies the correction schema, told fast (fastjsonschema's compiled
-    check).
+    """Whether ``data`` satisfies the correction schema, told fast (fastjsonschema).
 
     A replay validates thousands of documents; jsonschema takes milliseconds for
     each. It still lists the problems of an invalid one, with their paths (and

@@ -58,9 +58,7 @@ SKIPPED_COLUMNS = frozenset({"search_vector"})
 
 
 def app_name(column: str) -> str:
-    """Return the app's camelCase name of an album or track column (``release_date`` ->
-    ``releaseDate``).
-    """
+    """Return the app's camelCase name of a column (``release_date`` -> ``releaseDate``)."""
     if column in ALBUM_FIELDS:
         return ALBUM_FIELDS[column][0]
     head, *rest = column.split("_")
@@ -107,9 +105,7 @@ NEW_ROW_ONLY = ("created_at", "updated_at")
 
 
 def canonical(value: Any) -> Any:
-    """Return ``value`` as plain JSON data: uuid and dates as ISO text, timestamps to the
-    millisecond.
-    """
+    """Return ``value`` as plain JSON data: uuid and dates as ISO text, times to the ms."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -167,9 +163,7 @@ def json_columns(table: str) -> frozenset[str]:
 
 
 def canonical_row(table: str, row: dict) -> dict:
-    """Return a row of ``table`` as canonical JSON data (JSON columns parsed when they came as
-    text).
-    """
+    """Return a row of ``table`` as canonical JSON data (JSON columns parsed if text)."""
     json_cols = json_columns(table)
     out = {}
     for name, value in row.items():

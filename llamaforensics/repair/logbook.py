@@ -1,5 +1,4 @@
-"""The llama_logs rows a correction writes: the app's own admin-correction shape, plus what undo
-needs.
+"""The llama_logs rows a correction writes: the app's admin-correction shape, and what undo needs.
 
 Per correction: one CORRECTED ``admin_correction`` row about the album, as the
 app's apply service writes it (sources naming the source, fields_enriched,
@@ -59,8 +58,7 @@ def correction_job_id(correction_id: str) -> str:
 
 
 def ordered_id() -> str:
-    """Return a time-ordered UUID (RFC 9562 version 7: 48 bits of Unix milliseconds, version, random
-    bits).
+    """Return a time-ordered UUID (RFC 9562 version 7: Unix milliseconds, version, random bits).
 
     Log rows written one after another then sit side by side in llama_logs'
     primary-key index instead of each on a random page; right after a

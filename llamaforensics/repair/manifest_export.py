@@ -1,5 +1,4 @@
-"""Export the difference of two catalogs as the upstream dev-to-prod manifest and its summary
-(SCHEMA.md).
+"""Export two catalogs' difference as the upstream dev-to-prod manifest and summary (SCHEMA.md).
 
 ``dev`` is a copy where albums were fixed, ``prod`` the database to carry the
 fixes to; each is a snapshot file or a DSN (snapshotted to a temporary file
@@ -117,8 +116,9 @@ def export_manifest(
 def write_manifest(
     manifest: dict, summary: list[dict], directory: str | os.PathLike
 ) -> tuple[Path, Path]:
-    """Write ``manifest.json`` and ``summary.json`` into ``directory`` (made if missing); return
-    both paths.
+    """Write ``manifest.json`` and ``summary.json`` into ``directory`` (made if missing).
+
+    Return both paths.
 
     Each file is written under a temporary name and renamed: a failure never leaves half a file.
     """
@@ -141,9 +141,7 @@ def _write_json(path: Path, document) -> Path:
 
 @contextmanager
 def _snapshots(*sources):
-    """Yield ``(snapshot path, display name)`` per source; a DSN is snapshotted into a temporary
-    directory.
-    """
+    """Yield ``(snapshot path, display name)`` per source; a DSN is snapshotted to a temp dir."""
     with tempfile.TemporaryDirectory(prefix="llamaforensics-export-") as tmp:
         out = []
         for i, source in enumerate(sources):
@@ -165,9 +163,7 @@ def _as_dsn(source) -> Dsn | None:
 
 
 def differing_albums(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Return the ids of the albums live in both catalogs whose row, tracks or artist links differ,
-    in id order.
-    """
+    """Return the ids of albums live in both whose row, tracks or artist links differ, in order."""
     parts = [
         _differing("albums", ("id",), "id"),
         _differing("tracks", ("id",), "album_id"),
@@ -182,9 +178,7 @@ def differing_albums(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _differing(table: str, key: tuple[str, ...], album_column: str) -> str:
-    """SQL: the album ids of ``table``'s rows that only one side has, or that differ (``updated_at``
-    aside).
-    """
+    """SQL: the album ids of ``table``'s rows one side lacks, or that differ (but updated_at)."""
     cols = [c for c in SNAPSHOT_TABLES[table].column_names if c not in key and c != "updated_at"]
     on = " AND ".join(f"a.{q(k)} = b.{q(k)}" for k in key)
     differs = " OR ".join(f"a.{q(c)} IS DISTINCT FROM b.{q(c)}" for c in cols) or "false"
@@ -219,9 +213,7 @@ def _dev_only_albums(con) -> list[dict]:
 
 
 def _read(con, ids: list[str]) -> tuple[Side, Side]:
-    """Read the albums, their tracks, links and linked artists (of either side) from prod and from
-    dev.
-    """
+    """Read the albums, their tracks, links and linked artists (either side's) from prod and dev."""
     prod, dev = _read_side(con, "o", ids), _read_side(con, "n", ids)
     artist_ids = sorted(
         {link["artist_id"] for side in (prod, dev) for ls in side.links.values() for link in ls}
@@ -268,9 +260,7 @@ def _by_album(rows: list[dict]) -> dict[str, list[dict]]:
 def album_export(
     album_id: str, prod: Side, dev: Side
 ) -> tuple[dict | None, dict | None, list[dict]]:
-    """Return one album's manifest entry and summary entry (None when nothing can be carried) and
-    its notes.
-    """
+    """Return one album's manifest and summary entries (None: nothing to carry) and its notes."""
     title = dev.albums[album_id]["title"]
     updates, changes, notes = _album_fields(prod.albums[album_id], dev.albums[album_id])
     tracks, track_notes = _track_list(
@@ -383,9 +373,7 @@ def _counts(album_id: str, prod: Side, dev: Side) -> list[dict]:
 
 
 def _new_links(album_id: str, prod: Side, dev: Side) -> tuple[list[dict], list[dict], list[str]]:
-    """Return the artist rows and album-artist links dev has and production lacks, and what cannot
-    be carried.
-    """
+    """Return the artists and album-artist links dev has and prod lacks, and what cannot go."""
     have = {(x["artist_id"], x["role"]): x for x in prod.links.get(album_id, [])}
     want = {(x["artist_id"], x["role"]): x for x in dev.links.get(album_id, [])}
     artists, links, notes = {}, [], []

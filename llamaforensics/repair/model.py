@@ -91,9 +91,7 @@ class SetAlbumFields(Correction):
 
 @dataclass(kw_only=True)
 class AddTracks(Correction):
-    """Add tracks to the album; each track gets its id now, so every database receives the same
-    rows.
-    """
+    """Add tracks to the album; each gets its id now, so every database receives the same rows."""
 
     kind: ClassVar[str] = "add_tracks"
     tracks: list[dict]
@@ -164,9 +162,7 @@ class UnlinkArtist(Correction):
 
 @dataclass(kw_only=True)
 class MergeAlbums(Correction):
-    """Merge the duplicate ``album_id`` into ``survivor_id``: re-point every reference, then delete
-    it.
-    """
+    """Merge the duplicate ``album_id`` into ``survivor_id``: re-point references, delete it."""
 
     kind: ClassVar[str] = "merge_albums"
     survivor_id: str
@@ -183,8 +179,9 @@ class RevertCorrection(Correction):
 
 @dataclass(kw_only=True)
 class AlbumChanges(Correction):
-    """Several changes to one album as ONE correction: one transaction, one CORRECTED row, undone
-    together.
+    """Several changes to one album as ONE correction: one transaction, one CORRECTED row.
+
+    They are undone together.
 
     A dev-to-prod manifest entry (its field updates, tracks and artist links)
     becomes one: the album is fixed whole or not at all, and the album row is
@@ -309,8 +306,9 @@ def _dates(data: dict, path: str):
 
 
 def load_corrections(text: str, source: str = "input") -> list[Correction]:
-    """Parse a correction file: one document, a list, or ``{"corrections": [...]}``; all problems at
-    once.
+    """Parse a correction file: one document, a list, or ``{"corrections": [...]}``.
+
+    Every problem is reported at once.
     """
     try:
         data = json.loads(text)

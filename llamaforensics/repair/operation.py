@@ -1,5 +1,4 @@
-"""Row operations: what a correction does to the catalog, as data that can be logged, replayed and
-inverted.
+"""Row operations: what a correction does to the catalog, as data to log, replay and invert.
 
 A correction is planned into a list of :class:`Operation` s (insert, delete,
 update, repoint). The same list is executed on PostgreSQL or on a snapshot,

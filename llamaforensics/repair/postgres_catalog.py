@@ -1,5 +1,4 @@
-"""The catalog on PostgreSQL: one connection, explicit transactions, rows locked when read to
-change.
+"""The catalog on PostgreSQL: one connection, explicit transactions, rows locked when read.
 
 Writes of one correction go to the server in one round trip (a pipeline) and
 their row counts are checked after it; a lost connection is one clear

@@ -104,8 +104,7 @@ def proposals_for(
     min_confidence: float = 0.0,
     max_rows: int = MAX_ROWS,
 ) -> list[Proposal]:
-    """Run the findings of ``kinds`` (default: every kind a correction can fix) and propose for
-    each.
+    """Run the findings of ``kinds`` (default: every kind a correction fixes); propose for each.
 
     Proposals below ``min_confidence`` keep their note but lose their corrections; so do those
     writing more than ``max_rows`` rows in one correction.
@@ -181,9 +180,7 @@ def _tracks_text(n: int) -> str:
 
 
 def _track(t: dict, disc, n: int) -> dict:
-    """A track row from a MusicBrainz-style entry; a missing or odd position or length falls back
-    (n-th, none).
-    """
+    """Return a track row from a MusicBrainz-style entry (n-th, no length where those are odd)."""
     track = {
         "title": str(t["title"]).strip()[:255],
         "track_number": _int(t.get("position") or t.get("number"), n),

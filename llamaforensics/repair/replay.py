@@ -1,5 +1,4 @@
-"""Replay a batch of corrections into a database: a file, a manifest, or a whole session read from
-another one.
+"""Replay a batch of corrections into a database: a file, a manifest, or another one's session.
 
 A batch is what ``repair apply`` reads (a correction file, an upstream
 dev-to-prod manifest or its summary), or the corrections a repair session
@@ -77,8 +76,7 @@ def replay(
     on_result: Callable[[Result], None] | None = None,
     jobs: int = 1,
 ) -> list[Result]:
-    """Apply (or with ``dry_run``, preview) a batch in order, each correction in its own
-    transaction.
+    """Apply (or with ``dry_run``, preview) a batch in order, one transaction per correction.
 
     A correction without ``expected`` is prepared against the target just
     before it is applied. ``on_result`` is called after each correction.
@@ -139,9 +137,7 @@ class _Run:
         self.bar: tqdm | None = None
 
     def work(self, catalog: Catalog, session: RepairSession, indices: Iterable[int]) -> None:
-        """Replay the corrections at ``indices`` in order; on a failure, record it and stop
-        everyone.
-        """
+        """Replay the corrections at ``indices`` in order; on a failure, record it, stop all."""
         for i in indices:
             if self.stop.is_set():
                 return
@@ -162,9 +158,7 @@ class _Run:
     def in_parallel(
         self, groups: Iterable[Sequence[int]], session: RepairSession, jobs: int
     ) -> None:
-        """Work on the groups from ``jobs`` connections, each with a session of its own under the
-        same root job.
-        """
+        """Work on the groups from ``jobs`` connections, each session under the same root job."""
         queue: SimpleQueue[Sequence[int]] = SimpleQueue()
         for group in groups:
             queue.put(group)
@@ -228,8 +222,7 @@ class _Run:
 
 
 def _groups(corrections: list[Correction]) -> list[list[int]]:
-    """Return the positions of the corrections, grouped so that none touches what another group
-    touches.
+    """Return the corrections' positions, grouped so none touches what another group touches.
 
     Corrections touching the same album, artist, track or unique value (one
     creating an artist another links, say) depend on their order: they stay
@@ -257,9 +250,7 @@ def _groups(corrections: list[Correction]) -> list[list[int]]:
 
 
 def _touches(c: Correction) -> set[str]:
-    """Return what a correction reads or writes: ids of albums, artists and tracks, and unique
-    values.
-    """
+    """Return what a correction reads or writes: album, artist, track ids and unique values."""
     if isinstance(c, AlbumChanges):
         return set().union(*(_touches(part) for part in c.parts))
     keys = {c.album_id, getattr(c, "survivor_id", None), getattr(c, "artist_id", None)}
@@ -316,9 +307,7 @@ def _replay_one(
 
 
 def _revert_in_target(catalog: Catalog, revert: RevertCorrection) -> RevertCorrection | Result:
-    """Return the undo of what the target recorded for the reverted correction (its own rows and
-    times).
-    """
+    """Return the undo of what the target recorded for the reverted correction (its own rows)."""
     logged = catalog.logged_correction(revert.reverts)
     catalog.rollback()
     if logged is None:
