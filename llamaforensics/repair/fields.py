@@ -16,29 +16,7 @@ from functools import cache
 from typing import Any
 
 from ..schema import Column, upstream_tables
-
-# The app's name of album columns and the group of the admin-correction metadata they are reported
-# under (the app's own groups); any other album column is reported under "metadata".
-ALBUM_FIELDS: dict[str, tuple[str, str]] = {
-    "title": ("title", "metadata"),
-    "release_date": ("releaseDate", "metadata"),
-    "release_type": ("releaseType", "metadata"),
-    "release_status": ("releaseStatus", "metadata"),
-    "release_country": ("releaseCountry", "metadata"),
-    "genres": ("genres", "metadata"),
-    "secondary_types": ("secondaryTypes", "metadata"),
-    "track_count": ("trackCount", "metadata"),
-    "label": ("label", "metadata"),
-    "catalog_number": ("catalogNumber", "metadata"),
-    "data_quality": ("dataQuality", "metadata"),
-    "barcode": ("barcode", "externalIds"),
-    "musicbrainz_id": ("musicbrainzId", "externalIds"),
-    "spotify_id": ("spotifyId", "externalIds"),
-    "spotify_url": ("spotifyUrl", "externalIds"),
-    "deezer_id": ("deezerId", "externalIds"),
-    "discogs_id": ("discogsId", "externalIds"),
-    "cover_art_url": ("coverArtUrl", "coverArt"),
-}
+from ..schema.app_fields import ALBUM_FIELDS, app_name
 
 # Album columns that must be unique across albums: a clash names the other album.
 ALBUM_UNIQUE_FIELDS = ("musicbrainz_id", "spotify_id", "deezer_id")
@@ -55,14 +33,6 @@ ENGINE_COLUMNS = frozenset({"id", "album_id", "created_at", "updated_at"})
 
 # Columns never read into states nor compared: derived by the app, rebuilt by it.
 SKIPPED_COLUMNS = frozenset({"search_vector"})
-
-
-def app_name(column: str) -> str:
-    """Return the app's camelCase name of a column (``release_date`` -> ``releaseDate``)."""
-    if column in ALBUM_FIELDS:
-        return ALBUM_FIELDS[column][0]
-    head, *rest = column.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 @cache
@@ -84,9 +54,7 @@ def settable_columns(table: str) -> tuple[str, ...]:
 
 @cache
 def column_of(table: str) -> dict[str, str]:
-    """Return the column of each of the app's (camelCase) names for ``table``.
-
-    ``trackNumber`` is ``track_number``.
+    """Return the column each of the app's names for ``table`` stands for (``trackNumber``).
 
     Both spellings are accepted (``track_number`` too): the map is derived from the table's columns.
     """

@@ -33,10 +33,18 @@ import os
 import re
 import uuid
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, app_name, column_of
-from .model import AlbumChanges, Correction, SetTracks, build_correction, correction_problems
+from .model import (
+    AlbumChanges,
+    Correction,
+    SetTracks,
+    build_correction,
+    correction_problems,
+    load_corrections,
+)
 from .refusals import InvalidCorrection
 
 HEAD_KEYS = ("albumId", "albumTitle", "firstArtistName")
@@ -302,10 +310,6 @@ def replacing_tracks(corrections: list[Correction]) -> list[Correction]:
 
 def read_corrections(path: str | os.PathLike[str]) -> list[Correction]:
     """Read a correction file or an upstream manifest (told apart by their keys), not a summary."""
-    from pathlib import Path
-
-    from .model import load_corrections
-
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from ..findings import Finding
+from ..findings import Finding, run_findings, to_findings
 from .model import (
     AddTracks,
     Correction,
@@ -109,8 +109,6 @@ def proposals_for(
     Proposals below ``min_confidence`` keep their note but lose their corrections; so do those
     writing more than ``max_rows`` rows in one correction.
     """
-    from ..findings import run_findings, to_findings
-
     found = to_findings(run_findings(con, list(kinds or _BUILDERS)))
     proposals = propose_all(con, found, max_rows)
     for p in proposals:
