@@ -70,13 +70,21 @@ class Catalog(Protocol):
         """
         ...
 
-    def begin(self) -> None: ...
+    # -- the transaction: one per correction (or per batch, all or nothing)
 
-    def commit(self) -> None: ...
+    def begin(self) -> None:
+        """Open the transaction the next reads, locks and writes belong to."""
 
-    def rollback(self) -> None: ...
+    def commit(self) -> None:
+        """Make the transaction's writes permanent (lost mid-way: applied or not, never half)."""
 
-    def close(self) -> None: ...
+    def rollback(self) -> None:
+        """Undo the transaction's writes and release its locks."""
+
+    def close(self) -> None:
+        """Close the connection (an open transaction is rolled back)."""
+
+    # -- reads: queries are built first, so several go to the server in one round trip
 
     def select(
         self,
@@ -86,11 +94,15 @@ class Catalog(Protocol):
         lock: bool = False,
         order: str | None = None,
         columns: tuple[str, ...] | None = None,
-    ) -> Query: ...
+    ) -> Query:
+        """Return the query of the live rows matching ``where`` (``lock``: for update)."""
+        ...
 
     def select_in(
         self, table: str, column: str, values: list[Any], *, columns: tuple[str, ...] | None = None
-    ) -> Query: ...
+    ) -> Query:
+        """Return the query of the live rows whose ``column`` is one of ``values``."""
+        ...
 
     def select_any(
         self,
@@ -99,44 +111,80 @@ class Catalog(Protocol):
         values: list[tuple[Any, ...]],
         *,
         columns: tuple[str, ...] | None = None,
-    ) -> Query: ...
+    ) -> Query:
+        """Return the query of the live rows whose ``match`` columns equal a tuple of ``values``."""
+        ...
 
-    def fetch_together(self, queries: list[Query]) -> list[list[Row]]: ...
+    def fetch_together(self, queries: list[Query]) -> list[list[Row]]:
+        """Run ``queries`` in order; return each one's rows as canonical values."""
+        ...
 
     def read_ahead(
         self, queries: list[Query], rows: list[list[Row]]
-    ) -> AbstractContextManager[None]: ...
+    ) -> AbstractContextManager[None]:
+        """Answer ``queries`` with ``rows`` (already fetched) inside the block."""
+        ...
 
     def rows(
         self, table: str, where: Row, *, lock: bool = False, order: str | None = None
-    ) -> list[Row]: ...
+    ) -> list[Row]:
+        """Return the live rows of ``table`` matching ``where``."""
+        ...
 
-    def row(self, table: str, where: Row, *, lock: bool = False) -> Row | None: ...
+    def row(self, table: str, where: Row, *, lock: bool = False) -> Row | None:
+        """Return the one live row matching ``where``, or None."""
+        ...
 
-    def rows_in(self, table: str, column: str, values: list[Any]) -> list[Row]: ...
+    def rows_in(self, table: str, column: str, values: list[Any]) -> list[Row]:
+        """Return the live rows of ``table`` whose ``column`` is one of ``values``."""
+        ...
 
-    def insert(self, table: str, row: Row) -> None: ...
+    # -- writes: ``expect`` is how many rows the plan found; any other count is STALE
 
-    def insert_many(self, table: str, rows: list[Row]) -> None: ...
+    def insert(self, table: str, row: Row) -> None:
+        """Insert one row."""
+
+    def insert_many(self, table: str, rows: list[Row]) -> None:
+        """Insert rows (a column a row lacks is NULL in it)."""
 
     def update(
         self, table: str, where: Row, values: Row, *, expect: int | None = None
-    ) -> int | None: ...
+    ) -> int | None:
+        """Set ``values`` on the rows matching ``where``."""
+        ...
 
-    def delete(self, table: str, where: Row, *, expect: int | None = None) -> int | None: ...
+    def delete(self, table: str, where: Row, *, expect: int | None = None) -> int | None:
+        """Delete the rows matching ``where`` (a snapshot copy marks them deleted)."""
+        ...
 
-    def together(self) -> AbstractContextManager[None]: ...
+    def together(self) -> AbstractContextManager[None]:
+        """Send the writes made inside as one batch where the backend can; check counts after."""
+        ...
 
-    def references(self, table: str) -> list[Reference]: ...
+    # -- what the catalog knows about itself and its log
 
-    def foreign_keys_into(self, table: str) -> list[ForeignKey]: ...
+    def references(self, table: str) -> list[Reference]:
+        """Return every single-column foreign key into ``table`` (what a merge re-points)."""
+        ...
+
+    def foreign_keys_into(self, table: str) -> list[ForeignKey]:
+        """Return every foreign key into ``table`` (what a delete must not reach)."""
+        ...
 
     def logged_query(
         self, correction_id: str, albums: Sequence[str] = (), *, brief: bool = False
-    ) -> Query: ...
+    ) -> Query:
+        """Return the query of the CORRECTED log rows that recorded ``correction_id``."""
+        ...
 
-    def logged_correction(self, correction_id: str, albums: Sequence[str] = ()) -> Row | None: ...
+    def logged_correction(self, correction_id: str, albums: Sequence[str] = ()) -> Row | None:
+        """Return the first CORRECTED log row that recorded ``correction_id``, if any."""
+        ...
 
-    def session_corrections(self, job_id: str) -> list[Row]: ...
+    def session_corrections(self, job_id: str) -> list[Row]:
+        """Return the CORRECTED rows of repair session ``job_id``, oldest first."""
+        ...
 
-    def user_exists(self, user_id: str) -> bool: ...
+    def user_exists(self, user_id: str) -> bool:
+        """Whether ``user_id`` is a "User" of the catalog (who a session is on behalf of)."""
+        ...
