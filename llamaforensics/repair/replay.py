@@ -143,7 +143,7 @@ class _Run:
                 return
             try:
                 result = _replay_one(catalog, self.corrections[i], session, self.dry_run)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by the caller's thread in finish()
+            except BaseException as exc:  # noqa: BLE001 - finish() re-raises it in the caller
                 with self.lock:
                     self.failure = self.failure or (i, exc)
                 self.stop.set()
@@ -195,7 +195,7 @@ class _Run:
     def _worker(self, queue: SimpleQueue[Sequence[int]], session: RepairSession) -> None:
         try:
             catalog = PostgresCatalog(self.dsn)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the caller's thread in finish()
+        except BaseException as exc:  # noqa: BLE001 - finish() re-raises it in the caller
             with self.lock:
                 self.failure = self.failure or (None, exc)
             self.stop.set()
