@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from llamaforensics.dsn import Dsn, parse_dsn
+from llamaforensics.postgres.dsn import Dsn, parse_dsn
 
 DEFAULT_DSN = os.environ.get(
     "LLAMAFORENSICS_TEST_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"

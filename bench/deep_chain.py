@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, psql, scratch_database, table  # noqa: E402
 
-from llamaforensics.dsn import Dsn  # noqa: E402
+from llamaforensics.postgres.dsn import Dsn  # noqa: E402
 
 HOSTILE_ROWS = Path(__file__).parent / "hostile_rows.sql"
 

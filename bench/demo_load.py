@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, measure, scratch_database, table  # noqa: E402
 
 LOAD = (
-    "import sys; from llamaforensics.demo import generate, write_postgres; from llamaforensics.dsn import parse_dsn; "
+    "import sys; from llamaforensics.demo import generate, write_postgres; from llamaforensics.postgres.dsn import parse_dsn; "
     "print(write_postgres(generate(float(sys.argv[1])), parse_dsn(sys.argv[2]))['llama_logs'])"
 )
 SNAPSHOT = (

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, measure, psql, scratch_database, table, without_pandas  # noqa: E402
 
-from llamaforensics.dsn import Dsn  # noqa: E402
+from llamaforensics.postgres.dsn import Dsn  # noqa: E402
 
 PG_CHECKS = Path(__file__).with_name("findings_pg.sql")
 OURS = (

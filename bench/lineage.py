@@ -56,7 +56,7 @@ from common import (  # noqa: E402
     without_pandas,
 )
 
-from llamaforensics.dsn import Dsn  # noqa: E402
+from llamaforensics.postgres.dsn import Dsn  # noqa: E402
 
 FILL = """
 INSERT INTO llama_logs (id, entity_type, entity_id, operation, category, status, job_id, parent_job_id, root_job_id,

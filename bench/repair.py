@@ -52,14 +52,14 @@ from common import (  # noqa: E402
     table,
 )
 
-from llamaforensics.dsn import Dsn  # noqa: E402
+from llamaforensics.postgres.dsn import Dsn  # noqa: E402
 
 NAMESPACE = uuid.UUID("0b6a2f6e-4f53-4a43-9d3e-5b1c2d7e8f90")
 FLOOR_ALBUMS = 2000
 REPLAY = """
 import json, sys, time
-from llamaforensics.dsn import parse_dsn
-from llamaforensics.repair.replay import batch_summary, read_batch, replay
+from llamaforensics.postgres.dsn import parse_dsn
+from llamaforensics.repair import batch_summary, read_batch, replay
 manifest, dsn, jobs, out = sys.argv[1], parse_dsn(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 started = time.perf_counter()
 batch = read_batch(manifest)
@@ -177,7 +177,7 @@ def measure_floor(dsn: Dsn, albums: list[str], tracks: int) -> float:
     CORRECTED log row carrying the full track rows, a CREATED row per track
     and one for the link. No state read, no checks, no preview.
     """
-    from llamaforensics.repair.plan import new_row
+    from llamaforensics.repair.planners.rows import new_row
 
     with psycopg.connect(dsn.conninfo) as conn:
         artist = conn.execute("SELECT id::text FROM artists LIMIT 1").fetchone()[0]

@@ -27,7 +27,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).parent))
 from common import admin_dsn, drop_database, measure, scratch_database, table  # noqa: E402
 
-from llamaforensics.dsn import Dsn  # noqa: E402
+from llamaforensics.postgres.dsn import Dsn  # noqa: E402
 
 CLI = [sys.executable, "-m", "llamaforensics"]
 

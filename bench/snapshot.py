@@ -41,7 +41,7 @@ from common import (  # noqa: E402
     without_pandas,
 )
 
-from llamaforensics.dsn import Dsn  # noqa: E402
+from llamaforensics.postgres.dsn import Dsn  # noqa: E402
 from llamaforensics.schema.install import install_upstream_schema  # noqa: E402
 
 FILL = Path(__file__).with_name("fill_llama_logs.sql")

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from llamaforensics.dsn import Dsn, parse_dsn
+from llamaforensics.postgres.dsn import Dsn, parse_dsn
 from llamaforensics.schema.install import create_database, drop_database, install_upstream_schema
 
 DEFAULT_TEST_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"

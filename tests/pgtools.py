@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from llamaforensics.dsn import Dsn, parse_dsn
+from llamaforensics.postgres.dsn import Dsn, parse_dsn
 from llamaforensics.snapshot.format import DELETED_COLUMN, SNAPSHOT_TABLES, connect, quote_ident
 
 

@@ -261,7 +261,7 @@ def test_piped_table_output_fits_120_columns_with_no_carriage_returns(demo_snaps
 
 
 def test_the_live_cache_is_named_by_database_identity_never_the_password():
-    from llamaforensics.dsn import parse_dsn
+    from llamaforensics.postgres.dsn import parse_dsn
     from llamaforensics.snapshot.live import live_cache_path
 
     with_password = live_cache_path(parse_dsn("postgresql://me:s3cret-pw@db.example:5433/app"))

@@ -289,7 +289,7 @@ def test_a_failed_lake_leaves_nothing_behind(databases, tmp_path):
 
 
 def test_the_password_is_in_no_file_of_the_lake(password_server, tmp_path):
-    from llamaforensics.dsn import parse_dsn
+    from llamaforensics.postgres.dsn import parse_dsn
     from llamaforensics.schema.install import install_upstream_schema
 
     admin = password_server.dsn()

@@ -121,7 +121,7 @@ def test_a_batch_prepared_together_redoes_in_turn_after_its_session_was_undone(d
 
 
 def test_sessions_are_listed_with_their_applied_undone_and_redone_counts(db):
-    from llamaforensics.repair.history import repair_sessions, session_history
+    from llamaforensics.repair.session_log import repair_sessions, session_history
 
     first = session_of_three(db)
     undoing = RepairSession(user_id=None)
@@ -152,7 +152,7 @@ def test_sessions_are_listed_with_their_applied_undone_and_redone_counts(db):
 
 
 def test_a_correction_applied_again_is_listed_as_redone(db):
-    from llamaforensics.repair.history import repair_sessions, session_history
+    from llamaforensics.repair.session_log import repair_sessions, session_history
 
     [prepared] = prepare_corrections(db, [SetAlbumFields(album_id=ALBUM, fields={"title": "X"})])
     apply_corrections(db, [prepared], dry_run=False)

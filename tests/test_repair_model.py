@@ -19,7 +19,7 @@ from llamaforensics.repair import (
     dump_corrections,
     load_corrections,
 )
-from llamaforensics.repair.schema import correction_schema, shipped_schema
+from llamaforensics.repair.correction_schema import correction_schema, shipped_schema
 
 A = "10000000-0000-0000-0000-000000000001"
 B = "20000000-0000-0000-0000-000000000002"

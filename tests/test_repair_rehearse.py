@@ -22,8 +22,9 @@ from llamaforensics.repair import (
     apply_corrections,
     prepare_corrections,
 )
-from llamaforensics.repair.rehearse import SnapshotCatalog, rehearse
-from llamaforensics.repair.store import PostgresCatalog
+from llamaforensics.repair.postgres_catalog import PostgresCatalog
+from llamaforensics.repair.rehearse import rehearse
+from llamaforensics.repair.snapshot_catalog import SnapshotCatalog
 
 CLOCK = datetime(2030, 1, 2, 3, 4, 5, 678000)
 

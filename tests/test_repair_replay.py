@@ -46,7 +46,8 @@ from llamaforensics.repair import (
     prepare_corrections,
     undo,
 )
-from llamaforensics.repair.replay import batch_summary, read_batch, replay, session_batch
+from llamaforensics.repair.batch import batch_summary, read_batch, session_batch
+from llamaforensics.repair.replay import replay
 
 # What two databases seeded alike hold the same after the same corrections (write times and generated ids aside).
 ROWS = dict(
@@ -331,7 +332,10 @@ def test_a_session_id_without_its_database_is_a_usage_error():
 
 def test_the_fast_schema_check_never_accepts_what_the_schema_refuses():
     """Replays validate thousands of documents through a compiled check; jsonschema stays the judge."""
-    from llamaforensics.repair.schema import _compiled_correction_check, _correction_validator
+    from llamaforensics.repair.correction_schema import (
+        _compiled_correction_check,
+        _correction_validator,
+    )
 
     fast, judge = _compiled_correction_check(), _correction_validator()
     docs = [

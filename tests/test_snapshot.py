@@ -316,16 +316,16 @@ def test_refresh_counts_the_log_in_its_own_snapshot_while_a_writer_commits(
     from llamaforensics.snapshot import refresh as refresh_module
 
     path = take_snapshot(seeded_db, tmp_path / "s.duckdb", progress=False)
-    real_connect = refresh_module.connect_source
+    real_transaction = refresh_module.read_only_transaction
 
     def connect_after_a_commit(
         dsn, **kwargs
     ):  # a writer commits after the refresh's snapshot was taken
         with psycopg.connect(seeded_db.conninfo) as conn:
             add_logs(conn, 3, operation="committed-after-the-refresh-began")
-        return real_connect(dsn, **kwargs)
+        return real_transaction(dsn, **kwargs)
 
-    monkeypatch.setattr(refresh_module, "connect_source", connect_after_a_commit)
+    monkeypatch.setattr(refresh_module, "read_only_transaction", connect_after_a_commit)
     result = refresh_snapshot(seeded_db, path, progress=False)
     con = open_snapshot(path)
     live = con.execute("SELECT count(*) FROM llama_logs WHERE _lf_deleted_at IS NULL").fetchone()[0]

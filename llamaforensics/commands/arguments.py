@@ -16,7 +16,7 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     import duckdb
 
-    from ..dsn import Dsn
+    from ..postgres.dsn import Dsn
 
 
 class Formatter(Protocol):
@@ -31,7 +31,8 @@ Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 def require_dsn(value: str | None) -> Dsn:
     """Return the DSN given, else $DATABASE_URL's; refuse (exit 2) when there is neither."""
-    from ..dsn import resolve_dsn  # the PostgreSQL driver: only commands needing a database pay
+    # the PostgreSQL driver: only commands needing a database pay for it
+    from ..postgres.dsn import resolve_dsn
 
     dsn = resolve_dsn(value)
     if dsn is None:

@@ -10,7 +10,7 @@ from .arguments import Formatter, Subcommands
 
 if TYPE_CHECKING:
     from ..demo import DemoData
-    from ..dsn import Dsn
+    from ..postgres.dsn import Dsn
 
 HELP = "generate demo data (a realistic broken catalog) into PostgreSQL and/or a snapshot"
 DESCRIPTION = """\
@@ -77,9 +77,9 @@ def register(commands: Subcommands, formatter: Formatter) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..demo import generate, write_ground_truth, write_postgres, write_snapshot
     from ..demo.default import default_snapshot_path
-    from ..dsn import parse_dsn
     from ..errors import UsageError
     from ..home import home_dir
+    from ..postgres.dsn import parse_dsn
     from ..terminal import progress_wanted
     from .output import print_json
 
@@ -125,10 +125,10 @@ def safe_name(name: str) -> str:
 def prepare_demo_database(dsn: Dsn) -> None:
     """Create the upstream schema in an empty database; refuse one that already holds data."""
     from ..errors import UsageError
+    from ..postgres.connection import connect
     from ..schema.install import install_upstream_schema
-    from ..snapshot.source import connect_source
 
-    with connect_source(dsn) as conn:
+    with connect(dsn) as conn:
 
         def first(sql: str) -> Any:
             row = conn.execute(sql).fetchone()

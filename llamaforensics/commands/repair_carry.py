@@ -137,8 +137,8 @@ def register(repair: Subcommands, formatter: Formatter) -> None:
 
 def replay(args: argparse.Namespace) -> int:
     """Replay the batch in order, one transaction each; print a batch summary."""
+    from ..repair.batch import batch_summary, format_batch, read_batch
     from ..repair.manifest import replacing_tracks
-    from ..repair.replay import batch_summary, format_batch, read_batch
     from ..repair.replay import replay as replay_batch
     from ..terminal import progress_wanted
 

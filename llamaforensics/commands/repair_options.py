@@ -115,6 +115,6 @@ def print_results(results: list[Result], machine: bool) -> int:
 
 def exit_code(results: list[Result]) -> int:
     """Return 1 when any correction was refused (stale, invalid, skipped, tracks differ), else 0."""
-    from ..repair.apply import PROBLEMS
+    from ..repair import PROBLEMS
 
     return 1 if any(r.status in PROBLEMS for r in results) else 0

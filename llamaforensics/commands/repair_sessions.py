@@ -40,7 +40,7 @@ def register(repair: Subcommands, formatter: Formatter) -> None:
 
 def sessions(args: argparse.Namespace) -> int:
     """Print the sessions, newest first, or the named session's corrections in order."""
-    from ..repair.history import repair_sessions, session_history
+    from ..repair.session_log import repair_sessions, session_history
 
     dsn = require_dsn(args.dsn)
     rows = session_history(dsn, args.session) if args.session else repair_sessions(dsn)

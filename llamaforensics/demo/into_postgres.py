@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as csv
 from tqdm.auto import tqdm
 
-from ..dsn import Dsn
+from ..postgres.dsn import Dsn
 from ..snapshot.format import (
     quote_ident,
 )

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from ..queries import load_query
-from ..repair.fields import app_name
+from ..schema.app_fields import app_name
 from ..snapshot.format import DELETED_COLUMN
 
 HIDDEN = {"id", "search_vector", "updated_at", DELETED_COLUMN}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..dsn import Dsn, redact
+from ..postgres.dsn import Dsn, redact
 from ..snapshot.format import (
     DELETED_COLUMN,
     SNAPSHOT_TABLES,

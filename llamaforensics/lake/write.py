@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..dsn import Dsn, redact
 from ..errors import SnapshotError
+from ..postgres.dsn import Dsn, redact
 from ..snapshot.format import (
     DELETED_COLUMN,
     PG_TEXT_TABLE,

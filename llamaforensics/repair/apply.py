@@ -11,67 +11,29 @@ inside the transaction and rolls it back.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
-from ..dsn import Dsn
-from .errors import AlbumMissing, InvalidCorrection, StaleCorrection, TracksDiffer, UnknownUser
+from tqdm import tqdm
+
+from ..postgres.dsn import Dsn
+from .album_state import load_state, load_state_with, observe, reads_ahead, stale_facts, state_reads
+from .catalog import Catalog, Row
+from .change import AlbumState, Change
 from .history import in_effect, prepare_redo
 from .logbook import correction_rows, session_root_row
 from .model import Correction
 from .operation import execute_all
-from .plan import load_state, observe, plan, reads_ahead, stale_facts, state_reads
+from .planning import plan
+from .postgres_catalog import PostgresCatalog
 from .preview import preview
+from .refusals import AlbumMissing, InvalidCorrection, StaleCorrection, TracksDiffer, UnknownUser
+from .result import ALREADY_APPLIED, APPLIED, DRY_RUN, INVALID, Result, refused
 from .session import RepairSession
-from .store import PostgresCatalog
 
-APPLIED, ALREADY_APPLIED, STALE, INVALID, DRY_RUN = (
-    "APPLIED",
-    "ALREADY_APPLIED",
-    "STALE",
-    "INVALID",
-    "DRY_RUN",
-)
-# SKIPPED: a manifest entry's album is not in the target (the batch goes on, as the app's own script
-# did; any other correction for an album that is not there is INVALID);
-# TRACKS_DIFFER: the album holds other tracks than the correction's list (``tracks`` compares them).
-SKIPPED, TRACKS_DIFFER = "SKIPPED", "TRACKS_DIFFER"
-# What the user must look at: the CLI exits 1 when any result has one of these.
-PROBLEMS = frozenset({STALE, INVALID, SKIPPED, TRACKS_DIFFER})
+# A correction applied without ``expected`` could overwrite a change nobody saw.
+# What the engine refuses in a correction (a result, not an error); a backend adds its own.
+REFUSALS: tuple[type[Exception], ...] = (InvalidCorrection, StaleCorrection, TracksDiffer)
 NOT_PREPARED = "not prepared: fill expected with prepare_corrections (repair plan) first"
-
-
-@dataclass
-class Result:
-    """What happened to one correction.
-
-    ``diff`` is its preview; ``current`` the moved facts when STALE; ``tracks`` the
-    track-by-track difference of the album and the correction's list (see
-    :mod:`.tracklist`) when it holds other tracks.
-    """
-
-    correction: Correction
-    status: str
-    message: str = ""
-    diff: dict | None = None
-    current: dict | None = None
-    log_ids: list[str] = field(default_factory=list)
-    tracks: list[dict] | None = None
-    kept: list[dict] = field(default_factory=list)  # rows an undo left in place: others use them
-
-    def to_dict(self) -> dict:
-        c = self.correction
-        return {
-            "correction_id": c.id,
-            "kind": c.kind,
-            "album_id": c.album_id,
-            "status": self.status,
-            "message": self.message,
-            "diff": self.diff,
-            "current": self.current,
-            "log_ids": self.log_ids,
-            "tracks": self.tracks,
-            "kept": self.kept,
-        }
 
 
 def apply_corrections(
@@ -93,20 +55,18 @@ def apply_corrections(
 
 
 def apply_to_catalog(
-    catalog,
-    corrections,
+    catalog: Catalog,
+    corrections: Sequence[Correction],
     session: RepairSession,
     *,
     dry_run: bool,
     progress: bool = False,
-    on_each=None,
-):
+    on_each: Callable[[int, Result], object] | None = None,
+) -> list[Result]:
     """Apply corrections to any catalog (PostgreSQL, or a snapshot copy when rehearsing).
 
     ``on_each(i, result)`` is called after each correction (a notebook's progress bar).
     """
-    from tqdm import tqdm
-
     check_user(catalog, session.user_id)
     results = []
     for i, c in enumerate(
@@ -118,7 +78,8 @@ def apply_to_catalog(
     return results
 
 
-def check_user(catalog, user_id: str | None) -> None:
+def check_user(catalog: Catalog, user_id: str | None) -> None:
+    """Refuse a session on behalf of a user the catalog does not know (nothing written)."""
     if user_id is not None:
         found = catalog.user_exists(user_id)
         catalog.rollback()
@@ -130,7 +91,12 @@ def check_user(catalog, user_id: str | None) -> None:
 
 
 def apply_one(
-    catalog, correction: Correction, session: RepairSession, *, dry_run: bool, prepare: bool = False
+    catalog: Catalog,
+    correction: Correction,
+    session: RepairSession,
+    *,
+    dry_run: bool,
+    prepare: bool = False,
 ) -> Result:
     """Run one correction in its own transaction; commit only when it was applied.
 
@@ -140,13 +106,11 @@ def apply_one(
     """
     if correction.expected is None and not prepare:
         return Result(correction, INVALID, NOT_PREPARED)
+    refusals = REFUSALS + catalog.refusals
     catalog.begin()
     try:
         result, change = _attempt(catalog, correction, session, dry_run)
-    except (InvalidCorrection, StaleCorrection, TracksDiffer) as exc:
-        catalog.rollback()
-        return refused(correction, exc)
-    except catalog.refusals as exc:
+    except refusals as exc:
         catalog.rollback()
         return refused(correction, exc)
     except BaseException:
@@ -160,7 +124,7 @@ def apply_one(
     return result
 
 
-def apply_within(catalog, correction: Correction, session: RepairSession) -> Result:
+def apply_within(catalog: Catalog, correction: Correction, session: RepairSession) -> Result:
     """Apply a prepared correction in the catalog's open transaction, and leave it open.
 
     What corrections written together need (:mod:`.atomic`): a refusal is a
@@ -171,54 +135,44 @@ def apply_within(catalog, correction: Correction, session: RepairSession) -> Res
         return Result(correction, INVALID, NOT_PREPARED)
     try:
         result, change = _attempt(catalog, correction, session, dry_run=False)
-    except (InvalidCorrection, StaleCorrection, TracksDiffer, *catalog.refusals) as exc:
+    except REFUSALS + catalog.refusals as exc:
         return refused(correction, exc)
     if result.status == APPLIED:
         _remember(session, change)
     return result
 
 
-def _attempt(catalog, c: Correction, session: RepairSession, dry_run: bool):
+def _attempt(
+    catalog: Catalog, c: Correction, session: RepairSession, dry_run: bool
+) -> tuple[Result, Change | None]:
+    """Lock and read the album, the correction's log rows and its planner's reads; decide."""
     started = time.monotonic()
     albums = sorted({c.album_id, getattr(c, "survivor_id", c.album_id)})
     ahead = reads_ahead(catalog, c)
-    state, logged, *read = load_state(
-        catalog,
-        c.album_id,
-        lock=True,
-        **state_reads(c),
-        also=[catalog.logged_query(c.id, albums, brief=True), *ahead],
-    )
+    also = [catalog.logged_query(c.id, albums, brief=True), *ahead]
+    state, (logged, *read) = load_state_with(catalog, c.album_id, also, lock=True, **state_reads(c))
     with catalog.read_ahead(ahead, read):
         return _decide(catalog, c, session, dry_run, state, logged, started, albums)
 
 
-def refused(correction: Correction, exc: Exception) -> Result:
-    """Return the result of a correction the engine or the database refused (nothing written)."""
-    if isinstance(exc, AlbumMissing) and correction.origin == "manifest":
-        # a manifest entry whose album the target lacks is skipped, as the app's own replay did
-        return Result(correction, SKIPPED, f"{exc}; skipped, the rest of the batch goes on")
-    if isinstance(exc, AlbumMissing):  # a correction written for this database: it cannot hold
-        return Result(correction, INVALID, str(exc))
-    if isinstance(exc, TracksDiffer):
-        return Result(correction, TRACKS_DIFFER, str(exc), tracks=exc.difference)
-    if isinstance(exc, StaleCorrection):
-        return Result(correction, STALE, str(exc), current=exc.current)
-    if isinstance(exc, InvalidCorrection):
-        return Result(correction, INVALID, str(exc))
-    said = str(exc).strip().splitlines()[0]
-    return Result(correction, INVALID, f"the database refused it: {said}")
-
-
 def _decide(
-    catalog, c: Correction, session: RepairSession, dry_run: bool, state, logged, started, albums
-):
+    catalog: Catalog,
+    c: Correction,
+    session: RepairSession,
+    dry_run: bool,
+    state: AlbumState,
+    logged: list[Row],
+    started: float,
+    albums: list[str],
+) -> tuple[Result, Change | None]:
+    """Return what applying ``c`` comes to (writing it unless ``dry_run``), with its change."""
     if c.expected is None:
         c = c.with_expected(observe(catalog, c, state))
     if logged:
         done, c = _in_effect_or_redo(catalog, session, c, logged, albums)
         if done:
             return done, None
+    assert c.expected is not None  # prepared above
     if state.album is None:  # nothing moved: there is nothing there to correct (SKIPPED)
         raise AlbumMissing(
             f"album {c.album_id} is not in the target database (deleted, merged "
@@ -239,7 +193,7 @@ def _decide(
         if moved and not isinstance(exc, AlbumMissing):  # a missing album is skipped all the same
             raise StaleCorrection(
                 f"album {c.album_id} changed since the correction was prepared ({exc})", moved
-            )
+            ) from exc
         raise
     if change.empty:
         return Result(c, ALREADY_APPLIED, "the catalog is already in the corrected state"), change
@@ -278,7 +232,9 @@ def _decide(
     ), change
 
 
-def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: list, albums):
+def _in_effect_or_redo(
+    catalog: Catalog, session: RepairSession, c: Correction, logged: list[Row], albums: list[str]
+) -> tuple[Result | None, Correction]:
     """Return ALREADY_APPLIED when an application of ``c`` is in effect, else ``c`` to redo."""
     live = in_effect(catalog, logged, albums)
     if not live:  # every application was undone: apply it again
@@ -291,7 +247,7 @@ def _in_effect_or_redo(catalog, session: RepairSession, c: Correction, logged: l
     ), c
 
 
-def _kept_note(change) -> str:
+def _kept_note(change: Change) -> str:
     """Say which rows an undo left in place because rows it did not write still point at them."""
     if not change.kept:
         return ""
@@ -299,7 +255,7 @@ def _kept_note(change) -> str:
     return f"; kept (still referenced, so not deleted): {kept}"
 
 
-def _learn_writes(session: RepairSession, logged: dict) -> None:
+def _learn_writes(session: RepairSession, logged: Row) -> None:
     """Remember the ``updated_at`` values an already applied correction of this batch wrote.
 
     When a batch is run again (after a lost connection, say), corrections
@@ -317,7 +273,9 @@ def _learn_writes(session: RepairSession, logged: dict) -> None:
             )
 
 
-def _remember(session: RepairSession, change) -> None:
+def _remember(session: RepairSession, change: Change | None) -> None:
+    """Note what an applied correction wrote, so the next of the batch expects it."""
+    assert change is not None  # an applied correction has its change
     session.root_written = True
     session.sequence += 1
     for op in change.ops:
@@ -331,7 +289,8 @@ def _remember(session: RepairSession, change) -> None:
 def prepare_corrections(dsn: Dsn, corrections: list[Correction]) -> list[Correction]:
     """Return the corrections with ``expected`` filled from the database's current state.
 
-    A correction that already says what it expects (a manifest summary's prodValue, an undo) keeps it.
+    A correction that already says what it expects (a manifest summary's prodValue, an
+    undo) keeps it.
     """
     catalog = PostgresCatalog(dsn)
     try:
@@ -340,7 +299,8 @@ def prepare_corrections(dsn: Dsn, corrections: list[Correction]) -> list[Correct
         catalog.close()
 
 
-def prepare_in_catalog(catalog, corrections: list[Correction]) -> list[Correction]:
+def prepare_in_catalog(catalog: Catalog, corrections: list[Correction]) -> list[Correction]:
+    """Return the corrections with ``expected`` filled from ``catalog`` as it is now."""
     prepared = [
         c
         if c.expected is not None

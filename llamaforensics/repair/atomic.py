@@ -12,12 +12,15 @@ that would have applied are reported HELD_BACK.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
-from ..dsn import Dsn
-from .apply import APPLIED, DRY_RUN, PROBLEMS, Result, apply_to_catalog, apply_within, check_user
+from ..postgres.dsn import Dsn
+from .apply import apply_to_catalog, apply_within, check_user
+from .catalog import Catalog
 from .model import Correction
+from .postgres_catalog import PostgresCatalog
+from .result import APPLIED, DRY_RUN, PROBLEMS, Result
 from .session import RepairSession
-from .store import PostgresCatalog
 
 HELD_BACK = "HELD_BACK"
 
@@ -47,7 +50,7 @@ def apply_all_or_nothing(
         catalog.close()
 
 
-def held_back(results: list[Result], unreached: list[Correction] = ()) -> list[Result]:
+def held_back(results: list[Result], unreached: Sequence[Correction] = ()) -> list[Result]:
     """Return the results with what would have written (or was not reached) HELD_BACK."""
     problems = sum(r.status in PROBLEMS for r in results)
     note = (
@@ -61,7 +64,7 @@ def held_back(results: list[Result], unreached: list[Correction] = ()) -> list[R
 
 
 def _in_one_transaction(
-    catalog, corrections: list[Correction], session: RepairSession
+    catalog: Catalog, corrections: list[Correction], session: RepairSession
 ) -> list[Result]:
     """Apply every correction in one transaction; commit only if all of them applied."""
     check_user(catalog, session.user_id)

@@ -17,18 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
+from .catalog import Catalog, ForeignKey
 from .operation import Operation
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    """A foreign key ``table(columns)`` -> ``target(target_columns)``; ``key`` names a row."""
-
-    table: str
-    columns: tuple[str, ...]
-    target_columns: tuple[str, ...]
-    on_delete: str
-    key: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,14 +40,16 @@ class Dependents:
         return {"table": self.table, "key": self.key, "referencedBy": self.referenced_by}
 
 
-def find_dependents(catalog, ops: list[Operation]) -> list[Dependents]:
+def find_dependents(catalog: Catalog, ops: list[Operation]) -> list[Dependents]:
     """Return each row ``ops`` delete that rows the plan does not handle still point at."""
     deletes = [op for op in ops if op.action == "delete"]
     if not deletes:
         return []
     checks, queries = [], [catalog.select(op.table, op.row_key, lock=True) for op in deletes]
-    for table, group in groupby(sorted(deletes, key=lambda op: op.table), key=lambda op: op.table):
-        group = list(group)
+    for table, grouped in groupby(
+        sorted(deletes, key=lambda op: op.table), key=lambda op: op.table
+    ):
+        group = list(grouped)
         for fk in catalog.foreign_keys_into(table):
             values = [tuple(op.row.get(c) for c in fk.target_columns) for op in group]
             checks.append((fk, group))
@@ -67,7 +59,7 @@ def find_dependents(catalog, ops: list[Operation]) -> list[Dependents]:
     found = catalog.fetch_together(queries)[len(deletes) :]
     handled = _handled(ops)
     counts: dict[tuple, dict[str, int]] = {}
-    for (fk, group), rows in zip(checks, found):
+    for (fk, group), rows in zip(checks, found, strict=True):
         for op in group:
             value = tuple(op.row.get(c) for c in fk.target_columns)
             n = sum(

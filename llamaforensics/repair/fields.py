@@ -13,34 +13,20 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from ..schema import Column, upstream_tables
-
-# The app's name of album columns and the group of the admin-correction metadata they are reported
-# under (the app's own groups); any other album column is reported under "metadata".
-ALBUM_FIELDS: dict[str, tuple[str, str]] = {
-    "title": ("title", "metadata"),
-    "release_date": ("releaseDate", "metadata"),
-    "release_type": ("releaseType", "metadata"),
-    "release_status": ("releaseStatus", "metadata"),
-    "release_country": ("releaseCountry", "metadata"),
-    "genres": ("genres", "metadata"),
-    "secondary_types": ("secondaryTypes", "metadata"),
-    "track_count": ("trackCount", "metadata"),
-    "label": ("label", "metadata"),
-    "catalog_number": ("catalogNumber", "metadata"),
-    "data_quality": ("dataQuality", "metadata"),
-    "barcode": ("barcode", "externalIds"),
-    "musicbrainz_id": ("musicbrainzId", "externalIds"),
-    "spotify_id": ("spotifyId", "externalIds"),
-    "spotify_url": ("spotifyUrl", "externalIds"),
-    "deezer_id": ("deezerId", "externalIds"),
-    "discogs_id": ("discogsId", "externalIds"),
-    "cover_art_url": ("coverArtUrl", "coverArt"),
-}
+from ..schema.app_fields import ALBUM_FIELDS, app_name
 
 # Album columns that must be unique across albums: a clash names the other album.
 ALBUM_UNIQUE_FIELDS = ("musicbrainz_id", "spotify_id", "deezer_id")
+
+# The album columns naming the release in another catalog (MusicBrainz, Spotify, Deezer, Discogs).
+EXTERNAL_IDS = tuple(
+    name
+    for name, (_, group) in ALBUM_FIELDS.items()
+    if group == "externalIds" and name.endswith("_id")
+)
 
 # Columns only the engine sets: the row's identity, its album, and the ORM's bookkeeping times.
 ENGINE_COLUMNS = frozenset({"id", "album_id", "created_at", "updated_at"})
@@ -49,17 +35,9 @@ ENGINE_COLUMNS = frozenset({"id", "album_id", "created_at", "updated_at"})
 SKIPPED_COLUMNS = frozenset({"search_vector"})
 
 
-def app_name(column: str) -> str:
-    """Return the app's camelCase name of an album or track column (``release_date`` -> ``releaseDate``)."""
-    if column in ALBUM_FIELDS:
-        return ALBUM_FIELDS[column][0]
-    head, *rest = column.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 @cache
 def columns(table: str) -> dict[str, Column]:
-    """Return the upstream columns of ``table`` by name ({} for a table upstream.sql does not have)."""
+    """Return the upstream columns of ``table`` by name ({} for a table upstream.sql lacks)."""
     known = upstream_tables().get(table)
     return (
         {} if known is None else {c.name: c for c in known.columns if c.name not in SKIPPED_COLUMNS}
@@ -76,9 +54,7 @@ def settable_columns(table: str) -> tuple[str, ...]:
 
 @cache
 def column_of(table: str) -> dict[str, str]:
-    """Return the column of each of the app's (camelCase) names for ``table``.
-
-    ``trackNumber`` is ``track_number``.
+    """Return the column each of the app's names for ``table`` stands for (``trackNumber``).
 
     Both spellings are accepted (``track_number`` too): the map is derived from the table's columns.
     """
@@ -96,8 +72,8 @@ ARTIST_FIELDS = settable_columns("artists")  # what a new artist may give
 NEW_ROW_ONLY = ("created_at", "updated_at")
 
 
-def canonical(value):
-    """Return ``value`` as plain JSON data: uuid and dates as ISO text, timestamps to the millisecond."""
+def canonical(value: Any) -> Any:
+    """Return ``value`` as plain JSON data: uuid and dates as ISO text, times to the ms."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -117,7 +93,7 @@ def canonical(value):
     return str(value)
 
 
-def comparable(table: str, column: str, value):
+def comparable(table: str, column: str, value: Any) -> Any:
     """Return ``value`` of ``table.column`` as canonical data, spelled one way whatever wrote it.
 
     A file says ``2024-03-02T00:00:00`` where the database gives ``...00.000``,
@@ -137,7 +113,7 @@ def comparable(table: str, column: str, value):
     return canonical(value)
 
 
-def same_value(table: str, column: str, a, b) -> bool:
+def same_value(table: str, column: str, a: Any, b: Any) -> bool:
     """Whether two values of ``table.column`` are the same (see :func:`comparable`)."""
     if a.__class__ is b.__class__ and a == b:  # most values: compared as they came (no JSON text)
         return True
@@ -155,7 +131,7 @@ def json_columns(table: str) -> frozenset[str]:
 
 
 def canonical_row(table: str, row: dict) -> dict:
-    """Return a row of ``table`` as canonical JSON data (JSON columns parsed when they came as text)."""
+    """Return a row of ``table`` as canonical JSON data (JSON columns parsed if text)."""
     json_cols = json_columns(table)
     out = {}
     for name, value in row.items():
@@ -172,6 +148,6 @@ def canonical_row(table: str, row: dict) -> dict:
     return out
 
 
-def canonical_text(value) -> str:
+def canonical_text(value: Any) -> str:
     """Return a stable text form of a value, for comparing expected and current states."""
     return json.dumps(canonical(value), sort_keys=True, ensure_ascii=False)

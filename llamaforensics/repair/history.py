@@ -16,6 +16,12 @@ in effect. From that:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from .catalog import Catalog, Row
+from .model import Correction
+from .session import RepairSession
 
 UNDO_NAMESPACE = uuid.UUID("6f1d3c2a-3b7e-4c55-9a39-7d0c1f1e5a10")
 
@@ -25,7 +31,7 @@ def undo_id(application_id: str) -> str:
     return str(uuid.uuid5(UNDO_NAMESPACE, str(application_id)))
 
 
-def undoing(catalog, rows: list[dict], albums=()) -> dict[str, dict]:
+def undoing(catalog: Catalog, rows: list[Row], albums: Sequence[str] = ()) -> dict[str, Row]:
     """Return, for each application in ``rows`` that is undone, the row of the undo in effect.
 
     One round trip per level of undo-of-undo; ``albums`` (the albums the rows are
@@ -35,18 +41,24 @@ def undoing(catalog, rows: list[dict], albums=()) -> dict[str, dict]:
         return {}
     reverted = {undo_id(r["id"]): r["id"] for r in rows}
     found = catalog.fetch_together([catalog.logged_query(i, albums, brief=True) for i in reverted])
-    undos = [(reverted[i], u) for i, batch in zip(reverted, found) for u in batch]
+    undos = [(reverted[i], u) for i, batch in zip(reverted, found, strict=True) for u in batch]
     undone_undos = undoing(catalog, [u for _, u in undos], albums)
     return {target: u for target, u in undos if u["id"] not in undone_undos}
 
 
-def in_effect(catalog, rows: list[dict], albums=()) -> list[dict]:
+def in_effect(catalog: Catalog, rows: list[Row], albums: Sequence[str] = ()) -> list[Row]:
     """Return the applications in ``rows`` that no undo in effect has taken back."""
     undone = undoing(catalog, rows, albums)
     return [r for r in rows if r["id"] not in undone]
 
 
-def prepare_redo(catalog, session, correction, rows: list[dict], albums=()):
+def prepare_redo(
+    catalog: Catalog,
+    session: RepairSession,
+    correction: Correction,
+    rows: list[Row],
+    albums: Sequence[str] = (),
+) -> Correction:
     """Return ``correction`` ready to apply again over what the undo of its newest application left.
 
     The undo restored every value the correction expects, except the write times
@@ -72,13 +84,15 @@ def prepare_redo(catalog, session, correction, rows: list[dict], albums=()):
     return correction.with_expected(_replaced(correction.expected, by_value))
 
 
-def _ops(rows: list[dict]) -> list[dict]:
+def _ops(rows: list[Row]) -> list[Row]:
     if not rows:
         return []
     return ((rows[0].get("metadata") or {}).get("llamaforensics") or {}).get("ops") or []
 
 
-def _write_times(applied_ops: list[dict], undo_ops: list[dict]) -> dict[tuple, tuple]:
+def _write_times(
+    applied_ops: list[Row], undo_ops: list[Row]
+) -> dict[tuple[str, Any], tuple[Any, Any]]:
     """Return, per row both updated: (the time the application replaced, the undo's time)."""
     undo_times = {
         (op["table"], op["where"].get("id")): op["after"].get("updated_at")
@@ -93,113 +107,10 @@ def _write_times(applied_ops: list[dict], undo_ops: list[dict]) -> dict[tuple, t
     return out
 
 
-def _replaced(value, by_value: dict):
+def _replaced(value: Any, by_value: dict[Any, Any]) -> Any:
     """Return ``value`` with every write time in ``by_value`` replaced by its successor."""
     if isinstance(value, dict):
         return {k: _replaced(v, by_value) for k, v in value.items()}
     if isinstance(value, list):
         return [_replaced(v, by_value) for v in value]
     return by_value.get(value, value) if isinstance(value, str) else value
-
-
-# --- a repair session's history, as the log holds it
-
-_CORRECTION_ROWS = """
-SELECT l.id::text AS id, l.root_job_id AS session, l.created_at, l.user_id, l.is_root_job,
-       l.entity_id::text AS album_id,
-       l.metadata -> 'llamaforensics' ->> 'correctionId' AS correction_id,
-       l.metadata -> 'llamaforensics' ->> 'kind' AS kind,
-       l.metadata -> 'llamaforensics' -> 'correction' ->> 'reverts' AS reverts,
-       (l.metadata -> 'llamaforensics' ->> 'sequence')::int AS sequence
-FROM llama_logs l
-WHERE l.operation = 'admin_correction' AND l.triggered_by = 'llamaforensics'
-ORDER BY l.created_at, (l.metadata -> 'llamaforensics' ->> 'sequence')::int, l.id
-"""
-
-
-def repair_sessions(dsn) -> list[dict]:
-    """Return every repair session, newest first: when, who, corrections applied/undone/redone."""
-    roots, rows = _logged_history(dsn)
-    sessions = []
-    for root in sorted(roots, key=lambda r: r["created_at"], reverse=True):
-        mine = [r for r in rows if r["session"] == root["session"]]
-        counts = {
-            role: sum(r["role"] == role for r in mine) for role in ("applied", "undone", "redone")
-        }
-        sessions.append(
-            {
-                "session": root["session"],
-                "started_at": root["created_at"],
-                "user_id": root["user_id"],
-                "corrections": len(mine),
-                **counts,
-            }
-        )
-    return sessions
-
-
-def session_history(dsn, session: str) -> list[dict]:
-    """Return a repair session's corrections in order, each with its role and whether in effect."""
-    roots, rows = _logged_history(dsn)
-    if not any(r["session"] == session for r in roots):
-        from .errors import UnknownSession
-
-        raise UnknownSession(
-            f"no repair session {session} in llama_logs (list them: llamaforensics repair sessions)"
-        )
-    keys = (
-        "sequence",
-        "correction_id",
-        "kind",
-        "album_id",
-        "created_at",
-        "role",
-        "in_effect",
-        "undone_in",
-    )
-    return [{k: r[k] for k in keys} for r in rows if r["session"] == session]
-
-
-def _logged_history(dsn) -> tuple[list[dict], list[dict]]:
-    """Return the session root rows and every correction row, each with its role and state."""
-    from .store import PostgresCatalog, Query
-
-    catalog = PostgresCatalog(dsn)
-    try:
-        [found] = catalog.fetch_together([Query("llama_logs", _CORRECTION_ROWS, [])])
-    finally:
-        catalog.close()
-    roots = [r for r in found if r["is_root_job"]]
-    rows = [r for r in found if not r["is_root_job"]]
-    _label(rows)
-    return roots, rows
-
-
-def _label(rows: list[dict]) -> None:
-    """Give each correction row its role (applied, undone, redone) and state (in effect or not)."""
-    by_correction: dict[str, list[dict]] = {}
-    for row in rows:
-        by_correction.setdefault(row["correction_id"], []).append(row)
-    kinds = {cid: found[0]["kind"] for cid, found in by_correction.items()}
-    for row in rows:
-        first = by_correction[row["correction_id"]][0] is row
-        if row["kind"] == "revert_correction":
-            row["role"] = "redone" if kinds.get(row["reverts"]) == "revert_correction" else "undone"
-        else:
-            row["role"] = "applied" if first else "redone"
-    for row in rows:
-        undo = _undo_in_effect(row, by_correction)
-        row["in_effect"], row["undone_in"] = undo is None, undo and undo["session"]
-
-
-def _undo_in_effect(row: dict, by_correction: dict, depth: int = 0) -> dict | None:
-    if depth > 100:  # a chain of undos this long is not a history a person made
-        return None
-    return next(
-        (
-            u
-            for u in by_correction.get(undo_id(row["id"]), [])
-            if _undo_in_effect(u, by_correction, depth + 1) is None
-        ),
-        None,
-    )

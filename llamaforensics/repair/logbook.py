@@ -1,4 +1,4 @@
-"""The llama_logs rows a correction writes: the app's own admin-correction shape, plus what undo needs.
+"""The llama_logs rows a correction writes: the app's admin-correction shape, and what undo needs.
 
 Per correction: one CORRECTED ``admin_correction`` row about the album, as the
 app's apply service writes it (sources naming the source, fields_enriched,
@@ -18,10 +18,12 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from typing import Any
 
 from ..version import __version__
+from .change import Change
 from .fields import ALBUM_FIELDS, app_name
-from .plan import Change
+from .session import RepairSession
 
 TRIGGERED_BY = "llamaforensics"
 CORRECTION_OPERATION = "admin_correction"
@@ -56,7 +58,7 @@ def correction_job_id(correction_id: str) -> str:
 
 
 def ordered_id() -> str:
-    """Return a time-ordered UUID (RFC 9562 version 7: 48 bits of Unix milliseconds, version, random bits).
+    """Return a time-ordered UUID (RFC 9562 version 7: Unix milliseconds, version, random bits).
 
     Log rows written one after another then sit side by side in llama_logs'
     primary-key index instead of each on a random page; right after a
@@ -94,8 +96,8 @@ def _log_row(session, now: str, **values) -> dict:
     return row | {"category": app_category(row["operation"], row["status"])}
 
 
-def session_root_row(session, now: str) -> dict:
-    """Return the root row of a repair session: every correction's rows name it as parent and root."""
+def session_root_row(session: RepairSession, now: str) -> dict[str, Any]:
+    """Return a repair session's root row: every correction's rows name it parent and root."""
     return _log_row(
         session,
         now,
@@ -108,8 +110,12 @@ def session_root_row(session, now: str) -> dict:
 
 
 def correction_rows(
-    session, change: Change, sequence: int, now: str, duration_ms: int | None = None
-) -> list[dict]:
+    session: RepairSession,
+    change: Change,
+    sequence: int,
+    now: str,
+    duration_ms: int | None = None,
+) -> list[dict[str, Any]]:
     """Return the CORRECTED row and its CREATED/LINKED children for one planned correction."""
     c = change.correction
     common = {"job_id": correction_job_id(c.id), "parent_job_id": session.job_id}
@@ -158,7 +164,8 @@ def _child_row(session, now, common, change, op, entity_type, operation) -> dict
     pointers = {"album_id": row.get("album_id", change.album_id)}
     if op.table == "tracks":
         pointers |= {"track_id": row["id"], "entity_id": row["id"]}
-        reason = f"track {row['disc_number']}-{row['track_number']} {row['title']!r} added by a correction"
+        position = f"{row['disc_number']}-{row['track_number']}"
+        reason = f"track {position} {row['title']!r} added by a correction"
     elif op.table == "artists":
         pointers = {"artist_id": row["id"], "entity_id": row["id"]}
         reason = f"artist {row['name']!r} created by a correction"
@@ -175,7 +182,8 @@ def _child_row(session, now, common, change, op, entity_type, operation) -> dict
         reason=reason,
         metadata={
             "llamaforensics": {
-                # the row's set columns (the rest are NULL); the CORRECTED row keeps it whole, for undo
+                # the row's set columns (the rest are NULL); the CORRECTED row keeps it whole, for
+                # undo
                 "correctionId": change.correction.id,
                 "row": {k: v for k, v in row.items() if v is not None},
             }
@@ -209,7 +217,13 @@ def app_metadata(change: Change) -> dict:
     quality, enrichment status) is not one the admin chose, and the app does
     not list it either.
     """
-    meta = {"metadata": [], "externalIds": [], "tracks": [], "artists": [], "coverArt": None}
+    meta: dict[str, Any] = {
+        "metadata": [],
+        "externalIds": [],
+        "tracks": [],
+        "artists": [],
+        "coverArt": None,
+    }
     unlisted = {"updated_at", *change.stamped} | _recounted(change)
     for op in change.ops:
         if op.table == "albums" and op.action == "update" and op.where["id"] == change.album_id:

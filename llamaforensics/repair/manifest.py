@@ -1,4 +1,5 @@
-"""Import the upstream dev-to-prod manifest (SCHEMA.md) as corrections, as is: camelCase keys and all.
+"""Import the upstream dev-to-prod manifest (SCHEMA.md) as corrections, as is: camelCase keys and
+all.
 
 A manifest is a JSON list (or ``{"albums": [...]}``) of entries ``{albumId,
 albumTitle, firstArtistName, updates: {album fields}, tracks: [full track
@@ -28,13 +29,23 @@ carries no data to apply: it is refused with a pointer to ``repair verify``.
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-from .errors import InvalidCorrection
 from .fields import ALBUM_COLUMNS, ARTIST_FIELDS, NEW_ROW_ONLY, TRACK_FIELDS, app_name, column_of
-from .model import AlbumChanges, Correction, SetTracks, build_correction, correction_problems
+from .model import (
+    AlbumChanges,
+    Correction,
+    SetTracks,
+    build_correction,
+    correction_problems,
+    load_corrections,
+)
+from .refusals import InvalidCorrection
 
 HEAD_KEYS = ("albumId", "albumTitle", "firstArtistName")
 DATA_KEYS = ("updates", "tracks", "artists", "albumArtistLinks")
@@ -124,7 +135,8 @@ def _entry(entry, path: str) -> tuple[list[str], list[Correction]]:
 
 def _parts(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
     """Return the entry's parts: each a correction document, and how to name its problems."""
-    parts, problems = [], []
+    parts: list[tuple[dict[str, Any], Any]] = []
+    problems: list[str] = []
     if entry.get("updates") is not None:
         fields, problems = _row(entry["updates"], "albums", f"{path}.updates")
         if fields:
@@ -184,7 +196,8 @@ def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
     links, artists = entry.get("albumArtistLinks") or [], entry.get("artists") or []
     if not isinstance(links, list) or not isinstance(artists, list):
         return [], [f"{path}: albumArtistLinks and artists must be lists"]
-    rows, problems = {}, []
+    rows: dict[str, tuple[int | None, dict[str, Any] | None]] = {}
+    problems: list[str] = []
     for k, artist in enumerate(artists):
         row, bad = _row(artist, "artists", f"{path}.artists[{k}]")
         problems += bad
@@ -207,11 +220,11 @@ def _links(entry: dict, common: dict, path: str) -> tuple[list, list[str]]:
             "role": link.get("role", "primary"),
             "position": link.get("position", 0),
         }
-        k, row = rows.get(str(link["artistId"]).lower(), (None, None))
-        linked.add(k)
-        if row is not None:
-            doc["new_artist"] = {c: v for c, v in row.items() if c != "id"}
-        parts.append((doc, _link_names(where, f"{path}.artists[{k}]")))
+        at, artist_row = rows.get(str(link["artistId"]).lower(), (None, None))
+        linked.add(at)
+        if artist_row is not None:
+            doc["new_artist"] = {c: v for c, v in artist_row.items() if c != "id"}
+        parts.append((doc, _link_names(where, f"{path}.artists[{at}]")))
     problems += [
         f"{path}.artists[{k}]: no albumArtistLinks entry links this artist; an artist is "
         "created only to be linked"
@@ -295,12 +308,8 @@ def replacing_tracks(corrections: list[Correction]) -> list[Correction]:
     return [allow(c) for c in corrections]
 
 
-def read_corrections(path) -> list[Correction]:
+def read_corrections(path: str | os.PathLike[str]) -> list[Correction]:
     """Read a correction file or an upstream manifest (told apart by their keys), not a summary."""
-    from pathlib import Path
-
-    from .model import load_corrections
-
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:

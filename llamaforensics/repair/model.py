@@ -19,10 +19,10 @@ import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from .errors import InvalidCorrection
-from .schema import correction_schema, schema_problems, unknown_keys
+from .correction_schema import correction_schema, schema_problems, unknown_keys
+from .refusals import InvalidCorrection
 
 CORRECTION_VERSION = 1
 ORIGINS = ("manual", "manifest", "diff", "logs", "finding", "undo")
@@ -33,10 +33,10 @@ def new_id() -> str:
 
 
 @cache
-def _own_fields(kind: type) -> tuple[str, ...]:
-    """Return the fields a correction kind adds to the common envelope."""
+def _own_fields(kind: str) -> tuple[str, ...]:
+    """Return the fields a correction kind (by name) adds to the common envelope."""
     envelope = {f.name for f in fields(Correction)}
-    return tuple(f.name for f in fields(kind) if f.name not in envelope)
+    return tuple(f.name for f in fields(KINDS[kind]) if f.name not in envelope)
 
 
 @dataclass(kw_only=True)
@@ -64,11 +64,13 @@ class Correction:
             "confidence": self.confidence,
             "expected": self.expected,
         }
-        return head | {name: getattr(self, name) for name in _own_fields(type(self))}
+        return head | {name: getattr(self, name) for name in _own_fields(self.kind)}
 
     @staticmethod
-    def from_dict(data, path: str = "$") -> Correction:
-        """Validate a correction document and return the correction; raise :class:`InvalidCorrection`."""
+    def from_dict(data: Any, path: str = "$") -> Correction:
+        """Validate a correction document and return the correction; raise
+        :class:`InvalidCorrection`.
+        """
         problems = correction_problems(data, path)
         if problems:
             raise InvalidCorrection("invalid correction", problems)
@@ -89,7 +91,7 @@ class SetAlbumFields(Correction):
 
 @dataclass(kw_only=True)
 class AddTracks(Correction):
-    """Add tracks to the album; each track gets its id now, so every database receives the same rows."""
+    """Add tracks to the album; each gets its id now, so every database receives the same rows."""
 
     kind: ClassVar[str] = "add_tracks"
     tracks: list[dict]
@@ -135,7 +137,7 @@ class ModifyTracks(Correction):
 
 @dataclass(kw_only=True)
 class LinkArtist(Correction):
-    """Link an artist to the album; with ``new_artist`` the artist is created first (id given now)."""
+    """Link an artist to the album; ``new_artist`` creates the artist first (id given now)."""
 
     kind: ClassVar[str] = "link_artist"
     artist_id: str | None = None
@@ -160,7 +162,7 @@ class UnlinkArtist(Correction):
 
 @dataclass(kw_only=True)
 class MergeAlbums(Correction):
-    """Merge the duplicate ``album_id`` into ``survivor_id``: re-point every reference, then delete it."""
+    """Merge the duplicate ``album_id`` into ``survivor_id``: re-point references, delete it."""
 
     kind: ClassVar[str] = "merge_albums"
     survivor_id: str
@@ -177,7 +179,9 @@ class RevertCorrection(Correction):
 
 @dataclass(kw_only=True)
 class AlbumChanges(Correction):
-    """Several changes to one album as ONE correction: one transaction, one CORRECTED row, undone together.
+    """Several changes to one album as ONE correction: one transaction, one CORRECTED row.
+
+    They are undone together.
 
     A dev-to-prod manifest entry (its field updates, tracks and artist links)
     becomes one: the album is fixed whole or not at all, and the album row is
@@ -234,11 +238,11 @@ def kinds_of(correction: Correction) -> frozenset[str]:
 
 
 def build_correction(data: dict) -> Correction:
-    """Return the correction of a document already validated (validating costs more than building)."""
+    """Return the correction of a validated document (validating costs more than building)."""
     return KINDS[data["kind"]](**{k: v for k, v in data.items() if k != "kind"})
 
 
-def correction_problems(data, path: str = "$") -> list[str]:
+def correction_problems(data: Any, path: str = "$") -> list[str]:
     """Return every problem of a correction document, each with its path; [] when it is valid."""
     problems = schema_problems(data, correction_schema(), path)
     kind = data.get("kind") if isinstance(data, dict) else None
@@ -258,12 +262,14 @@ def _rule_problems(data: dict, path: str) -> list[str]:
         except ValueError:
             problems.append(f"{where}: {value!r} is not a real date")
     if data["kind"] in ("add_tracks", "set_tracks"):
-        seen_pos, seen_ids = {}, set()
+        seen_pos: dict[tuple[int, int], int] = {}
+        seen_ids: set[str] = set()
         for i, track in enumerate(data["tracks"]):
             pos = (track.get("disc_number", 1), track["track_number"])
             if pos in seen_pos:
                 problems.append(
-                    f"{path}.tracks[{i}]: disc {pos[0]} track {pos[1]} repeats tracks[{seen_pos[pos]}]"
+                    f"{path}.tracks[{i}]: disc {pos[0]} track {pos[1]} "
+                    f"repeats tracks[{seen_pos[pos]}]"
                 )
             seen_pos.setdefault(pos, i)
             if track.get("id") and track["id"] in seen_ids:
@@ -271,7 +277,8 @@ def _rule_problems(data: dict, path: str) -> list[str]:
             seen_ids.add(track.get("id"))
     if data["kind"] == "link_artist" and not data.get("artist_id") and not data.get("new_artist"):
         problems.append(
-            f"{path}: link_artist needs artist_id (an existing artist) or new_artist (one to create)"
+            f"{path}: link_artist needs artist_id (an existing artist) "
+            "or new_artist (one to create)"
         )
     if data["kind"] == "merge_albums" and data["survivor_id"] == data["album_id"]:
         problems.append(f"{path}.survivor_id: an album cannot be merged into itself")
@@ -299,7 +306,10 @@ def _dates(data: dict, path: str):
 
 
 def load_corrections(text: str, source: str = "input") -> list[Correction]:
-    """Parse a correction file: one document, a list, or ``{"corrections": [...]}``; all problems at once."""
+    """Parse a correction file: one document, a list, or ``{"corrections": [...]}``.
+
+    Every problem is reported at once.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,4 +1,4 @@
-"""Row operations: what a correction does to the catalog, as data that can be logged, replayed and inverted.
+"""Row operations: what a correction does to the catalog, as data to log, replay and invert.
 
 A correction is planned into a list of :class:`Operation` s (insert, delete,
 update, repoint). The same list is executed on PostgreSQL or on a snapshot,
@@ -9,7 +9,11 @@ back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
+
+from .catalog import Catalog, Row
 
 ROW_KEYS = {
     "albums": ("id",),
@@ -23,19 +27,25 @@ ROW_KEYS = {
 
 @dataclass
 class Operation:
+    """One row operation; which fields it carries depends on its ``action``.
+
+    The payload fields are typed ``Any``: an operation is also read back, as is,
+    from the JSON of a log row (undo, replay), and each action fills only its own.
+    """
+
     action: str  # insert | delete | update | repoint
     table: str
-    row: dict | None = None  # insert, delete: the full row
+    row: Any = None  # insert, delete: the full row (a dict)
     key: list[str] | None = None  # insert, delete: the columns naming the row
-    where: dict | None = None  # update: the row's key
-    before: dict | None = None  # update: the changed columns' old values
-    after: dict | None = None  # update: their new values
-    column: str | None = None  # repoint: the column moved
-    old: object = None  # repoint: the value it had
-    new: object = None  # repoint: the value it gets
-    keys: list[dict] | None = None  # repoint: the rows moved (their keys)
+    where: Any = None  # update: the row's key (a dict)
+    before: Any = None  # update: the changed columns' old values (a dict)
+    after: Any = None  # update: their new values (a dict)
+    column: Any = None  # repoint: the column moved (a str)
+    old: Any = None  # repoint: the value it had
+    new: Any = None  # repoint: the value it gets
+    keys: Any = None  # repoint: the rows moved (a list of their keys)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         # Shallow (rows are shared, not copied): asdict's deep copy was the engine's costliest step.
         return {
             name: v
@@ -44,34 +54,34 @@ class Operation:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Operation:
+    def from_dict(cls, data: dict[str, Any]) -> Operation:
         return cls(**data)
 
     @property
-    def row_key(self) -> dict:
+    def row_key(self) -> dict[str, Any]:
         return {k: self.row[k] for k in self.key or ROW_KEYS[self.table]}
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Operation))
 
 
-def insert(table: str, row: dict, key=None) -> Operation:
+def insert(table: str, row: Row, key: Sequence[str] | None = None) -> Operation:
     return Operation("insert", table, row=row, key=list(key or ROW_KEYS[table]))
 
 
-def delete(table: str, row: dict, key=None) -> Operation:
+def delete(table: str, row: Row, key: Sequence[str] | None = None) -> Operation:
     return Operation("delete", table, row=row, key=list(key or ROW_KEYS[table]))
 
 
-def update(table: str, where: dict, before: dict, after: dict) -> Operation:
+def update(table: str, where: Row, before: Row, after: Row) -> Operation:
     return Operation("update", table, where=where, before=before, after=after)
 
 
-def repoint(table: str, column: str, old, new, keys: list[dict]) -> Operation:
+def repoint(table: str, column: str, old: Any, new: Any, keys: list[Row]) -> Operation:
     return Operation("repoint", table, column=column, old=old, new=new, keys=keys)
 
 
-def execute(catalog, op: Operation) -> None:
+def execute(catalog: Catalog, op: Operation) -> None:
     """Run one operation; a row that is not where the plan found it aborts the correction as STALE.
 
     Each statement must touch exactly one row; the catalog checks it (at once,
@@ -88,8 +98,8 @@ def execute(catalog, op: Operation) -> None:
             catalog.update(op.table, {**k, op.column: op.old}, {op.column: op.new}, expect=1)
 
 
-def execute_all(catalog, ops: list[Operation]) -> None:
-    """Run operations in order; consecutive inserts of rows of one shape into one table go together."""
+def execute_all(catalog: Catalog, ops: list[Operation]) -> None:
+    """Run operations in order; consecutive inserts of one shape into one table go together."""
     i = 0
     while i < len(ops):
         op = ops[i]
@@ -109,7 +119,7 @@ def _same_insert(op: Operation, first: Operation) -> bool:
 
 
 def inverse(op: Operation, now: str) -> Operation:
-    """Return the operation that undoes ``op`` (an undone update's ``updated_at`` becomes ``now``)."""
+    """Return the operation undoing ``op`` (an undone update's ``updated_at`` becomes ``now``)."""
     if op.action == "insert":
         return delete(op.table, op.row, op.key)
     if op.action == "delete":

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from .plan import Change
+from collections.abc import Sequence
+from typing import Any
+
+from .change import Change
+from .result import Result
 
 
 def preview(change: Change, log_rows: list[dict]) -> dict:
     """Return the diff of one planned correction: fields, tracks, links, merge effects, log rows."""
     c = change.correction
-    diff = {
+    diff: dict[str, Any] = {
         "correction_id": c.id,
         "kind": c.kind,
         "album_id": change.album_id,
@@ -122,7 +126,8 @@ def format_diff(diff: dict) -> str:
             f"  reason: {diff['reason']} [{diff['origin']}, confidence {diff['confidence']:g}]"
         )
     lines += [
-        f"  {f.get('album_id', '') and f['album_id'] + ' '}{f['field']}: {f['before']!r} -> {f['after']!r}"
+        f"  {f.get('album_id', '') and f['album_id'] + ' '}"
+        f"{f['field']}: {f['before']!r} -> {f['after']!r}"
         for f in diff["fields"]
     ]
     lines += [
@@ -159,13 +164,14 @@ def format_diff(diff: dict) -> str:
         )
     lines += [f"  {line}" for line in track_lines(diff.get("track_list") or [])]
     lines += [
-        f"  log: {r['category']} {r['operation']} {r['entity_type'] or ''} {r['entity_id'] or ''}".rstrip()
+        f"  log: {r['category']} {r['operation']} "
+        f"{r['entity_type'] or ''} {r['entity_id'] or ''}".rstrip()
         for r in diff["log_rows"]
     ]
     return "\n".join(lines)
 
 
-def format_results(results) -> str:
+def format_results(results: Sequence[Result]) -> str:
     """Return every result with its diff or reason, then the summary counts."""
     lines = []
     for r in results:
@@ -209,7 +215,7 @@ def _track_change(entry: dict) -> str:
     return repr(want["title"])
 
 
-def summary_line(results) -> str:
+def summary_line(results: Sequence[Result]) -> str:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1

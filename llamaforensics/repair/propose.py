@@ -24,11 +24,12 @@ rows (default ``MAX_ROWS``); a larger one is left out, and its note says so.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
 
-from ..findings import Finding
+from ..findings import Finding, run_findings, to_findings
 from .model import (
     AddTracks,
     Correction,
@@ -99,17 +100,15 @@ def propose_all(
 
 def proposals_for(
     con: duckdb.DuckDBPyConnection,
-    kinds=None,
+    kinds: Iterable[str] | None = None,
     min_confidence: float = 0.0,
     max_rows: int = MAX_ROWS,
 ) -> list[Proposal]:
-    """Run the findings of ``kinds`` (default: every kind a correction can fix) and propose for each.
+    """Run the findings of ``kinds`` (default: every kind a correction fixes); propose for each.
 
     Proposals below ``min_confidence`` keep their note but lose their corrections; so do those
     writing more than ``max_rows`` rows in one correction.
     """
-    from ..findings import run_findings, to_findings
-
     found = to_findings(run_findings(con, list(kinds or _BUILDERS)))
     proposals = propose_all(con, found, max_rows)
     for p in proposals:
@@ -167,7 +166,8 @@ def _trackless(con, finding: Finding) -> tuple[list[Correction], str]:
             tracks=tracks,
             origin="logs",
             confidence=score,
-            reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match ({source}), never applied",
+            reason=f"{_tracks_text(len(tracks))} of the previewed MusicBrainz match "
+            f"({source}), never applied",
         )
     )
     return out, f"{_tracks_text(len(tracks))} from {source}, match score {score:.2f}"
@@ -178,7 +178,7 @@ def _tracks_text(n: int) -> str:
 
 
 def _track(t: dict, disc, n: int) -> dict:
-    """A track row from a MusicBrainz-style entry; a missing or odd position or length falls back (n-th, none)."""
+    """Return a track row from a MusicBrainz-style entry (n-th, no length where those are odd)."""
     track = {
         "title": str(t["title"]).strip()[:255],
         "track_number": _int(t.get("position") or t.get("number"), n),
@@ -200,7 +200,8 @@ def _int(value, default):
 def _mbid_taken(con, mbid: str, album_id: str) -> bool:
     return (
         con.execute(
-            "SELECT count(*) FROM albums WHERE musicbrainz_id::VARCHAR = ? AND id <> CAST(? AS UUID)",
+            "SELECT count(*) FROM albums "
+            "WHERE musicbrainz_id::VARCHAR = ? AND id <> CAST(? AS UUID)",
             [mbid, album_id],
         ).fetchone()[0]
         > 0
@@ -214,7 +215,8 @@ def _missing_id(con, finding: Finding) -> tuple[list[Correction], str]:
     if _mbid_taken(con, mbid, finding.entity_id):
         return (
             [],
-            f"the logged MusicBrainz id {mbid} belongs to another album: look for a duplicate to merge",
+            f"the logged MusicBrainz id {mbid} belongs to another album: "
+            "look for a duplicate to merge",
         )
     source = (
         f"metadata of enrichment log row {finding.evidence[-1]}"
@@ -252,7 +254,8 @@ def _artistless(con, finding: Finding) -> tuple[list[Correction], str]:
         """
         SELECT ta.artist_id::VARCHAR, ar.name, count(*) AS n,
                (SELECT count(*) FROM tracks WHERE album_id = CAST($1 AS UUID)) AS tracks
-        FROM tracks t JOIN track_artists ta ON ta.track_id = t.id JOIN artists ar ON ar.id = ta.artist_id
+        FROM tracks t JOIN track_artists ta ON ta.track_id = t.id
+        JOIN artists ar ON ar.id = ta.artist_id
         WHERE t.album_id = CAST($1 AS UUID)
         GROUP BY ALL ORDER BY n DESC, ar.name LIMIT 1""",
         [finding.entity_id],

@@ -1,4 +1,4 @@
-"""Replay a batch of corrections into a database: a file, a manifest, or a whole session read from another one.
+"""Replay a batch of corrections into a database: a file, a manifest, or another one's session.
 
 A batch is what ``repair apply`` reads (a correction file, an upstream
 dev-to-prod manifest or its summary), or the corrections a repair session
@@ -6,7 +6,7 @@ applied in a SOURCE database, read back from its CORRECTED log rows (each
 records its correction document with the state it was prepared against):
 
     batch = session_batch(dev, "llamaforensics-repair-0f9c...")   # what the session did on dev
-    results = replay(batch, prod)                                  # dry run: previews, nothing written
+    results = replay(batch, prod)                                  # dry run: nothing written
     results = replay(batch, prod, dry_run=False)                   # one transaction per correction
 
 Every correction keeps its id, so a replay is resumable: after a lost
@@ -24,14 +24,16 @@ from __future__ import annotations
 import copy
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from queue import Empty, SimpleQueue
 
-from ..dsn import Dsn
-from ..errors import ConnectionFailed, UsageError
-from .apply import INVALID, PROBLEMS, Result, apply_one, check_user
-from .errors import InvalidCorrection
+from tqdm import tqdm
+
+from ..errors import ConnectionFailed
+from ..postgres.dsn import Dsn
+from .apply import apply_one, check_user
+from .catalog import Catalog
 from .fields import ALBUM_UNIQUE_FIELDS
 from .model import (
     AddTracks,
@@ -44,16 +46,17 @@ from .model import (
     SetAlbumFields,
     SetTracks,
 )
+from .postgres_catalog import PostgresCatalog
+from .result import INVALID, Result
+from .revert import revert_of
 from .session import RepairSession
-from .store import PostgresCatalog
 
-SESSION_PREFIX = "llamaforensics-repair-"
 UNIQUE_TRACK_FIELDS = ("spotify_id", "deezer_id")
 UNIQUE_ARTIST_FIELDS = ("musicbrainz_id", "spotify_id", "deezer_id")
 
 
 class BatchInterrupted(ConnectionFailed):
-    """The connection was lost in the middle of a batch; ``results`` holds what was done before it."""
+    """The connection was lost in the middle of a batch; ``results`` holds what was done."""
 
     exit_code = 1
 
@@ -73,7 +76,7 @@ def replay(
     on_result: Callable[[Result], None] | None = None,
     jobs: int = 1,
 ) -> list[Result]:
-    """Apply (or with ``dry_run``, preview) a batch in order, each correction in its own transaction.
+    """Apply (or with ``dry_run``, preview) a batch in order, one transaction per correction.
 
     A correction without ``expected`` is prepared against the target just
     before it is applied. ``on_result`` is called after each correction.
@@ -84,8 +87,6 @@ def replay(
     the results so far) when a connection is lost: every correction is then
     either wholly applied or not at all, and re-running the batch finishes it.
     """
-    from tqdm import tqdm
-
     session = session or RepairSession(user_id=user_id)
     run = _Run(list(corrections), dsn, dry_run, on_result)
     with tqdm(
@@ -111,7 +112,7 @@ def replay(
     return run.finish()
 
 
-def _root_exists(catalog, session: RepairSession) -> bool:
+def _root_exists(catalog: Catalog, session: RepairSession) -> bool:
     found = (
         catalog.row("llama_logs", {"root_job_id": session.job_id, "is_root_job": True}) is not None
     )
@@ -132,30 +133,33 @@ class _Run:
         self.results: list[Result | None] = [None] * len(corrections)
         self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.failure: tuple[int, BaseException] | None = None
-        self.bar = None
+        self.failure: tuple[int | None, BaseException] | None = None
+        self.bar: tqdm | None = None
 
-    def work(self, catalog, session: RepairSession, indices) -> None:
-        """Replay the corrections at ``indices`` in order; on a failure, record it and stop everyone."""
+    def work(self, catalog: Catalog, session: RepairSession, indices: Iterable[int]) -> None:
+        """Replay the corrections at ``indices`` in order; on a failure, record it, stop all."""
         for i in indices:
             if self.stop.is_set():
                 return
             try:
                 result = _replay_one(catalog, self.corrections[i], session, self.dry_run)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by the caller's thread in finish()
+            except BaseException as exc:  # noqa: BLE001 - finish() re-raises it in the caller
                 with self.lock:
                     self.failure = self.failure or (i, exc)
                 self.stop.set()
                 return
             with self.lock:
                 self.results[i] = result
-                self.bar.update(1)
+                if self.bar is not None:
+                    self.bar.update(1)
                 if self.on_result is not None:
                     self.on_result(result)
 
-    def in_parallel(self, groups: list, session: RepairSession, jobs: int) -> None:
-        """Work on the groups from ``jobs`` connections, each with a session of its own under the same root job."""
-        queue = SimpleQueue()
+    def in_parallel(
+        self, groups: Iterable[Sequence[int]], session: RepairSession, jobs: int
+    ) -> None:
+        """Work on the groups from ``jobs`` connections, each session under the same root job."""
+        queue: SimpleQueue[Sequence[int]] = SimpleQueue()
         for group in groups:
             queue.put(group)
         sessions = [
@@ -188,10 +192,10 @@ class _Run:
         session.sequence = max(s.sequence for s in sessions)
         session.root_written = session.root_written or any(s.root_written for s in sessions)
 
-    def _worker(self, queue: SimpleQueue, session: RepairSession) -> None:
+    def _worker(self, queue: SimpleQueue[Sequence[int]], session: RepairSession) -> None:
         try:
             catalog = PostgresCatalog(self.dsn)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the caller's thread in finish()
+        except BaseException as exc:  # noqa: BLE001 - finish() re-raises it in the caller
             with self.lock:
                 self.failure = self.failure or (None, exc)
             self.stop.set()
@@ -218,7 +222,7 @@ class _Run:
 
 
 def _groups(corrections: list[Correction]) -> list[list[int]]:
-    """Return the positions of the corrections, grouped so that none touches what another group touches.
+    """Return the corrections' positions, grouped so none touches what another group touches.
 
     Corrections touching the same album, artist, track or unique value (one
     creating an artist another links, say) depend on their order: they stay
@@ -246,7 +250,7 @@ def _groups(corrections: list[Correction]) -> list[list[int]]:
 
 
 def _touches(c: Correction) -> set[str]:
-    """Return what a correction reads or writes: ids of albums, artists and tracks, and unique values."""
+    """Return what a correction reads or writes: album, artist, track ids and unique values."""
     if isinstance(c, AlbumChanges):
         return set().union(*(_touches(part) for part in c.parts))
     keys = {c.album_id, getattr(c, "survivor_id", None), getattr(c, "artist_id", None)}
@@ -291,18 +295,19 @@ def _touches(c: Correction) -> set[str]:
     return {str(k).lower() for k in keys}
 
 
-def _replay_one(catalog, correction: Correction, session: RepairSession, dry_run: bool) -> Result:
+def _replay_one(
+    catalog: Catalog, correction: Correction, session: RepairSession, dry_run: bool
+) -> Result:
     if isinstance(correction, RevertCorrection):
-        correction = _revert_in_target(catalog, correction)
-        if isinstance(correction, Result):
-            return correction
+        revert = _revert_in_target(catalog, correction)
+        if isinstance(revert, Result):
+            return revert
+        correction = revert
     return apply_one(catalog, correction, session, dry_run=dry_run, prepare=True)
 
 
-def _revert_in_target(catalog, revert: RevertCorrection) -> RevertCorrection | Result:
-    """Return the undo of what the target recorded for the reverted correction (its own rows and times)."""
-    from .undo import revert_of
-
+def _revert_in_target(catalog: Catalog, revert: RevertCorrection) -> RevertCorrection | Result:
+    """Return the undo of what the target recorded for the reverted correction (its own rows)."""
     logged = catalog.logged_correction(revert.reverts)
     catalog.rollback()
     if logged is None:
@@ -328,162 +333,7 @@ def _interrupted(
         )
     )
     return (
-        f"{exc} --{where} {applied} applied so far. Re-run the same batch to finish the rest: what already "
+        f"{exc} --{where} {applied} applied so far. "
+        "Re-run the same batch to finish the rest: what already "
         "reached the database is reported ALREADY_APPLIED"
     )
-
-
-def session_batch(source: Dsn, target: str) -> list[Correction]:
-    """Return the corrections applied in repair session ``target`` (or the one correction ``target``) in ``source``.
-
-    Each comes back as the document it was applied as (same id, same expected
-    state), oldest first.
-    """
-    catalog = PostgresCatalog(source)
-    try:
-        if target.startswith(SESSION_PREFIX):
-            rows = catalog.session_corrections(target)
-        else:
-            row = catalog.logged_correction(target)
-            rows = [row] if row else []
-    finally:
-        catalog.close()
-    if not rows:
-        raise InvalidCorrection(
-            f"{source.display} has no correction applied under {target!r} (give a "
-            "llamaforensics-repair-... session job id or a correction id from its llama_logs)"
-        )
-    return logged_corrections(rows)
-
-
-def logged_corrections(rows: list[dict]) -> list[Correction]:
-    """Return the corrections recorded in CORRECTED log rows, in order, ready to replay elsewhere.
-
-    A correction prepared after an earlier one of the same session changed its
-    album expects the ``updated_at`` that earlier one wrote, a value only the
-    source has: it is traced back to the value the session started from, which
-    the replaying session (remembering its own writes) accepts in the same way.
-    """
-    started_from: dict[tuple[str, object], object] = {}
-    out, problems = [], []
-    for i, row in enumerate(rows):
-        meta = (row.get("metadata") or {}).get("llamaforensics") or {}
-        document = meta.get("correction")
-        if not isinstance(document, dict):
-            problems.append(f"log row {row.get('id')}: records no correction document")
-            continue
-        try:
-            correction = Correction.from_dict(document, f"$[{i}]")
-        except InvalidCorrection as exc:
-            problems += exc.problems
-            continue
-        out.append(_traced(correction, started_from))
-        for op in meta.get("ops") or []:
-            if (
-                op.get("table") == "albums"
-                and op.get("action") == "update"
-                and "updated_at" in (op.get("after") or {})
-            ):
-                album, before = op["where"]["id"], op["before"].get("updated_at")
-                started_from[(album, op["after"]["updated_at"])] = started_from.get(
-                    (album, before), before
-                )
-    if problems:
-        raise InvalidCorrection("the session's log rows cannot be replayed", problems)
-    return out
-
-
-def _traced(correction: Correction, started_from: dict) -> Correction:
-    expected = dict(correction.expected or {})
-    keys = {
-        "updated_at": correction.album_id,
-        "survivor_updated_at": getattr(correction, "survivor_id", None),
-    }
-    for key, album in keys.items():
-        if key in expected and (album, expected[key]) in started_from:
-            expected[key] = started_from[(album, expected[key])]
-    return (
-        correction
-        if expected == (correction.expected or {})
-        else correction.with_expected(expected)
-    )
-
-
-def read_batch(source: str, *, from_dsn: Dsn | None = None) -> list[Correction]:
-    """Return the batch named by ``source``: a session or correction id in ``from_dsn``, else a file.
-
-    A file is what ``repair apply`` reads (a correction file, or an upstream
-    manifest: an album the target lacks is SKIPPED when replayed, the rest goes on).
-    """
-    from .manifest import read_corrections
-
-    if from_dsn is not None:
-        return session_batch(from_dsn, source)
-    if source.startswith(SESSION_PREFIX):
-        raise UsageError(
-            f"{source} is a repair session: say which database it ran in (--from SOURCE_DSN)"
-        )
-    return read_corrections(source)
-
-
-TOTALS = (
-    "fields",
-    "tracks_added",
-    "tracks_removed",
-    "tracks_changed",
-    "artists_created",
-    "links_added",
-    "links_removed",
-    "albums_deleted",
-    "log_rows",
-)
-TOTAL_NAMES = {"fields": "album fields set", "tracks_changed": "tracks modified"}
-
-
-def batch_summary(results: list[Result]) -> dict:
-    """Return the counts of a batch: corrections per status, and the changes written (or previewed)."""
-    statuses = {
-        s: 0
-        for s in (
-            "APPLIED",
-            "DRY_RUN",
-            "ALREADY_APPLIED",
-            "STALE",
-            "INVALID",
-            "SKIPPED",
-            "TRACKS_DIFFER",
-        )
-    }
-    changes = dict.fromkeys(TOTALS, 0)
-    roots = set()  # a dry run previews the session's root row with every correction: count it once
-    for r in results:
-        statuses[r.status] = statuses.get(r.status, 0) + 1
-        if r.diff and r.status in ("APPLIED", "DRY_RUN"):
-            for key in TOTALS:
-                changes[key] += len(r.diff.get(key) or ())
-            root = [row["job_id"] for row in r.diff["log_rows"] if row.get("is_root_job")]
-            changes["log_rows"] -= len(root)
-            roots.update(root)
-    changes["log_rows"] += len(roots)
-    return {"corrections": len(results), "status": statuses, "changes": changes}
-
-
-def format_batch(results: list[Result]) -> str:
-    """Return a batch's problems (STALE and INVALID, with the current values), its changes and its summary."""
-    from .preview import summary_line, track_lines
-
-    lines = [
-        f"[{r.status}] {r.correction.kind} {r.correction.id} on album {r.correction.album_id}: {r.message}"
-        + (f"\n  current: {r.current}" if r.current else "")
-        + "".join(f"\n  {line}" for line in track_lines(r.tracks or []))
-        for r in results
-        if r.status in PROBLEMS
-    ]
-    changes = batch_summary(results)["changes"]
-    verb = "would write" if any(r.status == "DRY_RUN" for r in results) else "wrote"
-    written = ", ".join(
-        f"{n:,} {TOTAL_NAMES.get(key, key.replace('_', ' '))}" for key, n in changes.items() if n
-    )
-    lines.append(f"{verb}: {written}" if written else "nothing to write")
-    lines.append(summary_line(results))
-    return "\n".join(lines)

@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..dsn import Dsn
-from .errors import InvalidCorrection
+from ..postgres.connection import read_only_transaction
+from ..postgres.dsn import Dsn
 from .fields import column_of, same_value
 from .manifest import DATA_KEYS, SUMMARY_KEYS, manifest_entries
+from .refusals import InvalidCorrection
 
 COUNTS = {"tracks": "the album's tracks", "artists": "the artists linked to the album"}
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -121,10 +122,7 @@ def _change_problems(change, path: str) -> list[str]:
 
 def _albums(dsn: Dsn, ids: list[str]) -> dict[str, dict]:
     """Return the albums asked for (row, track count, artist count) by id, read in one query."""
-    from ..snapshot.source import connect_source
-
-    with connect_source(dsn) as conn:
-        conn.read_only = True
+    with read_only_transaction(dsn) as conn:
         rows = conn.execute(ALBUMS_SQL, [list(dict.fromkeys(ids))]).fetchall()
     return {
         album_id: {**row, "tracks": tracks, "artists": artists}

@@ -20,7 +20,8 @@ UPSTREAM_DDL_FILE = "upstream.sql"
 @dataclass(frozen=True)
 class Column:
     name: str
-    pg_type: str  # as written in the DDL, upper-cased: UUID, VARCHAR(100), TEXT[], "LlamaLogCategory", ...
+    # as written in the DDL, upper-cased: UUID, VARCHAR(100), TEXT[], "LlamaLogCategory", ...
+    pg_type: str
     not_null: bool
     default: str | None = None  # the DEFAULT expression as written, if any
 
@@ -35,7 +36,9 @@ class Column:
 
     @property
     def format_type(self) -> str:
-        """The type as PostgreSQL's ``format_type()`` names it (``character varying(50)``, ``text[]``)."""
+        """The type as PostgreSQL's ``format_type()`` names it (``character varying(50)``,
+        ``text[]``).
+        """
         base = self.pg_type.removesuffix("[]")
         if base.startswith('"'):
             name = base
@@ -95,7 +98,9 @@ def _short_type(dumped: str) -> str:
 
 
 def _short_default(dumped: str | None) -> str | None:
-    """Return a DEFAULT without pg_dump's casts of literals: ``'LOW'::public."DataQuality"`` -> ``'LOW'``."""
+    """Return a DEFAULT without pg_dump's casts of literals: ``'LOW'::public."DataQuality"`` ->
+    ``'LOW'``.
+    """
     if dumped is None:
         return None
     literal = re.match(r"^('(?:[^']|'')*')::", dumped)
@@ -148,7 +153,8 @@ _UNIQUE_INDEX = re.compile(
     r'^CREATE UNIQUE INDEX \S+ ON public\.("?\w+"?) USING \w+ \(([^)]*)\);', re.M
 )
 _UNIQUE_KEY = re.compile(
-    r'^ALTER TABLE ONLY public\.("?\w+"?)\n\s+ADD CONSTRAINT \S+ (?:PRIMARY KEY|UNIQUE) \(([^)]*)\);',
+    r'^ALTER TABLE ONLY public\.("?\w+"?)\n'
+    r"\s+ADD CONSTRAINT \S+ (?:PRIMARY KEY|UNIQUE) \(([^)]*)\);",
     re.M,
 )
 
@@ -160,7 +166,7 @@ def _names(text: str) -> tuple[str, ...]:
 
 @cache
 def upstream_foreign_keys() -> tuple[ForeignKey, ...]:
-    """Return every foreign key of the upstream schema (for the snapshot, which has no pg_catalog)."""
+    """Return every foreign key of the upstream schema (for a snapshot: it has no pg_catalog)."""
     keys = []
     for table, cols, target, target_cols, actions in _FOREIGN_KEY.findall(upstream_ddl()):
         on_delete = re.search(
@@ -180,7 +186,9 @@ def upstream_foreign_keys() -> tuple[ForeignKey, ...]:
 
 @cache
 def upstream_unique_keys() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Return, per upstream table, the column sets that are unique (primary key, unique keys and indexes)."""
+    """Return, per upstream table, the column sets that are unique (primary key, unique keys and
+    indexes).
+    """
     found: dict[str, list[tuple[str, ...]]] = {}
     ddl = upstream_ddl()
     for table, cols in _UNIQUE_KEY.findall(ddl) + _UNIQUE_INDEX.findall(ddl):

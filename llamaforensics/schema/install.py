@@ -1,16 +1,17 @@
-"""Create the upstream schema in an empty PostgreSQL database (fixtures, demo databases, benchmarks)."""
+"""Create the upstream schema in an empty PostgreSQL database (fixtures, demo databases,
+benchmarks).
+"""
 
 from __future__ import annotations
 
-import psycopg
-
-from ..dsn import Dsn
+from ..postgres.connection import connect
+from ..postgres.dsn import Dsn
 from . import upstream_ddl
 
 
 def install_upstream_schema(dsn: Dsn) -> None:
     """Create every upstream enum, table, index and foreign key in the (empty) database ``dsn``."""
-    with psycopg.connect(dsn.conninfo, autocommit=False) as conn:
+    with connect(dsn, autocommit=False) as conn:
         conn.execute(upstream_ddl())
         conn.commit()
 
@@ -18,12 +19,12 @@ def install_upstream_schema(dsn: Dsn) -> None:
 def create_database(admin: Dsn, name: str, template: str | None = None) -> Dsn:
     """Create database ``name`` (optionally as a copy of ``template``) and return its DSN."""
     clause = f' TEMPLATE "{template}"' if template else ""
-    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+    with connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"{clause}')
     return admin.with_dbname(name)
 
 
 def drop_database(admin: Dsn, name: str) -> None:
     """Drop database ``name``, ending any session still connected to it."""
-    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+    with connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

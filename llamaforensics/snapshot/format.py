@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import duckdb
 
 from ..errors import SnapshotError
+from ..postgres import quote_ident
 from ..schema import Column, upstream_enums, upstream_tables
 from ..version import __version__
 
@@ -140,11 +141,6 @@ def one_row(result: Fetches) -> tuple[Any, ...]:
     if row is None:
         raise LookupError("the query returned no row")
     return tuple(row)
-
-
-def quote_ident(name: str) -> str:
-    """Quote an identifier for DuckDB or PostgreSQL (both use SQL-standard double quotes)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def create_schema(

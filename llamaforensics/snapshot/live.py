@@ -16,8 +16,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..dsn import Dsn
 from ..home import home_dir
+from ..postgres.dsn import Dsn
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
 

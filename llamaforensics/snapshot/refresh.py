@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 import psycopg
-from psycopg import IsolationLevel, sql
 
-from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
+from ..postgres.connection import read_only_transaction
+from ..postgres.dsn import Dsn, redact
 from .format import (
     DELETED_COLUMN,
     REFRESH_MEMORY_LIMIT,
@@ -40,7 +40,7 @@ from .format import (
 from .open import SnapshotInfo, table_counts
 from .progress import execute_with_progress
 from .scanner import SOURCE_ALIAS, attach_postgres
-from .source import SourceInfo, connect_source, inspect_source
+from .source import SourceInfo, inspect_source
 from .take import (
     estimated_rows,
     keep_times_beyond_duckdb,
@@ -227,20 +227,17 @@ def _count_log_rows(
     ]
 
     def count() -> int:
-        with connect_source(dsn) as conn:
-            conn.isolation_level = IsolationLevel.REPEATABLE_READ
-            conn.read_only = True
-            try:
-                conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(exported)))
-                # One process is enough to finish before the copy does; parallel workers would take
-                # CPU from it.
+        try:
+            with read_only_transaction(dsn, snapshot=exported) as conn:
+                # One process is enough to finish before the copy does; parallel workers would
+                # take CPU from it.
                 conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 return one_row(conn.execute("SELECT count(*) FROM public.llama_logs"))[0]
-            except psycopg.Error as exc:
-                raise LlamaForensicsError(
-                    f"counting the log rows of {dsn.display} failed: "
-                    f"{redact(str(exc).strip(), dsn.password)}"
-                ) from None
+        except psycopg.Error as exc:
+            raise LlamaForensicsError(
+                f"counting the log rows of {dsn.display} failed: "
+                f"{redact(str(exc).strip(), dsn.password)}"
+            ) from None
 
     return pool.submit(count)
 

@@ -22,7 +22,7 @@ from ..errors import LlamaForensicsError
 from ..home import home_dir
 
 if TYPE_CHECKING:  # the PostgreSQL driver is not needed to load the extension
-    from ..dsn import Dsn
+    from ..postgres.dsn import Dsn
 
 EXTENSION_NAME = "postgres_scanner"
 

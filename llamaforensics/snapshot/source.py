@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from ..dsn import Dsn, redact
-from ..errors import ConnectionFailed, SourceSchemaError
+from ..errors import SourceSchemaError
+from ..postgres.connection import read_only_transaction
+from ..postgres.dsn import Dsn
 from ..schema import upstream_enums, upstream_tables
 from .format import SNAPSHOT_TABLES, one_row
 
@@ -86,16 +87,6 @@ class SourceInfo:
         return h.hexdigest()[:16]
 
 
-def connect_source(dsn: Dsn, **kwargs) -> psycopg.Connection:
-    """Open a psycopg connection, turning every failure into one password-free sentence."""
-    try:
-        return psycopg.connect(dsn.conninfo, connect_timeout=10, **kwargs)
-    except psycopg.OperationalError as exc:
-        raise ConnectionFailed(
-            f"cannot connect to {dsn.display}: {_first_line(exc, dsn)}"
-        ) from None
-
-
 def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
     """Return the source's shape and drift; raise if a required table or permission is missing.
 
@@ -103,8 +94,7 @@ def inspect_source(dsn: Dsn, *, statistics: bool = False) -> SourceInfo:
     to be mostly distinct (for the storage of a new snapshot's tables).
     """
     upstream_names = [t.upstream for t in SNAPSHOT_TABLES.values()]
-    with connect_source(dsn) as conn:
-        conn.read_only = True
+    with read_only_transaction(dsn) as conn:
         server_version = one_row(conn.execute("SHOW server_version"))[0]
         rows = conn.execute(_COLUMNS_SQL, {"tables": upstream_names}).fetchall()
         enums = {name: tuple(values) for name, values in conn.execute(_ENUMS_SQL).fetchall()}
@@ -221,9 +211,3 @@ def _enum_drift(live: dict[str, tuple[str, ...]]) -> list[str]:
     for name in sorted(set(live) - set(upstream_enums())):
         drift.append(f'enum type "{name}" is not in the app\'s schema')
     return drift
-
-
-def _first_line(exc: BaseException, dsn: Dsn) -> str:
-    text = str(exc).strip()
-    line = next((part.strip() for part in text.splitlines() if part.strip()), type(exc).__name__)
-    return redact(line, dsn.password)

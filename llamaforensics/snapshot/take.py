@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..dsn import Dsn, redact
 from ..errors import LlamaForensicsError, SnapshotError
+from ..postgres.dsn import Dsn, redact
 from .extremes import keep_extreme_times
 from .format import (
     DELETED_COLUMN,

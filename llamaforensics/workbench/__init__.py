@@ -21,20 +21,21 @@ import ipywidgets as w
 from ..dossier import resolve_album
 from ..errors import UsageError
 from ..findings import Finding
+from ..repair.target import RepairTarget
 from ..snapshot import open_snapshot
 from ..snapshot.open import replaced_while_open
 from ..snapshot.refresh import refresh_snapshot
 from .explorer_views import audit_view, lineage_view
 from .explorers import AuditDashboard, LineageExplorer
 from .panels import table
-from .source import RepairTarget, resolve_source
+from .source import resolve_source
 from .state import AlbumFinder, FindingsBrowser
 from .views import finder_view, findings_view
 from .wizard import RepairWizard
 from .wizard_view import repair_view
 
 if TYPE_CHECKING:
-    from ..dsn import Dsn
+    from ..postgres.dsn import Dsn
 
     # What the workbench opens: a DSN (text or parsed), a snapshot path, or None
     # ($DATABASE_URL when set, else the demo data).

@@ -21,7 +21,7 @@ from ..repair.model import AddTracks, LinkArtist, SetAlbumFields
 from ..repair.propose import Proposal, propose_all
 from ..repair.rehearse import rehearse
 from ..repair.session import RepairSession
-from .source import RepairTarget
+from ..repair.target import RepairTarget
 
 
 class RepairWizard(HasTraits):

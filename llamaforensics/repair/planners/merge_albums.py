@@ -19,29 +19,27 @@ duplicate has tracks, they move to the survivor.
 
 from __future__ import annotations
 
-from .errors import InvalidCorrection
-from .fields import ALBUM_FIELDS
-from .model import MergeAlbums
-from .operation import delete, repoint, update
-from .plan import AlbumState, Change, album_update, require_album, track_removal
+from ...postgres import quote_ident
+from ..catalog import Catalog, Reference, Row
+from ..change import AlbumState, Change
+from ..fields import EXTERNAL_IDS
+from ..model import MergeAlbums
+from ..operation import Operation, delete, repoint, update
+from ..refusals import InvalidCorrection
+from .rows import album_update, require_album, track_removal
 
 # The duplicate's own catalog rows: a repeat of what the survivor has is dropped, not refused.
 DUPLICATE_OWN_ROWS = frozenset({"album_artists"})
-# The album columns naming the release in another catalog (MusicBrainz, Spotify, Deezer, Discogs).
-EXTERNAL_IDS = tuple(
-    name
-    for name, (_, group) in ALBUM_FIELDS.items()
-    if group == "externalIds" and name.endswith("_id")
-)
 
 
-def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
+def plan_merge_albums(catalog: Catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
+    """Move what points at the duplicate to the survivor, then delete the duplicate."""
     duplicate = require_album(c, state)
     survivor = catalog.row("albums", {"id": c.survivor_id}, lock=True)
     if survivor is None:
         raise InvalidCorrection(f"survivor album {c.survivor_id} does not exist")
     carried = carried_ids(duplicate, survivor)
-    ops = []
+    ops: list[Operation] = []
     if carried:  # off the duplicate first: the unique ones cannot be on both albums at once
         ops.append(
             update(
@@ -70,9 +68,10 @@ def plan_merge(catalog, c: MergeAlbums, state: AlbumState, now: str) -> Change:
     return Change(c, survivor["id"], ops, survivor, artists, {t["id"]: t for t in state.tracks})
 
 
-def carried_ids(duplicate: dict, survivor: dict) -> dict:
+def carried_ids(duplicate: Row, survivor: Row) -> Row:
     """Return the duplicate's external ids the survivor lacks; refuse when both differ."""
-    carried, conflicts = {}, []
+    carried: Row = {}
+    conflicts: list[str] = []
     for name in EXTERNAL_IDS:
         mine, theirs = duplicate.get(name), survivor.get(name)
         if mine is None:
@@ -89,14 +88,17 @@ def carried_ids(duplicate: dict, survivor: dict) -> dict:
     return carried
 
 
-def _repoint_references(catalog, duplicate_id: str, survivor_id: str, *, skip_tracks: bool) -> list:
+def _repoint_references(
+    catalog: Catalog, duplicate_id: str, survivor_id: str, *, skip_tracks: bool
+) -> list[Operation]:
     """Re-point every row of every table that points at the duplicate, or refuse naming them."""
-    ops, clashes = [], {}
+    ops: list[Operation] = []
+    clashes: dict[str, int] = {}
     for ref in catalog.references("albums"):
         if ref.table == "tracks" and skip_tracks:
             continue
         moved = []
-        order = ", ".join(_q(k) for k in ref.key)
+        order = ", ".join(quote_ident(k) for k in ref.key)
         for row in catalog.rows(ref.table, {ref.column: duplicate_id}, order=order):
             if not _clashes(catalog, ref, row, survivor_id):
                 moved.append({k: row[k] for k in ref.key})
@@ -117,8 +119,8 @@ def _repoint_references(catalog, duplicate_id: str, survivor_id: str, *, skip_tr
     return ops
 
 
-def _clashes(catalog, ref, row: dict, survivor_id: str) -> bool:
-    """Whether moving ``row`` to the survivor would repeat a unique key the survivor already holds."""
+def _clashes(catalog: Catalog, ref: Reference, row: Row, survivor_id: str) -> bool:
+    """Whether moving ``row`` to the survivor would repeat a unique key the survivor holds."""
     for columns in ref.unique:
         where = {col: row[col] for col in columns if col != ref.column}
         if any(v is None for v in where.values()):
@@ -126,7 +128,3 @@ def _clashes(catalog, ref, row: dict, survivor_id: str) -> bool:
         if catalog.row(ref.table, {**where, ref.column: survivor_id}) is not None:
             return True
     return False
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

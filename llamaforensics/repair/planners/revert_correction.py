@@ -1,104 +1,33 @@
-"""Undo a correction, or a whole repair session, from the operations its log row recorded.
+"""Plan ``revert_correction``: the inverse of a logged correction's operations.
 
-Undo is itself a correction (``revert_correction``, origin ``undo``): it is
-previewed, applied in one transaction and logged like any other, so history
-is never deleted and an undo can be undone. It is refused as STALE when a row
-it would restore changed since the correction was applied. A row the
-correction inserted that rows it did not write now point at (a favourite, a
-similarity, a collection entry) is kept, named in the result, and everything
-else is undone: no undo deletes or cascades into a row the tool did not write.
+The rows an undo deletes are the ones the correction inserted. It is refused as
+STALE when a row it would restore changed since the correction was applied. A
+row the correction inserted that rows it did not write now point at (a
+favourite, a similarity, a collection entry) is kept, named in the result, and
+everything else is undone: no undo deletes or cascades into a row the tool did
+not write.
 """
 
 from __future__ import annotations
 
-from ..dsn import Dsn
-from .dependents import find_dependents
-from .errors import StaleCorrection, UndoRefused
-from .fields import canonical_text
-from .history import in_effect, undo_id
-from .model import RevertCorrection
-from .operation import Operation, inverse
-from .plan import AlbumState, Change, detach_logs
-from .session import RepairSession
-from .store import PostgresCatalog
+from typing import Any
 
+from ..catalog import Catalog, Row
+from ..change import AlbumState, Change
+from ..dependents import Dependents, find_dependents
+from ..fields import canonical_text
+from ..model import RevertCorrection
+from ..operation import Operation, inverse
+from ..refusals import StaleCorrection
+from .rows import detach_logs
+
+# The log's pointer column for each table whose rows log rows are about.
 LOG_POINTERS = {"albums": "album_id", "artists": "artist_id", "tracks": "track_id"}
 
 
-def undo(
-    dsn: Dsn,
-    target: str,
-    *,
-    dry_run: bool = True,
-    user_id: str | None = None,
-    session: RepairSession | None = None,
-) -> list:
-    """Undo the correction with id ``target``, or every correction of the repair session ``target``."""
-    from .apply import apply_to_catalog
-
-    catalog = PostgresCatalog(dsn)
-    try:
-        reverts = reverts_for(catalog, target)
-        return apply_to_catalog(
-            catalog, reverts, session or RepairSession(user_id=user_id), dry_run=dry_run
-        )
-    finally:
-        catalog.close()
-
-
-def reverts_for(catalog, target: str) -> list[RevertCorrection]:
-    """Return the corrections undoing ``target`` (a correction id or a session id), newest first.
-
-    For a correction id: its newest application still in effect (or, when all are
-    undone, its newest one, whose undo is then ALREADY_APPLIED).
-    """
-    if target.startswith("llamaforensics-repair-"):
-        rows = catalog.session_corrections(target)
-        catalog.rollback()
-        if not rows:
-            raise UndoRefused(f"no correction was applied in repair session {target}")
-        return [revert_of(row) for row in reversed(rows)]
-    rows = catalog.fetch_together([catalog.logged_query(target)])[0]
-    if not rows:
-        catalog.rollback()
-        raise UndoRefused(
-            f"no applied correction {target} in llama_logs (give a correction id or a session job id)"
-        )
-    live = in_effect(catalog, rows, sorted({r["entity_id"] or r["album_id"] for r in rows}))
-    catalog.rollback()
-    return [revert_of((live or rows)[-1])]
-
-
-def revert_of(log_row: dict) -> RevertCorrection:
-    """Return the correction that inverts the one recorded in ``log_row`` (a CORRECTED row of ours)."""
-    meta = (log_row.get("metadata") or {}).get("llamaforensics") or {}
-    if not meta.get("ops"):
-        raise UndoRefused(f"log row {log_row['id']} records no operations to undo")
-    album_id = (
-        log_row.get("entity_id") or log_row["album_id"]
-    )  # album_id moves with a later merge; entity_id stays
-    after = next(
-        (
-            op["after"]["updated_at"]
-            for op in meta["ops"]
-            if op["action"] == "update"
-            and op["table"] == "albums"
-            and op["where"]["id"] == album_id
-        ),
-        None,
-    )
-    return RevertCorrection(
-        id=undo_id(log_row["id"]),
-        album_id=album_id,
-        reverts=meta["correctionId"],
-        ops=meta["ops"],
-        origin="undo",
-        reason=f"undo {meta['kind']} {meta['correctionId']}",
-        expected={"updated_at": after},
-    )
-
-
-def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Change:
+def plan_revert_correction(
+    catalog: Catalog, c: RevertCorrection, state: AlbumState, now: str
+) -> Change:
     """Return the inverse of the logged operations; a row to delete that others now use is kept.
 
     The rows an undo deletes are the ones the correction inserted; if rows it did
@@ -107,7 +36,8 @@ def plan_revert(catalog, c: RevertCorrection, state: AlbumState, now: str) -> Ch
     """
     forward = [Operation.from_dict(d) for d in c.ops]
     deleted_later = {_row_id(op) for op in forward if op.action == "delete"}
-    ops, stands_for = [], {}
+    ops: list[Operation] = []
+    stands_for: dict[str, set[Any]] = {}
     for op in reversed(forward):
         current = None
         if not (op.action == "update" and (op.table, op.where.get("id")) in deleted_later):
@@ -149,12 +79,15 @@ def _not_yet_detached(ops: list[Operation], detaching: list[Operation]) -> list[
     return [op for op in detaching if op.keys]
 
 
-def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], list, list]:
+def _keep_referenced(
+    catalog: Catalog, ops: list[Operation]
+) -> tuple[list[Operation], list[Dependents], list[tuple[str, Row]]]:
     """Drop the deletes of rows others still point at (and their logs' detaching), until none is.
 
     Return the remaining operations, what was kept and why, and the kept rows.
     """
-    kept, kept_rows = [], []
+    kept: list[Dependents] = []
+    kept_rows: list[tuple[str, Row]] = []
     while dependents := find_dependents(catalog, ops):
         kept += dependents
         keep = {(d.table, _frozen(d.key)) for d in dependents}
@@ -173,7 +106,7 @@ def _keep_referenced(catalog, ops: list[Operation]) -> tuple[list[Operation], li
     return ops, kept, kept_rows
 
 
-def _count_kept_tracks(ops: list[Operation], kept_rows: list[tuple[str, dict]]) -> None:
+def _count_kept_tracks(ops: list[Operation], kept_rows: list[tuple[str, Row]]) -> None:
     """Let the track count an undo restores include the tracks it kept (they are still there)."""
     for op in ops:
         counted = op.action == "update" and op.table == "albums"
@@ -186,15 +119,15 @@ def _count_kept_tracks(ops: list[Operation], kept_rows: list[tuple[str, dict]]) 
             op.after = {**op.after, "track_count": op.after["track_count"] + still}
 
 
-def _row_id(op: Operation) -> tuple:
+def _row_id(op: Operation) -> tuple[str, Any]:
     return op.table, (op.row or {}).get("id")
 
 
-def _frozen(key: dict) -> frozenset:
+def _frozen(key: Row) -> frozenset[tuple[str, Any]]:
     return frozenset(key.items())
 
 
-def _check_still_applied(catalog, op: Operation) -> dict | None:
+def _check_still_applied(catalog: Catalog, op: Operation) -> Row | None:
     """Refuse (STALE) when the rows ``op`` wrote are no longer as it left them; return the row."""
     if op.action == "insert":
         current = catalog.row(op.table, op.row_key)
@@ -204,8 +137,10 @@ def _check_still_applied(catalog, op: Operation) -> dict | None:
         moved = {"row": current} if current is not None else {}
     elif op.action == "update":
         current = catalog.row(op.table, op.where)
-        # The values it set must still be there; updated_at need not: an album's is checked through expected
-        # (session-aware), and a track's was rewritten by the undo of a later change of this same session.
+        # The values it set must still be there; updated_at need not: an album's is checked through
+        # expected
+        # (session-aware), and a track's was rewritten by the undo of a later change of this same
+        # session.
         moved = _differences(op.after, current, skip=("updated_at",))
     else:
         missing = [k for k in op.keys if catalog.row(op.table, {**k, op.column: op.new}) is None]
@@ -219,7 +154,7 @@ def _check_still_applied(catalog, op: Operation) -> dict | None:
     return current if op.action == "update" else None
 
 
-def _differences(expected: dict, current: dict | None, skip) -> dict:
+def _differences(expected: Row, current: Row | None, skip: tuple[str, ...]) -> Row:
     if current is None:
         return {"row": None}
     return {

@@ -1,4 +1,4 @@
-"""An album's track list made to match a given one (a manifest's): compared track by track first.
+"""Plan ``set_tracks``: give an album a given track list (a manifest's), compared track by track.
 
 The app's own dev-to-prod script deleted an album's tracks and inserted the
 manifest's, whatever production held. Here the album's tracks are first
@@ -19,27 +19,29 @@ added, in one logged, undoable correction.
 
 from __future__ import annotations
 
-from .errors import InvalidCorrection, TracksDiffer
-from .fields import app_name, comparable, same_value
-from .model import SetTracks
-from .operation import insert, update
-from .plan import AlbumState, Change, album_update, new_row, require_album, track_removal
+from ..catalog import Catalog, Row
+from ..change import AlbumState, Change
+from ..fields import app_name, comparable, same_value
+from ..model import SetTracks
+from ..operation import Operation, insert, update
+from ..refusals import InvalidCorrection, TracksDiffer
+from .rows import album_update, new_row, require_album, track_removal
 
 APPLIED_AS_A_MATTER_OF_COURSE = frozenset({"same", "added"})
 NOT_COMPARED = frozenset({"id", "album_id", "created_at", "updated_at"})
 
 
-def track_difference(current: list[dict], wanted: list[dict]) -> list[dict]:
-    """Return the album's tracks (``current``) against the list (``wanted``), an entry per position.
+def track_difference(current: list[Row], wanted: list[Row]) -> list[Row]:
+    """Return the album's tracks (``current``) against the list (``wanted``), one per position.
 
     Tracks are paired by id first, then what is left by position (disc, number).
     """
     have = {t["id"]: t for t in current}
     left = {t["id"]: t for t in current if t["id"] not in {w["id"] for w in wanted}}
-    at: dict[tuple, str] = {}
+    at: dict[tuple[int, int], str] = {}
     for track in left.values():
         at.setdefault(_position(track), track["id"])
-    entries = []
+    entries: list[Row] = []
     for track in wanted:
         old = have.get(track["id"])
         if old is not None:
@@ -57,11 +59,13 @@ def track_difference(current: list[dict], wanted: list[dict]) -> list[dict]:
     return sorted(entries, key=lambda e: (e["disc"], e["track"], e["status"]))
 
 
-def _position(track: dict) -> tuple[int, int]:
+def _position(track: Row) -> tuple[int, int]:
     return track.get("disc_number", 1), track["track_number"]
 
 
-def _entry(where: dict, old: dict | None, new: dict | None, status: str, fields=()) -> dict:
+def _entry(
+    where: Row, old: Row | None, new: Row | None, status: str, fields: list[str] | tuple[()] = ()
+) -> Row:
     disc, number = _position(where)
     return {
         "disc": disc,
@@ -73,11 +77,11 @@ def _entry(where: dict, old: dict | None, new: dict | None, status: str, fields=
     }
 
 
-def _brief(track: dict | None) -> dict | None:
+def _brief(track: Row | None) -> Row | None:
     return None if track is None else {"id": track["id"], "title": track.get("title")}
 
 
-def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Change:
+def plan_set_tracks(catalog: Catalog, c: SetTracks, state: AlbumState, now: str) -> Change:
     """Plan what gives the album exactly the correction's tracks (by the module's rules)."""
     album = require_album(c, state)
     difference = track_difference(state.tracks, c.tracks)
@@ -100,7 +104,7 @@ def plan_track_list(catalog, c: SetTracks, state: AlbumState, now: str) -> Chang
     return Change(c, album["id"], ops, album, tracks=by_id, track_list=shown)
 
 
-def _refusal(album: dict, current: list[dict], wanted: list[dict], differing: list[dict]) -> str:
+def _refusal(album: Row, current: list[Row], wanted: list[Row], differing: list[Row]) -> str:
     counts: dict[str, int] = {}
     for entry in differing:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -112,7 +116,7 @@ def _refusal(album: dict, current: list[dict], wanted: list[dict], differing: li
     )
 
 
-def _track_update(old: dict, new: dict, now: str) -> list:
+def _track_update(old: Row, new: Row, now: str) -> list[Operation]:
     changes = {
         f: v
         for f, v in new.items()
@@ -125,7 +129,9 @@ def _track_update(old: dict, new: dict, now: str) -> list:
     return [update("tracks", {"id": old["id"]}, before, after | {"updated_at": now})]
 
 
-def _insertions(catalog, album: dict, tracks: list[dict], have: dict, now: str) -> list:
+def _insertions(
+    catalog: Catalog, album: Row, tracks: list[Row], have: dict[str, Row], now: str
+) -> list[Operation]:
     """Insert the tracks the album lacks; one that exists on another album is refused, naming it."""
     found = catalog.rows_in("tracks", "id", [t["id"] for t in tracks])  # read ahead with the state
     elsewhere = [t for t in found if t["id"] not in have]

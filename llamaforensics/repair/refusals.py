@@ -10,7 +10,9 @@ class RepairError(LlamaForensicsError):
 
 
 class InvalidCorrection(UsageError):
-    """A correction document (or a manifest) is malformed; ``problems`` lists each one with its path."""
+    """A correction document (or a manifest) is malformed; ``problems`` lists each one with its
+    path.
+    """
 
     def __init__(self, message: str, problems: list[str] | None = None):
         self.problems = list(problems or [])

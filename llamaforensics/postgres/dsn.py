@@ -1,4 +1,4 @@
-"""Database addresses: resolve them from an argument or ``DATABASE_URL``, and never show a password.
+"""Database addresses: resolve them from an argument or ``DATABASE_URL``, never show a password.
 
 A DSN may be a URL (``postgresql://user:pw@host:5432/db``, also the SQLAlchemy
 spelling ``postgresql+psycopg://...``) or a libpq key/value string
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from .errors import UsageError
+from ..errors import UsageError
 
 _SQLALCHEMY_PREFIX = re.compile(r"^postgres(?:ql)?\+\w+://")
 
@@ -24,7 +24,7 @@ _SQLALCHEMY_PREFIX = re.compile(r"^postgres(?:ql)?\+\w+://")
 class Dsn:
     """A parsed PostgreSQL address; ``str()`` of it is always password-free."""
 
-    params: dict
+    params: dict[str, str]
 
     @property
     def password(self) -> str | None:
@@ -64,18 +64,18 @@ class Dsn:
 
 
 def parse_dsn(text: str) -> Dsn:
-    """Parse a URL or key/value DSN; raise :class:`UsageError` (password-free) if it is malformed."""
+    """Parse a URL or key/value DSN; raise :class:`UsageError` (password-free) if malformed."""
     if not text or not text.strip():
         raise UsageError("empty database address; give a DSN such as postgresql://user@host/dbname")
     text = _SQLALCHEMY_PREFIX.sub("postgresql://", text.strip())
     try:
-        params = conninfo_to_dict(text)
+        parsed = conninfo_to_dict(text)
     except psycopg.ProgrammingError:
         raise UsageError(
             f"cannot parse the database address {redact(text)!r}; "
             "use postgresql://user@host:port/dbname or 'host=... dbname=...'"
         ) from None
-    params = {k: str(v) for k, v in params.items() if v is not None}
+    params = {k: str(v) for k, v in parsed.items() if v is not None}
     params.setdefault("dbname", params.get("user") or os.environ.get("PGDATABASE", "postgres"))
     return Dsn(params)
 
@@ -93,7 +93,7 @@ _KV_PASSWORD = re.compile(r"(?P<pre>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\
 
 
 def redact(text: str, *secrets: str | None) -> str:
-    """Remove passwords from any text: URL userinfo, ``password=`` pairs and the literal secrets given."""
+    """Remove passwords from any text: URL userinfo, ``password=`` pairs, the secrets given."""
     text = _URL_PASSWORD.sub(r"\g<pre>***\g<post>", str(text))
     text = _KV_PASSWORD.sub(r"\g<pre>***", text)
     for secret in secrets:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
+from typing import Any
 
 import jsonschema
 
@@ -54,6 +57,7 @@ def column_schema(column: Column, nullable: bool | None = None) -> dict:
         return {"enum": list(upstream_enums()[column.enum]) + ([None] if nullable else [])}
     base = column.pg_type.removesuffix("[]")
     length = re.fullmatch(r"VARCHAR\((\d+)\)", base)
+    schema: dict[str, Any]
     if base == "UUID":
         schema = dict(UUID)
     elif length:
@@ -131,7 +135,8 @@ def _kind_payloads() -> dict[str, dict]:
             "reverts": UUID,
             "ops": {"type": "array", "minItems": 1, "items": OPERATION},
         },
-        # each part a correction document of its own (its kind checked by the rules: not merge, undo or nesting)
+        # each part a correction document of its own (its kind checked by the rules: not merge, undo
+        # or nesting)
         "album_changes": {"parts": {"type": "array", "minItems": 1, "items": {"$ref": "#"}}},
     }
 
@@ -158,7 +163,9 @@ def correction_schema() -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://llamaforensics.invalid/correction.schema.json",
         "title": "llamaforensics correction",
-        "description": "One change to one album, with the state it was prepared against (expected).",
+        "description": (
+            "One change to one album, with the state it was prepared against (expected)."
+        ),
         "type": "object",
         "required": ["version", "kind", "album_id"],
         "properties": {
@@ -186,8 +193,8 @@ COMMON_KEYS = frozenset(
 )
 
 
-def unknown_keys(data) -> list[str]:
-    """Return the keys of a correction document that its kind does not take (``parts[0].x`` within a part)."""
+def unknown_keys(data: Any) -> list[str]:
+    """Return the keys of a correction document its kind does not take (``parts[0].x``)."""
     if not isinstance(data, dict) or data.get("kind") not in REQUIRED_PAYLOAD:
         return []
     allowed = COMMON_KEYS | set(_kind_payloads()[data["kind"]])
@@ -199,8 +206,8 @@ def unknown_keys(data) -> list[str]:
     return unknown
 
 
-def schema_problems(data, schema: dict, path: str = "$") -> list[str]:
-    """Return every violation of ``schema`` by ``data`` as ``path: message`` lines, in document order."""
+def schema_problems(data: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
+    """Return every violation of ``schema`` by ``data`` as ``path: message`` lines, in order."""
     if schema is correction_schema():
         if _correction_is_valid(data):
             return []
@@ -212,7 +219,7 @@ def schema_problems(data, schema: dict, path: str = "$") -> list[str]:
 
 
 def _correction_is_valid(data) -> bool:
-    """Whether ``data`` satisfies the correction schema, told fast (fastjsonschema's compiled check).
+    """Whether ``data`` satisfies the correction schema, told fast (fastjsonschema).
 
     A replay validates thousands of documents; jsonschema takes milliseconds for
     each. It still lists the problems of an invalid one, with their paths (and
@@ -239,7 +246,9 @@ def _compiled_correction_check():
 
 @cache
 def _correction_validator() -> jsonschema.Draft202012Validator:
-    """Return the validator of :func:`correction_schema`, built once (building one costs more than using it)."""
+    """Return the validator of :func:`correction_schema`, built once (building one costs more than
+    using it).
+    """
     return jsonschema.Draft202012Validator(correction_schema())
 
 
@@ -269,7 +278,7 @@ def _message(error) -> str:
     return error.message if len(error.message) < 200 else error.message[:197] + "..."
 
 
-def json_path(root: str, parts) -> str:
+def json_path(root: str, parts: Iterable[str | int]) -> str:
     """Return ``$.tracks[2].title`` for the path parts ``["tracks", 2, "title"]``."""
     out = root
     for part in parts:
@@ -282,10 +291,9 @@ def shipped_schema() -> dict:
     return json.loads(files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
-def write_schema_file() -> (
-    None
-):  # pragma: no cover - used by hand: python -m llamaforensics.repair.schema
-    path = files(__package__).joinpath(SCHEMA_FILE)
+def write_schema_file() -> None:  # pragma: no cover - used by hand
+    """Write the schema file shipped beside this module (python -m ...repair.correction_schema)."""
+    path = Path(str(files(__package__).joinpath(SCHEMA_FILE)))
     path.write_text(json.dumps(correction_schema(), indent=2) + "\n", encoding="utf-8")
 
 
