@@ -258,7 +258,7 @@ def test_an_album_without_findings_gets_a_manual_correction(wb, demo_db):
 )
 def test_two_databases_on_one_host_get_snapshot_caches_of_their_own(one, other):
     from llamaforensics.postgres.dsn import parse_dsn
-    from llamaforensics.workbench.source import snapshot_name_for
+    from llamaforensics.workbench.resolve_source import snapshot_name_for
 
     assert snapshot_name_for(parse_dsn(one)) != snapshot_name_for(parse_dsn(other))
     assert "/" not in snapshot_name_for(parse_dsn("host=/var/run/postgresql dbname=app user=me"))

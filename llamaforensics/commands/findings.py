@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import textwrap
 from datetime import datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from ..findings.header import SEVERITY_ORDER
 from ..findings.kinds import KINDS, PARAMETERS
+from .arguments import Formatter, Subcommands
 
 HELP = "find broken albums and log rows: a health summary, or every finding of one kind"
 DESCRIPTION = f"""\
@@ -37,10 +39,11 @@ examples:
   llamaforensics findings --snapshot prod.duckdb --json | jq '.kinds[] | {kind, count}'
 """
 SHOW = 50
+
 EXIT_FAIL_ON = 3
 
 
-def register(commands, formatter) -> None:
+def register(commands: Subcommands, formatter: Formatter) -> None:
     from ..table_output import FORMATS
     from .arguments import lake_arguments, source_arguments
 
@@ -95,7 +98,7 @@ def register(commands, formatter) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..findings.kinds import Thresholds
     from ..findings.select import FindingFilter, checked_fail_on, fail_on, select_findings
     from ..table_output import check_format

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import catalog, creation_events, later_events, lifelog, people, planting, user_events
+from . import catalog_rows, creation_events, later_events, lifelog, people, planting, user_events
 from .life_plan import COLLECTION, DAY, HOUR, LEGACY_END_MS, NOW_MS, RECOMMENDATION, plan_albums
 
 CHUNK_ALBUMS = 25_000
@@ -46,36 +46,36 @@ def build_chunk(
     plan, batch_base = plan_albums(
         rng, seed, chunk, n, first_number, people_.n_users, batch_base, anomalies
     )
-    ids = catalog.album_ids(plan)
+    ids = catalog_rows.album_ids(plan)
     batches = lifelog.sync_batches(plan)
     _link_jobs(plan, batches)
     status = lifelog.enrichment_status(plan, rng)
     ok = ((status == "SUCCESS") | (status == "PARTIAL_SUCCESS")) & (plan.enriched_at >= 0)
     later_events.schedule_later(rng, plan, ok)
-    plan.extra["title"] = catalog.album_titles(rng, plan)
-    albums = catalog.albums_table(rng, plan)
-    mbids = catalog.uuids(seed, "mb-album", plan.number)
+    plan.extra["title"] = catalog_rows.album_titles(rng, plan)
+    albums = catalog_rows.albums_table(rng, plan)
+    mbids = catalog_rows.uuids(seed, "mb-album", plan.number)
 
     n_artists = int(plan.artist.max()) + 1
-    first_t0 = catalog.first_album_times(plan, n_artists)
-    artists = catalog.artists_table(rng, plan, first_t0)
+    first_t0 = catalog_rows.first_album_times(plan, n_artists)
+    artists = catalog_rows.artists_table(rng, plan, first_t0)
     local = np.flatnonzero(first_t0 >= 0)
     order = np.lexsort((plan.t0, plan.artist))
     firsts = order[np.searchsorted(plan.artist[order], local)]
 
-    album_of_track, position = catalog.track_rows(plan)
+    album_of_track, position = catalog_rows.track_rows(plan)
     copy = plan.duplicate_of[album_of_track] >= 0
     t_track = (
         np.where(copy, plan.t0[album_of_track], plan.enriched_at[album_of_track]) + 10 * position
     )
-    tracks = catalog.tracks_table(rng, plan, album_of_track, position, t_track)
+    tracks = catalog_rows.tracks_table(rng, plan, album_of_track, position, t_track)
 
     log = lifelog.LifeLog(plan, ids)
     lifelog.log_sync_roots(log, batches)
     lifelog.log_creations(
         log, plan.extra["batch_job"], people_.admins, people_.users, people_.collections
     )
-    creation_events.log_artists(log, rng, catalog.artist_ids(plan, local), local, firsts)
+    creation_events.log_artists(log, rng, catalog_rows.artist_ids(plan, local), local, firsts)
     lifelog.log_enrichments(log, rng, status, mbids)
     lifelog.log_tracks(log, album_of_track, tracks["id"].combine_chunks(), t_track)
     creation_events.log_cover_art(log, rng, ok)
@@ -109,8 +109,8 @@ def build_chunk(
         "albums": albums,
         "artists": artists,
         "tracks": tracks,
-        "album_artists": catalog.album_artists_table(plan),
-        "track_artists": catalog.track_artists_table(plan, album_of_track, position),
+        "album_artists": catalog_rows.album_artists_table(plan),
+        "track_artists": catalog_rows.track_artists_table(plan, album_of_track, position),
         "sync_jobs": people.sync_jobs_table(
             seed, chunk, batches, enrich_batches, lifelog.SYNC_JOB_TYPE
         ),
@@ -142,7 +142,7 @@ def _link_jobs(plan, batches: dict) -> None:
 
 def _finish_logs(logs: pa.Table, seed: int, chunk: int) -> pa.Table:
     """Give rows their ids, and the labels the backfill gave rows older than the rename."""
-    ids = catalog.uuids(seed, "log", chunk * 1_000_000_000 + np.arange(len(logs)))
+    ids = catalog_rows.uuids(seed, "log", chunk * 1_000_000_000 + np.arange(len(logs)))
     logs = logs.set_column(0, "id", ids)
     legacy_cache = pc.and_(
         pc.less(logs["created_at"], pa.scalar(LEGACY_END_MS, pa.timestamp("ms"))),
@@ -178,7 +178,7 @@ def _album_truth(plan, ids: pa.Array, albums: pa.Table, truth: planting.Truth) -
     )
     truth.add("artistless_album", "ALBUM", take(plan.has("artistless")))
     m = plan.has("missing_external_id")
-    logged = catalog.uuids(plan.seed, "mb-album", plan.number[m]).to_pylist()
+    logged = catalog_rows.uuids(plan.seed, "mb-album", plan.number[m]).to_pylist()
     sources = albums["source"].filter(pa.array(m)).to_pylist()
     truth.add(
         "missing_external_id",

@@ -113,7 +113,7 @@ def _strip_accents():
 class SparkLake:
     """A lake as Spark temp views; :meth:`execute` runs DuckDB-dialect SQL on them."""
 
-    def __init__(self, session, lake: str | os.PathLike):
+    def __init__(self, session: SparkSession, lake: str | os.PathLike):
         self.session, self.lake = session, str(lake).rstrip("/")
         self.manifest = self._read_manifest()
         self.views = set(SNAPSHOT_TABLES)
@@ -127,6 +127,8 @@ class SparkLake:
         frame = None
         for statement in to_spark(sql):
             frame = self._run(statement, params or {})
+        if frame is None:
+            raise LlamaForensicsError("no SQL statement to run on Spark")
         return SparkResult(frame)
 
     def close(self) -> None:
@@ -204,6 +206,8 @@ class SparkLake:
             raise SnapshotError(
                 f"{self.lake} is no llamaforensics lake (no {MANIFEST_FILE} Spark can read)"
             ) from None
+        if row is None:
+            raise SnapshotError(f"{self.lake}/{MANIFEST_FILE} is empty: no llamaforensics lake")
         return json.loads(row[0])
 
     def _table(self, table: str):
@@ -236,7 +240,7 @@ class SparkRelation:
 
     _TYPES = {"timestamp_ntz": "TIMESTAMP", "date": "DATE", "timestamp": "TIMESTAMP WITH TIME ZONE"}
 
-    def __init__(self, lake: SparkLake, frame):
+    def __init__(self, lake: SparkLake, frame: SparkFrame):
         self.lake, self.frame = lake, frame
 
     @property
@@ -264,7 +268,7 @@ class SparkRelation:
 class SparkResult:
     """A Spark statement's result with the methods used on DuckDB's: pl, fetchone, fetchall."""
 
-    def __init__(self, frame):
+    def __init__(self, frame: SparkFrame):
         self.frame = frame
 
     def pl(self) -> pl.DataFrame:

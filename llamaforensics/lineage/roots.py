@@ -187,13 +187,18 @@ def loop_names(job_ids: pl.Series, loop: np.ndarray, on_loop: np.ndarray) -> np.
     return np.where(loop >= 0, named[loop], -1)
 
 
-def cycles(con: duckdb.DuckDBPyConnection, roots: pl.DataFrame | None = None) -> list[list[str]]:
+def cycles(
+    con: duckdb.DuckDBPyConnection | None, roots: pl.DataFrame | None = None
+) -> list[list[str]]:
     """Return the parent_job_id loops, each as its jobs in walk order from the smallest job id.
 
-    Reads ``roots`` when given, else the ``_lf_roots`` left by the last
-    ``check_roots`` or ``store_roots`` on this connection, else infers them.
+    Reads ``roots`` when given (then ``con`` may be None: Spark's roots come as a
+    frame), else the ``_lf_roots`` left by the last ``check_roots`` or
+    ``store_roots`` on this connection, else infers them.
     """
     if roots is None:
+        if con is None:
+            raise ValueError("cycles() needs the roots or a connection to find them on")
         try:
             roots = con.table("_lf_roots").filter("on_cycle").pl()
         except duckdb.CatalogException:

@@ -28,7 +28,7 @@ from ..snapshot.refresh import refresh_snapshot
 from .explorer_views import audit_view, lineage_view
 from .explorers import AuditDashboard, LineageExplorer
 from .panels import table
-from .source import resolve_source
+from .resolve_source import resolve_source
 from .state import AlbumFinder, FindingsBrowser
 from .views import finder_view, findings_view
 from .wizard import RepairWizard

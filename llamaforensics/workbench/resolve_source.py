@@ -24,7 +24,7 @@ from ..snapshot.take import take_snapshot
 
 
 def resolve_source(
-    source: str | Path | Dsn | None = None,
+    source: str | os.PathLike[str] | Dsn | None = None,
     *,
     snapshot_path: str | os.PathLike[str] | None = None,
     progress: bool = False,
@@ -42,6 +42,8 @@ def resolve_source(
     if source is None and os.environ.get("DATABASE_URL"):
         source = os.environ["DATABASE_URL"]
     if isinstance(source, str) and "://" not in source and "=" not in source:
+        source = Path(source)
+    elif isinstance(source, os.PathLike):
         source = Path(source)
     if source is None or isinstance(source, Path):
         path = Path(source) if source is not None else ensure_demo_snapshot(default_snapshot_path())
