@@ -149,25 +149,26 @@ def apply(args: argparse.Namespace) -> int:
 
 def undo(args: argparse.Namespace) -> int:
     """Undo a correction or a session as new logged corrections (a dry run unless --apply)."""
-    from ..repair import undo as undo_logged
+    from ..repair import RepairSession, RepairTarget
 
-    results = undo_logged(require_dsn(args.dsn), args.id, dry_run=not args.apply, user_id=args.user)
+    target = RepairTarget(dsn=require_dsn(args.dsn))
+    results = target.undo(args.id, RepairSession(user_id=args.user), dry_run=not args.apply)
     return print_results(results, machine=args.json)
 
 
 def _apply(args: argparse.Namespace, *, dry_run: bool, atomic: bool) -> int:
-    from ..repair import apply_all_or_nothing, apply_corrections, prepare_corrections
+    """Prepare the file's corrections against the database and apply them, through its target."""
+    from ..repair import RepairSession, RepairTarget
     from ..terminal import progress_wanted
 
-    dsn = require_dsn(args.dsn)
-    corrections = prepare_corrections(dsn, read_file(args.file, args.replace_tracks))
-    write = apply_all_or_nothing if atomic else apply_corrections
-    results = write(
-        dsn,
+    target = RepairTarget(dsn=require_dsn(args.dsn))
+    corrections = target.prepare(read_file(args.file, args.replace_tracks))
+    results = target.apply(
         corrections,
+        RepairSession(user_id=args.user),
         dry_run=dry_run,
-        user_id=args.user,
         progress=progress_wanted(machine=args.json),
+        atomic=atomic,
     )
     return print_results(results, machine=args.json)
 

@@ -35,19 +35,36 @@ def apply_all_or_nothing(
     progress: bool = False,
 ) -> list[Result]:
     """Apply the corrections in one transaction, committed only when none is skipped or refused."""
-    session = session or RepairSession(user_id=user_id)
     catalog = PostgresCatalog(dsn)
     try:
-        previews = apply_to_catalog(
-            catalog, corrections, copy.deepcopy(session), dry_run=True, progress=progress
+        return apply_all_or_nothing_to_catalog(
+            catalog,
+            corrections,
+            session or RepairSession(user_id=user_id),
+            dry_run=dry_run,
+            progress=progress,
         )
-        if any(r.status in PROBLEMS for r in previews):
-            return held_back(previews)
-        if dry_run:
-            return previews
-        return _in_one_transaction(catalog, corrections, session)
     finally:
         catalog.close()
+
+
+def apply_all_or_nothing_to_catalog(
+    catalog: Catalog,
+    corrections: list[Correction],
+    session: RepairSession,
+    *,
+    dry_run: bool,
+    progress: bool = False,
+) -> list[Result]:
+    """Preview every correction, then apply them all in one transaction if none has a problem."""
+    previews = apply_to_catalog(
+        catalog, corrections, copy.deepcopy(session), dry_run=True, progress=progress
+    )
+    if any(r.status in PROBLEMS for r in previews):
+        return held_back(previews)
+    if dry_run:
+        return previews
+    return _in_one_transaction(catalog, corrections, session)
 
 
 def held_back(results: list[Result], unreached: Sequence[Correction] = ()) -> list[Result]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..postgres.dsn import Dsn
 from .apply import apply_to_catalog, prepare_in_catalog
+from .atomic import apply_all_or_nothing_to_catalog
 from .catalog import Catalog, Row
 from .model import Correction
 from .postgres_catalog import PostgresCatalog
@@ -61,22 +62,37 @@ class RepairTarget:
         *,
         dry_run: bool,
         on_each: Callable[[int, Result], object] | None = None,
+        progress: bool = False,
+        atomic: bool = False,
     ) -> list[Result]:
-        """Apply (or preview) each correction in its own transaction, calling ``on_each(i, r)``."""
+        """Apply (or preview) each correction in its own transaction, calling ``on_each(i, r)``.
+
+        ``atomic``: all of them in one transaction, written only if none is
+        skipped or refused (``repair apply --atomic``).
+        """
         catalog = self.catalog()
         try:
-            return apply_to_catalog(catalog, corrections, session, dry_run=dry_run, on_each=on_each)
+            if atomic:
+                return apply_all_or_nothing_to_catalog(
+                    catalog, list(corrections), session, dry_run=dry_run, progress=progress
+                )
+            return apply_to_catalog(
+                catalog, corrections, session, dry_run=dry_run, progress=progress, on_each=on_each
+            )
         finally:
             catalog.close()
 
     def undo(self, target: str, session: RepairSession, *, dry_run: bool = False) -> list[Result]:
-        """Undo a correction (by id) or a whole repair session (by its root job id), logged."""
+        """Undo a correction (by id) or a whole repair session (by its root job id), logged.
+
+        The corrections to revert are found and applied on one connection.
+        """
         catalog = self.catalog()
         try:
             reverts = reverts_for(catalog, target)
+            return apply_to_catalog(catalog, reverts, session, dry_run=dry_run)
         finally:
             catalog.close()
-        return self.apply(reverts, session, dry_run=dry_run)
 
     def log_rows(self, ids: list[str]) -> list[Row]:
         """Return the llama_logs rows with these ids, oldest first."""
