@@ -127,8 +127,6 @@ class SparkLake:
         frame = None
         for statement in to_spark(sql):
             frame = self._run(statement, params or {})
-        if frame is None:
-            raise LlamaForensicsError("no SQL statement to run on Spark")
         return SparkResult(frame)
 
     def close(self) -> None:
@@ -268,8 +266,14 @@ class SparkRelation:
 class SparkResult:
     """A Spark statement's result with the methods used on DuckDB's: pl, fetchone, fetchall."""
 
-    def __init__(self, frame: SparkFrame):
-        self.frame = frame
+    def __init__(self, frame: SparkFrame | None):
+        self._frame = frame  # None: the last statement returns no rows (a DROP)
+
+    @property
+    def frame(self) -> SparkFrame:
+        if self._frame is None:
+            raise LlamaForensicsError("the last Spark statement returns no rows to read")
+        return self._frame
 
     def pl(self) -> pl.DataFrame:
         """Return the rows as Polars; times without a time zone, as every time in a snapshot is.
